@@ -1,0 +1,62 @@
+"""Language identification with langdetect's 55 languages.
+
+Public API (stable, used by the pipeline):
+
+* :func:`detect` ``(text) -> (lang, prob)``
+* :func:`detect_batch` ``(texts) -> list[(lang, prob)]``
+
+``lang`` is a langdetect code (``fr``, ``zh-cn`` ...) or ``"und"`` when the text is
+too short or has no letters to judge. Every backend is deterministic: the same text
+gives the same answer in every run and every process.
+
+Backends are chosen by name (``"langdetect"``, ``"fast"``) with the ``detector``
+argument or the ``NEWSETL_DETECTOR`` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from newsetl.langid.common import UND, MIN_LETTERS, count_letters
+
+DEFAULT_DETECTOR = "langdetect"
+DETECTORS = ("langdetect", "fast")
+
+__all__ = [
+    "DEFAULT_DETECTOR",
+    "DETECTORS",
+    "MIN_LETTERS",
+    "UND",
+    "count_letters",
+    "detect",
+    "detect_batch",
+    "resolve_detector",
+]
+
+
+def resolve_detector(name: str | None = None) -> str:
+    """Return the backend name to use: explicit name, else ``NEWSETL_DETECTOR``, else default."""
+    chosen = name or os.environ.get("NEWSETL_DETECTOR") or DEFAULT_DETECTOR
+    if chosen not in DETECTORS:
+        raise ValueError(f"unknown detector {chosen!r}; choose one of {', '.join(DETECTORS)}")
+    return chosen
+
+
+def detect_batch(
+    texts: Sequence[str], detector: str | None = None, min_letters: int = MIN_LETTERS
+) -> list[tuple[str, float]]:
+    """Detect the language of many texts at once (one call amortises set-up costs)."""
+    name = resolve_detector(detector)
+    if name == "langdetect":
+        from newsetl.langid import langdetect_backend as backend
+    else:
+        from newsetl.langid import fast as backend  # type: ignore[no-redef]
+    return backend.detect_batch(texts, min_letters=min_letters)
+
+
+def detect(
+    text: str, detector: str | None = None, min_letters: int = MIN_LETTERS
+) -> tuple[str, float]:
+    """Detect the language of one text; ``("und", 0.0)`` when it cannot be judged."""
+    return detect_batch([text], detector=detector, min_letters=min_letters)[0]
