@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # newsetl Airflow image: official Airflow 3.3.2 (Python 3.11) + the newsetl package
-# + the Amazon (s3:// storage) and Celery (CeleryExecutor) providers.
+# + the Amazon provider with the s3fs extra (s3:// paths via fsspec) and the Celery
+# provider (CeleryExecutor).
 #
 # Build:  docker build -t newsetl-airflow .
 # Used by docker-compose.yaml (`build: .`); see docs/deployment.md.
@@ -29,7 +30,7 @@ RUN set -eux; \
     [ -f constraints.txt ] || touch constraints.txt; \
     pip install --no-cache-dir --constraint constraints.txt \
         "apache-airflow==${AIRFLOW_VERSION}" \
-        "apache-airflow-providers-amazon==${AMAZON_PROVIDER_VERSION}" \
+        "apache-airflow-providers-amazon[s3fs]==${AMAZON_PROVIDER_VERSION}" \
         "apache-airflow-providers-celery==${CELERY_PROVIDER_VERSION}" \
         ./ ; \
     rm -rf build include/*.egg-info; \
