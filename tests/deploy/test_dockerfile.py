@@ -119,7 +119,14 @@ def test_copies_project_and_sets_env() -> None:
     ins = _instructions()
     copies = [args for kw, args in ins if kw == "COPY"]
     joined = "\n".join(copies)
-    for src in ("pyproject.toml", "README.md", "constraints.tx[t]", "include/", "dags/", "plugins/"):
+    for src in (
+        "pyproject.toml",
+        "README.md",
+        "constraints.tx[t]",
+        "include/",
+        "dags/",
+        "plugins/",
+    ):
         assert src in joined, f"Dockerfile does not COPY {src}"
     assert ("WORKDIR", "/opt/airflow") in ins
     envs = " ".join(args for kw, args in ins if kw == "ENV")
