@@ -337,11 +337,14 @@ def _extract(texts: Sequence[str], model: _Model) -> tuple[np.ndarray, np.ndarra
     pos3 = np.flatnonzero(ok3) + 2
     keys = np.concatenate((key2[pos2 - 1], key3[pos3 - 2]))
     ids23 = _lookup(keys, model)
-    pos23 = np.concatenate((pos2, pos3))
-    found = ids23 >= 0
-    ids = np.concatenate((ids1, ids23[found]))
-    pos = np.concatenate((pos1, pos23[found]))
-    return ids, text_of[pos]
+    # Lay the ids out by end position (then order) so that texts stay contiguous.
+    grid = np.full((c.size, 3), -1, dtype=np.int32)
+    grid[pos1, 0] = ids1
+    grid[pos2, 1] = ids23[: pos2.size]
+    grid[pos3, 2] = ids23[pos2.size :]
+    flat = grid.ravel()
+    found = np.flatnonzero(flat >= 0)
+    return flat[found], text_of[found // 3]
 
 
 # ---------------------------------------------------------------------------------
