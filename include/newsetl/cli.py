@@ -1,0 +1,239 @@
+"""``newsetl`` command line: process and publish days of raw news dumps.
+
+Examples::
+
+    newsetl run --raw-root include/sample_data/raw --out-root data/out --ds 2024-03-01
+    newsetl run --raw-root R --out-root O --from 2024-03-01 --to 2024-03-03 --workers 2
+    newsetl reasons
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+
+from newsetl import __version__, reasons
+from newsetl.inputs import Limits, MiB
+from newsetl.langid import DETECTORS
+from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES
+
+
+def parse_ds(value: str) -> date:
+    """argparse type for ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def day_range(start: date, end: date) -> list[str]:
+    """Inclusive list of ISO days.
+
+    >>> day_range(date(2024, 2, 28), date(2024, 3, 1))
+    ['2024-02-28', '2024-02-29', '2024-03-01']
+    """
+    if end < start:
+        raise ValueError(f"--to {end} is before --from {start}")
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsetl",
+        description="Raw news-article dumps -> clean, typed, language-tagged Parquet.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsetl {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="process and publish one day or a range of days",
+                         description="Process <raw-root>/<ds>/ and publish it atomically under "
+                                     "<out-root> (articles, sections, rejects, manifest).")
+    run.add_argument("--raw-root", required=True, help="folder holding one sub-folder per day")
+    run.add_argument("--out-root", required=True, help="dataset root to publish into")
+    days = run.add_mutually_exclusive_group(required=True)
+    days.add_argument("--ds", type=parse_ds, help="the day to process (YYYY-MM-DD)")
+    days.add_argument("--from", dest="start", type=parse_ds,
+                      help="first day of a range (inclusive; needs --to)")
+    run.add_argument("--to", dest="end", type=parse_ds, help="last day of a range (inclusive)")
+    run.add_argument("--workers", type=int, default=1,
+                     help="processes working on shards in parallel (default 1)")
+    run.add_argument("--detector", choices=DETECTORS, default=None,
+                     help="language detector (default: $NEWSETL_DETECTOR or the package default)")
+    run.add_argument("--allow-empty", action="store_true",
+                     help="publish an empty day when the raw folder is missing instead of failing")
+    run.add_argument("--max-article-mb", type=float, default=5.0,
+                     help="reject articles larger than this (too_large; default 5)")
+    run.add_argument("--max-archive-mb", type=float, default=4096.0,
+                     help="decompressed-size budget per archive (zip-bomb guard; default 4096)")
+    run.add_argument("--shard-files", type=int, default=DEFAULT_MAX_FILES,
+                     help=f"max input files per shard (default {DEFAULT_MAX_FILES})")
+    run.add_argument("--shard-mb", type=float, default=DEFAULT_MAX_BYTES / MiB,
+                     help=f"max input megabytes per shard (default {DEFAULT_MAX_BYTES // MiB})")
+    run.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto",
+                     help="progress bar on a terminal, plain lines otherwise (default auto)")
+    run.add_argument("--json", action="store_true",
+                     help="print the manifests' counts as JSON instead of a table")
+
+    sub.add_parser("reasons", help="list the reject reason codes and what they mean")
+    show = sub.add_parser("manifest", help="print the published manifest of a day")
+    show.add_argument("--out-root", required=True)
+    show.add_argument("--ds", type=parse_ds, required=True)
+    return parser
+
+
+class _Progress:
+    """A rich progress bar on a terminal, plain lines otherwise."""
+
+    def __init__(self, mode: str) -> None:
+        if mode == "auto":
+            mode = "bar" if sys.stderr.isatty() else "lines"
+        self.mode = mode
+        self.bar = None
+        self.task = None
+
+    def start_day(self, ds: str) -> None:
+        self.ds = ds
+        if self.mode == "lines":
+            print(f"[{ds}] processing", file=sys.stderr, flush=True)
+
+    def shard_done(self, summary: dict, done: int, total: int) -> None:
+        if self.mode == "lines":
+            print(f"[{self.ds}] shard {done}/{total}: {summary['n_items']} items, "
+                  f"{summary['n_articles']} articles, {summary['n_rejects']} rejects "
+                  f"({summary['seconds']:.1f}s)", file=sys.stderr, flush=True)
+        elif self.mode == "bar":
+            if self.bar is None:
+                from rich.progress import Progress
+
+                self.bar = Progress(transient=True)
+                self.bar.start()
+            if self.task is None:
+                self.task = self.bar.add_task(f"{self.ds} shards", total=total)
+            self.bar.update(self.task, completed=done)
+
+    def end_day(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        self.bar, self.task = None, None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from newsetl.pipeline import MissingDayError, run_day
+
+    if args.start is not None:
+        if args.end is None:
+            print("newsetl: error: --from needs --to", file=sys.stderr)
+            return 2
+        try:
+            days = day_range(args.start, args.end)
+        except ValueError as exc:
+            print(f"newsetl: error: {exc}", file=sys.stderr)
+            return 2
+    else:
+        days = [args.ds.isoformat()]
+    limits = Limits(max_article_bytes=int(args.max_article_mb * MiB),
+                    max_archive_bytes=int(args.max_archive_mb * MiB))
+    progress = _Progress(args.progress)
+    manifests, failures = [], []
+    started = time.monotonic()
+    for ds in days:
+        progress.start_day(ds)
+        try:
+            manifest = run_day(args.raw_root, args.out_root, ds, workers=args.workers,
+                               detector=args.detector, allow_empty=args.allow_empty,
+                               limits=limits, max_files=args.shard_files,
+                               max_bytes=int(args.shard_mb * MiB),
+                               on_shard=progress.shard_done)
+        except MissingDayError as exc:
+            failures.append((ds, str(exc)))
+            print(f"newsetl: error: {exc}", file=sys.stderr)
+            continue
+        finally:
+            progress.end_day()
+        manifests.append(manifest)
+    elapsed = time.monotonic() - started
+    if not manifests:
+        return 1
+    if args.json:
+        print(json.dumps([{"ds": m["ds"], **m["counts"]} for m in manifests], indent=1))
+    else:
+        print_summary(manifests, elapsed)
+    return 1 if failures else 0
+
+
+def print_summary(manifests: list[dict], elapsed: float) -> None:
+    """Per-day table plus totals by language and reject reason."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    days = Table(title="newsetl run", min_width=60)
+    for col in ("day", "files", "items", "articles", "rejects", "duplicates", "seconds"):
+        days.add_column(col, justify="right" if col != "day" else "left")
+    langs: Counter[str] = Counter()
+    why: Counter[str] = Counter()
+    for m in manifests:
+        c = m["counts"]
+        langs.update(c["articles_by_lang"])
+        why.update(c["rejects_by_reason"])
+        days.add_row(m["ds"], str(c["input_files"]), str(c["input_items"]), str(c["articles"]),
+                     str(c["rejects"]), str(c["duplicates"]),
+                     f"{m['timings'].get('wall_seconds', 0):.1f}")
+    console.print(days)
+    by_lang = Table(title="articles by language", min_width=30)
+    by_lang.add_column("lang")
+    by_lang.add_column("articles", justify="right")
+    for lang, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0])):
+        by_lang.add_row(lang, str(n))
+    console.print(by_lang)
+    by_reason = Table(title="rejects by reason", min_width=30)
+    by_reason.add_column("reason")
+    by_reason.add_column("rows", justify="right")
+    for reason, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0])):
+        by_reason.add_row(reason, str(n))
+    if not why:
+        by_reason.add_row("(none)", "0")
+    console.print(by_reason)
+    total = sum(m["counts"]["articles"] for m in manifests)
+    rate = total / elapsed if elapsed > 0 else 0.0
+    console.print(f"{len(manifests)} day(s), {total} articles in {elapsed:.1f}s "
+                  f"({rate:.0f} articles/s)")
+
+
+def cmd_reasons() -> int:
+    width = max(map(len, reasons.REASONS))
+    for code, meaning in reasons.REASONS.items():
+        print(f"{code.ljust(width)}  {meaning}")
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    from newsetl.publish import read_manifest
+
+    manifest = read_manifest(args.out_root, args.ds.isoformat())
+    if manifest is None:
+        print(f"newsetl: error: no published manifest for {args.ds} under {args.out_root}",
+              file=sys.stderr)
+        return 1
+    print(json.dumps(manifest, indent=1, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        if args.end is not None and args.start is None:
+            print("newsetl: error: --to needs --from", file=sys.stderr)
+            return 2
+        return cmd_run(args)
+    if args.command == "reasons":
+        return cmd_reasons()
+    return cmd_manifest(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

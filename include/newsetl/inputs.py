@@ -1,0 +1,469 @@
+"""Find a day's input files and turn them into raw items, safely.
+
+An *input file* is a regular file under ``<raw_root>/<ds>/`` (nested folders allowed).
+An *item* is what should become one article: a ``.txt`` file, one JSONL line, one
+archive member. Every item comes out of :func:`iter_file` exactly once, either as a
+:class:`RawItem` or as a :class:`RejectItem` with a reason code, so a day's accounting
+always balances. Nothing here raises on bad input.
+
+Safety: archive members with absolute or ``..`` paths, links and devices are refused;
+reads are bounded per article (``max_article_bytes``) and per archive
+(``max_archive_bytes`` of decompressed data, the zip-bomb guard).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import posixpath
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsetl import reasons
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size bounds; the defaults suit news articles (a long feature is ~100 KB)."""
+
+    max_article_bytes: int = 5 * MiB
+    max_archive_bytes: int = 4096 * MiB
+    max_archive_members: int = 1_000_000
+    max_nesting: int = 2
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file of the day folder: ``path`` is relative to the day folder (posix)."""
+
+    path: str
+    size: int
+
+
+@dataclass
+class RawItem:
+    """Bytes or text of one would-be article and where it came from."""
+
+    source_file: str
+    source_member: str | None
+    seq: int
+    raw_sha256: str
+    data: bytes | None = None
+    text: str | None = None
+    meta: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class RejectItem:
+    """An item that cannot become an article, with its reason code."""
+
+    source_file: str
+    source_member: str | None
+    seq: int
+    reason: str
+    detail: str
+    raw_sha256: str | None = None
+
+
+Item = RawItem | RejectItem
+
+#: Bits of ``seq`` for the member index; the file index sits above them.
+MEMBER_BITS = 32
+
+
+def make_seq(file_index: int, member_index: int) -> int:
+    """Position of an item in sorted source order (file, then member or line)."""
+    return (file_index << MEMBER_BITS) | member_index
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def day_dir(raw_root: str | os.PathLike[str], ds: str) -> Path:
+    return Path(raw_root) / ds
+
+
+def discover(day: Path) -> list[InputFile]:
+    """All regular files below ``day``, sorted by relative path (the source order).
+
+    Hidden files and folders (``.DS_Store``, ``.partial/``) are in-flight uploads or
+    OS litter and are skipped; symlinks are not followed.
+    """
+    found: list[InputFile] = []
+    for root, dirs, files in os.walk(day, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith("."):
+                continue
+            full = Path(root) / name
+            st = full.lstat()
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            found.append(InputFile(full.relative_to(day).as_posix(), st.st_size))
+    found.sort(key=lambda f: f.path)
+    return found
+
+
+def file_sha256(path: Path, chunk: int = MiB) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- format detection --------------------------------------------------------------
+
+TEXT, JSONL, ZIP, TAR = "text", "jsonl", "zip", "tar"
+
+
+def classify_name(name: str) -> tuple[str | None, bool]:
+    """(format, gzipped) from a file name; format None when not accepted.
+
+    >>> classify_name("a/b/article.TXT")
+    ('text', False)
+    >>> classify_name("feed.jsonl.gz")
+    ('jsonl', True)
+    >>> classify_name("dump.tgz")
+    ('tar', False)
+    >>> classify_name("scan.pdf")
+    (None, False)
+    """
+    lower = name.lower()
+    if lower.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
+        return TAR, False
+    if lower.endswith(".zip"):
+        return ZIP, False
+    gz = lower.endswith(".gz")
+    base = lower[:-3] if gz else lower
+    if base.endswith((".txt", ".text")):
+        return TEXT, gz
+    if base.endswith((".jsonl", ".ndjson")):
+        return JSONL, gz
+    return None, gz
+
+
+# --- readers -----------------------------------------------------------------------
+
+
+class _Budget:
+    """Decompressed-byte budget shared by all members of one archive."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self, n: int) -> bool:
+        self.left -= n
+        return self.left >= 0
+
+
+def _read_bounded(fh: io.BufferedIOBase | gzip.GzipFile, limit: int) -> bytes | None:
+    """Read at most ``limit`` bytes; None when there is more (too large)."""
+    data = fh.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits) -> Iterator[Item]:
+    """Every item of one input file, in order, as RawItem or RejectItem."""
+    path = day / entry.path
+    fmt, gz = classify_name(entry.path)
+    ctx = _Ctx(entry.path, file_index, limits)
+    if fmt is None:
+        yield ctx.reject(None, reasons.UNSUPPORTED_FORMAT,
+                         f"not an accepted input type: {posixpath.basename(entry.path)}")
+        return
+    try:
+        if fmt == ZIP:
+            yield from _iter_zip(ctx, path)
+        elif fmt == TAR:
+            yield from _iter_tar(ctx, path)
+        else:
+            with path.open("rb") as raw:
+                stream = gzip.GzipFile(fileobj=raw) if gz else raw
+                yield from _iter_stream(ctx, stream, fmt, None, gz)
+    except OSError as exc:
+        yield ctx.reject(None, reasons.CORRUPT_FILE, f"cannot read file: {exc}")
+
+
+@dataclass
+class _Ctx:
+    source_file: str
+    file_index: int
+    limits: Limits
+    count: int = 0
+
+    def next_seq(self) -> int:
+        seq = make_seq(self.file_index, self.count)
+        self.count += 1
+        return seq
+
+    def reject(self, member: str | None, reason: str, detail: str,
+               raw_sha256: str | None = None) -> RejectItem:
+        return RejectItem(self.source_file, member, self.next_seq(), reason, detail, raw_sha256)
+
+    def item(self, member: str | None, data: bytes, meta: dict | None = None) -> RawItem:
+        return RawItem(self.source_file, member, self.next_seq(), sha256_hex(data), data=data,
+                       meta=meta or {})
+
+
+def _iter_stream(ctx: _Ctx, stream, fmt: str, member: str | None, gz: bool) -> Iterator[Item]:
+    """A text or JSONL stream (plain or gzip) from a file or an archive member."""
+    if fmt == JSONL:
+        yield from _iter_jsonl(ctx, stream, member)
+        return
+    try:
+        data = _read_bounded(stream, ctx.limits.max_article_bytes)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
+        return
+    if data is None:
+        yield ctx.reject(member, reasons.TOO_LARGE,
+                         f"article over {ctx.limits.max_article_bytes} bytes")
+        return
+    yield ctx.item(member, data)
+
+
+def _member_label(member: str | None, line_no: int) -> str:
+    return f"{member}:{line_no}" if member else str(line_no)
+
+
+def _iter_jsonl(ctx: _Ctx, stream, member: str | None) -> Iterator[Item]:
+    """One item per non-blank line; ``source_member`` is the 1-based line number."""
+    limit = ctx.limits.max_article_bytes
+    line_no = 0
+    while True:
+        try:
+            line = stream.readline(limit + 1)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            yield ctx.reject(_member_label(member, line_no + 1), reasons.CORRUPT_FILE,
+                             f"broken gzip stream after line {line_no}: {exc}")
+            return
+        if not line:
+            return
+        line_no += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            # Skip the rest of the over-long line, bounded by the same budget per read.
+            while True:
+                rest = stream.readline(limit + 1)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield ctx.reject(_member_label(member, line_no), reasons.TOO_LARGE,
+                             f"JSONL line over {limit} bytes")
+            continue
+        if not line.strip():
+            continue
+        yield _jsonl_record(ctx, line, _member_label(member, line_no))
+
+
+def _jsonl_record(ctx: _Ctx, line: bytes, label: str) -> Item:
+    raw_sha = sha256_hex(line.rstrip(b"\r\n"))
+    try:
+        record = json.loads(line.lstrip(b"\xef\xbb\xbf"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return ctx.reject(label, reasons.MALFORMED_RECORD, f"invalid JSON: {exc}", raw_sha)
+    if not isinstance(record, dict):
+        return ctx.reject(label, reasons.MALFORMED_RECORD, "JSON value is not an object",
+                          raw_sha)
+    text = record.get("text")
+    if not isinstance(text, str):
+        return ctx.reject(label, reasons.MALFORMED_RECORD, "missing string field 'text'",
+                          raw_sha)
+    meta = {k: _as_str(record.get(k)) for k in ("id", "url", "title", "published")}
+    return RawItem(ctx.source_file, label, ctx.next_seq(), raw_sha, text=text, meta=meta)
+
+
+def _as_str(value: object) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _unsafe_member_name(name: str) -> str | None:
+    """Why a member name is unsafe, or None.
+
+    >>> _unsafe_member_name("../../etc/passwd")
+    "path escapes the archive: '../../etc/passwd'"
+    >>> _unsafe_member_name("/abs/path.txt")
+    "absolute path: '/abs/path.txt'"
+    >>> _unsafe_member_name("day/a.txt") is None
+    True
+    """
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return f"absolute path: {name!r}"
+    parts = name.replace("\\", "/").split("/")
+    if ".." in parts:
+        return f"path escapes the archive: {name!r}"
+    return None
+
+
+def _iter_member_bytes(ctx: _Ctx, name: str, data: bytes, depth: int) -> Iterator[Item]:
+    """Dispatch an archive member's bytes on its name (text, JSONL, gz, nested archive)."""
+    fmt, gz = classify_name(name)
+    if fmt is None:
+        yield ctx.reject(name, reasons.UNSUPPORTED_FORMAT,
+                         f"not an accepted input type: {posixpath.basename(name)}",
+                         sha256_hex(data))
+        return
+    if fmt in (ZIP, TAR):
+        if depth >= ctx.limits.max_nesting:
+            yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER,
+                             f"archive nested deeper than {ctx.limits.max_nesting}",
+                             sha256_hex(data))
+            return
+        nested = _Ctx(ctx.source_file, ctx.file_index, ctx.limits, ctx.count)
+        inner = _iter_zip if fmt == ZIP else _iter_tar
+        yield from inner(nested, io.BytesIO(data), prefix=f"{name}!/", depth=depth + 1)
+        ctx.count = nested.count
+        return
+    stream = gzip.GzipFile(fileobj=io.BytesIO(data)) if gz else io.BytesIO(data)
+    yield from _iter_stream(ctx, stream, fmt, name, gz)
+
+
+def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[Item]:
+    try:
+        archive = zipfile.ZipFile(source)
+        infos = sorted(archive.infolist(), key=lambda i: i.filename)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
+                         f"cannot open zip: {exc}")
+        return
+    budget = _Budget(ctx.limits.max_archive_bytes)
+    with archive:
+        for index, info in enumerate(infos):
+            name = prefix + info.filename
+            if info.is_dir():
+                continue
+            if index >= ctx.limits.max_archive_members:
+                yield ctx.reject(name, reasons.TOO_LARGE, "archive has too many members")
+                continue
+            mode = info.external_attr >> 16
+            unsafe = _unsafe_member_name(info.filename)
+            if unsafe is None and (stat.S_ISLNK(mode) or stat.S_ISCHR(mode)
+                                   or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)):
+                unsafe = "link or device member"
+            if unsafe:
+                yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER, unsafe)
+                continue
+            yield from _zip_member(ctx, archive, info, name, budget, depth)
+
+
+def _zip_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
+    limit = ctx.limits.max_article_bytes
+    fmt, _ = classify_name(name)
+    if fmt in (ZIP, TAR, JSONL):
+        limit = max(limit, ctx.limits.max_archive_bytes)
+    if info.file_size > limit:
+        yield ctx.reject(name, reasons.TOO_LARGE, f"member of {info.file_size} bytes")
+        return
+    if fmt == JSONL:
+        # Stream JSONL members line by line instead of holding them in memory.
+        if not budget.take(info.file_size):
+            yield ctx.reject(name, reasons.TOO_LARGE,
+                             f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
+            return
+        try:
+            with archive.open(info) as fh:
+                gz = name.lower().endswith(".gz")
+                yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
+        return
+    try:
+        with archive.open(info) as fh:
+            data = _read_bounded(fh, limit)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError,
+            NotImplementedError) as exc:
+        yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
+        return
+    if data is None:
+        yield ctx.reject(name, reasons.TOO_LARGE, "member larger than its header says")
+        return
+    if not budget.take(len(data)):
+        yield ctx.reject(name, reasons.TOO_LARGE,
+                         f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
+        return
+    yield from _iter_member_bytes(ctx, name, data, depth)
+
+
+def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[Item]:
+    """Tar members in archive order (tar.gz has no cheap random access)."""
+    try:
+        if isinstance(source, Path):
+            archive = tarfile.open(source, mode="r:*")  # noqa: SIM115 - closed by `with` below
+        else:
+            archive = tarfile.open(fileobj=source, mode="r:*")  # noqa: SIM115
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
+                         f"cannot open tar: {exc}")
+        return
+    budget = _Budget(ctx.limits.max_archive_bytes)
+    seen = 0
+    with archive:
+        while True:
+            try:
+                info = archive.next()
+            except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+                yield ctx.reject(f"{prefix}<after {seen} members>", reasons.CORRUPT_ARCHIVE,
+                                 f"archive truncated or corrupt: {exc}")
+                return
+            if info is None:
+                return
+            if info.isdir():
+                continue
+            seen += 1
+            name = prefix + info.name
+            if seen > ctx.limits.max_archive_members:
+                yield ctx.reject(name, reasons.TOO_LARGE, "archive has too many members")
+                continue
+            unsafe = _unsafe_member_name(info.name)
+            if unsafe is None and not info.isreg():
+                unsafe = "link or device member" if (info.issym() or info.islnk() or
+                                                     info.isdev()) else "not a regular file"
+            if unsafe:
+                yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER, unsafe)
+                continue
+            yield from _tar_member(ctx, archive, info, name, budget, depth)
+
+
+def _tar_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
+    limit = ctx.limits.max_article_bytes
+    fmt, _ = classify_name(name)
+    if fmt in (ZIP, TAR, JSONL):
+        limit = max(limit, ctx.limits.max_archive_bytes)
+    if info.size > limit:
+        yield ctx.reject(name, reasons.TOO_LARGE, f"member of {info.size} bytes")
+        return
+    if not budget.take(info.size):
+        yield ctx.reject(name, reasons.TOO_LARGE,
+                         f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
+        return
+    if fmt == JSONL:
+        try:
+            fh = archive.extractfile(info)
+            if fh is not None:
+                gz = name.lower().endswith(".gz")
+                yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name)
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
+        return
+    try:
+        fh = archive.extractfile(info)
+        data = fh.read() if fh is not None else b""
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
+        return
+    if len(data) != info.size:
+        yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, "member truncated")
+        return
+    yield from _iter_member_bytes(ctx, name, data, depth)

@@ -1,0 +1,91 @@
+"""Run whole days: find inputs, shard, process (optionally in parallel), publish.
+
+This is what the CLI calls; the Airflow DAG calls the same three steps
+(:func:`plan_day`, :func:`newsetl.staging.process_shard`, :func:`publish_day`) as
+separate tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from newsetl.inputs import InputFile, Limits, day_dir, discover
+from newsetl.publish import publish_day, run_staging
+from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
+from newsetl.staging import process_shard
+
+
+class MissingDayError(FileNotFoundError):
+    """The raw folder of a day does not exist (and empty days are not allowed)."""
+
+
+@dataclass
+class DayPlan:
+    """What a day's run will do: the input files and the shards over them."""
+
+    ds: str
+    day: Path
+    files: list[InputFile]
+    shards: list[Shard]
+
+
+def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = False,
+             max_files: int = DEFAULT_MAX_FILES, max_bytes: int = DEFAULT_MAX_BYTES) -> DayPlan:
+    """List the day's inputs and cut them into shards; fail clearly on a missing folder."""
+    day = day_dir(raw_root, ds)
+    if not day.is_dir():
+        if not allow_empty:
+            raise MissingDayError(
+                f"raw folder for {ds} not found: {day} (pass --allow-empty / allow_empty=True "
+                "to publish an empty day)")
+        return DayPlan(ds, day, [], [])
+    files = discover(day)
+    return DayPlan(ds, day, files, plan_shards(files, max_files=max_files, max_bytes=max_bytes))
+
+
+ProgressFn = Callable[[dict, int, int], None]
+
+
+def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], ds: str, *,
+            workers: int = 1, detector: str | None = None, allow_empty: bool = False,
+            limits: Limits | None = None, max_files: int = DEFAULT_MAX_FILES,
+            max_bytes: int = DEFAULT_MAX_BYTES, on_shard: ProgressFn | None = None,
+            run_token: str = "cli") -> dict:
+    """Process and publish one day; returns its manifest."""
+    started = time.monotonic()
+    plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
+                    max_bytes=max_bytes)
+    staging = run_staging(Path(out_root), ds, run_token)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    total = len(plan.shards)
+    done = 0
+    if workers <= 1 or total <= 1:
+        for shard in plan.shards:
+            summary = process_shard(plan.day, plan.files, shard, staging, detector, limits)
+            done += 1
+            if on_shard:
+                on_shard(summary, done, total)
+    else:
+        ctx = get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(process_shard, plan.day, plan.files, shard, staging,
+                                   detector, limits) for shard in plan.shards]
+            for future in as_completed(futures):
+                summary = future.result()
+                done += 1
+                if on_shard:
+                    on_shard(summary, done, total)
+    manifest = publish_day(out_root, ds, staging, total, len(plan.files),
+                           run_info={"runner": "cli", "workers": workers,
+                                     "detector": detector or os.environ.get(
+                                         "NEWSETL_DETECTOR", "default")},
+                           run_started=started)
+    return manifest

@@ -1,0 +1,354 @@
+"""Publish a day: dedupe, partition, write the manifest, switch atomically.
+
+Layout of ``<out_root>`` (local or mounted filesystem)::
+
+    articles/ds=D        -> ../_current/ds=D/articles        (stable symlink)
+    sections/ds=D        -> ../_current/ds=D/sections
+    rejects/ds=D         -> ../_current/ds=D/rejects
+    _manifests/ds=D.json -> ../_current/ds=D/manifest.json
+    _current/ds=D        -> ../_versions/ds=D/<version>      (THE switch)
+    _versions/ds=D/<version>/articles/lang=L/part-*.parquet  (and sections/, rejects/,
+                                                             manifest.json)
+
+Every table's ``ds=D`` partition and the manifest resolve through the one
+``_current/ds=D`` link, and replacing a symlink with ``os.replace`` is atomic on POSIX,
+so all tables of a day switch to the new version in one step. A crash before the
+switch leaves the previous version fully readable; old versions are removed after it.
+Readers see plain Hive paths: ``articles/ds=*/lang=*/*.parquet``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from newsetl import PIPELINE_VERSION, reasons, schemas
+from newsetl.inputs import MEMBER_BITS
+from newsetl.staging import shard_dir
+
+#: Rows per Parquet file before a new ``part-NNNN`` starts (files stay well under 1 GB).
+MAX_ROWS_PER_FILE = {"articles": 200_000, "sections": 2_000_000, "rejects": 1_000_000}
+ROW_GROUP_ROWS = 50_000
+
+
+class AccountingError(RuntimeError):
+    """Input items and output rows do not balance: a bug, never published."""
+
+
+def staging_root(out_root: Path, ds: str) -> Path:
+    return out_root / "_staging" / f"ds={ds}"
+
+
+def run_staging(out_root: Path, ds: str, run_token: str) -> Path:
+    """The staging folder of one run (``run_token`` is e.g. an Airflow run id)."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_token)
+    return staging_root(out_root, ds) / safe
+
+
+class _PartitionWriter:
+    """Writes one table's rows split by partition value into part files."""
+
+    def __init__(self, base: Path, table: str, schema: pa.Schema) -> None:
+        self.base, self.table, self.schema = base, table, schema
+        self.keys = schemas.TABLES[table]
+        self.file_schema = pa.schema([f for f in schema if f.name not in self.keys])
+        self.buffers: dict[str, list[pa.Table]] = {}
+        self.buffered: Counter[str] = Counter()
+        self.writers: dict[str, tuple[pq.ParquetWriter, int, int, Path]] = {}
+        self.files: list[dict] = []
+
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        if not self.keys:
+            self._buffer("", table)
+            return
+        key = self.keys[0]
+        values = table.column(key)
+        for value in sorted(set(values.to_pylist())):
+            part = table.filter(pc.equal(values, value))
+            self._buffer(f"{key}={value}", part)
+
+    def _buffer(self, part: str, table: pa.Table) -> None:
+        self.buffers.setdefault(part, []).append(table.select(self.file_schema.names))
+        self.buffered[part] += table.num_rows
+        if self.buffered[part] >= ROW_GROUP_ROWS:
+            self._flush(part)
+
+    def _flush(self, part: str) -> None:
+        tables = self.buffers.pop(part, [])
+        self.buffered[part] = 0
+        if not tables:
+            return
+        data = pa.concat_tables(tables).cast(self.file_schema)
+        writer = self.writers.get(part)
+        if writer is not None and writer[1] + data.num_rows > MAX_ROWS_PER_FILE[self.table]:
+            self._close(part)
+            writer = None
+        if writer is None:
+            index = sum(1 for f in self.files if f["partition"] == part)
+            path = self.base / part / f"part-{index:04d}.parquet" if part else (
+                self.base / f"part-{index:04d}.parquet")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = (pq.ParquetWriter(path, self.file_schema,
+                                       compression=schemas.PARQUET_COMPRESSION), 0, index, path)
+        writer[0].write_table(data, row_group_size=ROW_GROUP_ROWS)
+        self.writers[part] = (writer[0], writer[1] + data.num_rows, writer[2], writer[3])
+
+    def _close(self, part: str) -> None:
+        writer, rows, _index, path = self.writers.pop(part)
+        writer.close()
+        self.files.append({"partition": part, "path": str(path.relative_to(self.base)),
+                           "rows": rows, "bytes": path.stat().st_size})
+
+    def close(self) -> list[dict]:
+        self.base.mkdir(parents=True, exist_ok=True)
+        for part in sorted(self.buffers):
+            self._flush(part)
+        for part in sorted(self.writers):
+            self._close(part)
+        return sorted(self.files, key=lambda f: f["path"])
+
+
+def _read_shards(staging: Path, n_shards: int, table: str) -> list[Path]:
+    paths = []
+    for shard_id in range(n_shards):
+        path = shard_dir(staging, shard_id) / f"{table}.parquet"
+        if not path.exists():
+            raise FileNotFoundError(f"shard {shard_id} has no staged {table}: {path}")
+        paths.append(path)
+    return paths
+
+
+def find_duplicates(staging: Path, n_shards: int) -> tuple[dict[int, tuple[str, int]], list[dict]]:
+    """Exact duplicates of the day: ``{dup_seq: (kept_article_id, kept_seq)}`` and reject rows.
+
+    The first article in sorted source order (lowest ``seq``) is kept.
+    """
+    cols = ["seq", "article_id", "content_sha1", "source_file", "source_member", "raw_sha256"]
+    tables = [pq.read_table(p, columns=cols) for p in _read_shards(staging, n_shards, "articles")]
+    table = pa.concat_tables(tables) if tables else None
+    dups: dict[int, tuple[str, int]] = {}
+    rows: list[dict] = []
+    if table is None or table.num_rows == 0:
+        return dups, rows
+    table = table.sort_by("seq")
+    first: dict[str, tuple[str, int, str, str | None]] = {}
+    for rec in table.to_pylist():
+        kept = first.get(rec["content_sha1"])
+        if kept is None:
+            first[rec["content_sha1"]] = (rec["article_id"], rec["seq"], rec["source_file"],
+                                          rec["source_member"])
+            continue
+        dups[rec["seq"]] = (kept[0], kept[1])
+        where = kept[2] + (f" [{kept[3]}]" if kept[3] else "")
+        rows.append({
+            "source_file": rec["source_file"],
+            "source_member": rec["source_member"],
+            "reason": reasons.DUPLICATE,
+            "detail": f"same body as article {kept[0]} from {where}",
+            "raw_sha256": rec["raw_sha256"],
+            "duplicate_of": kept[0],
+            "seq": rec["seq"],
+        })
+    return dups, rows
+
+
+def _without(table: pa.Table, dup_seqs: pa.Array) -> pa.Table:
+    if len(dup_seqs) == 0:
+        return table
+    return table.filter(pc.invert(pc.is_in(table.column("seq"), value_set=dup_seqs)))
+
+
+def build_version(staging: Path, n_shards: int, target: Path) -> dict:
+    """Write the final partitioned tables of a day into ``target``; return file listings."""
+    dups, dup_rows = find_duplicates(staging, n_shards)
+    dup_seqs = pa.array(sorted(dups), type=pa.int64())
+    listing: dict[str, list[dict]] = {}
+    counts: dict[str, Counter] = {"articles_by_lang": Counter(), "rejects_by_reason": Counter()}
+    per_file: dict[int, Counter] = {}
+    rows_total: Counter = Counter()
+    for table_name in ("articles", "sections"):
+        writer = _PartitionWriter(target / table_name, table_name,
+                                  schemas.TABLE_SCHEMAS[table_name])
+        for path in _read_shards(staging, n_shards, table_name):
+            data = _without(pq.read_table(path), dup_seqs)
+            data = data.sort_by([("seq", "ascending")] + (
+                [("position", "ascending")] if table_name == "sections" else []))
+            if table_name == "articles":
+                counts["articles_by_lang"].update(data.column("lang").to_pylist())
+                for seq in data.column("seq").to_pylist():
+                    per_file.setdefault(seq >> MEMBER_BITS, Counter())["articles"] += 1
+            rows_total[table_name] += data.num_rows
+            writer.add(data)
+        listing[table_name] = writer.close()
+    writer = _PartitionWriter(target / "rejects", "rejects", schemas.REJECTS)
+    staged = [pq.read_table(p) for p in _read_shards(staging, n_shards, "rejects")]
+    dup_table = pa.Table.from_pylist(dup_rows, schema=schemas.STAGED_REJECTS)
+    rejects = pa.concat_tables([*staged, dup_table]).sort_by("seq")
+    counts["rejects_by_reason"].update(rejects.column("reason").to_pylist())
+    for seq in rejects.column("seq").to_pylist():
+        per_file.setdefault(seq >> MEMBER_BITS, Counter())["rejects"] += 1
+    rows_total["rejects"] = rejects.num_rows
+    writer.add(rejects)
+    listing["rejects"] = writer.close()
+    return {"files": listing, "counts": counts, "per_file": per_file, "rows": rows_total,
+            "duplicates": len(dups)}
+
+
+def _load_shard_meta(staging: Path, n_shards: int) -> list[dict]:
+    return [json.loads((shard_dir(staging, i) / "shard.json").read_text())
+            for i in range(n_shards)]
+
+
+def _symlink_replace(target: str, link: Path) -> None:
+    """Point ``link`` at ``target`` atomically (create a temp link, rename over)."""
+    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _ensure_stable_links(out_root: Path, ds: str) -> None:
+    """Create the per-table ``ds=`` links that point through ``_current`` (idempotent)."""
+    for table in schemas.TABLES:
+        link = out_root / table / f"ds={ds}"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        want = f"../_current/ds={ds}/{table}"
+        if link.is_symlink() and os.readlink(link) == want:
+            continue
+        if link.exists() and not link.is_symlink():
+            shutil.rmtree(link)  # a real folder from an older layout: replaced by the link
+        _symlink_replace(want, link)
+    manifest = out_root / "_manifests" / f"ds={ds}.json"
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    want = f"../_current/ds={ds}/manifest.json"
+    if not (manifest.is_symlink() and os.readlink(manifest) == want):
+        _symlink_replace(want, manifest)
+
+
+def current_version(out_root: Path, ds: str) -> str | None:
+    link = out_root / "_current" / f"ds={ds}"
+    return os.path.basename(os.readlink(link)) if link.is_symlink() else None
+
+
+def new_version_id() -> str:
+    return datetime.now(UTC).strftime("v%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
+
+
+def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path, n_shards: int,
+                inputs_expected: int, run_info: dict | None = None,
+                run_started: float | None = None, crash_before_switch: bool = False) -> dict:
+    """Publish the staged shards of ``ds``; returns the manifest.
+
+    ``inputs_expected`` is the number of input files found for the day: publishing
+    refuses when the shards do not cover them all. ``crash_before_switch`` exists for
+    the crash-injection test. ``run_started`` (a ``time.monotonic()`` value) adds the
+    run's wall time to the manifest.
+    """
+    started = time.monotonic()
+    out = Path(out_root)
+    metas = _load_shard_meta(staging, n_shards)
+    inputs = [i for m in metas for i in m["inputs"]]
+    if len(inputs) != inputs_expected:
+        raise AccountingError(f"shards cover {len(inputs)} input files, expected {inputs_expected}")
+    version = new_version_id()
+    versions_dir = out / "_versions" / f"ds={ds}"
+    build_dir = staging / "build"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    built = build_version(staging, n_shards, build_dir)
+    n_items = sum(m["n_items"] for m in metas)
+    n_articles = built["rows"]["articles"]
+    n_rejects = built["rows"]["rejects"]
+    if n_items != n_articles + n_rejects:
+        raise AccountingError(f"{n_items} input items but {n_articles} articles + "
+                              f"{n_rejects} rejects")
+    for index, entry in enumerate(inputs):
+        # Shards are contiguous and start at file 0, so list position == file index.
+        counted = built["per_file"].get(index, Counter())
+        entry["articles"] = counted["articles"]
+        entry["rejects"] = counted["rejects"]
+    manifest = {
+        "ds": ds,
+        "version": version,
+        "schema_version": schemas.SCHEMA_VERSION,
+        "pipeline_version": PIPELINE_VERSION,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": run_info or {},
+        "inputs": inputs,
+        "counts": {
+            "input_files": len(inputs),
+            "input_items": n_items,
+            "articles": n_articles,
+            "sections": built["rows"]["sections"],
+            "rejects": n_rejects,
+            "duplicates": built["duplicates"],
+            "articles_by_lang": dict(sorted(built["counts"]["articles_by_lang"].items())),
+            "rejects_by_reason": dict(sorted(built["counts"]["rejects_by_reason"].items())),
+        },
+        "accounting_ok": True,
+        "files": built["files"],
+        "shards": n_shards,
+        "timings": {
+            "process_seconds": round(sum(m["seconds"] for m in metas), 3),
+            "publish_seconds": round(time.monotonic() - started, 3),
+            "wall_seconds": round(time.monotonic() - (run_started or started), 3),
+        },
+    }
+    (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    versions_dir.mkdir(parents=True, exist_ok=True)
+    os.replace(build_dir, versions_dir / version)
+    if crash_before_switch:
+        raise RuntimeError("injected crash before the switch")
+    _ensure_stable_links(out, ds)
+    (out / "_current").mkdir(exist_ok=True)
+    _symlink_replace(f"../_versions/ds={ds}/{version}", out / "_current" / f"ds={ds}")
+    collect_garbage(out, ds)
+    shutil.rmtree(staging, ignore_errors=True)
+    _remove_if_empty(staging.parent)
+    _remove_if_empty(staging.parent.parent)
+    return manifest
+
+
+def _remove_if_empty(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
+def collect_garbage(out_root: Path, ds: str) -> list[str]:
+    """Remove every version of ``ds`` except the current one (and stray temp links)."""
+    current = current_version(out_root, ds)
+    removed = []
+    versions_dir = out_root / "_versions" / f"ds={ds}"
+    if versions_dir.is_dir():
+        for child in sorted(versions_dir.iterdir()):
+            if child.name != current:
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(child.name)
+    return removed
+
+
+def read_manifest(out_root: str | os.PathLike[str], ds: str) -> dict | None:
+    path = Path(out_root) / "_manifests" / f"ds={ds}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def published_days(out_root: str | os.PathLike[str]) -> list[str]:
+    """Days with a current version, sorted."""
+    current = Path(out_root) / "_current"
+    if not current.is_dir():
+        return []
+    return sorted(p.name[3:] for p in current.iterdir()
+                  if p.name.startswith("ds=") and p.is_symlink() and p.exists())

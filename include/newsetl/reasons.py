@@ -1,0 +1,33 @@
+"""The fixed set of reject reason codes.
+
+Every input item that does not become an article row becomes exactly one reject row
+with one of these codes. The set is closed: adding a code is a schema-level change
+documented in the README.
+"""
+
+from __future__ import annotations
+
+EMPTY = "empty"
+UNREADABLE_ENCODING = "unreadable_encoding"
+NOT_AN_ARTICLE = "not_an_article"
+MALFORMED_RECORD = "malformed_record"
+CORRUPT_ARCHIVE = "corrupt_archive"
+CORRUPT_FILE = "corrupt_file"
+UNSAFE_ARCHIVE_MEMBER = "unsafe_archive_member"
+UNSUPPORTED_FORMAT = "unsupported_format"
+TOO_LARGE = "too_large"
+DUPLICATE = "duplicate"
+
+#: code -> what it means (shown by ``newsetl reasons`` and in the README).
+REASONS: dict[str, str] = {
+    EMPTY: "no text left after decoding and cleaning",
+    UNREADABLE_ENCODING: "bytes that decode to no plausible text (binary, unknown encoding)",
+    NOT_AN_ARTICLE: "text without a body: no paragraph or quote with enough letters",
+    MALFORMED_RECORD: "a JSONL line that is not a JSON object with a string 'text'",
+    CORRUPT_ARCHIVE: "a zip/tar archive that cannot be opened or read to the end",
+    CORRUPT_FILE: "a gzip stream or file that cannot be read to the end",
+    UNSAFE_ARCHIVE_MEMBER: "archive member with an absolute or '..' path, a link or a device",
+    UNSUPPORTED_FORMAT: "a file whose type is not one of the accepted input formats",
+    TOO_LARGE: "an article or archive over the configured size limits",
+    DUPLICATE: "same normalised body as an earlier article of the day (see duplicate_of)",
+}

@@ -1,0 +1,102 @@
+"""Every Parquet schema of the dataset, in one place.
+
+The types never depend on the data of a day: a day without captions or without URLs
+writes the same columns with the same types, so readers can union any range of days.
+``SCHEMA_VERSION`` is written into every manifest; bump it on any change below.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+#: Section kinds, in the order a typical article shows them.
+SECTION_KINDS = (
+    "section_label",
+    "title",
+    "caption",
+    "quote",
+    "paragraph",
+    "boilerplate",
+    "source",
+)
+
+ARTICLES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("source_member", pa.string()),
+        pa.field("section_label", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("source_name", pa.string()),
+        pa.field("dateline", pa.string()),
+        pa.field("body", pa.string(), nullable=False),
+        pa.field("lang", pa.string(), nullable=False),
+        pa.field("lang_prob", pa.float32(), nullable=False),
+        pa.field("n_paragraphs", pa.int32(), nullable=False),
+        pa.field("n_quotes", pa.int32(), nullable=False),
+        pa.field("n_captions", pa.int32(), nullable=False),
+        pa.field("n_chars", pa.int32(), nullable=False),
+        pa.field("n_words", pa.int32(), nullable=False),
+        pa.field("credits", pa.list_(pa.string()), nullable=False),
+        pa.field("foreign_sections", pa.int32(), nullable=False),
+        pa.field("cleaning_rules", pa.list_(pa.string()), nullable=False),
+        pa.field("content_sha1", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("published", pa.string()),
+        pa.field("pipeline_version", pa.string(), nullable=False),
+    ]
+)
+
+SECTIONS = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("position", pa.int32(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("section_lang", pa.string(), nullable=False),
+        pa.field("section_lang_prob", pa.float32(), nullable=False),
+        pa.field("is_foreign", pa.bool_(), nullable=False),
+        pa.field("n_chars", pa.int32(), nullable=False),
+        pa.field("credit", pa.string()),
+        # The article's language: the partition key ``lang=`` of the sections table.
+        pa.field("lang", pa.string(), nullable=False),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("source_member", pa.string()),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string(), nullable=False),
+        pa.field("raw_sha256", pa.string()),
+        pa.field("duplicate_of", pa.string()),
+    ]
+)
+
+#: Per-day aggregates read by dashboards (one row per day and metric key).
+DAILY_STATS = pa.schema(
+    [
+        pa.field("metric", pa.string(), nullable=False),
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),
+    ]
+)
+
+#: Columns stored in the shard files before publishing. ``seq`` is the item's place in
+#: sorted source order, used to keep the first of a set of duplicates.
+STAGED_ARTICLES = ARTICLES.append(pa.field("seq", pa.int64(), nullable=False))
+STAGED_REJECTS = REJECTS.append(pa.field("seq", pa.int64(), nullable=False))
+
+#: The tables of a day and the column each is partitioned by below ``ds=``.
+TABLES = {
+    "articles": ("lang",),
+    "sections": ("lang",),
+    "rejects": (),
+}
+
+TABLE_SCHEMAS = {"articles": ARTICLES, "sections": SECTIONS, "rejects": REJECTS}
+
+PARQUET_COMPRESSION = "zstd"

@@ -1,0 +1,317 @@
+"""Split a cleaned article into typed sections.
+
+The text arrives cleaned (see :mod:`newsetl.cleaning`): ``\\n`` line breaks, single
+blank lines between blocks, no empty or decorative lines. Each block is split into
+units (one paragraph per line, except hard-wrapped lines, which are joined back), and
+each unit gets one kind, by the first rule that matches:
+
+1. ``source``: ``SOURCE: NAME`` style trailers (many languages); gives ``source_name``;
+2. ``boilerplate``: share / subscribe / newsletter / read-also / copyright lines, bare
+   URLs, editor initials;
+3. ``section_label``: a short first line before the headline ("TV", "POLITICS");
+4. ``title``: the first remaining line (or the record's ``title`` field);
+5. ``caption``: a line carrying a photo credit (``©Reuters``, ``(AFP photo)``, ``Photo: X``);
+6. ``quote``: a line that opens with a quotation mark (« “ „ " ‹ 「);
+7. ``paragraph``: everything else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TERMINAL = ".!?…:;»\"”’)]"
+QUOTE_OPENERS = ("«", "“", "„", '"', "‹", "「", "『", "‚", "”")
+
+# --- source trailers ---------------------------------------------------------------
+
+_SOURCE = re.compile(
+    r"^(?:source|sources|quelle|fuente|fonte|fonti|bron|źródło|zdroj|kaynak|källa|kilde|"
+    r"источник|джерело|المصدر|منبع|מקור|出典|来源|來源|출처)\s*[:：]\s*(?P<name>.{1,120})$",
+    re.IGNORECASE,
+)
+
+# --- boilerplate ---------------------------------------------------------------------
+
+_BOILERPLATE_PHRASES = (
+    # en
+    "share this", "share on", "share article", "share", "tweet", "subscribe", "sign up",
+    "newsletter", "read also", "read more", "also read", "see also", "related:",
+    "related articles", "follow us", "click here", "advertisement", "all rights reserved",
+    "copyright", "print this", "email this", "comments",
+    # fr
+    "partager", "abonnez-vous", "inscrivez-vous", "lire aussi", "à lire aussi", "a lire aussi",
+    "lire la suite", "voir aussi", "suivez-nous", "tous droits réservés", "publicité",
+    "s'abonner", "recevez notre newsletter",
+    # de
+    "teilen", "artikel teilen", "abonnieren", "lesen sie auch", "mehr zum thema",
+    "folgen sie uns", "alle rechte vorbehalten", "anzeige", "werbung", "jetzt abonnieren",
+    # es / pt / it
+    "compartir", "suscríbete", "suscribete", "lee también", "leer más", "síguenos",
+    "todos los derechos reservados", "publicidad", "compartilhe", "partilhar", "assine",
+    "leia também", "leia mais", "todos os direitos reservados", "condividi", "iscriviti",
+    "leggi anche", "tutti i diritti riservati",
+    # nl / pl / tr
+    "delen", "lees ook", "udostępnij", "czytaj także", "czytaj też", "paylaş",
+    "abone ol", "ayrıca okuyun", "tüm hakları saklıdır",
+    # ru / uk
+    "поделиться", "подписывайтесь", "подпишитесь", "читайте также", "читайте нас",
+    "все права защищены", "реклама", "поширити", "читайте також",
+    # ar / fa / he
+    "شارك", "مشاركة", "اشترك", "اقرأ أيضا", "اقرأ أيضاً", "اقرأ المزيد", "تابعونا",
+    "جميع الحقوق محفوظة", "اشتراک گذاری", "به اشتراک بگذارید", "بیشتر بخوانید",
+    "همچنین بخوانید", "بخوانید", "کلیه حقوق", "تمامی حقوق", "שתפו", "קראו עוד",
+    # zh / ja
+    "分享", "相关阅读", "版权所有", "シェア", "関連記事",
+)
+_BOILERPLATE = re.compile(
+    r"^(?:" + "|".join(re.escape(p) for p in sorted(_BOILERPLATE_PHRASES, key=len, reverse=True))
+    + r")(?:\W|$)",
+    re.IGNORECASE,
+)
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])", re.IGNORECASE)
+_INITIALS = re.compile(r"^\(?[A-Za-zÀ-ÿ]{1,4}(?:\s?/\s?[A-Za-zÀ-ÿ]{1,5}){0,3}\)?\.?$")
+MAX_BOILERPLATE_CHARS = 120
+
+# --- captions and credits ------------------------------------------------------------
+
+_CREDIT_PATTERNS = (
+    # "... ©Reuters", "/ ©Wikimedia Commons", "© AFP / John Doe"
+    re.compile(r"(?:^|[\s/(|])©\s*(?P<credit>[^©\n]{1,60}?)\s*\)?\.?$"),
+    # "(AFP photo)", "(Reuters Photo)"
+    re.compile(r"\((?P<credit>[^()]{1,40}?)\s+(?:photo|photos|foto|fotos)\)\.?$", re.I),
+    # "(Photo: AFP)", "(Foto: dpa)"
+    re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]\s*(?P<credit>[^()]{1,60})\)\.?$",
+               re.I),
+    # "Photo: X" / "Crédit photo : X" / "Фото: X" at the end of a line
+    re.compile(
+        r"(?:^|[.\s|/])(?:photo|foto|фото|crédit photo|credit photo|photo credit|bild|صورة|عکس|"
+        r"تصویر)\s*[:：]\s*(?P<credit>[^.:\n]{1,60}?)\s*\.?$",
+        re.I,
+    ),
+)
+MAX_CAPTION_CHARS = 500
+
+
+def find_credit(line: str) -> str | None:
+    """The photo credit a caption ends with, or None.
+
+    >>> find_credit("Le porte-avions au large de la Norvège. ©Reuters")
+    'Reuters'
+    >>> find_credit("Speaker Nancy Pelosi on the Capitol steps. (AFP photo)")
+    'AFP'
+    >>> find_credit("Der Kanzler in Berlin. Foto: dpa")
+    'dpa'
+    >>> find_credit("A view of the harbour / ©Wikimedia Commons")
+    'Wikimedia Commons'
+    >>> find_credit("MOSCOW (Reuters) - Russia said on Monday it would talk.") is None
+    True
+    """
+    if len(line) > MAX_CAPTION_CHARS:
+        return None
+    for pattern in _CREDIT_PATTERNS:
+        match = pattern.search(line)
+        if match:
+            credit = match.group("credit").strip(" .,;:-–—/()")
+            if credit:
+                return credit
+    return None
+
+
+# --- datelines -----------------------------------------------------------------------
+
+_DATELINE = re.compile(r"^(?P<dateline>[^\W\d][^–—\-:]{1,40}?)\s*[–—-]{1,2}\s+\S")
+
+
+def find_dateline(paragraph: str) -> str | None:
+    """An opening dateline (``PARIS –``, ``MOSCOW (Reuters) -``): upper-case place names.
+
+    >>> find_dateline("MOSCOW (Reuters) - Russia said on Monday")
+    'MOSCOW (Reuters)'
+    >>> find_dateline("PARIS – Le gouvernement a annoncé")
+    'PARIS'
+    >>> find_dateline("Paris – le gouvernement") is None
+    True
+    """
+    match = _DATELINE.match(paragraph)
+    if not match:
+        return None
+    dateline = match.group("dateline").strip()
+    place = re.sub(r"\([^)]*\)", "", dateline).replace(",", " ")
+    place = re.sub(r"\d+", "", place).strip()
+    letters = [c for c in place if c.isalpha()]
+    if len(letters) < 2 or not all(c.isupper() for c in letters[: min(len(letters), 40)]):
+        return None
+    return dateline
+
+
+# --- section model -------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One typed unit of an article, in reading order."""
+
+    kind: str
+    text: str
+    credit: str | None = None
+
+
+@dataclass
+class Segmented:
+    """All sections of one article plus the facts found while typing them."""
+
+    sections: list[Section] = field(default_factory=list)
+    source_name: str | None = None
+    dateline: str | None = None
+
+    def of_kind(self, *kinds: str) -> list[Section]:
+        return [s for s in self.sections if s.kind in kinds]
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip()[-1:] in TERMINAL
+
+
+def split_units(text: str) -> list[str]:
+    """Blocks on blank lines; lines within a block are units, hard wraps joined back.
+
+    A line is joined to the previous one when the previous does not end a sentence and
+    this one starts with a lower-case letter (a wrapped paragraph).
+
+    >>> split_units("Title\\n\\nFirst line of a para\\nwrapped here.\\nNew para.")
+    ['Title', 'First line of a para wrapped here.', 'New para.']
+    """
+    units: list[str] = []
+    for block in text.split("\n\n"):
+        current: str | None = None
+        for line in block.split("\n"):
+            if not line:
+                continue
+            if current is not None and not _ends_sentence(current) and line[0].islower():
+                current = f"{current} {line}"
+                continue
+            if current is not None:
+                units.append(current)
+            current = line
+        if current is not None:
+            units.append(current)
+    return units
+
+
+def is_boilerplate(line: str) -> bool:
+    """Share/subscribe/read-also lines, copyright footers, bare URLs, editor initials.
+
+    >>> is_boilerplate("Partager Cet Article")
+    True
+    >>> is_boilerplate("Lesen Sie auch: Die Bahn streikt wieder")
+    True
+    >>> is_boilerplate("https://example.com/a/b")
+    True
+    >>> is_boilerplate("(JM/AFP)")
+    True
+    >>> is_boilerplate("Share prices fell sharply on Monday after the announcement.")
+    False
+    """
+    if len(line) > MAX_BOILERPLATE_CHARS:
+        return False
+    if _BARE_URL.match(line) or _COPYRIGHT.match(line):
+        return True
+    if _INITIALS.match(line) and (any(c.isupper() for c in line) and "/" in line or
+                                   line.startswith("(")):
+        return True
+    match = _BOILERPLATE.match(line)
+    if not match:
+        return False
+    # "Share prices fell ..." is news: a boilerplate line is short or ends without a period.
+    return len(line.split()) <= 6 or not line.endswith(".")
+
+
+def _looks_like_label(line: str, next_line: str | None) -> bool:
+    """A short first line followed by a headline-like line.
+
+    Short means at most 30 characters and 3 words, without sentence punctuation; and
+    either written in capitals ("POLITICS", "ОБЩЕСТВО") or of at most two words ("TV",
+    "اقتصاد"). The next line must look like a headline: not a caption, quote or
+    boilerplate, at most 250 characters, not ending with a period.
+
+    >>> _looks_like_label("TV", "Khalifa Haftar à bord du porte-avions russe")
+    True
+    >>> _looks_like_label("Brexit vote", "Parliament votes today on the deal.")
+    False
+    >>> _looks_like_label("Streik bei der Bahn", "Reisende am Bahnsteig. Foto: dpa")
+    False
+    """
+    words = line.split()
+    if next_line is None or len(line) > 30 or len(words) > 3:
+        return False
+    if line[-1] in TERMINAL or line.startswith(QUOTE_OPENERS):
+        return False
+    if not (line.isupper() or len(words) <= 2):
+        return False
+    if next_line.startswith(QUOTE_OPENERS) or find_credit(next_line) or is_boilerplate(next_line):
+        return False
+    return len(next_line) <= 250 and not next_line.endswith(".")
+
+
+def segment(text: str, title_hint: str | None = None) -> Segmented:
+    """Type every unit of a cleaned article.
+
+    ``title_hint`` is a title given beside the text (a JSONL ``title`` field); when the
+    text does not start with it, it becomes the title section.
+    """
+    result = Segmented()
+    units = split_units(text)
+    out = result.sections
+    start = 0
+    following = units[1] if len(units) > 1 else None
+    if (units and title_hint is None and _looks_like_label(units[0], following)
+            and not is_boilerplate(units[0]) and not _SOURCE.match(units[0])):
+        out.append(Section("section_label", units[0]))
+        start = 1
+    if title_hint:
+        if start < len(units) and units[start] == title_hint:
+            start += 1
+        out.append(Section("title", title_hint))
+    elif start < len(units):
+        out.append(Section("title", units[start]))
+        start += 1
+    for unit in units[start:]:
+        out.append(classify_unit(unit, result))
+    return result
+
+
+def classify_unit(unit: str, result: Segmented) -> Section:
+    """Type one body unit (after the label and title)."""
+    source = _SOURCE.match(unit)
+    if source:
+        result.source_name = source.group("name").strip(" .")
+        return Section("source", unit)
+    if is_boilerplate(unit):
+        return Section("boilerplate", unit)
+    if unit.startswith(QUOTE_OPENERS):
+        return Section("quote", unit)
+    credit = find_credit(unit)
+    if credit is not None:
+        return Section("caption", unit, credit=credit)
+    if result.dateline is None and not any(s.kind == "paragraph" for s in result.sections):
+        result.dateline = find_dateline(unit)
+    return Section("paragraph", unit)
+
+
+def strip_credit(caption: Section) -> str:
+    """Caption text without its trailing credit, for language detection.
+
+    >>> strip_credit(Section("caption", "Le porte-avions russe. ©Reuters", "Reuters"))
+    'Le porte-avions russe.'
+    """
+    text = caption.text
+    if caption.credit:
+        cut = text.rfind(caption.credit)
+        if cut > 0:
+            text = text[:cut].rstrip(" ©(/|:-–—").rstrip()
+            for word in ("Photo", "photo", "Foto", "foto", "Фото"):
+                if text.endswith(word):
+                    text = text[: -len(word)].rstrip(" (")
+    return text

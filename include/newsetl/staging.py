@@ -1,0 +1,120 @@
+"""Process one shard into Parquet files in the run's staging area.
+
+A shard writes ``articles.parquet``, ``sections.parquet``, ``rejects.parquet`` and
+``shard.json`` into ``<staging>/shards/<shard_id>/``. It writes into a temporary
+folder first and renames it into place at the end, so a retried or killed shard
+never leaves half a result that publishing could pick up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from newsetl import schemas
+from newsetl.inputs import InputFile, Limits, file_sha256, iter_file
+from newsetl.process import Rows, process_items
+from newsetl.shards import Shard
+
+STAGED_SECTIONS = schemas.SECTIONS.append(pa.field("seq", pa.int64(), nullable=False))
+STAGED_ARTICLES = schemas.STAGED_ARTICLES.append(pa.field("raw_sha256", pa.string()))
+STAGED_REJECTS = schemas.STAGED_REJECTS
+
+_STAGED = {
+    "articles": STAGED_ARTICLES,
+    "sections": STAGED_SECTIONS,
+    "rejects": STAGED_REJECTS,
+}
+
+
+def shard_dir(staging: Path, shard_id: int) -> Path:
+    return staging / "shards" / f"{shard_id:05d}"
+
+
+class _TableWriter:
+    """Buffers rows of one table and writes row groups of ``flush_rows`` rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema, flush_rows: int = 5000) -> None:
+        self.path, self.schema, self.flush_rows = path, schema, flush_rows
+        self.buffer: list[dict] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def add(self, rows: list[dict]) -> None:
+        self.buffer.extend(rows)
+        if len(self.buffer) >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        table = pa.Table.from_pylist(self.buffer, schema=self.schema)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self.writer.write_table(table)
+        self.rows += len(self.buffer)
+        self.buffer = []
+
+    def close(self) -> None:
+        self.flush()
+        if self.writer is None:  # always leave a readable (empty) file for the publisher
+            pq.write_table(self.schema.empty_table(), self.path, compression="zstd")
+        else:
+            self.writer.close()
+
+
+def process_shard(day: Path, files: list[InputFile], shard: Shard, staging: Path,
+                  detector: str | None = None, limits: Limits | None = None) -> dict:
+    """Process the files of one shard; return a small JSON-able summary (XCom-safe)."""
+    started = time.monotonic()
+    limits = limits or Limits()
+    final = shard_dir(staging, shard.shard_id)
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    writers = {name: _TableWriter(tmp / f"{name}.parquet", schema)
+               for name, schema in _STAGED.items()}
+    inputs, by_reason, by_lang = [], Counter(), Counter()
+    n_items = n_articles = n_rejects = 0
+    for index in range(shard.first, shard.last):
+        entry = files[index]
+        file_items = 0
+        for rows in process_items(iter_file(day, entry, index, limits), detector=detector):
+            _add(writers, rows)
+            file_items += len(rows.articles) + len(rows.rejects)
+            n_articles += len(rows.articles)
+            n_rejects += len(rows.rejects)
+            by_reason.update(r["reason"] for r in rows.rejects)
+            by_lang.update(a["lang"] for a in rows.articles)
+        n_items += file_items
+        inputs.append({"path": entry.path, "size": entry.size,
+                       "sha256": file_sha256(day / entry.path), "items": file_items})
+    for writer in writers.values():
+        writer.close()
+    summary = {
+        "shard_id": shard.shard_id,
+        "n_files": shard.last - shard.first,
+        "n_items": n_items,
+        "n_articles": n_articles,
+        "n_rejects": n_rejects,
+        "rejects_by_reason": dict(sorted(by_reason.items())),
+        "articles_by_lang": dict(sorted(by_lang.items())),
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    (tmp / "shard.json").write_text(json.dumps({**summary, "inputs": inputs}, indent=1))
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    return summary
+
+
+def _add(writers: dict[str, _TableWriter], rows: Rows) -> None:
+    writers["articles"].add(rows.articles)
+    writers["sections"].add(rows.sections)
+    writers["rejects"].add(rows.rejects)

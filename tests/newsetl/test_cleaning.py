@@ -1,0 +1,34 @@
+"""Golden cleaning cases (ftfy-style JSON): exact output and exact rules applied."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from newsetl.cleaning import RULE_NAMES, RULES, clean_text
+
+CASES = json.loads((Path(__file__).parent.parent / "fixtures" / "cleaning_cases.json")
+                   .read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_golden_case(case: dict) -> None:
+    fixed, rules = clean_text(case["original"])
+    assert fixed == case["fixed"]
+    assert rules == case["rules"]
+
+
+def test_every_rule_is_idempotent_on_its_own_output() -> None:
+    for case in CASES:
+        once, _ = clean_text(case["original"])
+        twice, rules = clean_text(once)
+        assert twice == once
+        assert rules == []
+
+
+def test_registry_names_are_unique_and_functions_documented() -> None:
+    assert len(set(RULE_NAMES)) == len(RULE_NAMES)
+    for name, rule in RULES:
+        assert rule.__name__ == name
+        assert rule.__doc__ and ">>>" in rule.__doc__, f"{name} needs a doctest"

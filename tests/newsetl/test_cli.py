@@ -1,0 +1,54 @@
+"""The ``newsetl`` console script end to end on the bundled sample data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from newsetl.cli import main
+
+from ..conftest import SAMPLE_DAYS  # noqa: TID252
+
+
+def test_run_range_on_sample_data(sample_raw: Path, tmp_path: Path, capsys) -> None:
+    rc = main(["run", "--raw-root", str(sample_raw), "--out-root", str(tmp_path),
+               "--from", SAMPLE_DAYS[0], "--to", SAMPLE_DAYS[-1], "--json",
+               "--detector", "langdetect", "--progress", "lines"])
+    assert rc == 0
+    captured = capsys.readouterr()
+    days = json.loads(captured.out)
+    assert [d["ds"] for d in days] == list(SAMPLE_DAYS)
+    for d in days:
+        assert d["input_items"] == d["articles"] + d["rejects"]
+    langs = set().union(*(d["articles_by_lang"] for d in days))
+    assert {"fr", "en", "de", "es", "ar", "ru", "fa"} <= langs
+    reasons_seen = set().union(*(d["rejects_by_reason"] for d in days))
+    assert {"duplicate", "unsafe_archive_member", "corrupt_archive", "unreadable_encoding",
+            "not_an_article", "empty", "malformed_record", "unsupported_format"} <= reasons_seen
+    assert "shard 1/1" in captured.err
+
+
+def test_console_script_summary_and_missing_day(sample_raw: Path, tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("newsetl")
+    ok = subprocess.run([exe, "run", "--raw-root", sample_raw, "--out-root", tmp_path,
+                         "--ds", SAMPLE_DAYS[1], "--workers", "2", "--shard-files", "2"],
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "articles by language" in ok.stdout and "rejects by reason" in ok.stdout
+    assert "unsafe_archive_member" in ok.stdout
+    missing = subprocess.run([exe, "run", "--raw-root", tmp_path / "nope", "--out-root",
+                              tmp_path, "--ds", "2030-01-01"], capture_output=True, text=True)
+    assert missing.returncode == 1
+    assert str(tmp_path / "nope" / "2030-01-01") in missing.stderr
+    helptext = subprocess.run([exe, "run", "--help"], capture_output=True, text=True).stdout
+    for option in ("--raw-root", "--out-root", "--ds", "--from", "--to", "--workers",
+                   "--allow-empty", "--detector", "--progress"):
+        assert option in helptext
+
+
+def test_bad_arguments_exit_2(tmp_path: Path) -> None:
+    assert main(["run", "--raw-root", "r", "--out-root", "o", "--from", "2024-01-02"]) == 2
+    assert main(["run", "--raw-root", "r", "--out-root", "o", "--from", "2024-01-02",
+                 "--to", "2024-01-01"]) == 2

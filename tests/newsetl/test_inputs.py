@@ -1,0 +1,176 @@
+"""Input formats and every reject reason: bad input ends as a reject row, never a crash."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+import zipfile
+from pathlib import Path
+
+from newsetl import reasons
+from newsetl.inputs import Limits, RawItem, RejectItem, discover, iter_file
+from newsetl.process import Rows, process_items
+
+ARTICLE = ("Titre de l'article\n\nLe gouvernement a présenté mercredi un projet de loi sur "
+           "l'énergie, qui prévoit de nouvelles aides pour les ménages.\n")
+
+
+def items_of(day: Path, limits: Limits | None = None) -> list:
+    files = discover(day)
+    return [i for n, f in enumerate(files) for i in iter_file(day, f, n, limits or Limits())]
+
+
+def rows_of(day: Path, limits: Limits | None = None) -> Rows:
+    out = Rows()
+    for rows in process_items(items_of(day, limits), detector="langdetect"):
+        out.articles += rows.articles
+        out.rejects += rows.rejects
+    return out
+
+
+def reasons_of(day: Path, limits: Limits | None = None) -> list[tuple[str | None, str]]:
+    return [(r["source_member"], r["reason"]) for r in rows_of(day, limits).rejects]
+
+
+def test_text_encodings_all_decode_to_the_same_article(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(ARTICLE.encode("utf-8"))
+    (tmp_path / "b.txt").write_bytes(b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r\n").encode())
+    (tmp_path / "c.txt").write_bytes(ARTICLE.encode("utf-16"))
+    (tmp_path / "d.txt").write_bytes(ARTICLE.encode("cp1252"))
+    (tmp_path / "e.txt.gz").write_bytes(gzip.compress(ARTICLE.replace("\n", "\r").encode()))
+    rows = rows_of(tmp_path)
+    assert rows.rejects == []
+    assert len({a["body"] for a in rows.articles}) == 1
+    assert [a["source_file"] for a in rows.articles] == ["a.txt", "b.txt", "c.txt", "d.txt",
+                                                         "e.txt.gz"]
+
+
+def test_jsonl_fields_line_numbers_and_malformed_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "1", "url": "https://x/1", "title": "Titre", "published": "2024-03-01",
+                    "text": ARTICLE.split("\n\n", 1)[1]}),
+        "",
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({"title": "no text"}),
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = rows_of(tmp_path)
+    (article,) = rows.articles
+    assert article["source_member"] == "1"
+    assert article["url"] == "https://x/1" and article["published"] == "2024-03-01"
+    assert article["title"] == "Titre"
+    assert [(r["source_member"], r["reason"]) for r in rows.rejects] == [
+        ("3", reasons.MALFORMED_RECORD), ("4", reasons.MALFORMED_RECORD),
+        ("5", reasons.MALFORMED_RECORD)]
+
+
+def test_empty_unreadable_not_an_article_unsupported(tmp_path: Path) -> None:
+    (tmp_path / "1_empty.txt").write_bytes(b"\xc2\xa0\n\n \n")
+    (tmp_path / "2_binary.txt").write_bytes(bytes((i * 37 + 11) % 256 for i in range(4096)))
+    (tmp_path / "3_short.txt").write_text("Headline\n\nSoon.", encoding="utf-8")
+    (tmp_path / "4_scan.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / ".hidden.txt").write_text(ARTICLE)  # in-flight upload: skipped
+    got = [(r["source_file"], r["reason"]) for r in rows_of(tmp_path).rejects]
+    assert got == [("1_empty.txt", reasons.EMPTY), ("2_binary.txt", reasons.UNREADABLE_ENCODING),
+                   ("3_short.txt", reasons.NOT_AN_ARTICLE),
+                   ("4_scan.pdf", reasons.UNSUPPORTED_FORMAT)]
+
+
+def test_zip_unsafe_members_nested_folders_and_corruption(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as zf:
+        zf.writestr("deep/folder/ok.txt", ARTICLE)
+        zf.writestr("../escape.txt", ARTICLE)
+        zf.writestr("/abs.txt", ARTICLE)
+        link = zipfile.ZipInfo("link.txt")
+        link.external_attr = 0o120777 << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("inner/feed.jsonl", json.dumps({"text": ARTICLE}) + "\n")
+        zf.writestr("image.jpg", b"\xff\xd8\xff")
+    (tmp_path / "b.zip").write_bytes((tmp_path / "a.zip").read_bytes()[:50])
+    rows = rows_of(tmp_path)
+    # Zip members are read in sorted name order; the JSONL member is an article too
+    # (same body as ok.txt: duplicates are resolved at publish time, across shards).
+    assert [a["source_member"] for a in rows.articles] == ["deep/folder/ok.txt",
+                                                           "inner/feed.jsonl:1"]
+    got = [(r["source_file"], r["source_member"], r["reason"]) for r in rows.rejects]
+    assert got == [
+        ("a.zip", "../escape.txt", reasons.UNSAFE_ARCHIVE_MEMBER),
+        ("a.zip", "/abs.txt", reasons.UNSAFE_ARCHIVE_MEMBER),
+        ("a.zip", "image.jpg", reasons.UNSUPPORTED_FORMAT),
+        ("a.zip", "link.txt", reasons.UNSAFE_ARCHIVE_MEMBER),
+        ("b.zip", None, reasons.CORRUPT_ARCHIVE),
+    ]
+
+
+def _tar_bytes(members: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for m in members:
+            if isinstance(m, tarfile.TarInfo):
+                tf.addfile(m)
+            else:
+                info = tarfile.TarInfo(m[0])
+                info.size = len(m[1])
+                tf.addfile(info, io.BytesIO(m[1]))
+    return buf.getvalue()
+
+
+def test_tar_links_devices_traversal_and_truncation(tmp_path: Path) -> None:
+    sym = tarfile.TarInfo("sym.txt")
+    sym.type, sym.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    dev = tarfile.TarInfo("dev.txt")
+    dev.type = tarfile.CHRTYPE
+    data = _tar_bytes([("a/ok.txt", ARTICLE.encode()), ("../../x.txt", b"x"), sym, dev,
+                       ("b/feed.jsonl.gz", gzip.compress(
+                           (json.dumps({"text": ARTICLE.replace("énergie", "eau")}) + "\n")
+                           .encode()))])
+    (tmp_path / "a.tgz").write_bytes(data)
+    (tmp_path / "b.tar.gz").write_bytes(data[: len(data) // 2])
+    rows = rows_of(tmp_path)
+    a_members = [a["source_member"] for a in rows.articles if a["source_file"] == "a.tgz"]
+    assert a_members == ["a/ok.txt", "b/feed.jsonl.gz:1"]
+    a_rejects = [(r["source_member"], r["reason"]) for r in rows.rejects
+                 if r["source_file"] == "a.tgz"]
+    assert a_rejects == [("../../x.txt", reasons.UNSAFE_ARCHIVE_MEMBER),
+                         ("sym.txt", reasons.UNSAFE_ARCHIVE_MEMBER),
+                         ("dev.txt", reasons.UNSAFE_ARCHIVE_MEMBER)]
+    b_reasons = [r["reason"] for r in rows.rejects if r["source_file"] == "b.tar.gz"]
+    assert b_reasons and set(b_reasons) <= {reasons.CORRUPT_ARCHIVE,
+                                            reasons.UNSAFE_ARCHIVE_MEMBER}
+
+
+def test_too_large_article_and_zip_bomb_budget(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_bytes(b"A" * 3000)
+    with zipfile.ZipFile(tmp_path / "bomb.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for i in range(5):
+            zf.writestr(f"m{i}.txt", ("word " * 180).encode())  # 900 bytes each
+    limits = Limits(max_article_bytes=2000, max_archive_bytes=2000)
+    got = reasons_of(tmp_path, limits)
+    assert (None, reasons.TOO_LARGE) in got
+    assert [m for m, r in got if r == reasons.TOO_LARGE and m] == ["m2.txt", "m3.txt", "m4.txt"]
+
+
+def test_corrupt_gzip_file_and_jsonl_gz(tmp_path: Path) -> None:
+    good = gzip.compress(("\n".join(json.dumps({"text": ARTICLE}) for _ in range(50))).encode())
+    (tmp_path / "a.jsonl.gz").write_bytes(good[: len(good) - 30])
+    (tmp_path / "b.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    got = reasons_of(tmp_path)
+    assert got[-1] == (None, reasons.CORRUPT_FILE)
+    assert (got[-2][1]) == reasons.CORRUPT_FILE
+
+
+def test_every_item_is_exactly_one_row(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b.jsonl").write_text("{bad\n" + json.dumps({"text": ARTICLE}) + "\n")
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as zf:
+        zf.writestr("x.txt", ARTICLE)
+        zf.writestr("../y.txt", ARTICLE)
+    items = items_of(tmp_path)
+    assert all(isinstance(i, RawItem | RejectItem) for i in items)
+    seqs = [i.seq for i in items]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    rows = rows_of(tmp_path)
+    assert len(rows.articles) + len(rows.rejects) == len(items) == 5

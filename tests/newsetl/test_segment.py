@@ -1,0 +1,112 @@
+"""Section typing: the golden seed article and cases in several languages."""
+
+from __future__ import annotations
+
+from newsetl.cleaning import clean_text
+from newsetl.decode import decode_bytes
+from newsetl.inputs import RawItem
+from newsetl.process import Rows, build_rows, parse_item
+from newsetl.segment import find_credit, segment
+
+
+def _rows_for(data: bytes, detector: str | None = None) -> Rows:
+    item = RawItem("x.txt", None, 0, "sha", data=data)
+    parsed = parse_item(item)
+    assert not isinstance(parsed, dict), parsed
+    rows = Rows()
+    build_rows([parsed], rows, detector)
+    return rows
+
+
+def test_golden_seed_article(seed_bytes: bytes) -> None:
+    rows = _rows_for(seed_bytes)
+    (article,) = rows.articles
+    sections = rows.sections
+    kinds = [s["kind"] for s in sections]
+    assert article["section_label"] == "TV"
+    assert article["title"] == "Khalifa Haftar à bord du porte-avions russe Amiral Kouznetsov"
+    assert article["lang"] == "fr"
+    captions = [s for s in sections if s["kind"] == "caption"]
+    assert [c["credit"] for c in captions] == ["AFP", "Reuters", "AFP"]
+    assert article["credits"] == ["AFP", "Reuters", "AFP"]
+    omar = captions[0]
+    assert omar["text"].startswith("US Rep. Ilhan Omar")
+    assert omar["section_lang"] == "en" and omar["is_foreign"] is True
+    assert [c["is_foreign"] for c in captions[1:]] == [False, False]
+    quotes = [s for s in sections if s["kind"] == "quote"]
+    assert len(quotes) == 2 and all(q["text"].startswith("«") for q in quotes)
+    assert kinds.count("paragraph") == 5
+    assert article["n_paragraphs"] == 5 and article["n_quotes"] == 2
+    assert article["n_captions"] == 3
+    assert [s["text"] for s in sections if s["kind"] == "boilerplate"] == ["Partager Cet Article"]
+    assert article["source_name"] == "FRENCH PRESS TV"
+    assert kinds[-1] == "source"
+    assert article["foreign_sections"] == 1
+    for s in sections:
+        assert s["text"].strip(), "no empty section"
+        assert "\u00a0" not in s["text"]
+    assert article["body"].count("\n\n") == 6  # 7 body units
+
+
+def test_english_article_with_dateline_and_boilerplate() -> None:
+    text = ("POLITICS\n\nMinister resigns after expenses row\n\n"
+            "LONDON (Reuters) - The transport minister resigned on Tuesday after a row over "
+            "expenses claims, the prime minister's office said.\n\n"
+            "“I have made mistakes,” she said in a letter.\n\n"
+            "Follow us on Twitter\nSOURCE: REUTERS\n")
+    seg = segment(clean_text(text)[0])
+    assert [s.kind for s in seg.sections] == [
+        "section_label", "title", "paragraph", "quote", "boilerplate", "source"]
+    assert seg.dateline == "LONDON (Reuters)"
+    assert seg.source_name == "REUTERS"
+
+
+def test_german_caption_and_quote() -> None:
+    text = ("Streik bei der Bahn\n\nReisende am Bahnsteig in Berlin. Foto: dpa\n\n"
+            "„Wir bedauern das sehr“, sagte ein Sprecher.\n\nDer Verkehr ruht. Quelle: dpa\n")
+    seg = segment(clean_text(text)[0])
+    kinds = [(s.kind, s.credit) for s in seg.sections]
+    assert kinds[:3] == [("title", None), ("caption", "dpa"), ("quote", None)]
+
+
+def test_russian_and_arabic_boilerplate_and_source() -> None:
+    ru = segment("Заголовок новости\n\nТекст статьи о событиях дня.\n\nПоделиться\nИсточник: ТАСС")
+    assert [s.kind for s in ru.sections] == ["title", "paragraph", "boilerplate", "source"]
+    assert ru.source_name == "ТАСС"
+    ar = segment("عنوان الخبر\n\nنص المقال عن أحداث اليوم.\n\nشارك هذا المقال\nالمصدر: وكالات")
+    assert [s.kind for s in ar.sections] == ["title", "paragraph", "boilerplate", "source"]
+    assert ar.source_name == "وكالات"
+
+
+def test_short_title_is_not_mistaken_for_a_label() -> None:
+    seg = segment("Brexit vote\n\nParliament votes today on the deal.")
+    assert [s.kind for s in seg.sections] == ["title", "paragraph"]
+
+
+def test_hard_wrapped_paragraph_is_joined() -> None:
+    seg = segment("Title here\n\nThe first line of a paragraph that\nwraps onto the next line.")
+    assert seg.sections[1].text == ("The first line of a paragraph that wraps onto the next "
+                                    "line.")
+
+
+def test_title_hint_from_jsonl_field() -> None:
+    seg = segment("Body paragraph one.\n\nBody paragraph two.", title_hint="The headline")
+    assert [(s.kind, s.text) for s in seg.sections][0] == ("title", "The headline")
+    assert [s.kind for s in seg.sections] == ["title", "paragraph", "paragraph"]
+
+
+def test_credit_patterns() -> None:
+    assert find_credit("Des manifestants à Paris. © AFP / John Doe") == "AFP / John Doe"
+    assert find_credit("Vista del puerto (Foto: EFE)") == "EFE"
+    assert find_credit("Пассажиры на станции. Фото: ТАСС") == "ТАСС"
+    assert find_credit("A perfectly normal sentence about photos.") is None
+
+
+def test_mojibake_article_is_repaired_and_recorded() -> None:
+    text = "Titre\n\nLe ministère de la Défense a annoncé une réforme importante."
+    broken = text.encode("utf-8").decode("cp1252").encode("utf-8")
+    decoded = decode_bytes(broken).text
+    rows = _rows_for(decoded.encode("utf-8"))
+    assert "fix_mojibake" in rows.articles[0]["cleaning_rules"]
+    assert rows.articles[0]["body"] == (
+        "Le ministère de la Défense a annoncé une réforme importante.")
