@@ -8,6 +8,7 @@ Text that still looks binary is refused: it would only produce garbage rows.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 _BOMS = (
@@ -31,6 +32,9 @@ class Decoded:
     detail: str = ""
 
 
+_GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def garbage_share(text: str) -> float:
     """Share of characters that never occur in real text (C0/C1 controls, U+FFFD, NUL).
 
@@ -41,12 +45,7 @@ def garbage_share(text: str) -> float:
     """
     if not text:
         return 0.0
-    bad = 0
-    for ch in text:
-        o = ord(ch)
-        if (o < 32 and ch not in "\n\r\t\f\v") or 0x7F <= o < 0xA0 or o == 0xFFFD:
-            bad += 1
-    return bad / len(text)
+    return len(_GARBAGE.findall(text)) / len(text)
 
 
 def _strip_bom(data: bytes) -> tuple[bytes, str | None]:

@@ -37,7 +37,8 @@ class DayPlan:
 
 
 def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = False,
-             max_files: int = DEFAULT_MAX_FILES, max_bytes: int = DEFAULT_MAX_BYTES) -> DayPlan:
+             max_files: int = DEFAULT_MAX_FILES, max_bytes: int = DEFAULT_MAX_BYTES,
+             min_shards: int = 1) -> DayPlan:
     """List the day's inputs and cut them into shards; fail clearly on a missing folder."""
     day = day_dir(raw_root, ds)
     if not day.is_dir():
@@ -47,7 +48,8 @@ def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = Fals
                 "to publish an empty day)")
         return DayPlan(ds, day, [], [])
     files = discover(day)
-    return DayPlan(ds, day, files, plan_shards(files, max_files=max_files, max_bytes=max_bytes))
+    shards = plan_shards(files, max_files=max_files, max_bytes=max_bytes, min_shards=min_shards)
+    return DayPlan(ds, day, files, shards)
 
 
 ProgressFn = Callable[[dict, int, int], None]
@@ -60,8 +62,9 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
             run_token: str = "cli") -> dict:
     """Process and publish one day; returns its manifest."""
     started = time.monotonic()
+    # Several shards per worker keep every process busy until the end of the day.
     plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
-                    max_bytes=max_bytes)
+                    max_bytes=max_bytes, min_shards=4 * workers if workers > 1 else 1)
     staging = run_staging(Path(out_root), ds, run_token)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)

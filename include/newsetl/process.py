@@ -64,6 +64,18 @@ def normalized_body_sha1(body: str) -> str:
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()
 
 
+def has_letters(text: str, n: int) -> bool:
+    """True when ``text`` has at least ``n`` letters; looks at a short head first.
+
+    >>> has_letters("Hello world, this is long", 10), has_letters("1234 abc", 5)
+    (True, False)
+    """
+    head = text[: 2 * n + 8]
+    if sum(map(str.isalpha, head)) >= n:
+        return True
+    return len(text) > len(head) and count_letters(text) >= n
+
+
 def reject_row(item: RejectItem | RawItem, reason: str, detail: str) -> dict:
     return {
         "source_file": item.source_file,
@@ -95,7 +107,7 @@ def parse_item(item: RawItem) -> Parsed | dict:
     seg = segment(cleaned, title_hint=title_hint)
     body_parts = [s.text for s in seg.sections if s.kind in BODY_KINDS]
     body = "\n\n".join(body_parts)
-    if count_letters(body) < MIN_BODY_LETTERS:
+    if not has_letters(body, MIN_BODY_LETTERS):
         kinds = sorted({s.kind for s in seg.sections})
         return reject_row(
             item,

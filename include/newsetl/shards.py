@@ -32,18 +32,27 @@ class Shard:
 
 
 def plan_shards(files: list[InputFile], max_files: int = DEFAULT_MAX_FILES,
-                max_bytes: int = DEFAULT_MAX_BYTES, max_shards: int = MAX_SHARDS) -> list[Shard]:
+                max_bytes: int = DEFAULT_MAX_BYTES, max_shards: int = MAX_SHARDS,
+                min_shards: int = 1) -> list[Shard]:
     """Greedy contiguous packing; never more than ``max_shards`` shards.
+
+    ``min_shards`` shrinks the bounds so that parallel workers all get work (a day of
+    a few big files would otherwise be one shard); it never splits a file.
 
     >>> fs = [InputFile(f"{i}.txt", 10) for i in range(5)]
     >>> [(s.first, s.last) for s in plan_shards(fs, max_files=2)]
     [(0, 2), (2, 4), (4, 5)]
     >>> len(plan_shards([InputFile(f"{i}", 1) for i in range(5000)], max_files=1, max_shards=10))
     10
+    >>> len(plan_shards([InputFile(f"{i}", 100) for i in range(8)], min_shards=4))
+    4
     """
     if not files:
         return []
     total = sum(f.size for f in files)
+    if min_shards > 1:
+        max_files = max(1, min(max_files, math.ceil(len(files) / min_shards)))
+        max_bytes = max(1, min(max_bytes, math.ceil(total / min_shards)))
     # Grow the bounds until the plan fits under max_shards.
     max_files = max(max_files, math.ceil(len(files) / max_shards))
     max_bytes = max(max_bytes, math.ceil(total / max_shards))

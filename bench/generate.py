@@ -1,0 +1,162 @@
+"""Deterministic generator of realistic multi-language raw news dumps, any size.
+
+Articles are assembled from the language-ID dev sentences (../shared/langid-dev or
+$NEWSETL_LANGID_DEV) of a dozen languages, with the layout noise real dumps have:
+section labels, captions with agency credits, quotes, datelines, share/newsletter
+boilerplate, source trailers, nbsp lines, CRLF, and a few duplicates and junk items.
+They are packed into every input format (txt, txt.gz, jsonl, jsonl.gz, zip, tgz).
+The same ``--seed`` and size always give the same bytes.
+
+    python bench/generate.py --out /tmp/raw --ds 2024-01-01 --articles 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import os
+import random
+import tarfile
+import zipfile
+from pathlib import Path
+
+LANGS = ("en", "fr", "de", "es", "it", "pt", "ru", "ar", "fa", "nl", "pl", "tr")
+LABELS = {"en": "WORLD", "fr": "MONDE", "de": "POLITIK", "es": "SOCIEDAD", "it": "CRONACA",
+          "pt": "MUNDO", "ru": "ОБЩЕСТВО", "ar": "اقتصاد", "fa": "جامعه", "nl": "BINNENLAND",
+          "pl": "KRAJ", "tr": "GÜNDEM"}
+BOILER = {"en": "Share this article", "fr": "Partager cet article", "de": "Artikel teilen",
+          "es": "Compartir", "it": "Condividi", "pt": "Partilhar", "ru": "Поделиться",
+          "ar": "شارك هذا المقال", "fa": "به اشتراک بگذارید", "nl": "Delen", "pl": "Udostępnij",
+          "tr": "Paylaş"}
+SOURCE = {"en": "SOURCE", "fr": "SOURCE", "de": "Quelle", "es": "Fuente", "it": "Fonte",
+          "pt": "Fonte", "ru": "Источник", "ar": "المصدر", "fa": "منبع", "nl": "Bron",
+          "pl": "Źródło", "tr": "Kaynak"}
+AGENCIES = ("AFP", "Reuters", "AP", "EPA", "dpa", "EFE", "ANSA", "TASS")
+QUOTES = {"fr": ("« ", " »"), "de": ("„", "“"), "ru": ("«", "»")}
+
+
+def dev_root() -> Path:
+    env = os.environ.get("NEWSETL_LANGID_DEV")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "shared" / "langid-dev", here / "../shared/langid-dev"):
+        if candidate.exists():
+            return candidate
+    raise SystemExit("langid-dev not found: set NEWSETL_LANGID_DEV")
+
+
+def load_sentences() -> dict[str, list[str]]:
+    root = dev_root() / "sentences"
+    out = {}
+    for lang in LANGS:
+        lines = (root / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
+        out[lang] = [line.strip() for line in lines if len(line.strip()) > 40]
+    return out
+
+
+def make_article(rng: random.Random, sentences: dict[str, list[str]]) -> str:
+    """One ~2 KB article of one language, with layout noise."""
+    lang = rng.choice(LANGS)
+    pool = sentences[lang]
+    parts: list[str] = []
+    if rng.random() < 0.5:
+        parts.append(LABELS[lang])
+    parts.append(rng.choice(pool).rstrip("."))
+    if rng.random() < 0.6:
+        foreign = sentences["en"] if lang != "en" else sentences["fr"]
+        caption = rng.choice(foreign if rng.random() < 0.2 else pool)
+        parts.append(f"{caption} ©{rng.choice(AGENCIES)}")
+    for i in range(rng.randint(4, 8)):
+        para = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+        if i == 0 and rng.random() < 0.3 and lang in ("en", "fr", "de", "es"):
+            para = f"PARIS – {para}"
+        if rng.random() < 0.15:
+            left, right = QUOTES.get(lang, ("“", "”"))
+            para = f"{left}{para}{right}"
+        parts.append(para)
+        if rng.random() < 0.1:
+            parts.append("\u00a0\u00a0\u00a0")
+    if rng.random() < 0.7:
+        parts.append(BOILER[lang])
+    if rng.random() < 0.5:
+        parts.append(f"{SOURCE[lang]}: {rng.choice(AGENCIES)}")
+    text = "\n\n".join(parts) + "\n"
+    return text.replace("\n", "\r\n") if rng.random() < 0.2 else text
+
+
+def _gz(data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, compresslevel=1) as fh:
+        fh.write(data)
+    return buf.getvalue()
+
+
+def generate(out: Path, ds: str, n_articles: int, seed: int = 0) -> int:
+    """Write ``n_articles`` items for day ``ds`` under ``out``; returns the item count."""
+    rng = random.Random(seed)
+    sentences = load_sentences()
+    day = out / ds
+    day.mkdir(parents=True, exist_ok=True)
+    made, batch_no = 0, 0
+    recent: list[str] = []
+    while made < n_articles:
+        kind = rng.choices(("jsonl", "jsonl.gz", "zip", "tgz", "txt", "txt.gz"),
+                           weights=(40, 20, 15, 10, 10, 5))[0]
+        size = {"jsonl": 500, "jsonl.gz": 500, "zip": 200, "tgz": 200}.get(kind, 1)
+        size = min(size, n_articles - made)
+        texts = []
+        for _ in range(size):
+            if recent and rng.random() < 0.01:
+                texts.append(rng.choice(recent))  # an exact duplicate
+            else:
+                texts.append(make_article(rng, sentences))
+                recent = (recent + [texts[-1]])[-50:]
+        name = f"batch-{batch_no:06d}"
+        batch_no += 1
+        if kind.startswith("jsonl"):
+            lines = [json.dumps({"id": f"{name}-{i}", "url": f"https://news.example/{name}/{i}",
+                                 "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
+            if rng.random() < 0.2:
+                lines[rng.randrange(len(lines))] = '{"id": "truncated", "text": "'
+            data = ("\n".join(lines) + "\n").encode()
+            (day / f"{name}.{kind}").write_bytes(_gz(data) if kind.endswith("gz") else data)
+        elif kind == "zip":
+            with zipfile.ZipFile(day / f"{name}.zip", "w", zipfile.ZIP_DEFLATED,
+                                 compresslevel=1) as zf:
+                for i, t in enumerate(texts):
+                    zf.writestr(zipfile.ZipInfo(f"{name}/{i:04d}.txt", (2024, 1, 1, 0, 0, 0)),
+                                t.encode())
+        elif kind == "tgz":
+            raw = io.BytesIO()
+            with tarfile.open(fileobj=raw, mode="w") as tf:
+                for i, t in enumerate(texts):
+                    info = tarfile.TarInfo(f"{name}/{i:04d}.txt")
+                    data = t.encode()
+                    info.size, info.mtime = len(data), 0
+                    tf.addfile(info, io.BytesIO(data))
+            (day / f"{name}.tgz").write_bytes(_gz(raw.getvalue()))
+        elif kind == "txt":
+            (day / f"{name}.txt").write_bytes(texts[0].encode())
+        else:
+            (day / f"{name}.txt.gz").write_bytes(_gz(texts[0].encode()))
+        made += size
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="raw root to write into")
+    parser.add_argument("--ds", default="2024-01-01")
+    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    n = generate(args.out, args.ds, args.articles, args.seed)
+    size = sum(p.stat().st_size for p in (args.out / args.ds).iterdir())
+    print(f"wrote {n} items for {args.ds} under {args.out} ({size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
