@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from newsetl.langid.common import UND, MIN_LETTERS, count_letters
+from newsetl.langid.common import MIN_LETTERS, UND, count_letters
 
 DEFAULT_DETECTOR = "langdetect"
 DETECTORS = ("langdetect", "fast")
