@@ -51,33 +51,44 @@ __all__ = ["detect", "detect_batch", "languages", "scores"]
 ALPHA = 0.5
 BASE_FREQ = 10000
 #: Weight of the log-likelihood of 1-, 2- and 3-grams.
-ORDER_WEIGHTS = (1.0, 1.0, 1.0)
+ORDER_WEIGHTS = (1.0, 1.0, 1.25)
 #: Log-probabilities are rounded to multiples of 2**-QUANT_BITS (exact float64 sums).
 QUANT_BITS = 16
+#: ASCII letters are dropped from a text when ``latin * LATIN_FACTOR < non_latin``
+#: (langdetect: 2, i.e. non-Latin characters outnumber Latin ones two to one).
+LATIN_FACTOR = 0.5
 #: langdetect's ``max_text_length``: only the first 10 000 characters are read.
 MAX_TEXT_LENGTH = 10000
 
 # Special character ids; vocabulary characters get ids from _FIRST_CID on.
-_UNK_LOWER = 1  # a character in no profile (not upper case)
-_UNK_UPPER = 2  # a character in no profile, upper case (matters for the capital rule)
-_SPACE = 3  # anything langdetect normalises to ' '
-_SEP = 4  # text separator in a batch (acts as a space that ends no n-gram)
+_SPACE = 1  # anything langdetect normalises to ' '
+_SEP = 2  # text separator in a batch (acts as a space that ends no n-gram)
+_UNK_LOWER = 3  # a character in no profile (not upper case)
+_UNK_UPPER = 4  # a character in no profile, upper case (matters for the capital rule)
 _FIRST_CID = 5
+# character classes of langdetect's cleaning_text
+_CLS_LATIN = 1  # 'A' <= ch <= 'z'
+_CLS_NON_LATIN = 2  # ch >= U+0300 outside Latin Extended Additional
+# per character id flags
+_F_UPPER = 1
+_F_SEP = 2
 
 _HASH_MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing, fixed constant
+_VAL_BITS = 17  # hash entries pack ``key << _VAL_BITS | gram id``
 
 
 @dataclass(frozen=True)
 class _Model:
     langs: tuple[str, ...]
     cp_to_cid: np.ndarray  # uint16[65536]: BMP code point -> char id (normalised)
-    cid_upper: np.ndarray  # bool[n_cid]: the normalised character is upper case
+    cp_class: np.ndarray  # uint8[65536]: _CLS_* of the raw code point
+    cid_flags: np.ndarray  # uint8[n_cid]: _F_UPPER, _F_SEP
+    cid_key: np.ndarray  # int64[n_cid]: char id used in n-gram keys (separator -> space)
     cid_uni: np.ndarray  # int32[n_cid]: unigram id or -1
     n_cid: int  # C: key base for bigrams/trigrams
     hash_bits: int
-    hash_keys: np.ndarray  # int64[2**hash_bits], -1 = empty
-    hash_vals: np.ndarray  # int32[2**hash_bits]
-    logp: np.ndarray  # float64[V, n_langs], multiples of 2**-QUANT_BITS
+    table: np.ndarray  # int64[2**hash_bits]: packed key/id, -1 = empty
+    logp: np.ndarray  # float32[V, n_langs]: multiples of 2**-QUANT_BITS (exact in float32)
 
 
 _MODEL: _Model | None = None
@@ -121,11 +132,16 @@ def _build_model() -> _Model:
     logp *= np.asarray(ORDER_WEIGHTS, dtype=np.float64)[order - 1][:, None]
     scale = float(2**QUANT_BITS)
     logp = np.round(logp * scale) / scale
+    # |logp| < 2**7 and 2**-16 resolution: 23 significant bits, exact in float32
+    assert np.abs(logp).max() < 2.0**7
+    logp32 = logp.astype(np.float32)
+    assert np.array_equal(logp32.astype(np.float64), logp)
 
     # -- characters: normalisation folded into a code point -> char id table --------
     chars = sorted({ch for g in grams for ch in g} - {" "})
     char_id = {ch: _FIRST_CID + i for i, ch in enumerate(chars)}
     n_cid = _FIRST_CID + len(chars)
+    assert len(grams) < 2**_VAL_BITS and n_cid < 2**16
     cp_to_cid = np.empty(0x10000, dtype=np.uint16)
     for cp in range(0x10000):
         ch = NGram.normalize(chr(cp))
@@ -137,10 +153,18 @@ def _build_model() -> _Model:
                 cid = _UNK_UPPER if ch.isupper() else _UNK_LOWER
         cp_to_cid[cp] = cid
     cp_to_cid[0] = _SEP
-    cid_upper = np.zeros(n_cid, dtype=bool)
-    cid_upper[_UNK_UPPER] = True
+    cps = np.arange(0x10000)
+    cp_class = np.zeros(0x10000, dtype=np.uint8)
+    cp_class[(cps >= 0x41) & (cps <= 0x7A)] = _CLS_LATIN
+    cp_class[(cps >= 0x300) & ((cps < 0x1E00) | (cps > 0x1EFF))] = _CLS_NON_LATIN
+    cid_flags = np.zeros(n_cid, dtype=np.uint8)
+    cid_flags[_UNK_UPPER] = _F_UPPER
+    cid_flags[_SEP] = _F_SEP
     for ch, cid in char_id.items():
-        cid_upper[cid] = ch.isupper()
+        if ch.isupper():
+            cid_flags[cid] = _F_UPPER
+    cid_key = np.arange(n_cid, dtype=np.int64)
+    cid_key[_SEP] = _SPACE
     cid_uni = np.full(n_cid, -1, dtype=np.int32)
     for ch, cid in char_id.items():
         if ch in gram_index:
@@ -149,28 +173,28 @@ def _build_model() -> _Model:
     # -- bigrams and trigrams: open-addressing hash table over integer keys --------
     multi = [(g, i) for g, i in gram_index.items() if len(g) > 1]
     keys = np.fromiter((_gram_key(g, char_id, n_cid) for g, _ in multi), dtype=np.int64)
-    vals = np.fromiter((i for _, i in multi), dtype=np.int32)
-    bits = max(10, int(np.ceil(np.log2(len(keys) * 3))))  # load factor <= 1/3
+    vals = np.fromiter((i for _, i in multi), dtype=np.int64)
+    bits = max(10, int(np.ceil(np.log2(len(keys) * 4))))  # load factor <= 1/4
     size = 1 << bits
-    hash_keys = np.full(size, -1, dtype=np.int64)
-    hash_vals = np.full(size, -1, dtype=np.int32)
+    table = np.full(size, -1, dtype=np.int64)
     slots = _hash(keys, bits)
-    for key, val, slot in zip(keys.tolist(), vals.tolist(), slots.tolist(), strict=True):
-        while hash_keys[slot] != -1:
+    packed = (keys << _VAL_BITS) | vals
+    for entry, slot in zip(packed.tolist(), slots.tolist(), strict=True):
+        while table[slot] != -1:
             slot = (slot + 1) & (size - 1)
-        hash_keys[slot] = key
-        hash_vals[slot] = val
+        table[slot] = entry
 
     return _Model(
         langs=langs,
         cp_to_cid=cp_to_cid,
-        cid_upper=cid_upper,
+        cp_class=cp_class,
+        cid_flags=cid_flags,
+        cid_key=cid_key,
         cid_uni=cid_uni,
         n_cid=n_cid,
         hash_bits=bits,
-        hash_keys=hash_keys,
-        hash_vals=hash_vals,
-        logp=logp,
+        table=table,
+        logp=logp32,
     )
 
 
@@ -201,13 +225,15 @@ def languages() -> tuple[str, ...]:
 _URL_RE = None
 _MAIL_RE = None
 _VI_RE = None
+_VI_MARK_RE = None
 _VI_MAP: dict[str, str] = {}
-_VI_MARKS = ""
 
 
 def _regexes():
-    global _URL_RE, _MAIL_RE, _VI_RE, _VI_MAP, _VI_MARKS
+    global _URL_RE, _MAIL_RE, _VI_RE, _VI_MARK_RE, _VI_MAP
     if _URL_RE is None:
+        import re
+
         from langdetect.detector import Detector
         from langdetect.utils.ngram import NGram
 
@@ -216,135 +242,158 @@ def _regexes():
             for base, composed in zip(NGram.TO_NORMALIZE_VI_CHARS, row, strict=True):
                 vi_map[base + dmark] = composed
         _VI_MAP = vi_map
-        _VI_MARKS = NGram.DMARK_CLASS
+        _VI_MARK_RE = re.compile("[" + NGram.DMARK_CLASS + "]")
         _VI_RE = NGram.ALPHABET_WITH_DMARK
         _MAIL_RE = Detector.MAIL_RE
         _URL_RE = Detector.URL_RE
-    return _URL_RE, _MAIL_RE, _VI_RE
+    return _URL_RE, _MAIL_RE, _VI_RE, _VI_MARK_RE
 
 
 def _vi_repl(m) -> str:
     return _VI_MAP[m.group(0)]
 
 
-def _clean_joined(joined: str) -> str:
-    """URL, e-mail and Vietnamese normalisation of ``Detector.append`` on a whole batch.
+def _prepare(text: str) -> str:
+    """``Detector.append`` clean-up of one text: URLs, e-mails, Vietnamese, length cap."""
+    url_re, mail_re, vi_re, vi_mark_re = _regexes()
+    if "\x00" in text:
+        text = text.replace("\x00", " ")
+    if "http" in text:
+        text = url_re.sub(" ", text)
+    if "@" in text:
+        text = mail_re.sub(" ", text)
+    if vi_mark_re.search(text):
+        text = vi_re.sub(_vi_repl, text)
+    return text[:MAX_TEXT_LENGTH]
 
-    The texts are joined with NUL, which none of the patterns can match across.
-    """
-    url_re, mail_re, vi_re = _regexes()
-    if "http" in joined:
-        joined = url_re.sub(" ", joined)
-    if "@" in joined:
-        joined = mail_re.sub(" ", joined)
-    if any(mark in joined for mark in _VI_MARKS):
-        joined = vi_re.sub(_vi_repl, joined)
-    return joined
 
+def _join(texts: Sequence[str]) -> str:
+    """The texts cleaned and joined with NUL (also before the first and after the last).
 
-def _char_ids(cps: np.ndarray, model: _Model) -> np.ndarray:
-    """Code points -> char ids (normalised); astral code points are in no profile."""
-    if cps.size and int(cps.max()) > 0xFFFF:
-        astral = cps > 0xFFFF
-        cids = model.cp_to_cid[np.where(astral, 0x20, cps)]
-        uniq, inv = np.unique(cps[astral], return_inverse=True)
-        upper = np.array([chr(int(c)).isupper() for c in uniq], dtype=bool)
-        cids[astral] = np.where(upper[inv], _UNK_UPPER, _UNK_LOWER)
-        return cids
-    return model.cp_to_cid[cps]
+    The clean-up only runs on the texts that need it (one scan of the joined text
+    decides)."""
+    _, _, _, vi_mark_re = _regexes()
+    joined = "\x00".join(texts)
+    if (
+        "http" in joined
+        or "@" in joined
+        or joined.count("\x00") != len(texts) - 1
+        or max(map(len, texts)) > MAX_TEXT_LENGTH
+        or vi_mark_re.search(joined)
+    ):
+        joined = "\x00".join(map(_prepare, texts))
+    return "\x00" + joined + "\x00"
 
 
 def _lookup(keys: np.ndarray, model: _Model) -> np.ndarray:
     """Vectorised open-addressing lookup; -1 for n-grams in no profile."""
     bits = model.hash_bits
     mask = (1 << bits) - 1
+    table = model.table
     slots = _hash(keys, bits)
-    out = np.full(keys.shape, -1, dtype=np.int32)
-    todo = np.arange(keys.size)
-    while todo.size:
-        found = model.hash_keys[slots]
-        hit = found == keys
-        out[todo[hit]] = model.hash_vals[slots[hit]]
-        more = ~hit & (found != -1)
-        todo = todo[more]
-        keys = keys[more]
-        slots = (slots[more] + 1) & mask
+    entry = table[slots]
+    out = entry & ((1 << _VAL_BITS) - 1)
+    hit = (entry >> _VAL_BITS) == keys
+    more = np.flatnonzero(~hit & (entry != -1))
+    out[~hit] = -1
+    # collisions: keep probing the (few) keys that met another key
+    slots = (slots[more] + 1) & mask
+    while more.size:
+        entry = table[slots]
+        hit = (entry >> _VAL_BITS) == keys[more]
+        out[more[hit]] = entry[hit] & ((1 << _VAL_BITS) - 1)
+        go_on = ~hit & (entry != -1)
+        more = more[go_on]
+        slots = (slots[go_on] + 1) & mask
     return out
 
 
-def _extract(texts: Sequence[str], model: _Model) -> tuple[np.ndarray, np.ndarray]:
-    """All n-gram ids of all texts: (gram ids, text index of each), in text order."""
-    joined = "\x00" + "\x00".join(texts) + "\x00"
-    joined = _clean_joined(joined)
+class _Grams:
+    """n-gram ids of a batch, per order; each order's ids are in text order."""
+
+    __slots__ = ("ids", "offsets")
+
+    def __init__(self, ids: list[np.ndarray], offsets: list[np.ndarray]):
+        self.ids = ids  # [ids of 1-grams, 2-grams, 3-grams]
+        self.offsets = offsets  # per order: int64[n_texts + 1] start of each text
+
+    def per_text(self) -> np.ndarray:
+        return sum(np.diff(o) for o in self.offsets)
+
+
+def _extract(texts: Sequence[str], model: _Model) -> _Grams:
+    """All n-gram ids (those in some profile) of all texts."""
+    joined = _join(texts)
     cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    astral = None
+    if int(cps.max()) > 0xFFFF:
+        astral = np.flatnonzero(cps > 0xFFFF)
+        cps = cps.copy()
+        astral_cps = cps[astral]
+        cps[astral] = 0x20
+    cid = model.cp_to_cid[cps]
+    if astral is not None:
+        # astral characters are in no profile; langdetect leaves them as they are
+        uniq, inv = np.unique(astral_cps, return_inverse=True)
+        upper = np.array([chr(int(c)).isupper() for c in uniq], dtype=bool)
+        cid[astral] = np.where(upper[inv], _UNK_UPPER, _UNK_LOWER)
 
-    is_sep = cps == 0
-    sep_pos = np.flatnonzero(is_sep)
-    keep = None
-    # langdetect reads only the first MAX_TEXT_LENGTH characters of each text.
-    if int(np.diff(sep_pos).max(initial=0)) > MAX_TEXT_LENGTH + 1:
-        seg = np.cumsum(is_sep) - 1
-        offset = np.arange(cps.size) - sep_pos[seg]
-        keep = offset <= MAX_TEXT_LENGTH
-    # Mostly non-Latin texts lose their ASCII letters ('A' .. 'z'), as in cleaning_text.
-    latin = (cps >= 0x41) & (cps <= 0x7A)
-    non_latin = (cps >= 0x300) & ((cps < 0x1E00) | (cps > 0x1EFF))
+    # cleaning_text: mostly non-Latin texts lose their ASCII letters ('A' .. 'z').
+    cls = model.cp_class[cps]
+    if astral is not None:
+        cls[astral] = _CLS_NON_LATIN
+    non_latin = cls == _CLS_NON_LATIN
     if non_latin.any():
-        if keep is not None:
-            latin &= keep
-            non_latin &= keep
-        seg = np.cumsum(is_sep) - 1
-        n_seg = sep_pos.size
-        n_latin = np.bincount(seg, weights=latin, minlength=n_seg)
-        n_non_latin = np.bincount(seg, weights=non_latin, minlength=n_seg)
-        strip = n_latin * 2 < n_non_latin
-        if strip.any():
-            drop = latin & strip[seg]
-            keep = ~drop if keep is None else keep & ~drop
-    if keep is not None:
-        cps = cps[keep]
+        sep_raw = np.flatnonzero(cps == 0)
+        n_non_latin = np.add.reduceat(non_latin, sep_raw, dtype=np.int64)
+        latin = cls == _CLS_LATIN
+        n_latin = np.add.reduceat(latin, sep_raw, dtype=np.int64)
+        strip = np.flatnonzero(n_latin * LATIN_FACTOR < n_non_latin)
+        if strip.size:
+            keep = np.ones(cps.size, dtype=bool)
+            for k in strip.tolist():
+                a, b = sep_raw[k], sep_raw[k + 1] if k + 1 < sep_raw.size else cps.size
+                keep[a:b] = ~latin[a:b]
+            cid = cid[keep]
 
-    cid = _char_ids(cps, model)
-    sep = cid == _SEP
-    text_of = np.cumsum(sep) - 1  # text index of each position
-    # Collapse runs of spaces (a separator counts as a space; keep the first of a run).
-    space = sep | (cid == _SPACE)
-    run = np.empty_like(space)
-    run[0] = False
-    np.logical_and(space[1:], space[:-1], out=run[1:])
+    # NGram.add_char: runs of spaces collapse (a separator counts as a space but is
+    # always kept, to mark the text boundary).
+    space = cid <= _SEP
+    run = space[1:] & space[:-1]
+    run &= cid[1:] != _SEP
     if run.any():
-        keep = ~run
+        keep = np.ones(cid.size, dtype=bool)
+        keep[1:] = ~run
         cid = cid[keep]
-        sep = sep[keep]
-        text_of = text_of[keep]
-    c = cid.astype(np.int64)
-    c[sep] = _SPACE
-    # No n-gram ends on a separator nor inside an all-capitals run (NGram.capitalword).
-    upper = model.cid_upper[c]
-    ends_ok = ~sep
-    ends_ok[1:] &= ~(upper[1:] & upper[:-1])
+    sep_idx = np.flatnonzero(cid == _SEP)
 
-    # unigrams
-    uni = model.cid_uni[c]
-    pos1 = np.flatnonzero(ends_ok & (uni >= 0))
+    # No n-gram ends on a separator nor inside an all-capitals run (capitalword):
+    # ok[i - 1] tells whether n-grams may end at position i >= 1.
+    flags = model.cid_flags[cid]
+    bad = flags[1:] & flags[:-1] & _F_UPPER
+    bad |= flags[1:] & _F_SEP
+    ok = bad == 0
+    c = model.cid_key[cid]  # int64, separator -> space
+
+    uni = model.cid_uni[cid]
+    pos1 = np.flatnonzero(ok & (uni[1:] >= 0)) + 1
     ids1 = uni[pos1]
-    # bigrams ending at i (i >= 1); trigrams ending at i (i >= 2) need a non-space middle
+
     n_cid = model.n_cid
-    key2 = c[:-1] * n_cid + c[1:]
-    pos2 = np.flatnonzero(ends_ok[1:]) + 1
-    key3 = key2[:-1] * n_cid + c[2:]
-    ok3 = ends_ok[2:] & (c[1:-1] != _SPACE)
+    pos2 = np.flatnonzero(ok) + 1
+    key2 = c[pos2 - 1] * n_cid + c[pos2]
+    ids2 = _lookup(key2, model)
+    # trigrams end at i >= 2 and have no space in the middle
+    ok3 = ok[1:] & (cid[1:-1] > _SEP)
     pos3 = np.flatnonzero(ok3) + 2
-    keys = np.concatenate((key2[pos2 - 1], key3[pos3 - 2]))
-    ids23 = _lookup(keys, model)
-    # Lay the ids out by end position (then order) so that texts stay contiguous.
-    grid = np.full((c.size, 3), -1, dtype=np.int32)
-    grid[pos1, 0] = ids1
-    grid[pos2, 1] = ids23[: pos2.size]
-    grid[pos3, 2] = ids23[pos2.size :]
-    flat = grid.ravel()
-    found = np.flatnonzero(flat >= 0)
-    return flat[found], text_of[found // 3]
+    key3 = (c[pos3 - 2] * n_cid + c[pos3 - 1]) * n_cid + c[pos3]
+    ids3 = _lookup(key3, model)
+    f2 = ids2 >= 0
+    f3 = ids3 >= 0
+    pos2, ids2 = pos2[f2], ids2[f2]
+    pos3, ids3 = pos3[f3], ids3[f3]
+    offsets = [np.searchsorted(p, sep_idx) for p in (pos1, pos2, pos3)]
+    return _Grams([ids1, ids2.astype(np.int32), ids3.astype(np.int32)], offsets)
 
 
 # ---------------------------------------------------------------------------------
@@ -363,28 +412,32 @@ def scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     out = np.zeros((n, len(model.langs)), dtype=np.float64)
     if n == 0:
         return out, np.zeros(0, dtype=np.int64)
-    ids, text_of = _extract(texts, model)
-    n_grams = np.bincount(text_of, minlength=n)
-    # chunk boundaries at text boundaries, about _CHUNK_GRAMS n-grams each
+    grams = _extract(texts, model)
+    n_grams = grams.per_text()
     ends = np.cumsum(n_grams)
+    n_vocab = model.logp.shape[0]
+    remap = np.empty(n_vocab, dtype=np.int64)
     start_text = 0
     start = 0
-    n_vocab = model.logp.shape[0]
     while start_text < n:
+        # a chunk of whole texts with about _CHUNK_GRAMS n-grams
         stop_text = int(np.searchsorted(ends, start + _CHUNK_GRAMS, side="right"))
         stop_text = min(max(stop_text, start_text + 1), n)
         stop = int(ends[stop_text - 1])
         if stop > start:
-            cid = ids[start:stop]
-            tid = text_of[start:stop] - start_text
-            present = np.bincount(cid, minlength=n_vocab)
-            used = np.flatnonzero(present)
-            remap = np.empty(n_vocab, dtype=np.int64)
-            remap[used] = np.arange(used.size)
             n_t = stop_text - start_text
+            parts, tids = [], []
+            for ids, off in zip(grams.ids, grams.offsets, strict=True):
+                a, b = off[start_text], off[stop_text]
+                parts.append(ids[a:b])
+                tids.append(np.repeat(np.arange(n_t), np.diff(off[start_text : stop_text + 1])))
+            cid = np.concatenate(parts)
+            tid = np.concatenate(tids)
+            used = np.flatnonzero(np.bincount(cid, minlength=n_vocab))
+            remap[used] = np.arange(used.size)
             counts = np.bincount(tid * used.size + remap[cid], minlength=n_t * used.size)
             counts = counts.reshape(n_t, used.size).astype(np.float64)
-            out[start_text:stop_text] = counts @ model.logp[used]
+            out[start_text:stop_text] = counts @ model.logp[used].astype(np.float64)
         start_text, start = stop_text, stop
     return out, n_grams
 
@@ -407,7 +460,7 @@ def detect_batch(texts: Sequence[str], min_letters: int = MIN_LETTERS) -> list[t
     todo = [i for i, t in enumerate(texts) if _enough_letters(t, min_letters)]
     if not todo:
         return result
-    sub = [texts[i].replace("\x00", " ") if "\x00" in texts[i] else texts[i] for i in todo]
+    sub = [texts[i] for i in todo]
     model = _model()
     s, n_grams = scores(sub)
     best = np.argmax(s, axis=1)

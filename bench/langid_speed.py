@@ -1,0 +1,120 @@
+"""Throughput of the fast language identifier vs seeded langdetect on the same texts.
+
+Two workloads from the development set (``/work/shared/langid-dev`` or ``--data``):
+
+* sentences: the first ``--sentences`` lines of every language's sentences file;
+* articles: ~2 KB "articles" built deterministically per language by concatenating
+  consecutive dev sentences until at least ``--article-chars`` characters.
+
+Both detectors get the same texts with the default ``min_letters``; the fast one in a
+single ``detect_batch`` call (plus a run of single ``detect`` calls), langdetect one text
+at a time (that is all it can do). The model load of each is timed separately.
+
+    python bench/langid_speed.py                    # ~1 min
+    python bench/langid_speed.py --limit 200        # at most 200 texts per workload
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+DEFAULT_DATA = Path(os.environ.get("NEWSETL_LANGID_DEV", "/work/shared/langid-dev"))
+
+
+def sentences(data: Path, per_lang: int) -> list[str]:
+    out = []
+    for path in sorted((data / "sentences").glob("*.txt")):
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        out += lines[:per_lang]
+    return out
+
+
+def articles(data: Path, per_lang: int, chars: int) -> list[str]:
+    out = []
+    for path in sorted((data / "sentences").glob("*.txt")):
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        cur: list[str] = []
+        size = 0
+        made = 0
+        for ln in lines:
+            cur.append(ln)
+            size += len(ln) + 1
+            if size >= chars:
+                out.append(" ".join(cur))
+                cur, size = [], 0
+                made += 1
+                if made >= per_lang:
+                    break
+    return out
+
+
+def interleave(texts: list[str], limit: int | None) -> list[str]:
+    """A deterministic sample spread over all languages (every k-th text)."""
+    if not limit or limit >= len(texts):
+        return texts
+    step = len(texts) / limit
+    return [texts[int(i * step)] for i in range(limit)]
+
+
+def rate(fn, texts, min_seconds: float = 0.0) -> float:
+    """texts per second of fn(texts); repeats short runs to at least min_seconds."""
+    n, t0 = 0, time.perf_counter()
+    while True:
+        fn(texts)
+        n += len(texts)
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds:
+            return n / elapsed
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--sentences", type=int, default=40, help="sentences per language")
+    ap.add_argument("--articles", type=int, default=10, help="articles per language")
+    ap.add_argument("--article-chars", type=int, default=2000)
+    ap.add_argument("--limit", type=int, default=None, help="max texts per workload")
+    ap.add_argument("--langdetect-limit", type=int, default=None, help="max texts langdetect gets")
+    args = ap.parse_args(argv)
+
+    from newsetl.langid import fast, langdetect_backend
+
+    t0 = time.perf_counter()
+    fast._model()
+    t_fast_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    langdetect_backend._factory()
+    t_ld_load = time.perf_counter() - t0
+    print(f"model load: fast {t_fast_load:.2f}s, langdetect {t_ld_load:.2f}s")
+
+    workloads = {
+        "sentences": interleave(sentences(args.data, args.sentences), args.limit),
+        "articles": interleave(articles(args.data, args.articles, args.article_chars), args.limit),
+    }
+    ratios = {}
+    for name, texts in workloads.items():
+        avg = sum(map(len, texts)) / max(1, len(texts))
+        ld_texts = interleave(texts, args.langdetect_limit)
+        fast.detect_batch(texts[:50])  # warm-up
+        r_batch = rate(fast.detect_batch, texts, min_seconds=1.0)
+        singles = texts[: min(len(texts), 300)]
+        r_single = rate(lambda ts: [fast.detect(t) for t in ts], singles, min_seconds=0.5)
+        t0 = time.perf_counter()
+        for t in ld_texts:
+            langdetect_backend.detect_batch([t], min_letters=20)
+        r_ld = len(ld_texts) / (time.perf_counter() - t0)
+        ratios[name] = r_batch / r_ld
+        print(
+            f"{name}: {len(texts)} texts, avg {avg:.0f} chars | "
+            f"fast batch {r_batch:,.0f}/s, fast single calls {r_single:,.0f}/s | "
+            f"langdetect {r_ld:,.0f}/s ({len(ld_texts)} texts) | "
+            f"ratio batch {r_batch / r_ld:.0f}x, single {r_single / r_ld:.0f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
