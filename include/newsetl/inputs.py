@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsetl import reasons
+from newsetl import reasons, storage
 
 MiB = 1024 * 1024
 
@@ -90,16 +90,24 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def day_dir(raw_root: str | os.PathLike[str], ds: str) -> Path:
-    return Path(raw_root) / ds
+def day_dir(raw_root: str | os.PathLike[str], ds: str) -> Path | str:
+    """The raw folder of a day: a local Path, or a URL for object-store raw roots."""
+    return storage.join(raw_root, ds)
 
 
-def discover(day: Path) -> list[InputFile]:
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+def discover(day: Path | str) -> list[InputFile]:
     """All regular files below ``day``, sorted by relative path (the source order).
 
     Hidden files and folders (``.DS_Store``, ``.partial/``) are in-flight uploads or
     OS litter and are skipped; symlinks are not followed.
     """
+    if storage.is_remote(day):
+        return [InputFile(rel, size) for rel, size in storage.list_files(str(day))
+                if not _hidden(rel)]
     found: list[InputFile] = []
     for root, dirs, files in os.walk(day, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))

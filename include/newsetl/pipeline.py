@@ -8,7 +8,6 @@ separate tasks.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from newsetl import storage
 from newsetl.inputs import InputFile, Limits, day_dir, discover
 from newsetl.publish import publish_day, run_staging
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
@@ -31,7 +31,7 @@ class DayPlan:
     """What a day's run will do: the input files and the shards over them."""
 
     ds: str
-    day: Path
+    day: Path | str
     files: list[InputFile]
     shards: list[Shard]
 
@@ -41,7 +41,7 @@ def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = Fals
              min_shards: int = 1) -> DayPlan:
     """List the day's inputs and cut them into shards; fail clearly on a missing folder."""
     day = day_dir(raw_root, ds)
-    if not day.is_dir():
+    if not storage.isdir(day):
         if not allow_empty:
             raise MissingDayError(
                 f"raw folder for {ds} not found: {day} (pass --allow-empty / allow_empty=True "
@@ -65,9 +65,8 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
     # Several shards per worker keep every process busy until the end of the day.
     plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
                     max_bytes=max_bytes, min_shards=4 * workers if workers > 1 else 1)
-    staging = run_staging(Path(out_root), ds, run_token)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = run_staging(out_root, ds, run_token)
+    storage.remove_tree(staging)
     total = len(plan.shards)
     done = 0
     if workers <= 1 or total <= 1:

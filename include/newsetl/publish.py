@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import shutil
+import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newsetl import PIPELINE_VERSION, reasons, schemas
+from newsetl import PIPELINE_VERSION, reasons, schemas, storage
 from newsetl.inputs import MEMBER_BITS
 from newsetl.staging import shard_dir
 
@@ -46,14 +47,18 @@ class AccountingError(RuntimeError):
     """Input items and output rows do not balance: a bug, never published."""
 
 
-def staging_root(out_root: Path, ds: str) -> Path:
-    return out_root / "_staging" / f"ds={ds}"
+def staging_root(out_root: str | os.PathLike[str], ds: str) -> Path | str:
+    return storage.join(out_root, "_staging", f"ds={ds}")
 
 
-def run_staging(out_root: Path, ds: str, run_token: str) -> Path:
-    """The staging folder of one run (``run_token`` is e.g. an Airflow run id)."""
+def run_staging(out_root: str | os.PathLike[str], ds: str, run_token: str) -> Path | str:
+    """The staging folder of one run (``run_token`` is e.g. an Airflow run id).
+
+    Under an object-store out root this is a URL: shards running on different
+    machines (Celery workers) all upload there.
+    """
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_token)
-    return staging_root(out_root, ds) / safe
+    return storage.join(staging_root(out_root, ds), safe)
 
 
 class _PartitionWriter:
@@ -237,8 +242,12 @@ def _ensure_stable_links(out_root: Path, ds: str) -> None:
         _symlink_replace(want, manifest)
 
 
-def current_version(out_root: Path, ds: str) -> str | None:
-    link = out_root / "_current" / f"ds={ds}"
+def current_version(out_root: str | os.PathLike[str], ds: str) -> str | None:
+    """The published version id of ``ds`` (None when the day was never published)."""
+    if storage.is_remote(out_root):
+        pointer = _read_pointer(out_root, ds)
+        return pointer["version"] if pointer else None
+    link = Path(out_root) / "_current" / f"ds={ds}"
     return os.path.basename(os.readlink(link)) if link.is_symlink() else None
 
 
@@ -246,7 +255,7 @@ def new_version_id() -> str:
     return datetime.now(UTC).strftime("v%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
-def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path, n_shards: int,
+def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, n_shards: int,
                 inputs_expected: int, run_info: dict | None = None,
                 run_started: float | None = None, crash_before_switch: bool = False) -> dict:
     """Publish the staged shards of ``ds``; returns the manifest.
@@ -254,16 +263,24 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path, n_shar
     ``inputs_expected`` is the number of input files found for the day: publishing
     refuses when the shards do not cover them all. ``crash_before_switch`` exists for
     the crash-injection test. ``run_started`` (a ``time.monotonic()`` value) adds the
-    run's wall time to the manifest.
+    run's wall time to the manifest. ``out_root`` and ``staging`` may be object-store
+    URLs; the version is then built locally and uploaded before the pointer switch.
     """
+    if storage.is_remote(staging):
+        with tempfile.TemporaryDirectory(prefix="newsetl-publish-") as tmpdir:
+            local = Path(tmpdir) / "staging"
+            storage.download_tree(str(staging), local)
+            manifest = publish_day(out_root, ds, local, n_shards, inputs_expected, run_info,
+                                   run_started, crash_before_switch)
+        storage.remove_tree(staging)
+        return manifest
+    staging = Path(staging)
     started = time.monotonic()
-    out = Path(out_root)
     metas = _load_shard_meta(staging, n_shards)
     inputs = [i for m in metas for i in m["inputs"]]
     if len(inputs) != inputs_expected:
         raise AccountingError(f"shards cover {len(inputs)} input files, expected {inputs_expected}")
     version = new_version_id()
-    versions_dir = out / "_versions" / f"ds={ds}"
     build_dir = staging / "build"
     shutil.rmtree(build_dir, ignore_errors=True)
     built = build_version(staging, n_shards, build_dir)
@@ -306,18 +323,80 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path, n_shar
         },
     }
     (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    if storage.is_remote(out_root):
+        _commit_remote(os.fspath(out_root), ds, version, build_dir, manifest,
+                       crash_before_switch)
+    else:
+        _commit_local(Path(out_root), ds, version, build_dir, crash_before_switch)
+    shutil.rmtree(staging, ignore_errors=True)
+    _remove_if_empty(staging.parent)
+    _remove_if_empty(staging.parent.parent)
+    return manifest
+
+
+def _commit_local(out: Path, ds: str, version: str, build_dir: Path, crash: bool) -> None:
+    """Move the built version in place, then switch the one ``_current/ds=D`` symlink."""
+    versions_dir = out / "_versions" / f"ds={ds}"
     versions_dir.mkdir(parents=True, exist_ok=True)
     os.replace(build_dir, versions_dir / version)
-    if crash_before_switch:
+    if crash:
         raise RuntimeError("injected crash before the switch")
     _ensure_stable_links(out, ds)
     (out / "_current").mkdir(exist_ok=True)
     _symlink_replace(f"../_versions/ds={ds}/{version}", out / "_current" / f"ds={ds}")
     collect_garbage(out, ds)
-    shutil.rmtree(staging, ignore_errors=True)
-    _remove_if_empty(staging.parent)
-    _remove_if_empty(staging.parent.parent)
-    return manifest
+
+
+# --- object stores -------------------------------------------------------------------
+#
+# No rename, no symlink: the version is uploaded under ``_versions/ds=D/<version>/``
+# (manifest.json last), then ONE small object, ``_current/ds=D.json``, is overwritten to
+# point at it (a single PUT is atomic for readers). Readers resolve the pointer first
+# (``newsetl.readers``); a copy of the manifest goes to ``_manifests/ds=D.json`` after
+# the switch. The previous version is kept for readers that resolved the old pointer a
+# moment ago; older ones are deleted.
+
+KEEP_REMOTE_VERSIONS = 2
+
+
+def _pointer_url(out_root: str | os.PathLike[str], ds: str) -> str:
+    return str(storage.join(out_root, "_current", f"ds={ds}.json"))
+
+
+def _read_pointer(out_root: str | os.PathLike[str], ds: str) -> dict | None:
+    text = storage.read_text(_pointer_url(out_root, ds))
+    return json.loads(text) if text else None
+
+
+def _commit_remote(out_root: str, ds: str, version: str, build_dir: Path, manifest: dict,
+                   crash: bool) -> None:
+    prefix = f"_versions/ds={ds}/{version}"
+    storage.upload_tree(build_dir, str(storage.join(out_root, prefix)), last="manifest.json")
+    if crash:
+        raise RuntimeError("injected crash before the switch")
+    pointer = {
+        "ds": ds,
+        "version": version,
+        "prefix": prefix,
+        "manifest": f"{prefix}/manifest.json",
+        "files": {table: [f"{prefix}/{table}/{f['path']}" for f in files]
+                  for table, files in manifest["files"].items()},
+    }
+    storage.write_text(_pointer_url(out_root, ds), json.dumps(pointer, indent=1))
+    storage.write_text(str(storage.join(out_root, "_manifests", f"ds={ds}.json")),
+                       json.dumps(manifest, indent=1, ensure_ascii=False))
+    _collect_remote_garbage(out_root, ds, version)
+
+
+def _collect_remote_garbage(out_root: str, ds: str, current: str) -> list[str]:
+    """Delete versions of ``ds`` older than the current one and the one before it."""
+    base = str(storage.join(out_root, "_versions", f"ds={ds}"))
+    versions = [v for v in storage.list_dirs(base) if v != current]
+    # Version ids sort by creation time; keep the newest KEEP_REMOTE_VERSIONS - 1 others.
+    old = sorted(versions)[: max(0, len(versions) - (KEEP_REMOTE_VERSIONS - 1))]
+    for name in old:
+        storage.remove_tree(f"{base}/{name}")
+    return old
 
 
 def _remove_if_empty(path: Path) -> None:
@@ -339,6 +418,13 @@ def collect_garbage(out_root: Path, ds: str) -> list[str]:
 
 
 def read_manifest(out_root: str | os.PathLike[str], ds: str) -> dict | None:
+    """The manifest of the published version of ``ds`` (None when never published)."""
+    if storage.is_remote(out_root):
+        pointer = _read_pointer(out_root, ds)
+        if pointer is None:
+            return None
+        text = storage.read_text(str(storage.join(out_root, pointer["manifest"])))
+        return json.loads(text) if text else None
     path = Path(out_root) / "_manifests" / f"ds={ds}.json"
     if not path.exists():
         return None
@@ -347,6 +433,13 @@ def read_manifest(out_root: str | os.PathLike[str], ds: str) -> dict | None:
 
 def published_days(out_root: str | os.PathLike[str]) -> list[str]:
     """Days with a current version, sorted."""
+    if storage.is_remote(out_root):
+        base = str(storage.join(out_root, "_current"))
+        try:
+            names = [rel for rel, _ in storage.list_files(base)]
+        except FileNotFoundError:
+            return []
+        return sorted(n[3:-5] for n in names if n.startswith("ds=") and n.endswith(".json"))
     current = Path(out_root) / "_current"
     if not current.is_dir():
         return []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsetl import schemas
+from newsetl import schemas, storage
 from newsetl.inputs import InputFile, Limits, file_sha256, iter_file
 from newsetl.process import Rows, process_items
 from newsetl.shards import Shard
@@ -36,6 +37,11 @@ _STAGED = {
 
 def shard_dir(staging: Path, shard_id: int) -> Path:
     return staging / "shards" / f"{shard_id:05d}"
+
+
+def shard_location(staging: Path | str, shard_id: int) -> Path | str:
+    """Where a shard's results live: a local folder or a URL (object-store staging)."""
+    return storage.join(staging, "shards", f"{shard_id:05d}")
 
 
 class _TableWriter:
@@ -70,9 +76,32 @@ class _TableWriter:
             self.writer.close()
 
 
-def process_shard(day: Path, files: list[InputFile], shard: Shard, staging: Path,
+def process_shard(day: Path | str, files: list[InputFile], shard: Shard, staging: Path | str,
                   detector: str | None = None, limits: Limits | None = None) -> dict:
-    """Process the files of one shard; return a small JSON-able summary (XCom-safe)."""
+    """Process the files of one shard; return a small JSON-able summary (XCom-safe).
+
+    ``day`` and ``staging`` may be object-store URLs: inputs are then copied to a local
+    temporary folder one file at a time, and the shard's results are uploaded when
+    complete (``shard.json`` last, the marker publishing looks for).
+    """
+    if storage.is_remote(staging):
+        with tempfile.TemporaryDirectory(prefix="newsetl-shard-") as tmpdir:
+            local = Path(tmpdir) / "staging"
+            summary = process_shard(day, files, shard, local, detector, limits)
+            target = str(shard_location(staging, shard.shard_id))
+            storage.remove_tree(target)
+            storage.upload_tree(shard_dir(local, shard.shard_id), target, last="shard.json")
+            return summary
+    if storage.is_remote(day):
+        with tempfile.TemporaryDirectory(prefix="newsetl-raw-") as tmpdir:
+            return _process_local(Path(tmpdir), files, shard, Path(staging), detector, limits,
+                                  remote_day=str(day))
+    return _process_local(Path(day), files, shard, Path(staging), detector, limits)
+
+
+def _process_local(day: Path, files: list[InputFile], shard: Shard, staging: Path,
+                   detector: str | None, limits: Limits | None,
+                   remote_day: str | None = None) -> dict:
     started = time.monotonic()
     limits = limits or Limits()
     final = shard_dir(staging, shard.shard_id)
@@ -85,6 +114,8 @@ def process_shard(day: Path, files: list[InputFile], shard: Shard, staging: Path
     n_items = n_articles = n_rejects = 0
     for index in range(shard.first, shard.last):
         entry = files[index]
+        if remote_day is not None:  # one remote file at a time on local disk
+            storage.fetch_file(f"{remote_day.rstrip('/')}/{entry.path}", day / entry.path)
         file_items = 0
         for rows in process_items(iter_file(day, entry, index, limits), detector=detector):
             _add(writers, rows)
@@ -96,6 +127,8 @@ def process_shard(day: Path, files: list[InputFile], shard: Shard, staging: Path
         n_items += file_items
         inputs.append({"path": entry.path, "size": entry.size,
                        "sha256": file_sha256(day / entry.path), "items": file_items})
+        if remote_day is not None:
+            (day / entry.path).unlink()
     for writer in writers.values():
         writer.close()
     summary = {

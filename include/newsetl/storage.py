@@ -1,0 +1,146 @@
+"""Local paths and object-store URLs (``s3://bucket/prefix``) behind one small API.
+
+Object stores are reached through fsspec (s3fs for ``s3://``; credentials and endpoint
+come from the usual AWS environment: ``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL`` ...).
+They have no rename and no symlinks, which is why publishing to them uses a pointer
+object instead (see :mod:`newsetl.publish`). Processing always happens on local files:
+a remote input file is copied to a local temporary folder first, and staged shard
+results are uploaded once complete.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+Location = str | os.PathLike[str]
+
+
+def is_remote(location: Location) -> bool:
+    """True for URLs of object stores or remote filesystems.
+
+    >>> is_remote("s3://bucket/out"), is_remote("/data/out"), is_remote("file:///data")
+    (True, False, False)
+    """
+    text = os.fspath(location)
+    return "://" in text and not text.startswith("file://")
+
+
+def local_path(location: Location) -> Path:
+    """A local location as a Path (``file://`` prefix removed)."""
+    text = os.fspath(location)
+    return Path(text[len("file://"):] if text.startswith("file://") else text)
+
+
+def join(location: Location, *parts: str) -> str | Path:
+    """Join path parts onto a local Path or a URL.
+
+    >>> join("s3://b/out", "articles", "ds=2024-01-01")
+    's3://b/out/articles/ds=2024-01-01'
+    """
+    if is_remote(location):
+        return "/".join([os.fspath(location).rstrip("/"), *parts])
+    return local_path(location).joinpath(*parts)
+
+
+def filesystem(url: str):
+    """(fsspec filesystem, path inside it) for a remote URL."""
+    from fsspec.core import url_to_fs
+
+    return url_to_fs(url)
+
+
+def _full(fs, path: str) -> str:
+    protocol = fs.protocol[0] if isinstance(fs.protocol, tuple | list) else fs.protocol
+    return f"{protocol}://{path}"
+
+
+def exists(location: Location) -> bool:
+    if not is_remote(location):
+        return local_path(location).exists()
+    fs, path = filesystem(os.fspath(location))
+    return fs.exists(path)
+
+
+def isdir(location: Location) -> bool:
+    if not is_remote(location):
+        return local_path(location).is_dir()
+    fs, path = filesystem(os.fspath(location))
+    return fs.isdir(path)
+
+
+def read_text(location: Location) -> str | None:
+    """Text of a file, or None when it does not exist."""
+    if not is_remote(location):
+        path = local_path(location)
+        return path.read_text(encoding="utf-8") if path.exists() else None
+    fs, path = filesystem(os.fspath(location))
+    try:
+        with fs.open(path, "rb") as fh:
+            return fh.read().decode("utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def write_text(url: str, text: str) -> None:
+    """One PUT: object stores replace an object atomically for readers."""
+    fs, path = filesystem(url)
+    with fs.open(path, "wb") as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def upload_tree(local: Path, url: str, last: str | None = None) -> None:
+    """Upload every file below ``local`` to ``url``; the file named ``last`` goes last
+    (a completion marker: readers trust a remote folder only once it is there)."""
+    fs, base = filesystem(url)
+    files = sorted(p for p in local.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == last)
+    for path in files:
+        fs.put_file(str(path), f"{base}/{path.relative_to(local).as_posix()}")
+
+
+def download_tree(url: str, local: Path) -> None:
+    """Copy every object below ``url`` into ``local``."""
+    fs, base = filesystem(url)
+    for path in sorted(fs.find(base)):
+        rel = path[len(base):].lstrip("/")
+        target = local / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fs.get_file(path, str(target))
+
+
+def remove_tree(location: Location) -> None:
+    if not is_remote(location):
+        import shutil
+
+        shutil.rmtree(local_path(location), ignore_errors=True)
+        return
+    fs, path = filesystem(os.fspath(location))
+    if fs.exists(path):
+        fs.rm(path, recursive=True)
+
+
+def list_dirs(url: str) -> list[str]:
+    """Names of the immediate sub-folders (common prefixes) of a remote folder."""
+    fs, base = filesystem(url)
+    try:
+        entries = fs.ls(base, detail=True)
+    except FileNotFoundError:
+        return []
+    return sorted(e["name"].rstrip("/").rsplit("/", 1)[-1] for e in entries
+                  if e["type"] == "directory")
+
+
+def list_files(url: str) -> list[tuple[str, int]]:
+    """(path relative to ``url``, size) of every object below ``url``, sorted."""
+    fs, base = filesystem(url)
+    base = base.rstrip("/")
+    found = fs.find(base, detail=True)
+    return sorted((name[len(base):].lstrip("/"), int(info.get("size") or 0))
+                  for name, info in found.items() if info.get("type", "file") == "file")
+
+
+def fetch_file(url: str, target: Path) -> None:
+    fs, path = filesystem(url)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fs.get_file(path, str(target))
