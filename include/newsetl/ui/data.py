@@ -1,0 +1,437 @@
+"""Read-only access to the published dataset for the UI.
+
+Per-day summaries come from ``daily_stats`` (one small Parquet file per day, so a range
+of thousands of days is one dataset scan); a published day without stats, or whose
+stats are older than its manifest, falls back to the manifest counts. Every path is
+built from a ``ds`` that matched :data:`DS_RE` and is checked to resolve inside the
+output root, so request parameters can never name a file outside it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+
+from newsetl.publish import published_days
+
+#: The only accepted shape of a day parameter.
+DS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Rows of the "latest days" table and of the reject sample of a day.
+LATEST_DAYS = 30
+REJECT_SAMPLE = 20
+#: Bars per chart before days are grouped into weeks, months, quarters or years.
+MAX_BUCKETS = 120
+#: Languages shown as their own series; the rest are summed into ``other``.
+TOP_LANGS = 8
+#: Inputs listed on the day page (the JSON endpoint returns them all).
+INPUTS_SHOWN = 50
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+class InvalidDay(ValueError):
+    """A ``ds`` that is not a real ``YYYY-MM-DD`` date."""
+
+
+def default_out_root() -> Path:
+    """The output root: ``$NEWSETL_OUT_ROOT``, else ``newsetl.settings``, else ``data/out``."""
+    env = os.environ.get("NEWSETL_OUT_ROOT")
+    if env:
+        return Path(env)
+    try:  # the project's settings module, when present
+        from newsetl import settings  # type: ignore[attr-defined]
+
+        value = getattr(settings, "OUT_ROOT", None) or getattr(settings, "out_root", None)
+        if callable(value):
+            value = value()
+        if value:
+            return Path(str(value))
+    except Exception:  # noqa: BLE001 - any problem there: use the documented default
+        pass
+    return PROJECT_ROOT / "data" / "out"
+
+
+def check_ds(ds: str) -> str:
+    """Return ``ds`` if it is a real calendar day written ``YYYY-MM-DD``.
+
+    >>> check_ds("2024-03-01")
+    '2024-03-01'
+    >>> check_ds("../../etc")
+    Traceback (most recent call last):
+    ...
+    newsetl.ui.data.InvalidDay: not a YYYY-MM-DD day: '../../etc'
+    >>> check_ds("2024-02-30")
+    Traceback (most recent call last):
+    ...
+    newsetl.ui.data.InvalidDay: not a YYYY-MM-DD day: '2024-02-30'
+    """
+    if not isinstance(ds, str) or not DS_RE.fullmatch(ds):
+        raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}")
+    try:
+        date.fromisoformat(ds)
+    except ValueError:
+        raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}") from None
+    return ds
+
+
+def safe_path(out_root: Path, *parts: str) -> Path:
+    """``out_root/parts...``, refusing anything that resolves outside ``out_root``."""
+    root = Path(out_root).resolve()
+    path = root.joinpath(*parts)
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        raise InvalidDay(f"path outside the output root: {path}")
+    return path
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def read_manifest(out_root: Path, ds: str) -> dict | None:
+    check_ds(ds)
+    return _read_json(safe_path(out_root, "_manifests", f"ds={ds}.json"))
+
+
+# --------------------------------------------------------------------------- days list
+
+_MANIFEST_CACHE: dict[str, tuple[tuple[int, int], dict]] = {}
+
+
+def _summary_from_manifest(out_root: Path, ds: str) -> dict | None:
+    path = safe_path(out_root, "_manifests", f"ds={ds}.json")
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    key = (st.st_mtime_ns, st.st_size)
+    cached = _MANIFEST_CACHE.get(str(path))
+    if cached and cached[0] == key:
+        return cached[1]
+    manifest = _read_json(path)
+    if manifest is None:
+        return None
+    counts = manifest.get("counts", {})
+    summary = {
+        "ds": ds,
+        "input_items": int(counts.get("input_items", 0)),
+        "articles": int(counts.get("articles", 0)),
+        "rejects": int(counts.get("rejects", 0)),
+        "run_seconds": float(manifest.get("timings", {}).get("wall_seconds", 0.0)),
+        "foreign_section_share": None,
+        "articles_by_lang": {k: int(v) for k, v in counts.get("articles_by_lang", {}).items()},
+        "rejects_by_reason": {k: int(v) for k, v in counts.get("rejects_by_reason", {}).items()},
+        "source": "manifest",
+    }
+    if len(_MANIFEST_CACHE) > 20_000:
+        _MANIFEST_CACHE.clear()
+    _MANIFEST_CACHE[str(path)] = (key, summary)
+    return summary
+
+
+def _stats_table(out_root: Path, lo: str | None, hi: str | None) -> pa.Table | None:
+    base = safe_path(out_root, "daily_stats")
+    if not base.is_dir():
+        return None
+    part = pads.partitioning(pa.schema([("ds", pa.string())]), flavor="hive")
+    dataset = pads.dataset(base, format="parquet", partitioning=part,
+                           exclude_invalid_files=False, ignore_prefixes=[".", "_"])
+    expr = None
+    if lo:
+        expr = pc.field("ds") >= lo
+    if hi:
+        cond = pc.field("ds") <= hi
+        expr = cond if expr is None else expr & cond
+    try:
+        return dataset.to_table(filter=expr)
+    except (OSError, pa.ArrowInvalid):
+        return None
+
+
+def _stats_fresh(out_root: Path, ds: str) -> bool:
+    """False when the day was re-published after its stats were written."""
+    try:
+        stats = safe_path(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet").stat()
+        manifest = safe_path(out_root, "_manifests", f"ds={ds}.json").stat()
+    except FileNotFoundError:
+        return False
+    return stats.st_mtime_ns >= manifest.st_mtime_ns
+
+
+def day_summaries(out_root: Path, lo: str | None = None, hi: str | None = None) -> list[dict]:
+    """One summary per published day in ``[lo, hi]`` (inclusive), oldest first.
+
+    Keys: ``ds``, ``input_items``, ``articles``, ``rejects``, ``run_seconds``,
+    ``foreign_section_share`` (``None`` without stats), ``articles_by_lang``,
+    ``rejects_by_reason``, ``source`` (``daily_stats`` or ``manifest``).
+    """
+    out_root = Path(out_root)
+    if lo:
+        check_ds(lo)
+    if hi:
+        check_ds(hi)
+    days = [d for d in published_days(out_root) if DS_RE.fullmatch(d)
+            and (not lo or d >= lo) and (not hi or d <= hi)]
+    if not days:
+        return []
+    from_stats: dict[str, dict] = {}
+    table = _stats_table(out_root, lo, hi)
+    if table is not None and table.num_rows:
+        wanted = {"input_items", "articles", "rejects", "run_seconds", "foreign_section_share",
+                  "articles_by_lang", "rejects_by_reason"}
+        mask = pc.is_in(table.column("metric"), value_set=pa.array(sorted(wanted)))
+        table = table.filter(mask)
+        for ds, metric, key, value in zip(table.column("ds").to_pylist(),
+                                          table.column("metric").to_pylist(),
+                                          table.column("key").to_pylist(),
+                                          table.column("value").to_pylist(), strict=True):
+            entry = from_stats.get(ds)
+            if entry is None:
+                entry = from_stats[ds] = {
+                    "ds": ds, "input_items": 0, "articles": 0, "rejects": 0,
+                    "run_seconds": 0.0, "foreign_section_share": None,
+                    "articles_by_lang": {}, "rejects_by_reason": {}, "source": "daily_stats"}
+            if metric in ("articles_by_lang", "rejects_by_reason"):
+                entry[metric][key] = int(value)
+            elif metric in ("run_seconds", "foreign_section_share"):
+                entry[metric] = float(value)
+            else:
+                entry[metric] = int(value)
+    result = []
+    for ds in days:
+        entry = from_stats.get(ds)
+        if entry is None or not _stats_fresh(out_root, ds):
+            fallback = _summary_from_manifest(out_root, ds)
+            if fallback is None:
+                continue
+            if entry is not None:  # stale stats: counts from the manifest, share kept
+                fallback = {**fallback, "foreign_section_share": entry["foreign_section_share"]}
+            entry = fallback
+        result.append(entry)
+    return result
+
+
+def totals(days: list[dict]) -> dict:
+    """Sums over a list of day summaries."""
+    langs: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for d in days:
+        langs.update(d["articles_by_lang"])
+        reasons.update(d["rejects_by_reason"])
+    return {
+        "days": len(days),
+        "first": days[0]["ds"] if days else None,
+        "last": days[-1]["ds"] if days else None,
+        "input_items": sum(d["input_items"] for d in days),
+        "articles": sum(d["articles"] for d in days),
+        "rejects": sum(d["rejects"] for d in days),
+        "articles_by_lang": dict(langs.most_common()),
+        "rejects_by_reason": dict(reasons.most_common()),
+    }
+
+
+# --------------------------------------------------------------------------- downsampling
+
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+
+
+def bucket_start(ds: str, granularity: str) -> str:
+    """First day of the bucket holding ``ds``.
+
+    >>> [bucket_start("2024-03-14", g) for g in GRANULARITIES]
+    ['2024-03-14', '2024-03-11', '2024-03-01', '2024-01-01', '2024-01-01']
+    """
+    d = date.fromisoformat(ds)
+    if granularity == "day":
+        return ds
+    if granularity == "week":
+        return (d - timedelta(days=d.weekday())).isoformat()
+    if granularity == "month":
+        return d.replace(day=1).isoformat()
+    if granularity == "quarter":
+        return d.replace(month=3 * ((d.month - 1) // 3) + 1, day=1).isoformat()
+    return d.replace(month=1, day=1).isoformat()
+
+
+def choose_granularity(days: list[str], max_buckets: int = MAX_BUCKETS) -> str:
+    """The finest granularity that gives at most ``max_buckets`` bars.
+
+    >>> choose_granularity(["2024-01-01", "2024-01-02"])
+    'day'
+    >>> start = date(2020, 1, 1)
+    >>> choose_granularity([(start + timedelta(days=i)).isoformat() for i in range(1500)])
+    'month'
+    """
+    for granularity in GRANULARITIES:
+        if len({bucket_start(d, granularity) for d in days}) <= max_buckets:
+            return granularity
+    return "year"
+
+
+def bucketize(days: list[dict], max_buckets: int = MAX_BUCKETS) -> tuple[str, list[dict]]:
+    """Group day summaries into at most ``max_buckets`` bars (sums; mean share)."""
+    granularity = choose_granularity([d["ds"] for d in days], max_buckets)
+    buckets: dict[str, dict] = {}
+    for d in days:
+        start = bucket_start(d["ds"], granularity)
+        b = buckets.get(start)
+        if b is None:
+            b = buckets[start] = {"start": start, "end": d["ds"], "n_days": 0, "articles": 0,
+                                  "rejects": 0, "input_items": 0, "articles_by_lang": Counter(),
+                                  "rejects_by_reason": Counter(), "_shares": []}
+        b["end"] = max(b["end"], d["ds"])
+        b["n_days"] += 1
+        for key in ("articles", "rejects", "input_items"):
+            b[key] += d[key]
+        b["articles_by_lang"].update(d["articles_by_lang"])
+        b["rejects_by_reason"].update(d["rejects_by_reason"])
+        if d.get("foreign_section_share") is not None:
+            b["_shares"].append(d["foreign_section_share"])
+    result = []
+    for start in sorted(buckets):
+        b = buckets[start]
+        shares = b.pop("_shares")
+        b["foreign_section_share"] = sum(shares) / len(shares) if shares else None
+        b["articles_by_lang"] = dict(b["articles_by_lang"])
+        b["rejects_by_reason"] = dict(b["rejects_by_reason"])
+        b["label"] = start if granularity == "day" else _bucket_label(start, granularity)
+        result.append(b)
+    return granularity, result
+
+
+def _bucket_label(start: str, granularity: str) -> str:
+    d = date.fromisoformat(start)
+    if granularity == "week":
+        return f"week of {start}"
+    if granularity == "month":
+        return start[:7]
+    if granularity == "quarter":
+        return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+    return str(d.year)
+
+
+def series_keys(totals_by_key: dict[str, int], top: int | None) -> list[str]:
+    """Largest keys first; beyond ``top`` they are summed into ``other``.
+
+    >>> series_keys({"fr": 5, "en": 9, "de": 1}, 2)
+    ['en', 'fr', 'other']
+    """
+    keys = sorted(totals_by_key, key=lambda k: (-totals_by_key[k], k))
+    if top is not None and len(keys) > top:
+        return keys[:top] + ["other"]
+    return keys
+
+
+def fold_other(values: dict[str, int], keys: list[str]) -> dict[str, int]:
+    """``values`` restricted to ``keys``, everything else counted as ``other``."""
+    out = {k: 0 for k in keys}
+    for k, v in values.items():
+        if k in out and k != "other":
+            out[k] += v
+        elif "other" in out:
+            out["other"] += v
+    return out
+
+
+# --------------------------------------------------------------------------- one day
+
+def _day_stats(out_root: Path, ds: str) -> dict[str, dict[str, float]] | None:
+    path = safe_path(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet")
+    if path.exists() and _stats_fresh(out_root, ds):
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+    else:
+        from newsetl.stats import compute_daily_stats
+
+        try:
+            table = compute_daily_stats(out_root, ds)
+        except (FileNotFoundError, OSError, pa.ArrowInvalid):
+            return None
+    grouped: dict[str, dict[str, float]] = {}
+    for metric, key, value in zip(table.column("metric").to_pylist(),
+                                  table.column("key").to_pylist(),
+                                  table.column("value").to_pylist(), strict=True):
+        grouped.setdefault(metric, {})[key] = value
+    return grouped
+
+
+def reject_sample(out_root: Path, ds: str, limit: int = REJECT_SAMPLE) -> list[dict]:
+    """Up to ``limit`` reject rows of the day (all columns, file order)."""
+    check_ds(ds)
+    path = safe_path(out_root, "rejects", f"ds={ds}")
+    if not path.is_dir():
+        return []
+    files = sorted(p for p in path.glob("*.parquet") if p.is_file())
+    if not files:
+        return []
+    dataset = pads.dataset([str(p) for p in files], format="parquet")
+    return dataset.head(limit).to_pylist()
+
+
+def day_detail(out_root: Path, ds: str) -> dict | None:
+    """Everything the day page shows, or ``None`` when the day is not published."""
+    check_ds(ds)
+    out_root = Path(out_root)
+    manifest = read_manifest(out_root, ds)
+    if manifest is None:
+        return None
+    counts = manifest.get("counts", {})
+    stats = _day_stats(out_root, ds) or {}
+
+    def ranked(metric: str) -> list[dict]:
+        items = stats.get(metric, {})
+        pairs = sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [{"key": k, "value": int(v)} for k, v in pairs]
+
+    share = stats.get("foreign_section_share", {}).get("")
+    return {
+        "ds": ds,
+        "counts": {k: counts.get(k) for k in ("input_files", "input_items", "articles",
+                                               "sections", "rejects", "duplicates")},
+        "articles_by_lang": dict(sorted(counts.get("articles_by_lang", {}).items(),
+                                        key=lambda kv: (-kv[1], kv[0]))),
+        "rejects_by_reason": dict(sorted(counts.get("rejects_by_reason", {}).items(),
+                                         key=lambda kv: (-kv[1], kv[0]))),
+        "top_sources": ranked("top_source_name"),
+        "section_labels": ranked("articles_by_label"),
+        "foreign_section_share": share,
+        "body_chars_mean": stats.get("body_chars_mean", {}).get(""),
+        "body_chars_median": stats.get("body_chars_median", {}).get(""),
+        "run_seconds": manifest.get("timings", {}).get("wall_seconds"),
+        "reject_sample": reject_sample(out_root, ds),
+        "manifest": manifest,
+    }
+
+
+def neighbours(out_root: Path, ds: str) -> tuple[str | None, str | None]:
+    """The published days just before and after ``ds``."""
+    days = published_days(out_root)
+    before = [d for d in days if d < ds]
+    after = [d for d in days if d > ds]
+    return (before[-1] if before else None), (after[0] if after else None)
+
+
+def fmt_int(value: Any) -> str:
+    """``12345`` -> ``'12,345'``; ``None`` -> ``'–'``.
+
+    >>> fmt_int(12345), fmt_int(None)
+    ('12,345', '–')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{int(value):,}"
