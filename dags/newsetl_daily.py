@@ -1,0 +1,139 @@
+"""
+# newsetl_daily
+
+Turns one UTC day of raw news dumps, `<raw_root>/<ds>/`, into the published
+`articles`, `sections` and `rejects` partitions `ds=<ds>` plus the day's manifest under
+`<out_root>` — the same code and the same output as `newsetl run --ds <ds>`.
+
+**Which day a run processes.** The timetable is `CronDataIntervalTimetable("0 0 * * *",
+UTC)`: the run with logical date *D* covers the interval [D, D+1), starts just after
+midnight UTC of D+1 and processes day **D** (`data_interval_start`). Backfills
+(`airflow backfill create --dag-id newsetl_daily --from-date D1 --to-date D2`) create one
+such run per day. The `ds` param overrides it. A manual run without a logical date
+processes the day before its `run_after` (the latest complete day).
+
+**Tasks.** `find_inputs` → `split_shards` → `process_shard` (mapped, one per shard) →
+`publish` (atomic symlink switch, same `publish_day` as the CLI) → `quality_checks`
+(fails the run with the failing check and its numbers) → `emit_assets` (asset events on
+`newsetl_articles` / `newsetl_sections` with the day's counts; `newsetl_stats` runs on
+them). Only paths and counts travel through XCom; the file list lives in
+`<out_root>/_staging/ds=<ds>/airflow-<run_id>/plan.json`.
+
+**Idempotent.** Re-running or backfilling a day replaces its partitions with identical
+rows. Settings: Airflow Variables `newsetl_*` or `NEWSETL_*` environment variables (see
+`docs/airflow.md`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from newsetl import airflow_tasks as work
+
+ARTICLES, SECTIONS = work.assets()
+
+DEFAULT_ARGS = {
+    "owner": "newsetl",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": 2.0,  # 1 min, then 2 min
+    "max_retry_delay": timedelta(minutes=30),
+    "execution_timeout": timedelta(minutes=30),
+}
+
+
+@dag(
+    dag_id="newsetl_daily",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=datetime(2024, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=4,
+    dagrun_timeout=timedelta(hours=12),
+    default_args=DEFAULT_ARGS,
+    params={
+        "ds": Param(None, type=["null", "string"], pattern=work.DS_PATTERN,
+                    title="Day to process (YYYY-MM-DD)",
+                    description="Empty: the run's data interval start, or yesterday for a "
+                                "manual run without a logical date."),
+        "allow_empty": Param(None, type=["null", "boolean"], title="Allow an empty day",
+                             description="Publish an empty day when the raw folder is missing "
+                                         "or empty. Empty: the newsetl_allow_empty setting."),
+    },
+    tags=["newsetl", "etl", "daily"],
+    doc_md=__doc__,
+)
+def newsetl_daily():
+    @task(execution_timeout=timedelta(minutes=20))
+    def find_inputs() -> dict:
+        """
+        ### Find the day's inputs
+        Resolves `ds` (param → data interval start → day before `run_after`), lists the
+        files of `<raw_root>/<ds>/` and cuts them into shards (`plan_day`). Writes the
+        file list and shards to `plan.json` in the run's staging folder and returns only
+        its path and counts. A missing or empty folder fails at once unless `allow_empty`.
+        """
+        return work.find_inputs(get_current_context())
+
+    @task(execution_timeout=timedelta(minutes=5))
+    def split_shards(plan: dict) -> list[dict]:
+        """
+        ### Split into shards
+        Reads `plan.json` and returns one small dict per shard
+        (`shard_id`, `first`, `last`, `n_files`, `n_bytes`, `plan_path`) to expand over
+        (at most 1000 shards; `max_map_length` is 1024).
+        """
+        return work.split_shards(plan)
+
+    @task(execution_timeout=timedelta(hours=2), map_index_template="{{ shard_label }}")
+    def process_shard(shard: dict) -> dict:
+        """
+        ### Process one shard
+        Decodes, cleans, segments and language-tags the shard's files into
+        `<staging>/shards/<shard_id>/` (written to a temp folder and renamed, so a retry
+        simply rewrites it). Returns the shard's counts.
+        """
+        get_current_context()["shard_label"] = work.shard_label(shard)
+        return work.process_shard(shard)
+
+    @task(execution_timeout=timedelta(hours=2), trigger_rule="none_failed",
+          max_active_tis_per_dag=1)
+    def publish(plan: dict) -> dict:
+        """
+        ### Publish atomically
+        `publish_day` (the same as the CLI): dedupes, writes the partitions and manifest
+        into a new version folder and switches `_current/ds=<ds>` with one atomic rename.
+        One publish at a time across runs (`max_active_tis_per_dag=1`). Runs after zero
+        shards too (an allowed empty day).
+        """
+        return work.publish(plan, get_current_context())
+
+    @task(execution_timeout=timedelta(minutes=10))
+    def quality_checks(published: dict, plan: dict) -> dict:
+        """
+        ### Data quality checks
+        Zero articles, reject share, `und` share, and a drop below a fraction of the
+        median of recent published days (thresholds: `newsetl_*` settings). A failure
+        fails the run at once (no retries) naming each failing check and its numbers; no
+        asset event is emitted then.
+        """
+        return work.check_quality(published, plan)
+
+    @task(execution_timeout=timedelta(minutes=5), outlets=[ARTICLES, SECTIONS])
+    def emit_assets(published: dict) -> dict:
+        """
+        ### Emit asset events
+        Updates the `newsetl_articles` and `newsetl_sections` assets with the day, its
+        version, path and counts in the event `extra` (this triggers `newsetl_stats`).
+        """
+        return work.emit_assets(published, get_current_context())
+
+    plan = find_inputs()
+    shards = process_shard.expand(shard=split_shards(plan))
+    published = publish(plan)
+    shards >> published
+    checked = quality_checks(published, plan)
+    checked >> emit_assets(published)
+
+
+newsetl_daily()

@@ -1,0 +1,346 @@
+"""The work of the Airflow tasks, kept out of the DAG files so they stay thin and parse fast.
+
+Nothing here imports Airflow, pyarrow or the language detectors at module level; every
+function that needs them imports them when it runs (inside a task). The functions take
+the task's ``context`` (``airflow.sdk.get_current_context()``) and return small JSON-able
+dicts for XCom: paths and counts only, never article data.
+
+How a run finds its day (``ds``), in order:
+
+1. the ``ds`` param (``YYYY-MM-DD``; trigger form or ``--conf '{"ds": "..."}'``);
+2. ``data_interval_start`` (UTC date) — scheduled and backfill runs of the one-day
+   ``CronDataIntervalTimetable``: the run with logical date D covers [D, D+1) and
+   processes D; it starts just after midnight of D+1;
+3. otherwise (a manual run without a logical date) the UTC day before ``run_after``:
+   the latest complete day.
+
+>>> from datetime import datetime, UTC
+>>> resolve_ds({"params": {"ds": "2024-03-01"}})
+('2024-03-01', 'param')
+>>> resolve_ds({"params": {"ds": None}, "data_interval_start": datetime(2024, 3, 2, tzinfo=UTC)})
+('2024-03-02', 'data_interval_start')
+
+>>> class Run:
+...     run_after = datetime(2024, 3, 3, 0, 5, tzinfo=UTC)
+>>> resolve_ds({"params": {}, "dag_run": Run()})
+('2024-03-02', 'run_after - 1 day')
+>>> stats_days_from_events({"a": [type("E", (), {"extra": {"ds": "2024-03-02"}})()]})
+['2024-03-02']
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from newsetl import settings as settings_mod
+
+log = logging.getLogger("newsetl.airflow")
+
+ARTICLES_ASSET = "newsetl_articles"
+SECTIONS_ASSET = "newsetl_sections"
+ASSET_GROUP = "newsetl"
+#: JSON-schema pattern of the ``ds`` param (empty means "not given").
+DS_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
+PLAN_FILE = "plan.json"
+
+
+def assets() -> tuple[Any, Any]:
+    """The ``articles`` and ``sections`` Assets (name-based; the out root is a runtime
+    setting, so it goes into each event's ``extra`` instead of the URI)."""
+    from airflow.sdk import Asset
+
+    return (Asset(name=ARTICLES_ASSET, group=ASSET_GROUP),
+            Asset(name=SECTIONS_ASSET, group=ASSET_GROUP))
+
+
+def fail(message: str) -> Exception:
+    """An exception that fails the task at once, without retries (a data problem)."""
+    try:
+        from airflow.sdk.exceptions import AirflowFailException
+    except ImportError:  # pragma: no cover - Airflow is always there when tasks run
+        return RuntimeError(message)
+    return AirflowFailException(message)
+
+
+def _utc_day(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.date().isoformat()
+
+
+def resolve_ds(context: dict) -> tuple[str, str]:
+    """``(ds, where it came from)`` for this run (see the module docstring); never KeyError."""
+    params = context.get("params") or {}
+    ds = params.get("ds")
+    if ds:
+        try:
+            return date.fromisoformat(str(ds)).isoformat(), "param"
+        except ValueError:
+            raise fail(f"param ds={ds!r} is not a date (YYYY-MM-DD)") from None
+    start = context.get("data_interval_start")
+    if start is not None:
+        return _utc_day(start), "data_interval_start"
+    run_after = getattr(context.get("dag_run"), "run_after", None) or datetime.now(UTC)
+    return _utc_day(run_after - timedelta(days=1)), "run_after - 1 day"
+
+
+def run_token(context: dict) -> str:
+    """Staging token of this run: the dag run id (retries and re-runs of a task reuse it)."""
+    run_id = getattr(context.get("dag_run"), "run_id", None) or context.get("run_id") or "adhoc"
+    return f"airflow-{run_id}"
+
+
+def _rate(articles: int, seconds: float) -> str:
+    return f"{articles / seconds:.0f} articles/s" if seconds > 0 else "- articles/s"
+
+
+def _fmt(counter: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(counter.items(), key=lambda kv: -kv[1])) or "-"
+
+
+# -- newsetl_daily -----------------------------------------------------------------------
+
+def find_inputs(context: dict) -> dict:
+    """List the day's inputs, cut them into shards, write ``<staging>/plan.json``."""
+    from newsetl.pipeline import MissingDayError, plan_day
+    from newsetl.publish import run_staging
+
+    started = time.monotonic()
+    cfg = settings_mod.load(variables=True)
+    ds, source = resolve_ds(context)
+    param = (context.get("params") or {}).get("allow_empty")
+    allow_empty = cfg.allow_empty if param is None else bool(param)
+    try:
+        plan = plan_day(cfg.raw_root, ds, allow_empty=allow_empty,
+                        max_files=cfg.shard_max_files, max_bytes=cfg.shard_max_bytes())
+    except MissingDayError as exc:
+        raise fail(f"{exc}; set the allow_empty param or the newsetl_allow_empty Variable / "
+                   "NEWSETL_ALLOW_EMPTY to publish an empty day") from None
+    if not plan.files and not allow_empty:
+        raise fail(f"raw folder for {ds} holds no input files: {plan.day} (allow_empty "
+                   "publishes an empty day)")
+    staging = run_staging(Path(cfg.out_root), ds, run_token(context))
+    shutil.rmtree(staging, ignore_errors=True)  # a re-run of the whole plan starts clean
+    staging.mkdir(parents=True)
+    n_bytes = sum(f.size for f in plan.files)
+    doc = {
+        "ds": ds,
+        "ds_source": source,
+        "day": str(plan.day),
+        "raw_root": cfg.raw_root,
+        "out_root": cfg.out_root,
+        "staging": str(staging),
+        "run_token": run_token(context),
+        "allow_empty": allow_empty,
+        "empty": not plan.files,
+        "settings": cfg.to_dict(),
+        "files": [[f.path, f.size] for f in plan.files],
+        "shards": [s.to_dict() for s in plan.shards],
+    }
+    plan_path = staging / PLAN_FILE
+    tmp = plan_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc))
+    os.replace(tmp, plan_path)
+    log.info("newsetl find_inputs ds=%s (from %s): %d input files, %.1f MB, %d shards, "
+             "raw=%s staging=%s (%.2fs)", ds, source, len(plan.files), n_bytes / 1e6,
+             len(plan.shards), plan.day, staging, time.monotonic() - started)
+    return {"ds": ds, "plan_path": str(plan_path), "n_files": len(plan.files),
+            "n_bytes": n_bytes, "n_shards": len(plan.shards), "empty": not plan.files,
+            "allow_empty": allow_empty, "ds_source": source}
+
+
+def read_plan(plan_path: str) -> dict:
+    return json.loads(Path(plan_path).read_text())
+
+
+def split_shards(plan_info: dict) -> list[dict]:
+    """One small dict per shard (the mapped ``process_shard`` tasks expand over them)."""
+    plan = read_plan(plan_info["plan_path"])
+    shards = [{"plan_path": plan_info["plan_path"], "ds": plan["ds"], "shard_id": s["shard_id"],
+               "first": s["first"], "last": s["last"], "n_files": s["last"] - s["first"],
+               "n_bytes": s["n_bytes"]} for s in plan["shards"]]
+    sizes = [s["n_files"] for s in shards]
+    log.info("newsetl split_shards ds=%s: %d shards, files per shard min=%s max=%s",
+             plan["ds"], len(shards), min(sizes, default=0), max(sizes, default=0))
+    return shards
+
+
+def shard_label(shard: dict) -> str:
+    """Readable map index: ``shard 00003: files 40-59``."""
+    return (f"shard {shard['shard_id']:05d}: files {shard['first']}-{shard['last'] - 1} "
+            f"({shard['n_bytes'] / 1e6:.1f} MB)")
+
+
+def process_shard(shard: dict) -> dict:
+    """Process one shard into the run's staging area (retry-safe: rewrites only its folder)."""
+    from newsetl.inputs import InputFile
+    from newsetl.shards import Shard
+    from newsetl.staging import process_shard as stage
+
+    plan = read_plan(shard["plan_path"])
+    cfg = settings_mod.Settings(**plan["settings"])
+    files = [InputFile(p, s) for p, s in plan["files"]]
+    spec = Shard(shard["shard_id"], shard["first"], shard["last"], shard["n_bytes"])
+    summary = stage(Path(plan["day"]), files, spec, Path(plan["staging"]), cfg.detector,
+                    cfg.limits())
+    log.info("newsetl process_shard ds=%s shard=%d: %d files, %d items -> %d articles, "
+             "%d rejects (%s); langs %s; %.2fs, %s", plan["ds"], shard["shard_id"],
+             summary["n_files"], summary["n_items"], summary["n_articles"],
+             summary["n_rejects"], _fmt(summary["rejects_by_reason"]),
+             _fmt(summary["articles_by_lang"]), summary["seconds"],
+             _rate(summary["n_articles"], summary["seconds"]))
+    return summary
+
+
+def _summary(manifest: dict, empty: bool) -> dict:
+    counts = manifest["counts"]
+    return {
+        "ds": manifest["ds"],
+        "version": manifest["version"],
+        "empty": empty,
+        "shards": manifest["shards"],
+        "counts": {k: counts[k] for k in ("input_files", "input_items", "articles",
+                                          "sections", "rejects", "duplicates",
+                                          "articles_by_lang", "rejects_by_reason")},
+        "timings": manifest["timings"],
+    }
+
+
+def publish(plan_info: dict, context: dict) -> dict:
+    """Publish the staged shards atomically with :func:`newsetl.publish.publish_day`."""
+    from newsetl.publish import publish_day, read_manifest
+
+    plan_path = Path(plan_info["plan_path"])
+    dag_run = context.get("dag_run")
+    run_id = getattr(dag_run, "run_id", None)
+    if not plan_path.exists():
+        # A retry after publish_day succeeded (it removes the staging folder): done already.
+        current = read_manifest(settings_mod.load(variables=True).out_root, plan_info["ds"])
+        if current is not None and current.get("run", {}).get("run_id") == run_id:
+            log.info("newsetl publish ds=%s: already published by this run (version %s)",
+                     plan_info["ds"], current["version"])
+            return _summary(current, plan_info["empty"])
+        raise fail(f"staging plan {plan_path} is gone and the day was not published by run "
+                   f"{run_id}; clear the whole run to process the day again")
+    plan = read_plan(str(plan_path))
+    run_started = None
+    start_date = getattr(dag_run, "start_date", None)
+    if start_date is not None:  # wall time of the whole run, as a monotonic origin
+        elapsed = (datetime.now(UTC) - start_date.astimezone(UTC)).total_seconds()
+        run_started = time.monotonic() - max(elapsed, 0.0)
+    ti = context.get("ti")
+    run_info = {
+        "runner": "airflow",
+        "dag_id": getattr(dag_run, "dag_id", None),
+        "run_id": run_id,
+        "run_type": str(getattr(dag_run, "run_type", "")) or None,
+        "try_number": getattr(ti, "try_number", None),
+        "ds_source": plan["ds_source"],
+        "detector": plan["settings"]["detector"] or os.environ.get("NEWSETL_DETECTOR",
+                                                                   "default"),
+    }
+    manifest = publish_day(plan["out_root"], plan["ds"], Path(plan["staging"]),
+                           len(plan["shards"]), len(plan["files"]), run_info=run_info,
+                           run_started=run_started)
+    summary = _summary(manifest, plan["empty"])
+    c, t = manifest["counts"], manifest["timings"]
+    log.info("newsetl publish ds=%s version=%s: %d inputs, %d items -> %d articles, "
+             "%d sections, %d rejects (%s), %d duplicates; langs %s; process %.2fs, "
+             "publish %.2fs, wall %.1fs, %s", plan["ds"], manifest["version"],
+             c["input_files"], c["input_items"], c["articles"], c["sections"], c["rejects"],
+             _fmt(c["rejects_by_reason"]), c["duplicates"], _fmt(c["articles_by_lang"]),
+             t["process_seconds"], t["publish_seconds"], t["wall_seconds"],
+             _rate(c["articles"], t["wall_seconds"]))
+    return summary
+
+
+def check_quality(published: dict, plan_info: dict) -> dict:
+    """Fail the run (no retries) when a check fails; return every check's numbers."""
+    from newsetl import quality
+
+    cfg = settings_mod.load(variables=True)
+    thresholds = quality.Thresholds.from_settings(cfg)
+    ds = published["ds"]
+    prior = quality.history(cfg.out_root, ds, thresholds.median_window)
+    empty_allowed = bool(published["empty"] and plan_info.get("allow_empty"))
+    checks = quality.evaluate(published["counts"], [n for _, n in prior], thresholds,
+                              empty_allowed=empty_allowed)
+    for check in checks:
+        log.info("newsetl quality ds=%s %s %s: %s", ds,
+                 "SKIP" if check.skipped else ("PASS" if check.ok else "FAIL"), check.name,
+                 check.detail)
+    bad = quality.failed(checks)
+    if bad:
+        raise fail(str(quality.QualityError(ds, bad)))
+    c = published["counts"]
+    log.info("newsetl quality ds=%s: all %d checks passed (%d articles, %d rejects: %s)",
+             ds, len(checks), c["articles"], c["rejects"], _fmt(c["rejects_by_reason"]))
+    return {"ds": ds, "passed": True, "checks": [ch.to_dict() for ch in checks]}
+
+
+def asset_extra(published: dict, table: str, out_root: str) -> dict:
+    """``extra`` of an asset event: the day, its version and counts (small)."""
+    c = published["counts"]
+    extra = {"ds": published["ds"], "version": published["version"],
+             "path": f"{out_root}/{table}/ds={published['ds']}",
+             "articles": c["articles"], "sections": c["sections"], "rejects": c["rejects"],
+             "input_items": c["input_items"]}
+    if table == "articles":
+        extra["articles_by_lang"] = c["articles_by_lang"]
+    else:
+        extra["rejects_by_reason"] = c["rejects_by_reason"]
+    return extra
+
+
+def emit_assets(published: dict, context: dict) -> dict:
+    """Attach the day's counts to the ``articles`` and ``sections`` asset events."""
+    out_root = settings_mod.load(variables=True).out_root
+    articles, sections = assets()
+    events = context["outlet_events"]
+    events[articles].extra = asset_extra(published, "articles", out_root)
+    events[sections].extra = asset_extra(published, "sections", out_root)
+    c = published["counts"]
+    log.info("newsetl assets ds=%s version=%s: %s and %s updated (%d articles, %d sections)",
+             published["ds"], published["version"], ARTICLES_ASSET, SECTIONS_ASSET,
+             c["articles"], c["sections"])
+    return {"ds": published["ds"], "version": published["version"]}
+
+
+# -- newsetl_stats -----------------------------------------------------------------------
+
+def stats_days_from_events(events: Any) -> list[str]:
+    """Distinct ``ds`` values in the triggering asset events (several may be batched)."""
+    found: set[str] = set()
+    for evs in (events or {}).values():
+        for event in evs:
+            ds = (getattr(event, "extra", None) or {}).get("ds")
+            if ds:
+                found.add(str(ds))
+    return sorted(found)
+
+
+def compute_stats(context: dict) -> dict:
+    """Recompute ``daily_stats`` for the param ``ds``, the triggering events' days, or all."""
+    from newsetl.publish import published_days
+    from newsetl.stats import write_daily_stats
+
+    started = time.monotonic()
+    cfg = settings_mod.load(variables=True)
+    ds = (context.get("params") or {}).get("ds")
+    if ds:
+        days, source = [resolve_ds({"params": {"ds": ds}})[0]], "param"
+    else:
+        days, source = stats_days_from_events(context.get("triggering_asset_events")), "events"
+        if not days:
+            days, source = published_days(cfg.out_root), "all published days"
+    paths = [str(write_daily_stats(cfg.out_root, day)) for day in days]
+    log.info("newsetl stats: %d day(s) from %s: %s (%.2fs)", len(days), source,
+             ", ".join(days) or "-", time.monotonic() - started)
+    return {"days": days, "source": source, "paths": paths}

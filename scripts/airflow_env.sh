@@ -1,0 +1,28 @@
+# shellcheck shell=bash
+# Source me: sets up a local Airflow home inside the project for `make demo` / `make airflow`.
+#   source scripts/airflow_env.sh
+# Everything can be overridden by exporting the variable before sourcing.
+_newsetl_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export NEWSETL_PROJECT_ROOT="${_newsetl_root}"
+export AIRFLOW_HOME="${AIRFLOW_HOME:-${_newsetl_root}/.airflow}"
+export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-${_newsetl_root}/dags}"
+export AIRFLOW__CORE__PLUGINS_FOLDER="${AIRFLOW__CORE__PLUGINS_FOLDER:-${_newsetl_root}/plugins}"
+export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
+export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-True}"
+# SQLite needs an absolute path (four slashes).
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///${AIRFLOW_HOME}/airflow.db}"
+# Local UI / API server: loopback only.
+export AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
+export AIRFLOW__API__HOST="${AIRFLOW__API__HOST:-127.0.0.1}"
+export AIRFLOW__API__PORT="${AIRFLOW__API__PORT:-${AIRFLOW_PORT}}"
+export AIRFLOW__API__BASE_URL="${AIRFLOW__API__BASE_URL:-http://127.0.0.1:${AIRFLOW__API__PORT}}"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://127.0.0.1:${AIRFLOW__API__PORT}/execution/}"
+# Simple auth manager with a fixed local login admin/admin (written by `make airflow`).
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS:-admin:admin}"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-${AIRFLOW_HOME}/simple_auth_manager_passwords.json.generated}"
+# Pipeline settings (see docs/airflow.md); defaults are the sample data and data/out.
+export NEWSETL_RAW_ROOT="${NEWSETL_RAW_ROOT:-${_newsetl_root}/include/sample_data/raw}"
+export NEWSETL_OUT_ROOT="${NEWSETL_OUT_ROOT:-${_newsetl_root}/data/out}"
+mkdir -p "${AIRFLOW_HOME}"
+unset _newsetl_root
