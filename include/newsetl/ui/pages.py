@@ -30,6 +30,7 @@ form.filter button { padding:5px 12px; border:0; border-radius:6px; background:v
          margin-bottom:14px; }
 .card, .panel { background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .card { padding:10px 14px; } .card .v { font-size:22px; font-weight:600; }
+.card.wide { grid-column:span 2; } .card.wide .v { font-size:18px; padding-top:3px; }
 .card .k { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.04em; }
 .panel { padding:12px 14px; margin-bottom:14px; }
 .grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(420px,1fr)); gap:14px; }
@@ -76,7 +77,8 @@ def _legend(keys: list[str], colors: dict[str, str]) -> str:
 
 
 def _card(key: str, value: str, test_id: str) -> str:
-    return (f'<div class="card" data-testid="{test_id}"><div class="k">{escape(key)}</div>'
+    test_id, _, extra = test_id.partition(" ")
+    return (f'<div class="card {extra}" data-testid="{test_id}"><div class="k">{escape(key)}</div>'
             f'<div class="v">{escape(value)}</div></div>')
 
 
@@ -87,6 +89,9 @@ def _pct(value: float | None) -> str:
 def _secs(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f} s"
 
+
+#: viewBox width of the charts in half-width panels (keeps their text the same size).
+HALF = 520
 
 GRANULARITY_NOTE = {"day": "one bar per published day", "week": "weekly totals",
                     "month": "monthly totals", "quarter": "quarterly totals",
@@ -113,7 +118,7 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
                  + _card("rejects", data.fmt_int(tot["rejects"]), "card-rejects")
                  + _card("languages", data.fmt_int(len(tot["articles_by_lang"])),
                          "card-languages")
-                 + _card("range", f'{tot["first"]} → {tot["last"]}', "card-range")
+                 + _card("range", f'{tot["first"]} → {tot["last"]}', "card-range wide")
                  + "</div>")
     granularity, buckets = data.bucketize(days)
     labels = [b["label"] for b in buckets]
@@ -134,15 +139,15 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
     parts.append('<div class="grid2"><section class="panel" data-testid="chart-rejects">'
                  f'<h2>Rejects by reason <span class="muted">({note})</span></h2>'
                  + (svg.stacked_bars("chart-rejects", "Rejects by reason", labels, reason_keys,
-                                     reason_values, reason_colors)
+                                     reason_values, reason_colors, width=HALF)
                     if reason_keys else svg.empty_chart("chart-rejects", "Rejects by reason",
-                                                        "No rejects in this range"))
+                                                        "No rejects in this range", HALF))
                  + _legend(reason_keys, reason_colors) + "</section>")
     share_note = "mean of the days" if granularity != "day" else "per day"
     parts.append('<section class="panel" data-testid="chart-foreign"><h2>Foreign-section share '
                  f'<span class="muted">({share_note})</span></h2>'
                  + svg.line_chart("chart-foreign", "Foreign-section share", labels,
-                                  [b["foreign_section_share"] for b in buckets])
+                                  [b["foreign_section_share"] for b in buckets], width=HALF)
                  + '<div class="note">sections whose language differs from their article\'s, '
                    'among sections with a detected language</div></section></div>')
     parts.append(_days_table(base, days))
@@ -290,7 +295,7 @@ def day_page(base: str, detail: dict, prev_ds: str | None, next_ds: str | None) 
                  + _table(["file", "bytes", "items", "articles", "rejects"], input_rows,
                           {1, 2, 3, 4}, "inputs") + more + "</section>")
     text, note = _manifest_for_display(detail["manifest"])
-    parts.append(f'<section class="panel"><h2>Manifest</h2><details><summary>'
+    parts.append(f'<section class="panel"><h2>Manifest</h2><details open><summary>'
                  f'version <code>{escape(str(detail["manifest"].get("version", "")))}</code>, '
                  f'published {escape(str(detail["manifest"].get("published_at", "")))}'
                  f'</summary><pre data-testid="manifest">{escape(text)}</pre></details>'

@@ -75,29 +75,29 @@ def _label_every(n: int, max_labels: int = 10) -> int:
     return max(1, math.ceil(n / max_labels))
 
 
-def _frame(chart_id: str, title: str, body: list[str]) -> str:
-    return (f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+def _frame(chart_id: str, title: str, body: list[str], width: int = WIDTH) -> str:
+    return (f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {width} {HEIGHT}" '
             f'role="img" aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
             + "".join(body) + "</svg>")
 
 
-def _axes(top: float, step: float, percent: bool) -> list[str]:
+def _axes(top: float, step: float, percent: bool, width: int = WIDTH) -> list[str]:
     plot_h = HEIGHT - MARGIN_T - MARGIN_B
     parts = []
     ticks = round(top / step)
     for i in range(ticks + 1):
         v = step * i
         y = MARGIN_T + plot_h - plot_h * v / top
-        parts.append(f'<line class="grid" x1="{MARGIN_L}" x2="{WIDTH - MARGIN_R}" '
+        parts.append(f'<line class="grid" x1="{MARGIN_L}" x2="{width - MARGIN_R}" '
                      f'y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="ytick" x="{MARGIN_L - 6}" y="{y + 4:.1f}" '
                      f'text-anchor="end">{_fmt(v, percent)}</text>')
     return parts
 
 
-def _xlabels(labels: list[str], x_of, width: float) -> list[str]:
-    every = _label_every(len(labels))
+def _xlabels(labels: list[str], x_of, width: float, chart_width: int = WIDTH) -> list[str]:
+    every = _label_every(len(labels), max(2, chart_width // 100))
     parts = []
     y = HEIGHT - MARGIN_B + 16
     for i, label in enumerate(labels):
@@ -109,32 +109,34 @@ def _xlabels(labels: list[str], x_of, width: float) -> list[str]:
     return parts
 
 
-def empty_chart(chart_id: str, title: str, message: str = "No data in this range") -> str:
+def empty_chart(chart_id: str, title: str, message: str = "No data in this range",
+                width: int = WIDTH) -> str:
     return _frame(chart_id, title, [
-        f'<rect class="empty" x="{MARGIN_L}" y="{MARGIN_T}" width="{WIDTH - MARGIN_L - MARGIN_R}"'
+        f'<rect class="empty" x="{MARGIN_L}" y="{MARGIN_T}" width="{width - MARGIN_L - MARGIN_R}"'
         f' height="{HEIGHT - MARGIN_T - MARGIN_B}"/>',
-        f'<text class="empty-msg" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
-        f'{escape(message)}</text>'])
+        f'<text class="empty-msg" x="{width / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
+        f'{escape(message)}</text>'], width)
 
 
 def stacked_bars(chart_id: str, title: str, labels: list[str], keys: list[str],
                  values: list[dict[str, int]], colors: dict[str, str],
-                 show_totals: bool | None = None) -> str:
+                 show_totals: bool | None = None, width: int = WIDTH) -> str:
     """One bar per label, one stacked segment per key (in ``keys`` order, bottom up)."""
     if not labels:
-        return empty_chart(chart_id, title)
+        return empty_chart(chart_id, title, width=width)
     totals = [sum(v.get(k, 0) for k in keys) for v in values]
     top, step = nice_max(max(totals) * (1.12 if show_totals is not False else 1.0))
-    plot_w = WIDTH - MARGIN_L - MARGIN_R
+    plot_w = width - MARGIN_L - MARGIN_R
     plot_h = HEIGHT - MARGIN_T - MARGIN_B
     slot = plot_w / len(labels)
     gap = slot * 0.18 if slot > 4 else 0.0
-    bar_w = max(slot - gap, 0.5)
+    bar_w = min(max(slot - gap, 0.5), 72.0)
+    gap = slot - bar_w if slot > bar_w else gap
 
     def x_of(i: int) -> float:
         return MARGIN_L + i * slot + gap / 2
 
-    body = _axes(top, step, False)
+    body = _axes(top, step, False, width)
     if show_totals is None:
         show_totals = len(labels) <= 40
     for i, (label, vals) in enumerate(zip(labels, values, strict=True)):
@@ -154,18 +156,18 @@ def stacked_bars(chart_id: str, title: str, labels: list[str], keys: list[str],
             body.append(f'<text class="total" x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" '
                         f'text-anchor="middle">{_fmt(totals[i])}</text>')
         body.append("</g>")
-    body += _xlabels(labels, x_of, bar_w)
-    return _frame(chart_id, title, body)
+    body += _xlabels(labels, x_of, bar_w, width)
+    return _frame(chart_id, title, body, width)
 
 
 def line_chart(chart_id: str, title: str, labels: list[str], values: list[float | None],
-               color: str = "#7c3aed") -> str:
+               color: str = "#7c3aed", width: int = WIDTH) -> str:
     """A percentage line (0..1 values); ``None`` breaks the line."""
     if not labels or all(v is None for v in values):
-        return empty_chart(chart_id, title, "No section statistics in this range")
+        return empty_chart(chart_id, title, "No section statistics in this range", width)
     top, step = nice_max(max(v for v in values if v is not None) * 1.15 or 0.01)
     top = min(top, 1.0) if top > 1.0 else top
-    plot_w = WIDTH - MARGIN_L - MARGIN_R
+    plot_w = width - MARGIN_L - MARGIN_R
     plot_h = HEIGHT - MARGIN_T - MARGIN_B
     slot = plot_w / len(labels)
 
@@ -175,7 +177,7 @@ def line_chart(chart_id: str, title: str, labels: list[str], values: list[float 
     def y_of(v: float) -> float:
         return MARGIN_T + plot_h - plot_h * min(v, top) / top
 
-    body = _axes(top, step, True)
+    body = _axes(top, step, True, width)
     runs: list[list[str]] = [[]]
     for i, v in enumerate(values):
         if v is None:
@@ -196,8 +198,8 @@ def line_chart(chart_id: str, title: str, labels: list[str], values: list[float 
         if len(labels) <= 31:
             body.append(f'<text class="total" x="{x_of(i) + slot / 2:.1f}" '
                         f'y="{y_of(v) - 8:.1f}" text-anchor="middle">{v * 100:.1f}%</text>')
-    body += _xlabels(labels, x_of, slot)
-    return _frame(chart_id, title, body)
+    body += _xlabels(labels, x_of, slot, width)
+    return _frame(chart_id, title, body, width)
 
 
 def hbars(chart_id: str, title: str, items: list[tuple[str, int]],
@@ -207,7 +209,7 @@ def hbars(chart_id: str, title: str, items: list[tuple[str, int]],
         return (f'<svg class="hchart" id="{escape(chart_id)}" viewBox="0 0 {width} 30" '
                 f'xmlns="http://www.w3.org/2000/svg"><text x="4" y="20" class="empty-msg">'
                 f'none</text></svg>')
-    row, label_w, value_w = 24, 150, 50
+    row, label_w, value_w = 24, 190, 50
     height = row * len(items) + 6
     top = max(v for _, v in items) or 1
     body = []
@@ -215,7 +217,7 @@ def hbars(chart_id: str, title: str, items: list[tuple[str, int]],
         y = 3 + i * row
         w = (width - label_w - value_w) * v / top
         fill = (colors or {}).get(key, PALETTE[0])
-        short = key if len(key) <= 22 else key[:21] + "…"
+        short = key if len(key) <= 26 else key[:25] + "…"
         body.append(f'<text class="hlabel" x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
                     f'{escape(short or "(none)")}</text>'
                     f'<rect x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row - 8}" '
