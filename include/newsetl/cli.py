@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("manifest", help="print the published manifest of a day")
     show.add_argument("--out-root", required=True)
     show.add_argument("--ds", type=parse_ds, required=True)
+    files = sub.add_parser("files", help="list the current Parquet files of a table "
+                                          "(paths or URLs, for DuckDB/Spark)")
+    files.add_argument("--out-root", required=True)
+    files.add_argument("--table", choices=("articles", "sections", "rejects"),
+                       default="articles")
+    files.add_argument("--ds", type=parse_ds, action="append",
+                       help="only this day (repeatable; default: every published day)")
     return parser
 
 
@@ -223,6 +230,15 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_files(args: argparse.Namespace) -> int:
+    from newsetl.readers import current_files
+
+    days = [d.isoformat() for d in args.ds] if args.ds else None
+    for path in current_files(args.out_root, args.table, days):
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
@@ -232,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(args)
     if args.command == "reasons":
         return cmd_reasons()
+    if args.command == "files":
+        return cmd_files(args)
     return cmd_manifest(args)
 
 

@@ -110,6 +110,9 @@ def find_credit(line: str) -> str | None:
     """
     if len(line) > MAX_CAPTION_CHARS:
         return None
+    # Every credit pattern needs one of these characters: skip the regexes otherwise.
+    if "©" not in line and ":" not in line and "(" not in line and "：" not in line:
+        return None
     for pattern in _CREDIT_PATTERNS:
         match = pattern.search(line)
         if match:

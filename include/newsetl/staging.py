@@ -61,7 +61,10 @@ class _TableWriter:
     def flush(self) -> None:
         if not self.buffer:
             return
-        table = pa.Table.from_pylist(self.buffer, schema=self.schema)
+        rows = self.buffer
+        table = pa.Table.from_pydict(
+            {name: [row.get(name) for row in rows] for name in self.schema.names},
+            schema=self.schema)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
         self.writer.write_table(table)

@@ -1,0 +1,97 @@
+"""End-to-end throughput and peak memory of ``newsetl run`` on generated days.
+
+For each size, generates a deterministic day (bench/generate.py), runs the real CLI in
+a subprocess with section-level language on (always on in newsetl), and prints
+articles/second and the peak resident memory of the whole process tree (main process
+plus workers), sampled every 50 ms.
+
+    python bench/e2e.py --sizes 20000 100000 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate  # noqa: E402
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str) -> dict:
+    cmd = [str(Path(sys.executable).with_name("newsetl")), "run", "--raw-root", str(raw),
+           "--out-root", str(out), "--ds", ds, "--workers", str(workers), "--detector",
+           detector, "--progress", "none", "--json"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, tree_rss(ps))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    out_text, err_text = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"newsetl failed: {err_text}")
+    counts = json.loads(out_text)[0]
+    return {"seconds": elapsed, "peak_rss_mb": peak / 1e6, **counts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--detector", default="fast")
+    parser.add_argument("--keep", type=Path, help="keep generated data here")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="newsetl-bench-"))
+    rows = []
+    try:
+        for size in args.sizes:
+            raw = work / f"raw-{size}"
+            if not (raw / "2024-01-01").exists():
+                generate(raw, "2024-01-01", size, seed=size)
+            out = work / f"out-{size}"
+            shutil.rmtree(out, ignore_errors=True)
+            result = run_once(raw, out, "2024-01-01", args.workers, args.detector)
+            rate = result["input_items"] / result["seconds"]
+            rows.append((size, result["articles"], result["seconds"], rate,
+                         result["peak_rss_mb"]))
+            print(f"{size:>7} items: {result['articles']} articles in {result['seconds']:.1f}s "
+                  f"= {rate:,.0f} items/s, peak RSS {result['peak_rss_mb']:.0f} MB "
+                  f"(workers={args.workers}, detector={args.detector})", flush=True)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    print("| items | articles | seconds | items/s | peak RSS (MB) |")
+    print("|---:|---:|---:|---:|---:|")
+    for size, arts, secs, rate, rss in rows:
+        print(f"| {size:,} | {arts:,} | {secs:.1f} | {rate:,.0f} | {rss:.0f} |")
+    if len(rows) >= 2:
+        print(f"\nRSS growth from {rows[0][0]:,} to {rows[-1][0]:,} items: "
+              f"{rows[-1][4] / rows[0][4]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
