@@ -52,3 +52,15 @@ def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert main(["run", "--raw-root", "r", "--out-root", "o", "--from", "2024-01-02"]) == 2
     assert main(["run", "--raw-root", "r", "--out-root", "o", "--from", "2024-01-02",
                  "--to", "2024-01-01"]) == 2
+
+
+def test_files_and_manifest_commands(sample_raw: Path, tmp_path: Path, capsys) -> None:
+    assert main(["run", "--raw-root", str(sample_raw), "--out-root", str(tmp_path),
+                 "--ds", SAMPLE_DAYS[0], "--detector", "langdetect", "--progress", "none"]) == 0
+    capsys.readouterr()
+    assert main(["files", "--out-root", str(tmp_path), "--table", "rejects"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        str(tmp_path / "rejects" / f"ds={SAMPLE_DAYS[0]}" / "part-0000.parquet")]
+    assert main(["manifest", "--out-root", str(tmp_path), "--ds", SAMPLE_DAYS[0]]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["input_items"] == 10
+    assert main(["manifest", "--out-root", str(tmp_path), "--ds", "2030-01-01"]) == 1
