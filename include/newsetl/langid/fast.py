@@ -399,7 +399,28 @@ def _extract(texts: Sequence[str], model: _Model) -> _Grams:
 # ---------------------------------------------------------------------------------
 # Scoring
 # ---------------------------------------------------------------------------------
-_CHUNK_GRAMS = 1 << 16  # n-grams per scoring chunk (bounds the dense count matrix)
+# A chunk of texts is scored with one (texts x distinct n-grams) matrix product; these
+# bound the size of that dense matrix.
+_CHUNK_GRAMS = 1 << 16
+_CHUNK_TEXTS = 32
+
+
+def _score_dense(grams: _Grams, st: int, sp: int, model: _Model, out: np.ndarray) -> None:
+    n_t = sp - st
+    parts, tids = [], []
+    for ids, off in zip(grams.ids, grams.offsets, strict=True):
+        parts.append(ids[off[st] : off[sp]])
+        tids.append(np.repeat(np.arange(n_t), np.diff(off[st : sp + 1])))
+    cid = np.concatenate(parts)
+    tid = np.concatenate(tids)
+    mark = np.zeros(model.logp.shape[0], dtype=bool)
+    mark[cid] = True
+    used = np.flatnonzero(mark)
+    remap = np.empty(mark.size, dtype=np.int64)
+    remap[used] = np.arange(used.size)
+    counts = np.bincount(tid * used.size + remap[cid], minlength=n_t * used.size)
+    counts = counts.reshape(n_t, used.size).astype(np.float64)
+    out[st:sp] = counts @ model.logp[used].astype(np.float64)
 
 
 def scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -415,8 +436,6 @@ def scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     grams = _extract(texts, model)
     n_grams = grams.per_text()
     ends = np.cumsum(n_grams)
-    n_vocab = model.logp.shape[0]
-    remap = np.empty(n_vocab, dtype=np.int64)
     start_text = 0
     start = 0
     while start_text < n:
@@ -424,20 +443,10 @@ def scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         stop_text = int(np.searchsorted(ends, start + _CHUNK_GRAMS, side="right"))
         stop_text = min(max(stop_text, start_text + 1), n)
         stop = int(ends[stop_text - 1])
+        stop_text = min(stop_text, start_text + _CHUNK_TEXTS)
+        stop = int(ends[stop_text - 1])
         if stop > start:
-            n_t = stop_text - start_text
-            parts, tids = [], []
-            for ids, off in zip(grams.ids, grams.offsets, strict=True):
-                a, b = off[start_text], off[stop_text]
-                parts.append(ids[a:b])
-                tids.append(np.repeat(np.arange(n_t), np.diff(off[start_text : stop_text + 1])))
-            cid = np.concatenate(parts)
-            tid = np.concatenate(tids)
-            used = np.flatnonzero(np.bincount(cid, minlength=n_vocab))
-            remap[used] = np.arange(used.size)
-            counts = np.bincount(tid * used.size + remap[cid], minlength=n_t * used.size)
-            counts = counts.reshape(n_t, used.size).astype(np.float64)
-            out[start_text:stop_text] = counts @ model.logp[used].astype(np.float64)
+            _score_dense(grams, start_text, stop_text, model, out)
         start_text, start = stop_text, stop
     return out, n_grams
 
