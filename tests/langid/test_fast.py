@@ -1,0 +1,128 @@
+"""Tests of the fast (numpy naive-Bayes) language identifier."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from newsetl.langid import fast
+
+DEV = Path("/work/shared/langid-dev/sentences")
+
+KNOWN = {
+    "fr": "Le gouvernement a annoncé mardi une nouvelle réforme des retraites très contestée.",
+    "en": "The government announced a new pension reform on Tuesday that is widely contested.",
+    "de": "Die Regierung hat am Dienstag eine neue, heftig umstrittene Rentenreform angekündigt.",
+    "es": "El gobierno anunció el martes una nueva reforma de las pensiones muy polémica.",
+    "it": "Il governo ha annunciato martedì una nuova riforma delle pensioni molto contestata.",
+    "ru": "Правительство во вторник объявило о новой пенсионной реформе, которая вызвала споры.",
+    "ar": "أعلنت الحكومة يوم الثلاثاء عن إصلاح جديد لنظام التقاعد أثار جدلا واسعا.",
+    "fa": "دولت روز سه‌شنبه از اصلاحات جدید نظام بازنشستگی خبر داد که بحث‌برانگیز شد.",
+    "ja": "政府は火曜日、大きな議論を呼んでいる新しい年金改革を発表しました。",
+    "zh": "政府星期二宣布了一项新的养老金改革，引起了广泛的争议。",
+    "nl": "De regering heeft dinsdag een nieuwe, sterk omstreden pensioenhervorming aangekondigd.",
+    "pl": "Rząd ogłosił we wtorek nową, bardzo kontrowersyjną reformę emerytalną.",
+}
+
+
+def _ok(code: str, lang: str) -> bool:
+    return lang in {"zh": {"zh-cn", "zh-tw"}, "nb": {"no"}}.get(code, {code})
+
+
+@pytest.mark.parametrize("code", sorted(KNOWN))
+def test_known_sentences(code):
+    lang, prob = fast.detect(KNOWN[code])
+    assert _ok(code, lang), (code, lang, prob)
+    assert 0.5 < prob <= 1.0
+
+
+def test_und_for_short_or_letterless():
+    assert fast.detect("") == ("und", 0.0)
+    assert fast.detect("Hello") == ("und", 0.0)  # fewer than 20 letters
+    assert fast.detect("1234567890 !!! ??? 2024-01-01 12:00:00 +++ ---") == ("und", 0.0)
+    assert fast.detect("   \n\t  ") == ("und", 0.0)
+    # with min_letters=0 a short word is judged; letterless text still has no n-gram
+    assert fast.detect("Hello", min_letters=0)[0] != "und"
+    assert fast.detect("12345 !!!", min_letters=0) == ("und", 0.0)
+
+
+def test_public_api_uses_fast_backend():
+    from newsetl.langid import detect, detect_batch
+
+    text = KNOWN["de"]
+    assert detect(text, detector="fast") == fast.detect(text)
+    assert detect_batch([text, "x"], detector="fast") == [fast.detect(text), ("und", 0.0)]
+
+
+def _sample_texts() -> list[str]:
+    texts = list(KNOWN.values())
+    texts += [
+        "Visit https://example.org/a?b=1 or write to me@example.org — NASA and the FBI said so.",
+        "Tie\u0302\u0301ng Vie\u0323\u0302t là ngôn ngữ chính thức của Việt Nam hiện nay.",
+        "Mixed 😀 emoji 𝒳 and astral letters with enough ordinary letters here.",
+        "x" * 12000,
+        "a\x00b embedded NUL characters in a sentence that is long enough",
+        "",
+    ]
+    if DEV.exists():
+        for path in sorted(DEV.glob("*.txt"))[:20]:
+            texts += path.read_text(encoding="utf-8").splitlines()[:5]
+    return texts
+
+
+def test_batch_equals_single_calls():
+    texts = _sample_texts()
+    assert fast.detect_batch(texts) == [fast.detect(t) for t in texts]
+    assert fast.detect_batch(texts, min_letters=0) == [fast.detect(t, 0) for t in texts]
+    # and a batch's answers do not depend on its order
+    rev = fast.detect_batch(texts[::-1])
+    assert rev[::-1] == fast.detect_batch(texts)
+
+
+def test_scores_are_exact_multiples_of_the_quantum():
+    s, n = fast.scores(_sample_texts()[:10])
+    q = s * 2**fast.QUANT_BITS
+    assert (q == q.round()).all()
+    assert (n > 0).all()
+
+
+_CHILD = """
+import json, sys
+from newsetl.langid import fast
+texts = json.loads(sys.stdin.read())
+s, _ = fast.scores(texts)
+print(json.dumps({"res": fast.detect_batch(texts, min_letters=0), "scores": s.tolist()}))
+"""
+
+
+def test_deterministic_across_processes():
+    texts = _sample_texts()[:30]
+    outs = []
+    for seed in ("0", "12345"):
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD],
+            input=json.dumps(texts),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        )
+        outs.append(json.loads(proc.stdout))
+    assert outs[0] == outs[1]
+    assert [tuple(x) for x in outs[0]["res"]] == fast.detect_batch(texts, min_letters=0)
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="dev set not available")
+def test_agrees_with_langdetect_on_dev_sentences():
+    from newsetl.langid import langdetect_backend
+
+    texts = []
+    for path in sorted(DEV.glob("*.txt")):
+        texts += path.read_text(encoding="utf-8").splitlines()[:6]
+    ours = fast.detect_batch(texts, min_letters=0)
+    theirs = langdetect_backend.detect_batch(texts, min_letters=0)
+    agree = sum(a[0] == b[0] for a, b in zip(ours, theirs, strict=True)) / len(texts)
+    assert agree >= 0.95, agree
