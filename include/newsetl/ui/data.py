@@ -45,21 +45,18 @@ class InvalidDay(ValueError):
 
 
 def default_out_root() -> Path:
-    """The output root: ``$NEWSETL_OUT_ROOT``, else ``newsetl.settings``, else ``data/out``."""
-    env = os.environ.get("NEWSETL_OUT_ROOT")
-    if env:
-        return Path(env)
-    try:  # the project's settings module, when present
-        from newsetl import settings  # type: ignore[attr-defined]
+    """The output root of :mod:`newsetl.settings` (``$NEWSETL_OUT_ROOT``, else ``data/out``).
 
-        value = getattr(settings, "OUT_ROOT", None) or getattr(settings, "out_root", None)
-        if callable(value):
-            value = value()
-        if value:
-            return Path(str(value))
-    except Exception:  # noqa: BLE001 - any problem there: use the documented default
-        pass
-    return PROJECT_ROOT / "data" / "out"
+    Read per request, so a changed environment needs no restart. Airflow Variables are
+    not consulted: the api-server has no task context to read them from.
+    """
+    try:
+        from newsetl import settings
+
+        return Path(settings.load().out_root)
+    except Exception:  # noqa: BLE001 - an invalid unrelated NEWSETL_* value: still serve
+        env = os.environ.get("NEWSETL_OUT_ROOT")
+        return Path(env) if env else PROJECT_ROOT / "data" / "out"
 
 
 def check_ds(ds: str) -> str:
@@ -89,8 +86,7 @@ def safe_path(out_root: Path, *parts: str) -> Path:
     """``out_root/parts...``, refusing anything that resolves outside ``out_root``."""
     root = Path(out_root).resolve()
     path = root.joinpath(*parts)
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
+    if not path.resolve().is_relative_to(root):
         raise InvalidDay(f"path outside the output root: {path}")
     return path
 
@@ -112,8 +108,9 @@ def read_manifest(out_root: Path, ds: str) -> dict | None:
 _MANIFEST_CACHE: dict[str, tuple[tuple[int, int], dict]] = {}
 
 
-def _summary_from_manifest(out_root: Path, ds: str) -> dict | None:
-    path = safe_path(out_root, "_manifests", f"ds={ds}.json")
+def _summary_from_manifest(root: Path, ds: str) -> dict | None:
+    """Counts of a day from its manifest (``root`` already resolved), cached by mtime."""
+    path = root / "_manifests" / f"ds={ds}.json"
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -122,7 +119,7 @@ def _summary_from_manifest(out_root: Path, ds: str) -> dict | None:
     cached = _MANIFEST_CACHE.get(str(path))
     if cached and cached[0] == key:
         return cached[1]
-    manifest = _read_json(path)
+    manifest = _read_json(safe_path(root, "_manifests", f"ds={ds}.json"))
     if manifest is None:
         return None
     counts = manifest.get("counts", {})
@@ -162,11 +159,11 @@ def _stats_table(out_root: Path, lo: str | None, hi: str | None) -> pa.Table | N
         return None
 
 
-def _stats_fresh(out_root: Path, ds: str) -> bool:
-    """False when the day was re-published after its stats were written."""
+def _stats_fresh(root: Path, ds: str) -> bool:
+    """False when the day was re-published after its stats were written (mtimes only)."""
     try:
-        stats = safe_path(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet").stat()
-        manifest = safe_path(out_root, "_manifests", f"ds={ds}.json").stat()
+        stats = (root / "daily_stats" / f"ds={ds}" / "part-0000.parquet").stat()
+        manifest = (root / "_manifests" / f"ds={ds}.json").stat()
     except FileNotFoundError:
         return False
     return stats.st_mtime_ns >= manifest.st_mtime_ns
@@ -179,17 +176,17 @@ def day_summaries(out_root: Path, lo: str | None = None, hi: str | None = None) 
     ``foreign_section_share`` (``None`` without stats), ``articles_by_lang``,
     ``rejects_by_reason``, ``source`` (``daily_stats`` or ``manifest``).
     """
-    out_root = Path(out_root)
+    root = Path(out_root).resolve()
     if lo:
         check_ds(lo)
     if hi:
         check_ds(hi)
-    days = [d for d in published_days(out_root) if DS_RE.fullmatch(d)
+    days = [d for d in published_days(root) if DS_RE.fullmatch(d)
             and (not lo or d >= lo) and (not hi or d <= hi)]
     if not days:
         return []
     from_stats: dict[str, dict] = {}
-    table = _stats_table(out_root, lo, hi)
+    table = _stats_table(root, lo, hi)
     if table is not None and table.num_rows:
         wanted = {"input_items", "articles", "rejects", "run_seconds", "foreign_section_share",
                   "articles_by_lang", "rejects_by_reason"}
@@ -214,8 +211,8 @@ def day_summaries(out_root: Path, lo: str | None = None, hi: str | None = None) 
     result = []
     for ds in days:
         entry = from_stats.get(ds)
-        if entry is None or not _stats_fresh(out_root, ds):
-            fallback = _summary_from_manifest(out_root, ds)
+        if entry is None or not _stats_fresh(root, ds):
+            fallback = _summary_from_manifest(root, ds)
             if fallback is None:
                 continue
             if entry is not None:  # stale stats: counts from the manifest, share kept
@@ -351,7 +348,7 @@ def fold_other(values: dict[str, int], keys: list[str]) -> dict[str, int]:
 
 def _day_stats(out_root: Path, ds: str) -> dict[str, dict[str, float]] | None:
     path = safe_path(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet")
-    if path.exists() and _stats_fresh(out_root, ds):
+    if path.exists() and _stats_fresh(Path(out_root).resolve(), ds):
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)

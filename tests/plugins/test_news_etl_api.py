@@ -1,0 +1,366 @@
+"""The News ETL app with FastAPI's TestClient: numbers, auth, path safety, scale."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from newsetl import schemas
+from newsetl.ui import data
+from newsetl.ui.app import URL_PREFIX, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DAYS = ("2024-03-01", "2024-03-02", "2024-03-03")
+
+ROUTES = ("/", f"/day/{SAMPLE_DAYS[0]}", "/api/days", f"/api/day/{SAMPLE_DAYS[0]}")
+
+
+def mounted(out_root) -> TestClient:
+    """The app mounted like the api-server mounts plugin apps."""
+    root = FastAPI()
+    root.mount(URL_PREFIX, create_app(out_root))
+    return TestClient(root)
+
+
+@pytest.fixture
+def client(sample_out, tokens) -> TestClient:
+    c = mounted(sample_out)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    return c
+
+
+# ------------------------------------------------------------------ numbers
+
+def test_api_days_match_manifests(client, sample_manifests):
+    body = client.get(f"{URL_PREFIX}/api/days").json()
+    assert [d["ds"] for d in body["days"]] == list(SAMPLE_DAYS)
+    for day in body["days"]:
+        counts = sample_manifests[day["ds"]]["counts"]
+        assert day["source"] == "daily_stats"
+        assert day["input_items"] == counts["input_items"]
+        assert day["articles"] == counts["articles"]
+        assert day["rejects"] == counts["rejects"]
+        assert day["articles_by_lang"] == counts["articles_by_lang"]
+        assert day["rejects_by_reason"] == counts["rejects_by_reason"]
+        assert 0.0 <= day["foreign_section_share"] <= 1.0
+        assert day["run_seconds"] == sample_manifests[day["ds"]]["timings"]["wall_seconds"]
+    totals = body["totals"]
+    assert totals["days"] == 3
+    assert totals["articles"] == sum(m["counts"]["articles"] for m in sample_manifests.values())
+    assert totals["rejects"] == sum(m["counts"]["rejects"] for m in sample_manifests.values())
+    assert totals["input_items"] == totals["articles"] + totals["rejects"]
+
+
+def test_api_days_range_filter(client):
+    body = client.get(f"{URL_PREFIX}/api/days", params={"from": "2024-03-02"}).json()
+    assert [d["ds"] for d in body["days"]] == ["2024-03-02", "2024-03-03"]
+    body = client.get(f"{URL_PREFIX}/api/days",
+                      params={"from": "2024-03-02", "to": "2024-03-02"}).json()
+    assert [d["ds"] for d in body["days"]] == ["2024-03-02"]
+    # a reversed range is swapped, an empty one is empty
+    body = client.get(f"{URL_PREFIX}/api/days",
+                      params={"from": "2024-03-03", "to": "2024-03-02"}).json()
+    assert [d["ds"] for d in body["days"]] == ["2024-03-02", "2024-03-03"]
+    body = client.get(f"{URL_PREFIX}/api/days", params={"from": "2025-01-01"}).json()
+    assert body["days"] == [] and body["totals"]["articles"] == 0
+
+
+def test_api_day_detail(client, sample_manifests, sample_out):
+    for ds in SAMPLE_DAYS:
+        detail = client.get(f"{URL_PREFIX}/api/day/{ds}").json()
+        manifest = sample_manifests[ds]
+        assert detail["manifest"] == manifest
+        for key in ("input_items", "articles", "sections", "rejects", "duplicates"):
+            assert detail["counts"][key] == manifest["counts"][key]
+        assert detail["articles_by_lang"] == manifest["counts"]["articles_by_lang"]
+        sample = detail["reject_sample"]
+        assert len(sample) == min(data.REJECT_SAMPLE, manifest["counts"]["rejects"])
+        assert Counter(r["reason"] for r in sample) == Counter(
+            manifest["counts"]["rejects_by_reason"])
+        articles = pq.read_table(sample_out / "articles" / f"ds={ds}").to_pandas()
+        assert sum(s["value"] for s in detail["section_labels"]) == len(articles)
+        named = articles["source_name"].dropna()
+        top = {s["key"]: s["value"] for s in detail["top_sources"]}
+        assert top == named[named != ""].value_counts().to_dict()
+
+
+def test_overview_page_shows_sample_numbers(client, sample_manifests):
+    r = client.get(f"{URL_PREFIX}/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert "<script" not in html and "http://" not in html.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")  # offline: no scripts, no CDN
+    for ds, manifest in sample_manifests.items():
+        row = re.search(rf'<tr data-ds="{ds}">(.*?)</tr>', html).group(1)
+        cells = dict(re.findall(r'data-col="(\w+)">([^<]*)<', row))
+        assert cells["articles"] == str(manifest["counts"]["articles"])
+        assert cells["rejects"] == str(manifest["counts"]["rejects"])
+        assert cells["input_items"] == str(manifest["counts"]["input_items"])
+        assert f'href="{URL_PREFIX}/day/{ds}"' in row
+        bar = re.search(r'<svg class="chart" id="chart-articles".*?</svg>', html, re.S).group(0)
+        assert f'data-label="{ds}" data-total="{manifest["counts"]["articles"]}"' in bar
+        for lang, n in manifest["counts"]["articles_by_lang"].items():
+            assert f"<title>{ds} · {lang}: {n}</title>" in bar
+        rejects = re.search(r'id="chart-rejects".*?</svg>', html, re.S).group(0)
+        for reason, n in manifest["counts"]["rejects_by_reason"].items():
+            assert f"<title>{ds} · {reason}: {n}</title>" in rejects
+    assert html.count('<circle class="point"') == 3
+
+
+def test_day_page(client, sample_manifests):
+    ds = "2024-03-02"
+    html = client.get(f"{URL_PREFIX}/day/{ds}").text
+    assert f"News ETL · {ds}" in html
+    assert 'data-testid="reject-sample"' in html and "unsafe_archive_member" in html
+    assert "sport.zip" in html and "duplicate" in html
+    assert json.dumps(sample_manifests[ds]["version"]) in html.replace("&quot;", '"')
+    assert f'href="{URL_PREFIX}/day/2024-03-01"' in html  # previous day
+    assert f'href="{URL_PREFIX}/day/2024-03-03"' in html  # next day
+    assert client.get(f"{URL_PREFIX}/day/2024-04-01").status_code == 404
+    assert client.get(f"{URL_PREFIX}/api/day/2024-04-01").status_code == 404
+
+
+def test_day_without_stats_falls_back_to_manifest(sample_out, tokens):
+    c = mounted(sample_out)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    # stats of one day older than its manifest: counts come from the manifest
+    manifest = sample_out / "_manifests" / "ds=2024-03-01.json"
+    stats = sample_out / "daily_stats" / "ds=2024-03-01" / "part-0000.parquet"
+    saved = stats.read_bytes()
+    stats.unlink()
+    try:
+        days = {d["ds"]: d for d in c.get(f"{URL_PREFIX}/api/days").json()["days"]}
+        assert days["2024-03-01"]["source"] == "manifest"
+        assert days["2024-03-01"]["foreign_section_share"] is None
+        assert days["2024-03-01"]["articles"] == json.loads(manifest.read_text())["counts"][
+            "articles"]
+        assert days["2024-03-02"]["source"] == "daily_stats"
+        # the day page computes the stats itself
+        detail = c.get(f"{URL_PREFIX}/api/day/2024-03-01").json()
+        assert detail["top_sources"] and detail["foreign_section_share"] is not None
+    finally:
+        stats.write_bytes(saved)
+        st = manifest.stat()
+        os.utime(stats, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+
+
+def test_empty_dataset(tokens, tmp_path):
+    for out in (tmp_path / "missing", tmp_path):
+        c = mounted(out)
+        c.headers["Authorization"] = f"Bearer {tokens.make()}"
+        r = c.get(f"{URL_PREFIX}/")
+        assert r.status_code == 200 and 'data-testid="empty"' in r.text
+        body = c.get(f"{URL_PREFIX}/api/days").json()
+        assert body["days"] == [] and body["totals"]["days"] == 0
+        assert c.get(f"{URL_PREFIX}/api/day/2024-03-01").status_code == 404
+
+
+# ------------------------------------------------------------------ auth
+
+def test_refused_without_token(sample_out, tokens):
+    c = mounted(sample_out)
+    for route in ROUTES:
+        r = c.get(URL_PREFIX + route, follow_redirects=False)
+        if "/api/" in route:
+            assert r.status_code == 401, route
+            assert r.headers["www-authenticate"] == "Bearer"
+            assert "articles" not in r.text
+        else:  # pages send the browser to Airflow's login page, coming back afterwards
+            assert r.status_code == 303, route
+            assert "/auth/login" in r.headers["location"]
+            assert "next=" in r.headers["location"]
+
+
+@pytest.mark.parametrize("header", [
+    "Bearer not-a-jwt", "Bearer ", "Basic YWRtaW46YWRtaW4=", "Token abc",
+    "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiIsInJvbGUiOiJhZG1pbiJ9.",
+])
+def test_refused_with_bad_credentials(sample_out, tokens, header):
+    c = mounted(sample_out)
+    r = c.get(f"{URL_PREFIX}/api/days", headers={"Authorization": header})
+    assert r.status_code == 401
+
+
+def test_refused_with_foreign_expired_or_revoked_token(sample_out, tokens):
+    import jwt
+
+    c = mounted(sample_out)
+    good = tokens.make()
+    claims = jwt.decode(good, options={"verify_signature": False})
+    header = jwt.get_unverified_header(good)
+    forged = jwt.encode(claims, "not-the-api-server-secret" * 4, algorithm=header["alg"],
+                        headers={"kid": header.get("kid")})
+    expired = tokens.make(expires_in=-3600)
+    for bad in (forged, expired):
+        assert c.get(f"{URL_PREFIX}/api/days",
+                     headers={"Authorization": f"Bearer {bad}"}).status_code == 401
+    assert c.get(f"{URL_PREFIX}/api/days",
+                 headers={"Authorization": f"Bearer {good}"}).status_code == 200
+    tokens.revoke(good)  # e.g. the user logged out
+    assert c.get(f"{URL_PREFIX}/api/days",
+                 headers={"Authorization": f"Bearer {good}"}).status_code == 401
+
+
+def test_allowed_with_token_header_or_ui_cookie(sample_out, tokens):
+    token = tokens.make(username="viewer", role="viewer")
+    c = mounted(sample_out)
+    for route in ROUTES:
+        assert c.get(URL_PREFIX + route,
+                     headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    c.cookies.set("_token", token)  # what the Airflow UI's browser session sends
+    for route in ROUTES:
+        assert c.get(URL_PREFIX + route).status_code == 200, route
+    # an explicit bad header is not rescued by a good cookie
+    assert c.get(f"{URL_PREFIX}/api/days",
+                 headers={"Authorization": "Bearer junk"}).status_code == 401
+
+
+def test_forbidden_when_auth_manager_says_no(sample_out, tokens, monkeypatch):
+    c = mounted(sample_out)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    monkeypatch.setattr(type(tokens.manager), "is_authorized_view",
+                        lambda self, **kw: False)
+    assert c.get(f"{URL_PREFIX}/api/days").status_code == 403
+    assert c.get(f"{URL_PREFIX}/").status_code == 403
+
+
+def test_healthz_needs_no_auth_and_tells_nothing(sample_out):
+    r = mounted(sample_out).get(f"{URL_PREFIX}/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+# ------------------------------------------------------------------ path safety
+
+@pytest.mark.parametrize("ds", [
+    "../../etc", "..%2F..%2Fetc", "..%2F..%2Fetc%2Fpasswd", "2024-03-01%2F..%2F..",
+    "%2e%2e", "2024-03-01.json", "2024-3-1", "2024-13-01", "2024-02-30", "20240301",
+    "2024-03-01%00", "ds=2024-03-01",
+])
+def test_bad_days_are_refused(client, ds):
+    for route in (f"/api/day/{ds}", f"/day/{ds}"):
+        r = client.get(URL_PREFIX + route, follow_redirects=False)
+        assert r.status_code in (400, 404), (route, r.status_code)
+        assert "root:" not in r.text
+    for params in ({"from": ds}, {"to": ds}):
+        r = client.get(f"{URL_PREFIX}/api/days", params=params)
+        assert r.status_code in (400, 422)
+
+
+def test_symlink_out_of_the_root_is_refused(tokens, tmp_path):
+    out = tmp_path / "out"
+    (out / "_current").mkdir(parents=True)
+    (out / "_manifests").mkdir()
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"counts": {"articles": 99}}')
+    os.symlink(secret, out / "_manifests" / "ds=2024-03-01.json")
+    os.symlink(tmp_path, out / "_current" / "ds=2024-03-01")
+    c = mounted(out)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    r = c.get(f"{URL_PREFIX}/api/day/2024-03-01")
+    assert r.status_code == 400 and "99" not in r.text
+    with pytest.raises(data.InvalidDay):
+        data.read_manifest(out, "2024-03-01")
+
+
+def test_safe_path_and_check_ds():
+    root = Path("/srv/out")
+    assert data.safe_path(root, "_manifests", "ds=2024-03-01.json").name == "ds=2024-03-01.json"
+    with pytest.raises(data.InvalidDay):
+        data.safe_path(root, "..", "etc", "passwd")
+    with pytest.raises(data.InvalidDay):
+        data.safe_path(root, "/etc/passwd")
+    for bad in ("", "2024-03-01\n", " 2024-03-01", "2024-03-01/..", "٢٠٢٤-٠٣-٠١"):
+        with pytest.raises(data.InvalidDay):
+            data.check_ds(bad)
+
+
+# ------------------------------------------------------------------ scale
+
+def _fake_day(out: Path, ds: str, i: int, with_stats: bool) -> None:
+    version = out / "_versions" / f"ds={ds}" / "v1"
+    version.mkdir(parents=True)
+    langs = {"en": 10 + i % 7, "fr": 5 + i % 3, "de": i % 4}
+    manifest = {"ds": ds, "version": "v1", "counts": {
+        "input_files": 3, "input_items": sum(langs.values()) + 2,
+        "articles": sum(langs.values()), "sections": 100, "rejects": 2, "duplicates": 1,
+        "articles_by_lang": langs, "rejects_by_reason": {"duplicate": 1, "empty": 1}},
+        "timings": {"wall_seconds": 1.5}, "inputs": []}
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    os.symlink(f"../_versions/ds={ds}/v1", out / "_current" / f"ds={ds}")
+    os.symlink(f"../_current/ds={ds}/manifest.json", out / "_manifests" / f"ds={ds}.json")
+    if with_stats:
+        rows = [("articles", "", manifest["counts"]["articles"]),
+                ("input_items", "", manifest["counts"]["input_items"]),
+                ("rejects", "", 2), ("run_seconds", "", 1.5),
+                ("foreign_section_share", "", 0.01 * (i % 5))]
+        rows += [("articles_by_lang", k, v) for k, v in langs.items()]
+        rows += [("rejects_by_reason", "duplicate", 1), ("rejects_by_reason", "empty", 1)]
+        target = out / "daily_stats" / f"ds={ds}" / "part-0000.parquet"
+        target.parent.mkdir(parents=True)
+        pq.write_table(pa.table({"metric": [r[0] for r in rows], "key": [r[1] for r in rows],
+                                 "value": [float(r[2]) for r in rows]},
+                                schema=schemas.DAILY_STATS), target)
+        st = (version / "manifest.json").stat()
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+
+
+def test_thousands_of_days_are_aggregated(tokens, tmp_path):
+    out = tmp_path / "out"
+    for name in ("_current", "_manifests"):
+        (out / name).mkdir(parents=True)
+    start = date(2021, 1, 1)
+    days = [(start + timedelta(days=i)).isoformat() for i in range(1200)]
+    for i, ds in enumerate(days):
+        _fake_day(out, ds, i, with_stats=i % 2 == 0)  # half from stats, half from manifests
+    c = mounted(out)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    started = time.monotonic()
+    html = c.get(f"{URL_PREFIX}/").text
+    elapsed = time.monotonic() - started
+    assert elapsed < 10, f"overview of 1200 days took {elapsed:.1f} s"
+    assert "(monthly totals)" in html
+    bars = re.search(r'id="chart-articles".*?</svg>', html, re.S).group(0)
+    assert bars.count('<g class="bar"') == 40  # 2021-01 .. 2024-04
+    assert html.count("<tr data-ds=") == data.LATEST_DAYS
+    assert f'<tr data-ds="{days[-1]}">' in html and f'<tr data-ds="{days[0]}">' not in html
+    body = c.get(f"{URL_PREFIX}/api/days").json()
+    assert body["totals"]["days"] == 1200
+    assert {d["source"] for d in body["days"]} == {"daily_stats", "manifest"}
+    assert body["totals"]["articles"] == sum(
+        json.loads((out / "_manifests" / f"ds={ds}.json").read_text())["counts"]["articles"]
+        for ds in days)
+    # a narrower range gives finer bars
+    html = c.get(f"{URL_PREFIX}/", params={"from": "2023-01-01", "to": "2023-06-30"}).text
+    assert "(weekly totals)" in html
+    html = c.get(f"{URL_PREFIX}/", params={"from": "2023-01-01", "to": "2023-01-31"}).text
+    assert "(one bar per published day)" in html
+    assert html.count('<g class="bar"') >= 31
+
+
+def test_plugin_registers_app_and_nav_entry():
+    """The plugin file loads through Airflow's own plugin-directory loader."""
+    from airflow._shared.plugins_manager.plugins_manager import (
+        _load_plugins_from_plugin_directory,
+    )
+    from airflow.api_fastapi.app import RESERVED_URL_PREFIXES
+
+    plugins, errors = _load_plugins_from_plugin_directory(str(ROOT / "plugins"))
+    assert errors == {}
+    (plugin,) = [p for p in plugins if p.name == "news_etl"]
+    (app,) = plugin.fastapi_apps
+    assert set(app) >= {"app", "url_prefix", "name"}
+    assert app["url_prefix"] == URL_PREFIX
+    assert not any(app["url_prefix"].startswith(p) for p in RESERVED_URL_PREFIXES)
+    (view,) = plugin.external_views
+    assert view["name"] == "News ETL" and view["destination"] == "nav"
+    assert view["href"].endswith(f"{URL_PREFIX}/") and view["url_route"] == "news-etl"
