@@ -42,6 +42,13 @@ DEFAULT_ARGS = {
     "execution_timeout": timedelta(minutes=30),
 }
 
+PROCESS_SHARD_DOC = """
+### Process one shard
+Decodes, cleans, segments and language-tags the shard's files into
+`<staging>/shards/<shard_id>/` (written to a temp folder and renamed, so a retry simply
+rewrites it). Returns the shard's counts. One mapped instance per shard.
+"""
+
 
 @dag(
     dag_id="newsetl_daily",
@@ -85,14 +92,9 @@ def newsetl_daily():
         """
         return work.split_shards(plan)
 
-    @task(execution_timeout=timedelta(hours=2), map_index_template="{{ shard_label }}")
+    @task(execution_timeout=timedelta(hours=2), map_index_template="{{ shard_label }}",
+          doc_md=PROCESS_SHARD_DOC)  # mapped tasks do not pick up the docstring
     def process_shard(shard: dict) -> dict:
-        """
-        ### Process one shard
-        Decodes, cleans, segments and language-tags the shard's files into
-        `<staging>/shards/<shard_id>/` (written to a temp folder and renamed, so a retry
-        simply rewrites it). Returns the shard's counts.
-        """
         get_current_context()["shard_label"] = work.shard_label(shard)
         return work.process_shard(shard)
 

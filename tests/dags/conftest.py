@@ -1,0 +1,70 @@
+"""Airflow test harness: a throw-away SQLite Airflow home, set up before Airflow is imported.
+
+Airflow reads its configuration when it is first imported, so the environment is set
+here at import time (pytest imports this conftest before collecting the tests below it).
+Nothing under ``tests/dags`` may import Airflow at module level before this runs.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DAGS = ROOT / "dags"
+SAMPLE_RAW = ROOT / "include" / "sample_data" / "raw"
+SAMPLE_DAYS = ("2024-03-01", "2024-03-02", "2024-03-03")
+BIN = Path(sys.executable).parent
+
+AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="newsetl-airflow-test-"))
+atexit.register(shutil.rmtree, AIRFLOW_HOME, True)
+
+
+def airflow_env(home: Path) -> dict[str, str]:
+    """The environment of an isolated Airflow home with the project's DAGs."""
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+    }
+
+
+os.environ.update(airflow_env(AIRFLOW_HOME))
+for _name in [k for k in os.environ if k.startswith(("NEWSETL_", "AIRFLOW_VAR_NEWSETL"))]:
+    del os.environ[_name]  # the tests choose their own roots and thresholds
+
+_MIGRATED = False
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Migrate the session's SQLite metadata DB (once, in a subprocess: ~5 s)."""
+    global _MIGRATED
+    if not _MIGRATED:
+        subprocess.run([str(BIN / "airflow"), "db", "migrate"], check=True, env=os.environ.copy(),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=180)
+        _MIGRATED = True
+    return AIRFLOW_HOME
+
+
+@pytest.fixture(scope="session")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+@pytest.fixture(scope="session")
+def project_paths() -> dict:
+    return {"root": ROOT, "dags": DAGS, "sample_raw": SAMPLE_RAW, "sample_days": SAMPLE_DAYS,
+            "bin": BIN}

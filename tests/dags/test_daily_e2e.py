@@ -1,0 +1,184 @@
+"""End-to-end runs of the DAGs with ``dag.test()`` on the session's SQLite Airflow home."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.dataset as pads
+import pytest
+from newsetl.pipeline import run_day
+from newsetl.publish import published_days, read_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_RAW = ROOT / "include" / "sample_data" / "raw"
+TABLES = ("articles", "sections", "rejects")
+SORT = {"articles": ["article_id"], "sections": ["article_id", "position"],
+        "rejects": ["source_file", "source_member", "reason"]}
+
+
+def partition_files(out: Path, table: str, ds: str) -> list[str]:
+    base = out / table / f"ds={ds}"
+    return sorted(str(p.relative_to(base)) for p in base.rglob("*.parquet"))
+
+
+def rows(out: Path, table: str, ds: str) -> list[dict]:
+    base = out / table / f"ds={ds}"
+    if not any(base.rglob("*.parquet")):
+        return []
+    data = pads.dataset(base, format="parquet", partitioning="hive").to_table()
+    return data.sort_by([(c, "ascending") for c in SORT[table]]).to_pylist()
+
+
+def task_states(run) -> dict[str, tuple[str, int]]:
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        tis = session.query(TaskInstance).filter_by(dag_id=run.dag_id, run_id=run.run_id).all()
+        return {(ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"):
+                (str(ti.state), ti.try_number) for ti in tis}
+
+
+def asset_event_extras(name: str) -> list[dict]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        events = (session.query(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+                  .filter(AssetModel.name == name).all())
+        return [dict(e.extra or {}) for e in events]
+
+
+@pytest.fixture(scope="module")
+def out_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("airflow-out")
+
+
+@pytest.fixture(scope="module")
+def cli_out(tmp_path_factory) -> Path:
+    """The same days published by the CLI code path: the reference output."""
+    out = tmp_path_factory.mktemp("cli-out")
+    for ds in ("2024-03-01", "2024-03-02"):
+        run_day(SAMPLE_RAW, out, ds)
+    return out
+
+
+@pytest.fixture
+def env(monkeypatch, out_root):
+    monkeypatch.setenv("NEWSETL_RAW_ROOT", str(SAMPLE_RAW))
+    monkeypatch.setenv("NEWSETL_OUT_ROOT", str(out_root))
+    return monkeypatch
+
+
+class Dags:
+    """Parses the DAG files afresh for every run: runs in one process must not share the
+    DAG objects (in-process runs update the task params in place; real workers never
+    share them)."""
+
+    def __getitem__(self, dag_id: str):
+        from airflow.dag_processing.dagbag import DagBag
+
+        bag = DagBag(dag_folder=str(ROOT / "dags"))
+        assert bag.import_errors == {}
+        return bag.dags[dag_id]
+
+
+@pytest.fixture(scope="module")
+def dags(airflow_db):
+    return Dags()
+
+
+def run_dag(dags, dag_id: str, conf: dict | None = None, logical_date=None):
+    return dags[dag_id].test(logical_date=logical_date, run_conf=conf)
+
+
+def test_manual_run_with_ds_param_matches_cli(dags, env, out_root, cli_out):
+    run = run_dag(dags, "newsetl_daily", {"ds": "2024-03-01"})
+    states = task_states(run)
+    assert str(run.state) == "success", states
+    assert run.logical_date is None  # a manual run without logical date: no KeyError
+    assert states["process_shard[0]"] == ("success", 1)
+    for table in TABLES:
+        assert partition_files(out_root, table, "2024-03-01") == partition_files(
+            cli_out, table, "2024-03-01"), table
+        assert rows(out_root, table, "2024-03-01") == rows(cli_out, table, "2024-03-01"), table
+    manifest = read_manifest(out_root, "2024-03-01")
+    assert manifest["counts"] == read_manifest(cli_out, "2024-03-01")["counts"]
+    assert manifest["counts"]["articles"] == 8 and manifest["counts"]["rejects"] == 2
+    assert manifest["run"]["runner"] == "airflow"
+    assert manifest["run"]["run_id"] == run.run_id
+    assert manifest["run"]["ds_source"] == "param"
+    assert not (out_root / "_staging").exists()  # staging cleaned up after publish
+    extras = [e for e in asset_event_extras("newsetl_articles") if e.get("ds") == "2024-03-01"]
+    assert extras and extras[-1]["articles"] == 8 and extras[-1]["version"] == manifest["version"]
+    assert any(e.get("ds") == "2024-03-01" and e["sections"] == manifest["counts"]["sections"]
+               for e in asset_event_extras("newsetl_sections"))
+
+
+def test_rerun_replaces_with_same_rows(dags, env, out_root):
+    before = {t: rows(out_root, t, "2024-03-01") for t in TABLES}
+    version = read_manifest(out_root, "2024-03-01")["version"]
+    run = run_dag(dags, "newsetl_daily", {"ds": "2024-03-01"})
+    assert str(run.state) == "success"
+    assert read_manifest(out_root, "2024-03-01")["version"] != version
+    assert {t: rows(out_root, t, "2024-03-01") for t in TABLES} == before
+    versions = list((out_root / "_versions" / "ds=2024-03-01").iterdir())
+    assert len(versions) == 1  # the old version was garbage-collected
+
+
+def test_logical_date_run_processes_data_interval_start(dags, env, out_root, cli_out):
+    # A manual run with a logical date gets the one-day interval that ends at it:
+    # logical date 2024-03-03T00:00 -> data interval [03-02, 03-03) -> ds 2024-03-02.
+    run = run_dag(dags, "newsetl_daily", None, datetime(2024, 3, 3, tzinfo=UTC))
+    assert str(run.state) == "success", task_states(run)
+    manifest = read_manifest(out_root, "2024-03-02")
+    assert manifest["run"]["ds_source"] == "data_interval_start"
+    assert manifest["counts"] == read_manifest(cli_out, "2024-03-02")["counts"]
+    for table in TABLES:
+        assert rows(out_root, table, "2024-03-02") == rows(cli_out, table, "2024-03-02")
+
+
+def test_quality_gate_fails_on_junk(dags, monkeypatch, tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    day = raw / "2024-03-05"
+    day.mkdir(parents=True)
+    (day / "good.txt").write_text("A real headline\n\n" + "This is a proper paragraph of an "
+                                  "English news article about the weather in London. " * 3)
+    for i in range(5):
+        (day / f"junk{i}.bin").write_bytes(bytes(range(256)) * 4)
+        (day / f"empty{i}.txt").write_text("   \n")
+    monkeypatch.setenv("NEWSETL_RAW_ROOT", str(raw))
+    monkeypatch.setenv("NEWSETL_OUT_ROOT", str(out))
+    run = run_dag(dags, "newsetl_daily", {"ds": "2024-03-05"})
+    states = task_states(run)
+    assert str(run.state) == "failed"
+    assert states["publish"] == ("success", 1)
+    assert states["quality_checks"] == ("failed", 1)  # no retries for a data problem
+    assert states["emit_assets"][0] == "upstream_failed"
+    counts = read_manifest(out, "2024-03-05")["counts"]
+    assert counts["articles"] == 1 and counts["rejects"] == 10
+    assert not [e for e in asset_event_extras("newsetl_articles") if e.get("ds") == "2024-03-05"]
+
+
+def test_missing_day_fails_unless_allow_empty(dags, env, out_root):
+    run = run_dag(dags, "newsetl_daily", {"ds": "2024-04-01"})
+    states = task_states(run)
+    assert str(run.state) == "failed"
+    assert states["find_inputs"] == ("failed", 1)
+    assert read_manifest(out_root, "2024-04-01") is None
+    run = run_dag(dags, "newsetl_daily", {"ds": "2024-04-01", "allow_empty": True})
+    assert str(run.state) == "success", task_states(run)
+    counts = read_manifest(out_root, "2024-04-01")["counts"]
+    assert counts["articles"] == 0 and counts["input_files"] == 0
+
+
+def test_stats_dag(dags, env, out_root):
+    run = run_dag(dags, "newsetl_stats", {"ds": "2024-03-01"})
+    assert str(run.state) == "success", task_states(run)
+    assert (out_root / "daily_stats" / "ds=2024-03-01" / "part-0000.parquet").exists()
+    assert not (out_root / "daily_stats" / "ds=2024-03-02").exists()
+    run = run_dag(dags, "newsetl_stats")  # no param, no events: every published day
+    assert str(run.state) == "success", task_states(run)
+    for ds in published_days(out_root):
+        assert (out_root / "daily_stats" / f"ds={ds}" / "part-0000.parquet").exists()
