@@ -26,7 +26,7 @@ form.filter input { padding:4px 6px; border:1px solid var(--line); border-radius
 form.filter button { padding:5px 12px; border:0; border-radius:6px; background:var(--accent);
                      color:#fff; font:inherit; cursor:pointer; }
 .quick a { margin-right:10px; }
-.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(140px,1fr)); gap:10px;
+.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(112px,1fr)); gap:10px;
          margin-bottom:14px; }
 .card, .panel { background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .card { padding:10px 14px; } .card .v { font-size:22px; font-weight:600; }
