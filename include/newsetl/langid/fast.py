@@ -8,7 +8,8 @@ scores *every* n-gram of the text at once (plain naive Bayes, no sampling):
 
 1. Text clean-up as in ``Detector.append`` / ``cleaning_text``: URL and e-mail removal,
    Vietnamese diacritic composition (``NGram.normalize_vi``), the 10 000-character cap,
-   and dropping ASCII letters from texts that are mostly non-Latin.
+   and dropping ASCII letters from texts that are mostly non-Latin (threshold
+   ``LATIN_FACTOR``; with langdetect's value the n-grams are exactly langdetect's).
 2. Character normalisation as in ``NGram.normalize`` (punctuation and digits to space,
    Romanian comma-below, Farsi yeh, Vietnamese, kana, Bopomofo, CJK classes, Hangul),
    folded into one lookup table from code point to a dense *character id*.
@@ -18,7 +19,9 @@ scores *every* n-gram of the text at once (plain naive Bayes, no sampling):
    (``c0*C*C + c1*C + c2`` over character ids) looked up in a numpy open-addressing
    hash table with a fixed multiplicative hash (no Python ``hash()``).
 5. Scoring: per chunk of texts, a dense (texts x distinct n-grams) count matrix times
-   the log-probability rows of those n-grams (one BLAS call).
+   the log-probability rows of those n-grams (one BLAS call). 3-gram log-likelihoods
+   get weight ``ORDER_WEIGHTS[2]``; the answer's probability is the softmax of the
+   summed log-likelihoods, rounded to 4 decimals.
 
 Determinism: the log-probabilities are quantised to multiples of ``2**-16``; counts are
 integers; so every partial sum in the matrix product is an exactly representable
@@ -54,8 +57,10 @@ BASE_FREQ = 10000
 ORDER_WEIGHTS = (1.0, 1.0, 1.25)
 #: Log-probabilities are rounded to multiples of 2**-QUANT_BITS (exact float64 sums).
 QUANT_BITS = 16
-#: ASCII letters are dropped from a text when ``latin * LATIN_FACTOR < non_latin``
-#: (langdetect: 2, i.e. non-Latin characters outnumber Latin ones two to one).
+#: ASCII letters are dropped from a text when ``latin * LATIN_FACTOR < non_latin``.
+#: langdetect uses 2 (non-Latin characters outnumber Latin ones two to one); 0.5 drops
+#: them as soon as non-Latin characters are half as many, which fixes mixed-script
+#: pages (Urdu / Persian text with English boilerplate) at no cost elsewhere.
 LATIN_FACTOR = 0.5
 #: langdetect's ``max_text_length``: only the first 10 000 characters are read.
 MAX_TEXT_LENGTH = 10000
