@@ -22,7 +22,9 @@ if "AIRFLOW_HOME" not in os.environ:
     os.environ["AIRFLOW_HOME"] = str(_HOME)
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_HOME}/airflow.db")
-    os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", "newsetl-ui-tests-" + "x" * 64)
+
+# A long signing secret for the in-process tokens (Airflow generates a short one otherwise).
+os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", "newsetl-ui-tests-" + "x" * 64)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RAW = ROOT / "include" / "sample_data" / "raw"

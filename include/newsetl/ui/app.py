@@ -16,12 +16,12 @@ Routes (all require an Airflow login, see :mod:`newsetl.ui.auth`):
 import os
 from collections.abc import Awaitable, Callable
 from html import escape
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from newsetl import storage
 from newsetl.ui import auth, data, pages
 
 URL_PREFIX = "/newsetl"
@@ -35,8 +35,9 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
     resolved per request so a changed ``NEWSETL_OUT_ROOT`` applies without a restart."""
     app = FastAPI(title="News ETL", docs_url=None, redoc_url=None, openapi_url=None)
 
-    def root() -> Path:
-        return Path(out_root) if out_root is not None else data.default_out_root()
+    def root() -> data.OutRoot:
+        value = out_root if out_root is not None else data.default_out_root()
+        return value if storage.is_remote(value) else storage.local_path(value)
 
     async def user(request: Request) -> Any:
         return await authenticate(request)

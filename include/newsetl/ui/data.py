@@ -5,6 +5,11 @@ of thousands of days is one dataset scan); a published day without stats, or who
 stats are older than its manifest, falls back to the manifest counts. Every path is
 built from a ``ds`` that matched :data:`DS_RE` and is checked to resolve inside the
 output root, so request parameters can never name a file outside it.
+
+Object-store roots (``s3://…``) have no ``daily_stats`` (``newsetl.stats`` writes local
+files): their summaries come from the manifests (fetched in parallel, cached for
+:data:`REMOTE_TTL` seconds), the reject sample from the day's current files, and the
+stats-only figures (foreign-section share, sources, labels) are left empty.
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
+from newsetl import storage
 from newsetl.publish import published_days
+
+#: A local output root, or an object-store URL (``s3://bucket/prefix``).
+OutRoot = str | os.PathLike[str]
 
 #: The only accepted shape of a day parameter.
 DS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -37,6 +46,9 @@ TOP_LANGS = 8
 #: Inputs listed on the day page (the JSON endpoint returns them all).
 INPUTS_SHOWN = 50
 
+#: Seconds a manifest summary read from an object store is reused.
+REMOTE_TTL = 300
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -44,7 +56,7 @@ class InvalidDay(ValueError):
     """A ``ds`` that is not a real ``YYYY-MM-DD`` date."""
 
 
-def default_out_root() -> Path:
+def default_out_root() -> OutRoot:
     """The output root of :mod:`newsetl.settings` (``$NEWSETL_OUT_ROOT``, else ``data/out``).
 
     Read per request, so a changed environment needs no restart. Airflow Variables are
@@ -53,10 +65,10 @@ def default_out_root() -> Path:
     try:
         from newsetl import settings
 
-        return Path(settings.load().out_root)
+        value = settings.load().out_root
     except Exception:  # noqa: BLE001 - an invalid unrelated NEWSETL_* value: still serve
-        env = os.environ.get("NEWSETL_OUT_ROOT")
-        return Path(env) if env else PROJECT_ROOT / "data" / "out"
+        value = os.environ.get("NEWSETL_OUT_ROOT") or str(PROJECT_ROOT / "data" / "out")
+    return value if storage.is_remote(value) else storage.local_path(value)
 
 
 def check_ds(ds: str) -> str:
@@ -98,8 +110,12 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-def read_manifest(out_root: Path, ds: str) -> dict | None:
+def read_manifest(out_root: OutRoot, ds: str) -> dict | None:
     check_ds(ds)
+    if storage.is_remote(out_root):
+        from newsetl import publish
+
+        return publish.read_manifest(out_root, ds)
     return _read_json(safe_path(out_root, "_manifests", f"ds={ds}.json"))
 
 
@@ -122,8 +138,16 @@ def _summary_from_manifest(root: Path, ds: str) -> dict | None:
     manifest = _read_json(safe_path(root, "_manifests", f"ds={ds}.json"))
     if manifest is None:
         return None
+    summary = _manifest_summary(ds, manifest)
+    if len(_MANIFEST_CACHE) > 20_000:
+        _MANIFEST_CACHE.clear()
+    _MANIFEST_CACHE[str(path)] = (key, summary)
+    return summary
+
+
+def _manifest_summary(ds: str, manifest: dict) -> dict:
     counts = manifest.get("counts", {})
-    summary = {
+    return {
         "ds": ds,
         "input_items": int(counts.get("input_items", 0)),
         "articles": int(counts.get("articles", 0)),
@@ -134,10 +158,36 @@ def _summary_from_manifest(root: Path, ds: str) -> dict | None:
         "rejects_by_reason": {k: int(v) for k, v in counts.get("rejects_by_reason", {}).items()},
         "source": "manifest",
     }
-    if len(_MANIFEST_CACHE) > 20_000:
-        _MANIFEST_CACHE.clear()
-    _MANIFEST_CACHE[str(path)] = (key, summary)
-    return summary
+
+
+_REMOTE_CACHE: dict[tuple[str, str], tuple[float, dict | None]] = {}
+
+
+def _remote_summaries(url: str, days: list[str]) -> list[dict]:
+    """Manifest summaries of ``days`` on an object store (parallel GETs, TTL cache)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newsetl import publish
+
+    now = time.monotonic()
+    missing = [d for d in days if (c := _REMOTE_CACHE.get((url, d))) is None
+               or now - c[0] > REMOTE_TTL]
+
+    def fetch(ds: str) -> tuple[str, dict | None]:
+        manifest = publish.read_manifest(url, ds)
+        return ds, (_manifest_summary(ds, manifest) if manifest else None)
+
+    if missing:
+        with ThreadPoolExecutor(max_workers=min(16, len(missing))) as pool:
+            for ds, summary in pool.map(fetch, missing):
+                _REMOTE_CACHE[(url, ds)] = (now, summary)
+    result = []
+    for ds in days:
+        summary = _REMOTE_CACHE.get((url, ds), (0, None))[1]
+        if summary is not None:
+            result.append(summary)
+    return result
 
 
 def _stats_table(out_root: Path, lo: str | None, hi: str | None) -> pa.Table | None:
@@ -169,18 +219,24 @@ def _stats_fresh(root: Path, ds: str) -> bool:
     return stats.st_mtime_ns >= manifest.st_mtime_ns
 
 
-def day_summaries(out_root: Path, lo: str | None = None, hi: str | None = None) -> list[dict]:
+def day_summaries(out_root: OutRoot, lo: str | None = None,
+                  hi: str | None = None) -> list[dict]:
     """One summary per published day in ``[lo, hi]`` (inclusive), oldest first.
 
     Keys: ``ds``, ``input_items``, ``articles``, ``rejects``, ``run_seconds``,
     ``foreign_section_share`` (``None`` without stats), ``articles_by_lang``,
     ``rejects_by_reason``, ``source`` (``daily_stats`` or ``manifest``).
     """
-    root = Path(out_root).resolve()
     if lo:
         check_ds(lo)
     if hi:
         check_ds(hi)
+    if storage.is_remote(out_root):
+        url = os.fspath(out_root)
+        days = [d for d in published_days(url) if DS_RE.fullmatch(d)
+                and (not lo or d >= lo) and (not hi or d <= hi)]
+        return _remote_summaries(url, days)
+    root = Path(out_root).resolve()
     days = [d for d in published_days(root) if DS_RE.fullmatch(d)
             and (not lo or d >= lo) and (not hi or d <= hi)]
     if not days:
@@ -367,9 +423,15 @@ def _day_stats(out_root: Path, ds: str) -> dict[str, dict[str, float]] | None:
     return grouped
 
 
-def reject_sample(out_root: Path, ds: str, limit: int = REJECT_SAMPLE) -> list[dict]:
+def reject_sample(out_root: OutRoot, ds: str, limit: int = REJECT_SAMPLE) -> list[dict]:
     """Up to ``limit`` reject rows of the day (all columns, file order)."""
     check_ds(ds)
+    if storage.is_remote(out_root):
+        from newsetl.readers import read_table
+
+        table = read_table(out_root, "rejects", [ds])
+        names = [n for n in table.column_names if n != "ds"]
+        return table.select(names).slice(0, limit).to_pylist()
     path = safe_path(out_root, "rejects", f"ds={ds}")
     if not path.is_dir():
         return []
@@ -380,15 +442,17 @@ def reject_sample(out_root: Path, ds: str, limit: int = REJECT_SAMPLE) -> list[d
     return dataset.head(limit).to_pylist()
 
 
-def day_detail(out_root: Path, ds: str) -> dict | None:
+def day_detail(out_root: OutRoot, ds: str) -> dict | None:
     """Everything the day page shows, or ``None`` when the day is not published."""
     check_ds(ds)
-    out_root = Path(out_root)
+    remote = storage.is_remote(out_root)
+    if not remote:
+        out_root = Path(out_root)
     manifest = read_manifest(out_root, ds)
     if manifest is None:
         return None
     counts = manifest.get("counts", {})
-    stats = _day_stats(out_root, ds) or {}
+    stats = {} if remote else (_day_stats(out_root, ds) or {})
 
     def ranked(metric: str) -> list[dict]:
         items = stats.get(metric, {})
@@ -415,7 +479,7 @@ def day_detail(out_root: Path, ds: str) -> dict | None:
     }
 
 
-def neighbours(out_root: Path, ds: str) -> tuple[str | None, str | None]:
+def neighbours(out_root: OutRoot, ds: str) -> tuple[str | None, str | None]:
     """The published days just before and after ``ds``."""
     days = published_days(out_root)
     before = [d for d in days if d < ds]

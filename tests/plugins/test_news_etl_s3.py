@@ -1,0 +1,76 @@
+"""The News ETL app on an object-store output root (moto S3 server on loopback)."""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from newsetl.pipeline import run_day
+from newsetl.ui import data
+from newsetl.ui.app import URL_PREFIX, create_app
+
+moto_server = pytest.importorskip("moto.server")
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_RAW = ROOT / "include" / "sample_data" / "raw"
+DAYS = ("2024-03-02", "2024-03-03")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_out():
+    port = _free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    mp = pytest.MonkeyPatch()
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1",
+                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}.items():
+        mp.setenv(key, value)
+    import s3fs
+
+    s3fs.S3FileSystem.clear_instance_cache()
+    s3fs.S3FileSystem(client_kwargs={"endpoint_url": f"http://127.0.0.1:{port}"}).mkdir("lake")
+    url = "s3://lake/news"
+    try:
+        manifests = {ds: run_day(SAMPLE_RAW, url, ds, detector="langdetect") for ds in DAYS}
+        yield url, manifests
+    finally:
+        data._REMOTE_CACHE.clear()
+        s3fs.S3FileSystem.clear_instance_cache()
+        mp.undo()
+        server.stop()
+
+
+def test_object_store_root(s3_out, tokens, monkeypatch):
+    url, manifests = s3_out
+    monkeypatch.setenv("NEWSETL_OUT_ROOT", url)  # the default root, as in the api-server
+    root = FastAPI()
+    root.mount(URL_PREFIX, create_app())
+    c = TestClient(root)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    body = c.get(f"{URL_PREFIX}/api/days").json()
+    assert [d["ds"] for d in body["days"]] == list(DAYS)
+    for day in body["days"]:
+        counts = manifests[day["ds"]]["counts"]
+        assert day["source"] == "manifest"
+        assert (day["articles"], day["rejects"]) == (counts["articles"], counts["rejects"])
+        assert day["articles_by_lang"] == counts["articles_by_lang"]
+    detail = c.get(f"{URL_PREFIX}/api/day/{DAYS[0]}").json()
+    assert detail["manifest"]["version"] == manifests[DAYS[0]]["version"]
+    assert Counter(r["reason"] for r in detail["reject_sample"]) == Counter(
+        manifests[DAYS[0]]["counts"]["rejects_by_reason"])
+    html = c.get(f"{URL_PREFIX}/").text
+    assert url in html and f'<tr data-ds="{DAYS[1]}">' in html
+    assert c.get(f"{URL_PREFIX}/day/{DAYS[1]}").status_code == 200
+    assert c.get(f"{URL_PREFIX}/api/day/2024-03-01").status_code == 404
+    c.headers.pop("Authorization")
+    assert c.get(f"{URL_PREFIX}/api/days").status_code == 401
