@@ -364,3 +364,23 @@ def test_plugin_registers_app_and_nav_entry():
     (view,) = plugin.external_views
     assert view["name"] == "News ETL" and view["destination"] == "nav"
     assert view["href"].endswith(f"{URL_PREFIX}/") and view["url_route"] == "news-etl"
+
+
+def test_plugin_import_stays_light():
+    """Airflow loads plugins in many processes: the plugin must not pull in pyarrow/pandas."""
+    import subprocess
+    import sys
+
+    plugin = str(ROOT / "plugins" / "news_etl.py")
+    heavy = ("pyarrow", "pandas", "numpy", "langdetect")
+    code = (
+        "import sys, importlib.util\n"
+        "import airflow.plugins_manager\n"
+        f"spec = importlib.util.spec_from_file_location('news_etl', {plugin!r})\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**os.environ}, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -1,5 +1,8 @@
 """The FastAPI app of the "News ETL" page (mounted at ``/newsetl`` by the plugin).
 
+The data and page modules (pyarrow) are imported on the first request, not with the
+plugin: Airflow loads plugins in many processes that never serve this page.
+
 Routes (all require an Airflow login, see :mod:`newsetl.ui.auth`):
 
 * ``GET /`` — overview: ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` filter, totals, charts, latest
@@ -22,7 +25,8 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from newsetl import storage
-from newsetl.ui import auth, data, pages
+from newsetl.ui import auth
+from newsetl.ui.days import InvalidDay, check_ds
 
 URL_PREFIX = "/newsetl"
 
@@ -35,7 +39,9 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
     resolved per request so a changed ``NEWSETL_OUT_ROOT`` applies without a restart."""
     app = FastAPI(title="News ETL", docs_url=None, redoc_url=None, openapi_url=None)
 
-    def root() -> data.OutRoot:
+    def root() -> str | os.PathLike[str]:
+        from newsetl.ui import data
+
         value = out_root if out_root is not None else data.default_out_root()
         return value if storage.is_remote(value) else storage.local_path(value)
 
@@ -60,13 +66,17 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
 
     @app.exception_handler(auth.Forbidden)
     async def _forbidden(request: Request, exc: auth.Forbidden) -> Response:
+        from newsetl.ui import pages
+
         if is_api(request):
             return JSONResponse({"detail": "Forbidden"}, status_code=403)
         return HTMLResponse(pages.message_page("Forbidden", "Your Airflow user may not view "
                                                             "this page."), status_code=403)
 
-    @app.exception_handler(data.InvalidDay)
-    async def _invalid_day(request: Request, exc: data.InvalidDay) -> Response:
+    @app.exception_handler(InvalidDay)
+    async def _invalid_day(request: Request, exc: InvalidDay) -> Response:
+        from newsetl.ui import pages
+
         if is_api(request):
             return JSONResponse({"detail": "invalid day: use YYYY-MM-DD"}, status_code=400)
         return HTMLResponse(pages.message_page("Invalid day", "Days are written YYYY-MM-DD."),
@@ -88,8 +98,8 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
         return escape(request.scope.get("root_path", "").rstrip("/"), quote=True)
 
     def range_params(lo: str | None, hi: str | None) -> tuple[str | None, str | None]:
-        lo = data.check_ds(lo) if lo else None
-        hi = data.check_ds(hi) if hi else None
+        lo = check_ds(lo) if lo else None
+        hi = check_ds(hi) if hi else None
         if lo and hi and lo > hi:
             lo, hi = hi, lo
         return lo, hi
@@ -101,6 +111,8 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
     @app.get("/", response_class=HTMLResponse)
     def overview(request: Request, _user: User, lo: From = None,
                  hi: To = None) -> HTMLResponse:
+        from newsetl.ui import data, pages
+
         lo, hi = range_params(lo, hi)
         out = root()
         days = data.day_summaries(out, lo, hi)
@@ -110,7 +122,9 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
 
     @app.get("/day/{ds}", response_class=HTMLResponse)
     def day(request: Request, ds: str, _user: User) -> HTMLResponse:
-        data.check_ds(ds)
+        from newsetl.ui import data, pages
+
+        check_ds(ds)
         out = root()
         detail = data.day_detail(out, ds)
         if detail is None:
@@ -122,13 +136,17 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
 
     @app.get("/api/days")
     def api_days(_user: User, lo: From = None, hi: To = None) -> dict:
+        from newsetl.ui import data
+
         lo, hi = range_params(lo, hi)
         days = data.day_summaries(root(), lo, hi)
         return {"from": lo, "to": hi, "totals": data.totals(days), "days": days}
 
     @app.get("/api/day/{ds}")
     def api_day(ds: str, _user: User) -> Response:
-        data.check_ds(ds)
+        from newsetl.ui import data
+
+        check_ds(ds)
         detail = data.day_detail(root(), ds)
         if detail is None:
             return JSONResponse({"detail": f"no published data for {ds}"}, status_code=404)

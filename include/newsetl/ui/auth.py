@@ -34,17 +34,6 @@ class Forbidden(Exception):
     """A valid token whose user may not view the Airflow UI."""
 
 
-def token_from_request(request: Request) -> str | None:
-    """The bearer token, else the UI cookie (for logging/tests; validation is Airflow's)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
-
-    return request.cookies.get(COOKIE_NAME_JWT_TOKEN) or None
-
-
 async def require_user(request: Request) -> Any:
     """FastAPI dependency: the authenticated, authorised Airflow user, or raise."""
     from airflow.api_fastapi.app import get_auth_manager

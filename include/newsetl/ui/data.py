@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,12 +28,13 @@ import pyarrow.dataset as pads
 
 from newsetl import storage
 from newsetl.publish import published_days
+from newsetl.ui.days import DS_RE, InvalidDay, check_ds
+
+__all__ = ["DS_RE", "InvalidDay", "check_ds"]  # re-exported for callers of this module
 
 #: A local output root, or an object-store URL (``s3://bucket/prefix``).
 OutRoot = str | os.PathLike[str]
 
-#: The only accepted shape of a day parameter.
-DS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Rows of the "latest days" table and of the reject sample of a day.
 LATEST_DAYS = 30
@@ -52,10 +52,6 @@ REMOTE_TTL = 300
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
-class InvalidDay(ValueError):
-    """A ``ds`` that is not a real ``YYYY-MM-DD`` date."""
-
-
 def default_out_root() -> OutRoot:
     """The output root of :mod:`newsetl.settings` (``$NEWSETL_OUT_ROOT``, else ``data/out``).
 
@@ -69,29 +65,6 @@ def default_out_root() -> OutRoot:
     except Exception:  # noqa: BLE001 - an invalid unrelated NEWSETL_* value: still serve
         value = os.environ.get("NEWSETL_OUT_ROOT") or str(PROJECT_ROOT / "data" / "out")
     return value if storage.is_remote(value) else storage.local_path(value)
-
-
-def check_ds(ds: str) -> str:
-    """Return ``ds`` if it is a real calendar day written ``YYYY-MM-DD``.
-
-    >>> check_ds("2024-03-01")
-    '2024-03-01'
-    >>> check_ds("../../etc")
-    Traceback (most recent call last):
-    ...
-    newsetl.ui.data.InvalidDay: not a YYYY-MM-DD day: '../../etc'
-    >>> check_ds("2024-02-30")
-    Traceback (most recent call last):
-    ...
-    newsetl.ui.data.InvalidDay: not a YYYY-MM-DD day: '2024-02-30'
-    """
-    if not isinstance(ds, str) or not DS_RE.fullmatch(ds):
-        raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}")
-    try:
-        date.fromisoformat(ds)
-    except ValueError:
-        raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}") from None
-    return ds
 
 
 def safe_path(out_root: Path, *parts: str) -> Path:

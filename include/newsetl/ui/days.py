@@ -1,0 +1,36 @@
+"""Validation of day parameters (no heavy imports: loaded with the plugin)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+#: The only accepted shape of a day parameter.
+DS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class InvalidDay(ValueError):
+    """A ``ds`` that is not a real ``YYYY-MM-DD`` date."""
+
+
+def check_ds(ds: str) -> str:
+    """Return ``ds`` if it is a real calendar day written ``YYYY-MM-DD``.
+
+    >>> check_ds("2024-03-01")
+    '2024-03-01'
+    >>> check_ds("../../etc")
+    Traceback (most recent call last):
+    ...
+    newsetl.ui.days.InvalidDay: not a YYYY-MM-DD day: '../../etc'
+    >>> check_ds("2024-02-30")
+    Traceback (most recent call last):
+    ...
+    newsetl.ui.days.InvalidDay: not a YYYY-MM-DD day: '2024-02-30'
+    """
+    if not isinstance(ds, str) or not DS_RE.fullmatch(ds):
+        raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}")
+    try:
+        date.fromisoformat(ds)
+    except ValueError:
+        raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}") from None
+    return ds
