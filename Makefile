@@ -20,10 +20,45 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[airflow,deploy,dev]"
 	touch $(STAMP)
 
-## Run the main job on the bundled sample days and print a summary.
+AIRFLOW_ENV := source scripts/airflow_env.sh
+AIRFLOW := $(PROJECT)/$(VENV)/bin/airflow
+
+## The real Airflow DAGs on the sample days: a SQLite Airflow home in .airflow/,
+## `airflow dags test newsetl_daily` for each day, then newsetl_stats, then a summary.
 demo: $(STAMP)
+	@set -euo pipefail; $(AIRFLOW_ENV); \
+	export NEWSETL_RAW_ROOT=$(RAW_ROOT) NEWSETL_OUT_ROOT=$(OUT_ROOT); \
+	mkdir -p "$$AIRFLOW_HOME/demo-logs"; \
+	echo "== Airflow home $$AIRFLOW_HOME: airflow db migrate"; \
+	$(AIRFLOW) db migrate > "$$AIRFLOW_HOME/demo-logs/migrate.log" 2>&1 \
+	  || { tail -30 "$$AIRFLOW_HOME/demo-logs/migrate.log"; exit 1; }; \
+	for ds in $(SAMPLE_DAYS); do \
+	  log="$$AIRFLOW_HOME/demo-logs/newsetl_daily-$$ds.log"; \
+	  echo "== airflow dags test newsetl_daily $$ds -c '{\"ds\": \"$$ds\"}'  (log: $$log)"; \
+	  $(AIRFLOW) dags test newsetl_daily "$${ds}T00:00:00+00:00" -c "{\"ds\": \"$$ds\"}" \
+	    > "$$log" 2>&1 || { grep -E "newsetl |ERROR|Error|failed" "$$log" | tail -30; exit 1; }; \
+	  grep -oE "newsetl (find_inputs|publish|quality ds=[0-9-]+: all).*\[newsetl" "$$log" \
+	    | sed -e 's/ \[newsetl$$//' -e 's/^/   /'; \
+	done; \
+	log="$$AIRFLOW_HOME/demo-logs/newsetl_stats.log"; \
+	echo "== airflow dags test newsetl_stats  (log: $$log)"; \
+	$(AIRFLOW) dags test newsetl_stats > "$$log" 2>&1 \
+	  || { grep -E "newsetl |ERROR|Error" "$$log" | tail -30; exit 1; }; \
+	grep -oE "newsetl stats:.*\[newsetl" "$$log" | sed -e 's/ \[newsetl$$//' -e 's/^/   /'; \
+	$(PY) scripts/demo_summary.py --out-root $(OUT_ROOT)
+
+## The CLI on the bundled sample days (no Airflow) and its summary.
+demo-cli: $(STAMP)
 	$(VENV)/bin/newsetl run --raw-root $(RAW_ROOT) --out-root $(OUT_ROOT) \
 	  --from 2024-03-01 --to 2024-03-03 --progress lines
+
+## Local Airflow (api-server, scheduler, dag-processor, triggerer) on http://127.0.0.1:8080,
+## login admin / admin; AIRFLOW_PORT=8081 make airflow for another port.
+airflow: $(STAMP)
+	@set -euo pipefail; $(AIRFLOW_ENV); \
+	printf '{"admin": "admin"}\n' > "$$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"; \
+	echo "Airflow home $$AIRFLOW_HOME - UI $$AIRFLOW__API__BASE_URL (login admin / admin)"; \
+	exec $(AIRFLOW) standalone
 
 ## The whole test suite.
 test: $(STAMP)

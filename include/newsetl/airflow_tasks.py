@@ -133,6 +133,7 @@ def find_inputs(context: dict) -> dict:
     doc = {
         "ds": ds,
         "ds_source": source,
+        "planned_at": time.time(),
         "day": str(plan.day),
         "raw_root": cfg.raw_root,
         "out_root": cfg.out_root,
@@ -230,11 +231,9 @@ def publish(plan_info: dict, context: dict) -> dict:
         raise fail(f"staging plan {plan_path} is gone and the day was not published by run "
                    f"{run_id}; clear the whole run to process the day again")
     plan = read_plan(str(plan_path))
-    run_started = None
-    start_date = getattr(dag_run, "start_date", None)
-    if start_date is not None:  # wall time of the whole run, as a monotonic origin
-        elapsed = (datetime.now(UTC) - start_date.astimezone(UTC)).total_seconds()
-        run_started = time.monotonic() - max(elapsed, 0.0)
+    # Wall time from find_inputs to now (tasks run in different processes, maybe hosts).
+    elapsed = max(time.time() - plan.get("planned_at", time.time()), 0.0)
+    run_started = time.monotonic() - elapsed
     ti = context.get("ti")
     run_info = {
         "runner": "airflow",
