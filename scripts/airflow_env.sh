@@ -24,5 +24,12 @@ export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="${AIRFLOW__CORE__SIMPL
 # Pipeline settings (see docs/airflow.md); defaults are the sample data and data/out.
 export NEWSETL_RAW_ROOT="${NEWSETL_RAW_ROOT:-${_newsetl_root}/include/sample_data/raw}"
 export NEWSETL_OUT_ROOT="${NEWSETL_OUT_ROOT:-${_newsetl_root}/data/out}"
+# `airflow standalone` starts its components as `airflow ...` from PATH.
+if [ -x "${_newsetl_root}/.venv/bin/airflow" ]; then
+  case ":${PATH}:" in
+    *":${_newsetl_root}/.venv/bin:"*) ;;
+    *) export PATH="${_newsetl_root}/.venv/bin:${PATH}" ;;
+  esac
+fi
 mkdir -p "${AIRFLOW_HOME}"
 unset _newsetl_root
