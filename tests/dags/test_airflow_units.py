@@ -1,0 +1,119 @@
+"""Settings, quality checks and task helpers without running a DAG."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+from newsetl import airflow_tasks as work
+from newsetl import quality, settings
+
+
+def test_settings_defaults_point_into_the_project():
+    s = settings.load(env={})
+    assert s.raw_root == str(settings.PROJECT_ROOT / "include" / "sample_data" / "raw")
+    assert s.out_root == str(settings.PROJECT_ROOT / "data" / "out")
+    assert (s.allow_empty, s.detector, s.max_reject_share, s.max_und_share) == (
+        False, None, 0.5, 0.2)
+
+
+def test_variables_win_over_environment():
+    env = {"NEWSETL_OUT_ROOT": "/env/out", "NEWSETL_MAX_REJECT_SHARE": "0.3",
+           "NEWSETL_DETECTOR": "fast"}
+    variables = {"newsetl_out_root": "/var/out", "newsetl_allow_empty": "true"}
+    s = settings.load(variables=True, env=env, lookup=variables.get)
+    assert (s.out_root, s.allow_empty, s.max_reject_share, s.detector) == (
+        "/var/out", True, 0.3, "fast")
+    assert settings.load(env=env, lookup=variables.get).out_root == "/env/out"  # no Variables
+
+
+def test_relative_paths_are_project_relative_and_urls_untouched():
+    s = settings.load(env={"NEWSETL_RAW_ROOT": "data/raw", "NEWSETL_OUT_ROOT": "s3://b/out"})
+    assert s.raw_root == str(settings.PROJECT_ROOT / "data" / "raw")
+    assert s.out_root == "s3://b/out"
+
+
+@pytest.mark.parametrize("name,value", [("NEWSETL_ALLOW_EMPTY", "maybe"),
+                                        ("NEWSETL_SHARD_MAX_FILES", "x"),
+                                        ("NEWSETL_DETECTOR", "cld3"),
+                                        ("NEWSETL_MIN_MEDIAN_RATIO", "-1")])
+def test_bad_settings_name_the_source(name, value):
+    with pytest.raises(ValueError, match=name):
+        settings.load(env={name: value})
+
+
+def test_every_setting_is_documented():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "airflow.md").read_text()
+    for name, env, var, _default in settings.describe():
+        assert env in doc and var in doc, name
+
+
+def test_resolve_ds_never_raises_keyerror():
+    assert work.resolve_ds({})[1] == "run_after - 1 day"
+    run = SimpleNamespace(run_after=datetime(2024, 3, 4, 0, 10, tzinfo=UTC))
+    assert work.resolve_ds({"params": {"ds": ""}, "dag_run": run}) == (
+        "2024-03-03", "run_after - 1 day")
+    assert work.resolve_ds({"params": {"ds": None}, "data_interval_start": None,
+                            "dag_run": run})[0] == "2024-03-03"
+
+
+def test_resolve_ds_rejects_bad_param():
+    with pytest.raises(Exception, match="not a date"):
+        work.resolve_ds({"params": {"ds": "2024-02-30"}})
+
+
+def test_stats_days_from_batched_events():
+    ev = [SimpleNamespace(extra={"ds": "2024-03-02"}), SimpleNamespace(extra={"ds": "2024-03-01"}),
+          SimpleNamespace(extra={}), SimpleNamespace(extra=None)]
+    assert work.stats_days_from_events({"articles": ev}) == ["2024-03-01", "2024-03-02"]
+    assert work.stats_days_from_events(None) == []
+
+
+def _published(articles, rejects, und=0, empty=False):
+    return {"ds": "2024-03-09", "version": "v1", "empty": empty, "counts": {
+        "input_files": 3, "input_items": articles + rejects, "articles": articles,
+        "sections": 5 * articles, "rejects": rejects, "duplicates": 0,
+        "articles_by_lang": {"en": articles - und, "und": und} if articles else {},
+        "rejects_by_reason": {"empty": rejects} if rejects else {}}}
+
+
+def test_check_quality_fails_with_numbers(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "load", lambda variables=False: settings.Settings(
+        out_root=str(tmp_path)))
+    with pytest.raises(Exception) as err:
+        work.check_quality(_published(1, 10, und=1), {"allow_empty": False})
+    text = str(err.value)
+    assert "data quality checks failed for 2024-03-09" in text
+    assert "reject_share: 10 rejects / 11 items = 0.909 > max 0.500" in text
+    assert "und_share: 1 und / 1 articles = 1.000 > max 0.200" in text
+    assert "min_articles" not in text
+    assert type(err.value).__name__ == "AirflowFailException"  # no retries
+
+
+def test_check_quality_passes_sample_like_day_and_empty_allowed(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "load", lambda variables=False: settings.Settings(
+        out_root=str(tmp_path)))
+    assert work.check_quality(_published(6, 4), {"allow_empty": False})["passed"]
+    result = work.check_quality(_published(0, 0, empty=True), {"allow_empty": True})
+    assert [c["skipped"] for c in result["checks"]] == [True, False, False, True]
+    with pytest.raises(Exception, match="min_articles: 0 articles, need >= 1"):
+        work.check_quality(_published(0, 0, empty=True), {"allow_empty": False})
+
+
+def test_median_drop_uses_recent_days():
+    t = quality.Thresholds()
+    counts = _published(10, 0)["counts"]
+    assert quality.evaluate(counts, [100, 100], t)[-1].skipped  # fewer than 3 prior days
+    check = quality.evaluate(counts, [0, 100, 120, 90, 110], t)[-1]
+    assert not check.ok and check.threshold == 21.0  # 0.2 x median(90,100,110,120); 0 ignored
+    assert quality.evaluate(_published(30, 0)["counts"], [100, 120, 90, 110], t)[-1].ok
+
+
+def test_asset_extra_is_small():
+    extra = work.asset_extra(_published(8, 2), "articles", "/data/out")
+    assert extra["ds"] == "2024-03-09" and extra["articles"] == 8
+    assert extra["path"] == "/data/out/articles/ds=2024-03-09"
+    assert len(repr(extra)) < 1000
