@@ -155,7 +155,7 @@ def test_executor_is_celery_everywhere(services: dict[str, Any]) -> None:
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://"), name
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://"), name
-        assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://"), name
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql+psycopg2://"), name
         assert (
             env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]
             == "http://airflow-apiserver:8080/execution/"
