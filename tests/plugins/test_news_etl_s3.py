@@ -38,8 +38,11 @@ def s3_out():
     import s3fs
 
     s3fs.S3FileSystem.clear_instance_cache()
-    s3fs.S3FileSystem(client_kwargs={"endpoint_url": f"http://127.0.0.1:{port}"}).mkdir("lake")
-    url = "s3://lake/news"
+    # moto keeps its buckets per process: a bucket name no other test uses
+    fs = s3fs.S3FileSystem(client_kwargs={"endpoint_url": f"http://127.0.0.1:{port}"})
+    if not fs.exists("newsetl-ui-lake"):
+        fs.mkdir("newsetl-ui-lake")
+    url = "s3://newsetl-ui-lake/news"
     try:
         manifests = {ds: run_day(SAMPLE_RAW, url, ds, detector="langdetect") for ds in DAYS}
         yield url, manifests
