@@ -122,6 +122,7 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
                  + "</div>")
     granularity, buckets = data.bucketize(days)
     labels = [b["label"] for b in buckets]
+    axis = [b["start"] if granularity == "week" else b["label"] for b in buckets]
     note = GRANULARITY_NOTE[granularity]
 
     lang_keys = data.series_keys(tot["articles_by_lang"], data.TOP_LANGS)
@@ -130,7 +131,7 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
     parts.append('<section class="panel" data-testid="chart-articles"><h2>Articles per day by '
                  f'language <span class="muted">({note})</span></h2>'
                  + svg.stacked_bars("chart-articles", "Articles by language", labels, lang_keys,
-                                    lang_values, lang_colors)
+                                    lang_values, lang_colors, axis_labels=axis)
                  + _legend(lang_keys, lang_colors) + "</section>")
 
     reason_keys = data.series_keys(tot["rejects_by_reason"], None)
@@ -139,7 +140,8 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
     parts.append('<div class="grid2"><section class="panel" data-testid="chart-rejects">'
                  f'<h2>Rejects by reason <span class="muted">({note})</span></h2>'
                  + (svg.stacked_bars("chart-rejects", "Rejects by reason", labels, reason_keys,
-                                     reason_values, reason_colors, width=HALF)
+                                     reason_values, reason_colors, width=HALF,
+                                     axis_labels=axis)
                     if reason_keys else svg.empty_chart("chart-rejects", "Rejects by reason",
                                                         "No rejects in this range", HALF))
                  + _legend(reason_keys, reason_colors) + "</section>")
@@ -147,7 +149,8 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
     parts.append('<section class="panel" data-testid="chart-foreign"><h2>Foreign-section share '
                  f'<span class="muted">({share_note})</span></h2>'
                  + svg.line_chart("chart-foreign", "Foreign-section share", labels,
-                                  [b["foreign_section_share"] for b in buckets], width=HALF)
+                                  [b["foreign_section_share"] for b in buckets], width=HALF,
+                                  axis_labels=axis)
                  + '<div class="note">sections whose language differs from their article\'s, '
                    'among sections with a detected language</div></section></div>')
     parts.append(_days_table(base, days))

@@ -97,7 +97,9 @@ def _axes(top: float, step: float, percent: bool, width: int = WIDTH) -> list[st
 
 
 def _xlabels(labels: list[str], x_of, width: float, chart_width: int = WIDTH) -> list[str]:
-    every = _label_every(len(labels), max(2, chart_width // 100))
+    longest = max((len(label) for label in labels), default=1)
+    room = longest * 6.6 + 16  # px per label at 11 px
+    every = _label_every(len(labels), max(1, int((chart_width - MARGIN_L - MARGIN_R) // room)))
     parts = []
     y = HEIGHT - MARGIN_B + 16
     for i, label in enumerate(labels):
@@ -120,8 +122,14 @@ def empty_chart(chart_id: str, title: str, message: str = "No data in this range
 
 def stacked_bars(chart_id: str, title: str, labels: list[str], keys: list[str],
                  values: list[dict[str, int]], colors: dict[str, str],
-                 show_totals: bool | None = None, width: int = WIDTH) -> str:
-    """One bar per label, one stacked segment per key (in ``keys`` order, bottom up)."""
+                 show_totals: bool | None = None, width: int = WIDTH,
+                 axis_labels: list[str] | None = None) -> str:
+    """One bar per label, one stacked segment per key (in ``keys`` order, bottom up).
+
+    ``labels`` name the bars in tooltips and ``data-label``; ``axis_labels`` (default:
+    the same) are the shorter texts under the axis. Totals are written above the bars
+    when there is room for them.
+    """
     if not labels:
         return empty_chart(chart_id, title, width=width)
     totals = [sum(v.get(k, 0) for k in keys) for v in values]
@@ -138,7 +146,7 @@ def stacked_bars(chart_id: str, title: str, labels: list[str], keys: list[str],
 
     body = _axes(top, step, False, width)
     if show_totals is None:
-        show_totals = len(labels) <= 40
+        show_totals = slot >= 7 * len(_fmt(max(totals))) + 6
     for i, (label, vals) in enumerate(zip(labels, values, strict=True)):
         x = x_of(i)
         y = MARGIN_T + plot_h
@@ -156,12 +164,13 @@ def stacked_bars(chart_id: str, title: str, labels: list[str], keys: list[str],
             body.append(f'<text class="total" x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" '
                         f'text-anchor="middle">{_fmt(totals[i])}</text>')
         body.append("</g>")
-    body += _xlabels(labels, x_of, bar_w, width)
+    body += _xlabels(axis_labels or labels, x_of, bar_w, width)
     return _frame(chart_id, title, body, width)
 
 
 def line_chart(chart_id: str, title: str, labels: list[str], values: list[float | None],
-               color: str = "#7c3aed", width: int = WIDTH) -> str:
+               color: str = "#7c3aed", width: int = WIDTH,
+               axis_labels: list[str] | None = None) -> str:
     """A percentage line (0..1 values); ``None`` breaks the line."""
     if not labels or all(v is None for v in values):
         return empty_chart(chart_id, title, "No section statistics in this range", width)
@@ -195,10 +204,10 @@ def line_chart(chart_id: str, title: str, labels: list[str], values: list[float 
                     f'r="{radius}" fill="{color}" data-label="{escape(label)}" '
                     f'data-value="{v:.4f}"><title>{escape(label)}: {v * 100:.1f}%</title>'
                     f'</circle>')
-        if len(labels) <= 31:
+        if slot >= 40:
             body.append(f'<text class="total" x="{x_of(i) + slot / 2:.1f}" '
                         f'y="{y_of(v) - 8:.1f}" text-anchor="middle">{v * 100:.1f}%</text>')
-    body += _xlabels(labels, x_of, slot, width)
+    body += _xlabels(axis_labels or labels, x_of, slot, width)
     return _frame(chart_id, title, body, width)
 
 
