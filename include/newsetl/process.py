@@ -16,7 +16,7 @@ from newsetl import PIPELINE_VERSION, reasons
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
 from newsetl.inputs import Item, RawItem, RejectItem
-from newsetl.langid import UND, count_letters, detect_batch
+from newsetl.langid import UND, count_letters, detect_grouped
 from newsetl.segment import Segmented, segment, strip_credit
 
 #: A body (paragraphs + quotes) needs this many letters to be an article.
@@ -132,16 +132,26 @@ def same_language(a: str, b: str) -> bool:
 
 
 def build_rows(batch: list[Parsed], rows: Rows, detector: str | None) -> None:
-    """Detect languages for a batch in one call, then emit the article and section rows."""
+    """Detect languages for a batch in one call, then emit the article and section rows.
+
+    Every judged section is scored once; each article's body language comes from the
+    group of its paragraphs and quotes (:func:`newsetl.langid.detect_grouped`).
+    """
     texts: list[str] = []
+    groups: list[list[int]] = []
     for parsed in batch:
-        texts.append(parsed.body)
+        body: list[int] = []
         for section in parsed.seg.sections:
             if section.kind in JUDGED_KINDS:
+                if section.kind in BODY_KINDS:
+                    body.append(len(texts))
                 texts.append(_section_text_for_lang(section))
-    results = iter(detect_batch(texts, detector=detector, min_letters=MIN_SECTION_LETTERS))
-    for parsed in batch:
-        lang, prob = next(results)
+        groups.append(body)
+    per_text, per_body = detect_grouped(texts, groups, detector=detector,
+                                        min_letters=MIN_SECTION_LETTERS,
+                                        group_min_letters=MIN_BODY_LETTERS)
+    results = iter(per_text)
+    for parsed, (lang, prob) in zip(batch, per_body, strict=True):
         _emit(parsed, lang, prob, results, rows)
 
 
@@ -150,13 +160,14 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
     article_id = parsed.content_sha1[:16]
     foreign = 0
     counts = {"paragraph": 0, "quote": 0, "caption": 0}
+    sections = rows.sections
     for position, section in enumerate(seg.sections):
         s_lang, s_prob = (next(results) if section.kind in JUDGED_KINDS else (UND, 0.0))
         is_foreign = bool(s_lang != UND and lang != UND and not same_language(s_lang, lang))
         foreign += is_foreign
         if section.kind in counts:
             counts[section.kind] += 1
-        rows.sections.append({
+        sections.append({
             "article_id": article_id,
             "position": position,
             "kind": section.kind,

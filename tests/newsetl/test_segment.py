@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
 from newsetl.inputs import RawItem
@@ -18,8 +19,9 @@ def _rows_for(data: bytes, detector: str | None = None) -> Rows:
     return rows
 
 
-def test_golden_seed_article(seed_bytes: bytes) -> None:
-    rows = _rows_for(seed_bytes)
+@pytest.mark.parametrize("detector", ["fast", "langdetect"])
+def test_golden_seed_article(seed_bytes: bytes, detector: str) -> None:
+    rows = _rows_for(seed_bytes, detector)
     (article,) = rows.articles
     sections = rows.sections
     kinds = [s["kind"] for s in sections]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from newsetl.langid.common import MIN_LETTERS, UND, count_letters
 
-DEFAULT_DETECTOR = "langdetect"
+DEFAULT_DETECTOR = "fast"
 DETECTORS = ("langdetect", "fast")
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "count_letters",
     "detect",
     "detect_batch",
+    "detect_grouped",
     "resolve_detector",
 ]
 
@@ -53,6 +54,31 @@ def detect_batch(
     else:
         from newsetl.langid import fast as backend  # type: ignore[no-redef]
     return backend.detect_batch(texts, min_letters=min_letters)
+
+
+def detect_grouped(
+    texts: Sequence[str],
+    groups: Sequence[Sequence[int]],
+    detector: str | None = None,
+    min_letters: int = MIN_LETTERS,
+    group_min_letters: int = MIN_LETTERS,
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Languages of texts and of groups of them (a group = indexes of its parts).
+
+    The pipeline's case: sections, and the body made of some of them. The fast detector
+    scores each text once and adds the parts' scores for a group; langdetect judges the
+    joined text of each group separately.
+    """
+    name = resolve_detector(detector)
+    if name == "fast":
+        from newsetl.langid import fast
+
+        return fast.detect_grouped(texts, groups, min_letters, group_min_letters)
+    from newsetl.langid import langdetect_backend as backend
+
+    per_text = backend.detect_batch(texts, min_letters=min_letters)
+    joined = ["\n\n".join(texts[i] for i in g) for g in groups]
+    return per_text, backend.detect_batch(joined, min_letters=group_min_letters)
 
 
 def detect(

@@ -404,28 +404,39 @@ def _extract(texts: Sequence[str], model: _Model) -> _Grams:
 # ---------------------------------------------------------------------------------
 # Scoring
 # ---------------------------------------------------------------------------------
-# A chunk of texts is scored with one (texts x distinct n-grams) matrix product; these
-# bound the size of that dense matrix.
-_CHUNK_GRAMS = 1 << 16
-_CHUNK_TEXTS = 32
+# Each text's row is the sum of the log-probability rows of its n-grams: gather the rows
+# (``take``) and add them up per text (``add.reduceat``), order by order, in chunks of
+# about _CHUNK_GRAMS n-grams to bound memory. Log-probabilities are multiples of
+# 2**-QUANT_BITS, so float64 sums are exact in any order: the result of a text does not
+# depend on the batch it came in.
+_CHUNK_GRAMS = 1 << 15
+_LOGP64: dict[int, np.ndarray] = {}
 
 
-def _score_dense(grams: _Grams, st: int, sp: int, model: _Model, out: np.ndarray) -> None:
-    n_t = sp - st
-    parts, tids = [], []
-    for ids, off in zip(grams.ids, grams.offsets, strict=True):
-        parts.append(ids[off[st] : off[sp]])
-        tids.append(np.repeat(np.arange(n_t), np.diff(off[st : sp + 1])))
-    cid = np.concatenate(parts)
-    tid = np.concatenate(tids)
-    mark = np.zeros(model.logp.shape[0], dtype=bool)
-    mark[cid] = True
-    used = np.flatnonzero(mark)
-    remap = np.empty(mark.size, dtype=np.int64)
-    remap[used] = np.arange(used.size)
-    counts = np.bincount(tid * used.size + remap[cid], minlength=n_t * used.size)
-    counts = counts.reshape(n_t, used.size).astype(np.float64)
-    out[st:sp] = counts @ model.logp[used].astype(np.float64)
+def _logp64(model: _Model) -> np.ndarray:
+    """float64 copy of the log-probabilities (measured faster to gather and add than
+    int32 with int64 sums, or float32 with a cast)."""
+    key = id(model)
+    if key not in _LOGP64:
+        _LOGP64.clear()
+        _LOGP64[key] = np.ascontiguousarray(model.logp, dtype=np.float64)
+    return _LOGP64[key]
+
+
+def _score_order(ids: np.ndarray, off: np.ndarray, logp: np.ndarray, out: np.ndarray) -> None:
+    n = len(off) - 1
+    start = 0
+    while start < n:
+        stop = int(np.searchsorted(off, off[start] + _CHUNK_GRAMS, side="right")) - 1
+        stop = min(max(stop, start + 1), n)
+        a, b = int(off[start]), int(off[stop])
+        if b > a:
+            lengths = np.diff(off[start : stop + 1])
+            nonempty = lengths > 0
+            rows = logp.take(ids[a:b], axis=0)
+            sums = np.add.reduceat(rows, (off[start:stop] - a)[nonempty], axis=0)
+            out[np.arange(start, stop)[nonempty]] += sums
+        start = stop
 
 
 def scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -439,21 +450,10 @@ def scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     if n == 0:
         return out, np.zeros(0, dtype=np.int64)
     grams = _extract(texts, model)
-    n_grams = grams.per_text()
-    ends = np.cumsum(n_grams)
-    start_text = 0
-    start = 0
-    while start_text < n:
-        # a chunk of whole texts with about _CHUNK_GRAMS n-grams
-        stop_text = int(np.searchsorted(ends, start + _CHUNK_GRAMS, side="right"))
-        stop_text = min(max(stop_text, start_text + 1), n)
-        stop = int(ends[stop_text - 1])
-        stop_text = min(stop_text, start_text + _CHUNK_TEXTS)
-        stop = int(ends[stop_text - 1])
-        if stop > start:
-            _score_dense(grams, start_text, stop_text, model, out)
-        start_text, start = stop_text, stop
-    return out, n_grams
+    logp = _logp64(model)
+    for ids, off in zip(grams.ids, grams.offsets, strict=True):
+        _score_order(ids, off, logp, out)
+    return out, grams.per_text()
 
 
 def _enough_letters(text: str, min_letters: int) -> bool:
@@ -467,6 +467,27 @@ def _enough_letters(text: str, min_letters: int) -> bool:
     return sum(map(str.isalpha, text)) >= min_letters
 
 
+def decide(s: np.ndarray, n_grams: np.ndarray) -> list[tuple[str, float]]:
+    """(lang, prob) from summed log-likelihood rows; ``und`` where no n-gram was known.
+
+    Scores are additive: the row of a text made of several parts is the sum of the
+    parts' rows (up to the n-grams that straddle a boundary), which lets the pipeline
+    judge an article's body from the scores of its paragraphs without scoring it twice.
+    """
+    if len(s) == 0:
+        return []
+    best = np.argmax(s, axis=1)
+    top = s[np.arange(len(s)), best]
+    diff = s - top[:, None]
+    # Softmax of the log-likelihoods: prob of the best = 1 / sum(exp(s_j - s_best)).
+    # Terms below exp(-40) cannot change a 4-decimal result.
+    terms = np.exp(np.where(diff > -40.0, diff, -np.inf))
+    prob = 1.0 / terms.sum(axis=1)
+    langs = _model().langs
+    return [(langs[best[k]], round(float(prob[k]), 4)) if n_grams[k] else (UND, 0.0)
+            for k in range(len(s))]
+
+
 def detect_batch(texts: Sequence[str], min_letters: int = MIN_LETTERS) -> list[tuple[str, float]]:
     """(lang, prob) for each text; ``("und", 0.0)`` below ``min_letters`` letters or
     when no n-gram of the text is in any profile."""
@@ -474,21 +495,38 @@ def detect_batch(texts: Sequence[str], min_letters: int = MIN_LETTERS) -> list[t
     todo = [i for i, t in enumerate(texts) if _enough_letters(t, min_letters)]
     if not todo:
         return result
-    sub = [texts[i] for i in todo]
-    model = _model()
-    s, n_grams = scores(sub)
-    best = np.argmax(s, axis=1)
-    top = s[np.arange(len(sub)), best]
-    diff = s - top[:, None]
-    # Softmax of the log-likelihoods: prob of the best = 1 / sum(exp(s_j - s_best)).
-    # Terms below exp(-40) cannot change a 4-decimal result.
-    terms = np.exp(np.where(diff > -40.0, diff, -np.inf))
-    prob = 1.0 / terms.sum(axis=1)
-    langs = model.langs
-    for k, i in enumerate(todo):
-        if n_grams[k]:
-            result[i] = (langs[best[k]], round(float(prob[k]), 4))
+    s, n_grams = scores([texts[i] for i in todo])
+    for i, decided in zip(todo, decide(s, n_grams), strict=True):
+        result[i] = decided
     return result
+
+
+def detect_grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters: int,
+                   group_min_letters: int) -> tuple[list[tuple[str, float]],
+                                                    list[tuple[str, float]]]:
+    """Languages of ``texts`` and of groups of them (each group = indexes into ``texts``).
+
+    Every text is scored once; a group's scores are the sum of its members' rows.
+    """
+    members = {i for g in groups for i in g}
+    enough = [_enough_letters(t, min_letters) for t in texts]
+    todo = [i for i, t in enumerate(texts) if enough[i] or i in members]
+    s_all = np.zeros((len(texts), len(_model().langs)), dtype=np.float64)
+    n_all = np.zeros(len(texts), dtype=np.int64)
+    if todo:
+        s, n_grams = scores([texts[i] for i in todo])
+        s_all[todo] = s
+        n_all[todo] = n_grams
+    per_text = decide(s_all, n_all)
+    per_text = [r if enough[i] else (UND, 0.0) for i, r in enumerate(per_text)]
+    if not groups:
+        return per_text, []
+    g_scores = np.stack([s_all[list(g)].sum(axis=0) if g else s_all[0] * 0 for g in groups])
+    g_grams = np.array([int(n_all[list(g)].sum()) if g else 0 for g in groups])
+    g_ok = [_enough_letters(" ".join(texts[i] for i in g), group_min_letters) for g in groups]
+    per_group = [r if g_ok[k] else (UND, 0.0)
+                 for k, r in enumerate(decide(g_scores, g_grams))]
+    return per_text, per_group
 
 
 def detect(text: str, min_letters: int = MIN_LETTERS) -> tuple[str, float]:
