@@ -60,7 +60,7 @@ def normalized_body_sha1(body: str) -> str:
     >>> normalized_body_sha1("Hello  World") == normalized_body_sha1("hello world")
     True
     """
-    norm = _SPACE.sub(" ", body.casefold()).strip()
+    norm = " ".join(body.casefold().split())
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()
 
 
