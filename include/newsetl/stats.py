@@ -24,6 +24,7 @@ Recomputing a day replaces its file atomically (write to a temp file, rename).
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,22 +32,23 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from newsetl import schemas
+from newsetl import schemas, storage
 from newsetl.publish import read_manifest
+from newsetl.readers import read_table
 
 TOP_SOURCES = 10
 
 
-def _day_table(out_root: Path, table: str, ds: str, columns: list[str]) -> pa.Table | None:
-    path = out_root / table / f"ds={ds}"
-    if not path.exists() or not any(path.rglob("*.parquet")):
-        return None
-    return pads.dataset(path, format="parquet", partitioning="hive").to_table(columns=columns)
+def _day_table(out_root: str | os.PathLike[str], table: str, ds: str,
+               columns: list[str]) -> pa.Table | None:
+    """The day's current rows (local Hive paths or object-store pointer alike)."""
+    data = read_table(out_root, table, [ds])
+    return data.select(columns) if data.num_rows else None
 
 
 def compute_daily_stats(out_root: str | os.PathLike[str], ds: str) -> pa.Table:
     """Aggregate one published day into the long ``DAILY_STATS`` table."""
-    out = Path(out_root)
+    out = out_root
     manifest = read_manifest(out, ds)
     if manifest is None:
         raise FileNotFoundError(f"no published manifest for {ds} under {out}")
@@ -85,10 +87,19 @@ def _top(column: pa.ChunkedArray, metric: str, limit: int | None) -> list[tuple[
     return [(metric, key, float(n)) for key, n in pairs]
 
 
-def write_daily_stats(out_root: str | os.PathLike[str], ds: str) -> Path:
-    """Compute and (re)write the day's stats file; returns its path."""
+def write_daily_stats(out_root: str | os.PathLike[str], ds: str) -> Path | str:
+    """Compute and (re)write the day's stats file (a rename locally, one PUT on object
+    stores: readers never see half a file); returns its path or URL."""
     table = compute_daily_stats(out_root, ds)
-    target = Path(out_root) / "daily_stats" / f"ds={ds}" / "part-0000.parquet"
+    if storage.is_remote(out_root):
+        url = str(storage.join(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet"))
+        with tempfile.TemporaryDirectory(prefix="newsetl-stats-") as tmpdir:
+            local = Path(tmpdir) / "part-0000.parquet"
+            pq.write_table(table, local, compression=schemas.PARQUET_COMPRESSION)
+            fs, path = storage.filesystem(url)
+            fs.put_file(str(local), path)
+        return url
+    target = storage.local_path(out_root) / "daily_stats" / f"ds={ds}" / "part-0000.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".part-0000.parquet.tmp-{os.getpid()}")
     pq.write_table(table, tmp, compression=schemas.PARQUET_COMPRESSION)
@@ -98,8 +109,16 @@ def write_daily_stats(out_root: str | os.PathLike[str], ds: str) -> Path:
 
 def read_daily_stats(out_root: str | os.PathLike[str]) -> pa.Table:
     """Every day's stats with a ``ds`` column (empty table when there are none)."""
-    base = Path(out_root) / "daily_stats"
-    if not base.exists() or not any(base.rglob("*.parquet")):
-        return schemas.DAILY_STATS.append(pa.field("ds", pa.string())).empty_table()
+    empty = schemas.DAILY_STATS.append(pa.field("ds", pa.string())).empty_table()
     part = pads.partitioning(pa.schema([("ds", pa.string())]), flavor="hive")
+    if storage.is_remote(out_root):
+        url = str(storage.join(out_root, "daily_stats"))
+        if not storage.exists(url):
+            return empty
+        fs, base = storage.filesystem(url)
+        return pads.dataset(base, filesystem=fs, format="parquet",
+                            partitioning=part).to_table()
+    base = storage.local_path(out_root) / "daily_stats"
+    if not base.exists() or not any(base.rglob("*.parquet")):
+        return empty
     return pads.dataset(base, format="parquet", partitioning=part).to_table()

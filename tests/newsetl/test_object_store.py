@@ -80,6 +80,14 @@ def test_s3_publish_matches_local_and_republish_is_idempotent(s3, sample_raw: Pa
                                                                                "articles"))
     versions = s3.ls(f"lake/news/_versions/ds={DAY}")
     assert len(versions) == 2  # current + the previous one, for in-flight readers
+    from newsetl.stats import read_daily_stats, write_daily_stats
+
+    assert write_daily_stats("s3://lake/news", DAY) == \
+        f"s3://lake/news/daily_stats/ds={DAY}/part-0000.parquet"
+    stats = {(r["metric"], r["key"]): r["value"]
+             for r in read_daily_stats("s3://lake/news").to_pylist()}
+    assert stats[("articles", "")] == again["counts"]["articles"]
+    assert ("foreign_section_share", "") in stats
     files = current_files("s3://lake/news", "articles", [DAY])
     assert files and all(f.startswith(f"s3://lake/news/_versions/ds={DAY}/{again['version']}")
                          for f in files)
