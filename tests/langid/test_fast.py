@@ -126,3 +126,25 @@ def test_agrees_with_langdetect_on_dev_sentences():
     theirs = langdetect_backend.detect_batch(texts, min_letters=0)
     agree = sum(a[0] == b[0] for a, b in zip(ours, theirs, strict=True)) / len(texts)
     assert agree >= 0.95, agree
+
+
+def test_cached_model_is_identical_to_a_fresh_build(tmp_path, monkeypatch):
+    """The on-disk model cache changes nothing but start-up time."""
+    import numpy as np
+    from newsetl.langid import fast
+
+    monkeypatch.setenv("NEWSETL_CACHE_DIR", str(tmp_path))
+    built = fast._build_model()
+    path = fast._cache_path()
+    assert path is not None and path.parent == tmp_path
+    fast._save(built, path)
+    loaded = fast._load(path)
+    assert loaded.langs == built.langs and loaded.n_cid == built.n_cid
+    assert loaded.hash_bits == built.hash_bits
+    for name in ("cp_to_cid", "cp_class", "cid_flags", "cid_key", "cid_uni", "table", "logp"):
+        assert np.array_equal(getattr(loaded, name), getattr(built, name)), name
+    # a corrupt cache file is rebuilt, not trusted
+    path.write_bytes(b"not an npz")
+    monkeypatch.setattr(fast, "_MODEL", None)
+    assert fast._model().langs == built.langs
+    assert fast._load(path).langs == built.langs

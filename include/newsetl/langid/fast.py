@@ -35,10 +35,12 @@ and kept in memory; nothing is written to disk.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -210,12 +212,71 @@ def _gram_key(gram: str, char_id: dict[str, int], n_cid: int) -> int:
     return key
 
 
+#: Bump when _build_model's output changes for the same profiles and constants.
+_CACHE_FORMAT = 1
+
+
+def _cache_path() -> Path | None:
+    """Where the built model is cached: ``$NEWSETL_CACHE_DIR`` or ``~/.cache/newsetl``.
+
+    The file name digests everything the model depends on (constants, langdetect's
+    version, this module's cache format), so a stale file is never used.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    root = os.environ.get("NEWSETL_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "newsetl")
+    if root in ("", "0", "off"):
+        return None
+    key = repr((_CACHE_FORMAT, ALPHA, BASE_FREQ, ORDER_WEIGHTS, QUANT_BITS, LATIN_FACTOR,
+                version("langdetect"))).encode()
+    return Path(root) / f"langid-fast-{hashlib.sha1(key).hexdigest()[:16]}.npz"
+
+
+def _save(model: _Model, path: Path) -> None:
+    """Write atomically (temp file + rename): concurrent workers may race to build."""
+    arrays = {f.name: getattr(model, f.name) for f in fields(_Model)
+              if isinstance(getattr(model, f.name), np.ndarray)}
+    meta = np.array(json.dumps({"langs": model.langs, "n_cid": model.n_cid,
+                                "hash_bits": model.hash_bits}))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        np.savez(fh, meta=meta, **arrays)
+    os.replace(tmp, path)
+
+
+def _load(path: Path) -> _Model:
+    with np.load(path) as data:
+        meta = json.loads(str(data["meta"]))
+        arrays = {name: data[name] for name in data.files if name != "meta"}
+    return _Model(langs=tuple(meta["langs"]), n_cid=meta["n_cid"],
+                  hash_bits=meta["hash_bits"], **arrays)
+
+
+def _load_or_build() -> _Model:
+    """Loading the cached model takes ~50 ms; building it ~1-3 s of CPU in every
+    process (each Airflow task, each worker) and a peak of Python objects."""
+    path = _cache_path()
+    if path is not None and path.exists():
+        try:
+            return _load(path)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # unreadable or partial: rebuild and overwrite
+    model = _build_model()
+    if path is not None:
+        with contextlib.suppress(OSError):  # read-only home: keep the in-memory model
+            _save(model, path)
+    return model
+
+
 def _model() -> _Model:
     global _MODEL
     if _MODEL is None:
         with _LOCK:
             if _MODEL is None:
-                _MODEL = _build_model()
+                _MODEL = _load_or_build()
     return _MODEL
 
 
