@@ -6,7 +6,9 @@ Recomputes the per-day dashboard aggregates `<out_root>/daily_stats/ds=<ds>/` wi
 
 Scheduled on the `newsetl_articles` asset: `newsetl_daily` emits an event with the
 day in `extra["ds"]` after a day passes its quality checks. Several events (for example
-from a backfill) can land in one run; every day named in them is recomputed. A manual
+from a backfill) can land in one run; every day named in them is recomputed, and so is
+any published day whose stats are missing or older than its manifest (a catch-up in case
+an event did not get a run of its own). A manual
 run takes the `ds` param; without it (and without events) every published day is
 recomputed. Recomputing replaces a day's stats file atomically.
 """
@@ -26,7 +28,7 @@ ARTICLES, _SECTIONS = work.assets()
     schedule=[ARTICLES],
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
     catchup=False,
-    max_active_runs=1,
+    max_active_runs=4,  # stats of different days are independent; same day: atomic
     dagrun_timeout=timedelta(hours=2),
     default_args={
         "owner": "newsetl",

@@ -325,6 +325,23 @@ def stats_days_from_events(events: Any) -> list[str]:
     return sorted(found)
 
 
+def stale_stats_days(out_root: str | os.PathLike[str]) -> list[str]:
+    """Published days whose stats file is missing or older than the day's manifest."""
+    from newsetl.publish import published_days
+
+    out = Path(out_root)
+    stale = []
+    for ds in published_days(out):
+        stats = out / "daily_stats" / f"ds={ds}" / "part-0000.parquet"
+        manifest = out / "_manifests" / f"ds={ds}.json"
+        try:
+            if not stats.exists() or stats.stat().st_mtime < manifest.stat().st_mtime:
+                stale.append(ds)
+        except FileNotFoundError:  # republished while we looked
+            stale.append(ds)
+    return stale
+
+
 def compute_stats(context: dict) -> dict:
     """Recompute ``daily_stats`` for the param ``ds``, the triggering events' days, or all."""
     from newsetl.publish import published_days
@@ -336,8 +353,14 @@ def compute_stats(context: dict) -> dict:
     if ds:
         days, source = [resolve_ds({"params": {"ds": ds}})[0]], "param"
     else:
-        days, source = stats_days_from_events(context.get("triggering_asset_events")), "events"
-        if not days:
+        days = stats_days_from_events(context.get("triggering_asset_events"))
+        if days:
+            # Also catch up on days whose event never produced a run of its own.
+            stale = stale_stats_days(cfg.out_root)
+            source = "events" + (f" + {len(set(stale) - set(days))} stale" if set(
+                stale) - set(days) else "")
+            days = sorted(set(days) | set(stale))
+        else:
             days, source = published_days(cfg.out_root), "all published days"
     paths = [str(write_daily_stats(cfg.out_root, day)) for day in days]
     log.info("newsetl stats: %d day(s) from %s: %s (%.2fs)", len(days), source,

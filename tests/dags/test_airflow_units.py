@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -44,8 +45,6 @@ def test_bad_settings_name_the_source(name, value):
 
 
 def test_every_setting_is_documented():
-    from pathlib import Path
-
     doc = (Path(__file__).resolve().parents[2] / "docs" / "airflow.md").read_text()
     for name, env, var, _default in settings.describe():
         assert env in doc and var in doc, name
@@ -117,3 +116,22 @@ def test_asset_extra_is_small():
     assert extra["ds"] == "2024-03-09" and extra["articles"] == 8
     assert extra["path"] == "/data/out/articles/ds=2024-03-09"
     assert len(repr(extra)) < 1000
+
+
+def test_stale_stats_days(tmp_path):
+    import os
+
+    from newsetl.pipeline import run_day
+    from newsetl.stats import write_daily_stats
+
+    raw = Path(__file__).resolve().parents[2] / "include" / "sample_data" / "raw"
+    run_day(raw, tmp_path, "2024-03-01")
+    run_day(raw, tmp_path, "2024-03-02")
+    assert work.stale_stats_days(tmp_path) == ["2024-03-01", "2024-03-02"]
+    write_daily_stats(tmp_path, "2024-03-01")
+    write_daily_stats(tmp_path, "2024-03-02")
+    assert work.stale_stats_days(tmp_path) == []
+    manifest = tmp_path / "_manifests" / "ds=2024-03-02.json"
+    future = manifest.stat().st_mtime + 10
+    os.utime(manifest.resolve(), (future, future))  # republished after its stats
+    assert work.stale_stats_days(tmp_path) == ["2024-03-02"]
