@@ -533,8 +533,9 @@ def decide(s: np.ndarray, n_grams: np.ndarray) -> list[tuple[str, float]]:
     terms = np.exp(np.where(diff > -40.0, diff, -np.inf))
     prob = 1.0 / terms.sum(axis=1)
     langs = _model().langs
-    return [(langs[best[k]], round(float(prob[k]), 4)) if n_grams[k] else (UND, 0.0)
-            for k in range(len(s))]
+    probs = np.round(prob, 4).tolist()
+    return [(langs[b], p) if n else (UND, 0.0)
+            for b, p, n in zip(best.tolist(), probs, n_grams.tolist(), strict=True)]
 
 
 def detect_batch(texts: Sequence[str], min_letters: int = MIN_LETTERS) -> list[tuple[str, float]]:
