@@ -40,8 +40,15 @@ def airflow_env(home: Path) -> dict[str, str]:
 
 
 os.environ.update(airflow_env(AIRFLOW_HOME))
-for _name in [k for k in os.environ if k.startswith(("NEWSETL_", "AIRFLOW_VAR_NEWSETL"))]:
-    del os.environ[_name]  # the tests choose their own roots and thresholds
+
+
+@pytest.fixture(autouse=True)
+def _own_newsetl_settings(monkeypatch):
+    """The tests choose their own roots and thresholds; the detector stays whatever the
+    caller chose (the CLI reference runs use it too)."""
+    for name in [k for k in os.environ if k.startswith(("NEWSETL_", "AIRFLOW_VAR_NEWSETL"))]:
+        if name != "NEWSETL_DETECTOR":
+            monkeypatch.delenv(name)
 
 _MIGRATED = False
 

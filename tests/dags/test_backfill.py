@@ -66,7 +66,8 @@ def airflow_services(tmp_path_factory):
     logs = home / "proc-logs"
     logs.mkdir()
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSETL_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AIRFLOW", "NEWSETL_")) or k == "NEWSETL_DETECTOR"}
     env.update({
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
