@@ -33,13 +33,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from newsetl import settings as settings_mod
+from newsetl import storage
 
 log = logging.getLogger("newsetl.airflow")
 
@@ -119,16 +119,16 @@ def find_inputs(context: dict) -> dict:
     allow_empty = cfg.allow_empty if param is None else bool(param)
     try:
         plan = plan_day(cfg.raw_root, ds, allow_empty=allow_empty,
-                        max_files=cfg.shard_max_files, max_bytes=cfg.shard_max_bytes())
+                        max_files=cfg.shard_max_files, max_bytes=cfg.shard_max_bytes(),
+                        min_shards=cfg.shard_min_count)
     except MissingDayError as exc:
         raise fail(f"{exc}; set the allow_empty param or the newsetl_allow_empty Variable / "
                    "NEWSETL_ALLOW_EMPTY to publish an empty day") from None
     if not plan.files and not allow_empty:
         raise fail(f"raw folder for {ds} holds no input files: {plan.day} (allow_empty "
                    "publishes an empty day)")
-    staging = run_staging(Path(cfg.out_root), ds, run_token(context))
-    shutil.rmtree(staging, ignore_errors=True)  # a re-run of the whole plan starts clean
-    staging.mkdir(parents=True)
+    staging = run_staging(cfg.out_root, ds, run_token(context))  # a path or an s3:// URL
+    storage.remove_tree(staging)  # a re-run of the whole plan starts clean
     n_bytes = sum(f.size for f in plan.files)
     doc = {
         "ds": ds,
@@ -145,10 +145,8 @@ def find_inputs(context: dict) -> dict:
         "files": [[f.path, f.size] for f in plan.files],
         "shards": [s.to_dict() for s in plan.shards],
     }
-    plan_path = staging / PLAN_FILE
-    tmp = plan_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc))
-    os.replace(tmp, plan_path)
+    plan_path = storage.join(staging, PLAN_FILE)
+    write_plan(plan_path, doc)
     log.info("newsetl find_inputs ds=%s (from %s): %d input files, %.1f MB, %d shards, "
              "raw=%s staging=%s (%.2fs)", ds, source, len(plan.files), n_bytes / 1e6,
              len(plan.shards), plan.day, staging, time.monotonic() - started)
@@ -157,8 +155,24 @@ def find_inputs(context: dict) -> dict:
             "allow_empty": allow_empty, "ds_source": source}
 
 
+def write_plan(location: str | Path, doc: dict) -> None:
+    """Write ``plan.json`` atomically (temp file + rename locally, one PUT remotely)."""
+    text = json.dumps(doc)
+    if storage.is_remote(location):
+        storage.write_text(str(location), text)
+        return
+    path = storage.local_path(location)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def read_plan(plan_path: str) -> dict:
-    return json.loads(Path(plan_path).read_text())
+    text = storage.read_text(plan_path)
+    if text is None:
+        raise FileNotFoundError(f"no plan at {plan_path}")
+    return json.loads(text)
 
 
 def split_shards(plan_info: dict) -> list[dict]:
@@ -189,8 +203,7 @@ def process_shard(shard: dict) -> dict:
     cfg = settings_mod.Settings(**plan["settings"])
     files = [InputFile(p, s) for p, s in plan["files"]]
     spec = Shard(shard["shard_id"], shard["first"], shard["last"], shard["n_bytes"])
-    summary = stage(Path(plan["day"]), files, spec, Path(plan["staging"]), cfg.detector,
-                    cfg.limits())
+    summary = stage(plan["day"], files, spec, plan["staging"], cfg.detector, cfg.limits())
     log.info("newsetl process_shard ds=%s shard=%d: %d files, %d items -> %d articles, "
              "%d rejects (%s); langs %s; %.2fs, %s", plan["ds"], shard["shard_id"],
              summary["n_files"], summary["n_items"], summary["n_articles"],
@@ -218,10 +231,10 @@ def publish(plan_info: dict, context: dict) -> dict:
     """Publish the staged shards atomically with :func:`newsetl.publish.publish_day`."""
     from newsetl.publish import publish_day, read_manifest
 
-    plan_path = Path(plan_info["plan_path"])
+    plan_path = str(plan_info["plan_path"])
     dag_run = context.get("dag_run")
     run_id = getattr(dag_run, "run_id", None)
-    if not plan_path.exists():
+    if not storage.exists(plan_path):
         # A retry after publish_day succeeded (it removes the staging folder): done already.
         current = read_manifest(settings_mod.load(variables=True).out_root, plan_info["ds"])
         if current is not None and current.get("run", {}).get("run_id") == run_id:
@@ -230,7 +243,7 @@ def publish(plan_info: dict, context: dict) -> dict:
             return _summary(current, plan_info["empty"])
         raise fail(f"staging plan {plan_path} is gone and the day was not published by run "
                    f"{run_id}; clear the whole run to process the day again")
-    plan = read_plan(str(plan_path))
+    plan = read_plan(plan_path)
     # Wall time from find_inputs to now (tasks run in different processes, maybe hosts).
     elapsed = max(time.time() - plan.get("planned_at", time.time()), 0.0)
     run_started = time.monotonic() - elapsed
@@ -245,7 +258,7 @@ def publish(plan_info: dict, context: dict) -> dict:
         "detector": plan["settings"]["detector"] or os.environ.get("NEWSETL_DETECTOR",
                                                                    "default"),
     }
-    manifest = publish_day(plan["out_root"], plan["ds"], Path(plan["staging"]),
+    manifest = publish_day(plan["out_root"], plan["ds"], plan["staging"],
                            len(plan["shards"]), len(plan["files"]), run_info=run_info,
                            run_started=run_started)
     summary = _summary(manifest, plan["empty"])
@@ -329,8 +342,11 @@ def stale_stats_days(out_root: str | os.PathLike[str]) -> list[str]:
     """Published days whose stats file is missing or older than the day's manifest."""
     from newsetl.publish import published_days
 
-    out = Path(out_root)
     stale = []
+    if storage.is_remote(out_root):  # no cheap mtimes on object stores: missing files only
+        return [ds for ds in published_days(out_root) if not storage.exists(
+            storage.join(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet"))]
+    out = storage.local_path(out_root)
     for ds in published_days(out):
         stats = out / "daily_stats" / f"ds={ds}" / "part-0000.parquet"
         manifest = out / "_manifests" / f"ds={ds}.json"

@@ -17,6 +17,8 @@ name                   meaning                                  default
                        folder is missing or holds no files
 ``shard_max_files``    max input files per shard                2000
 ``shard_max_mb``       max input megabytes per shard            64
+``shard_min_count``    cut a day into at least this many        1
+                       shards (spread small days over workers)
 ``max_article_mb``     reject articles larger than this         5
 ``max_archive_mb``     decompressed budget per archive          4096
 ``min_articles``       fail when a day has fewer articles       1
@@ -69,6 +71,7 @@ class Settings:
     allow_empty: bool = False
     shard_max_files: int = 2000
     shard_max_mb: float = 64.0
+    shard_min_count: int = 1
     max_article_mb: float = 5.0
     max_archive_mb: float = 4096.0
     min_articles: int = 1
@@ -146,6 +149,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "allow_empty": _bool,
     "shard_max_files": _positive_int,
     "shard_max_mb": _positive_float,
+    "shard_min_count": _positive_int,
     "max_article_mb": _positive_float,
     "max_archive_mb": _positive_float,
     "min_articles": _positive_int,
