@@ -125,6 +125,31 @@ def files(out: Path, table: str, ds: str) -> list[str]:
     return sorted(str(p.relative_to(base)) for p in base.rglob("*.parquet"))
 
 
+def backfill(svc: dict, *extra: str) -> None:
+    """``airflow backfill create`` over the sample days, retried while SQLite is locked or
+    the previous backfill is not marked complete yet."""
+    deadline = time.monotonic() + 60
+    while True:
+        created = subprocess.run([AIRFLOW, "backfill", "create", "--dag-id", "newsetl_daily",
+                                  "--from-date", DAYS[0], "--to-date", DAYS[-1], *extra],
+                                 env=svc["env"], timeout=120, capture_output=True, text=True)
+        output = created.stdout + created.stderr
+        with (svc["logs"] / "backfill.log").open("a") as fh:
+            fh.write(output)
+        transient = "database is locked" in output or "AlreadyRunningBackfill" in output
+        if created.returncode == 0 or not transient or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert created.returncode == 0, output[-4000:]
+
+
+def finished(db: Path, expected: int) -> list[tuple] | None:
+    runs = query(db, "select run_id, state from dag_run where dag_id = 'newsetl_daily' "
+                     "and run_type = 'backfill'")
+    done = len(runs) == expected and all(s in ("success", "failed") for _, s in runs)
+    return runs if done else None
+
+
 def test_backfill_matches_single_day_runs(airflow_services, tmp_path):
     svc = airflow_services
     db, logs, out = svc["db"], svc["logs"], svc["out"]
@@ -133,24 +158,9 @@ def test_backfill_matches_single_day_runs(airflow_services, tmp_path):
             "where dag_id in ('newsetl_daily', 'newsetl_stats')")) == 2, 120, logs)
     for proc in svc["procs"]:
         assert proc.poll() is None, f"{proc.args} exited early"
-    for _attempt in range(3):  # SQLite: the scheduler may hold the write lock for a while
-        created = subprocess.run([AIRFLOW, "backfill", "create", "--dag-id", "newsetl_daily",
-                                  "--from-date", DAYS[0], "--to-date", DAYS[-1]],
-                                 env=svc["env"], timeout=120, capture_output=True, text=True)
-        output = created.stdout + created.stderr
-        (logs / "backfill.log").write_text(output)
-        if created.returncode == 0 or "database is locked" not in output:
-            break
-        time.sleep(2)
-    assert created.returncode == 0, output[-4000:]
-
-    def finished():
-        runs = query(db, "select run_id, state from dag_run where dag_id = 'newsetl_daily' "
-                         "and run_type = 'backfill'")
-        done = len(runs) == 3 and all(s in ("success", "failed") for _, s in runs)
-        return runs if done else None
-
-    runs = wait_for("the backfill runs to finish", finished, 180, logs, interval=2)
+    backfill(svc)
+    runs = wait_for("the backfill runs to finish", lambda: finished(db, 3), 180, logs,
+                    interval=2)
     assert sorted(s for _, s in runs) == ["success"] * 3, runs
     logical = sorted(r[0][:10] for r in query(
         db, "select logical_date from dag_run where run_type = 'backfill'"))
@@ -175,3 +185,19 @@ def test_backfill_matches_single_day_runs(airflow_services, tmp_path):
     wait_for("newsetl_stats to write every day's stats", lambda: all(
         (out / "daily_stats" / f"ds={ds}" / "part-0000.parquet").exists() for ds in DAYS),
         120, logs)
+
+
+def test_backfill_reprocessing_replaces_with_same_rows(airflow_services):
+    svc = airflow_services
+    db, logs, out = svc["db"], svc["logs"], svc["out"]
+    if not finished(db, 3):
+        pytest.skip("needs the first backfill")
+    before = {ds: (read_manifest(out, ds)["version"],
+                   {t: table_rows(out, t, ds) for t in SORT}) for ds in DAYS}
+    backfill(svc, "--reprocess-behavior", "completed")
+    wait_for("the reprocessing runs to finish", lambda: all(
+        (m := read_manifest(out, ds)) and m["version"] != before[ds][0] for ds in DAYS),
+        180, logs, interval=2)
+    for ds in DAYS:
+        assert {t: table_rows(out, t, ds) for t in SORT} == before[ds][1], ds
+        assert len(list((out / "_versions" / f"ds={ds}").iterdir())) == 1
