@@ -11,6 +11,7 @@ plus workers), sampled every 50 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import subprocess
@@ -28,10 +29,8 @@ from generate import generate  # noqa: E402
 def tree_rss(proc: psutil.Process) -> int:
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):  # a worker may exit between the calls
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -44,10 +43,8 @@ def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str) -> dict
     ps = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
-        try:
+        with contextlib.suppress(psutil.Error):
             peak = max(peak, tree_rss(ps))
-        except psutil.Error:
-            pass
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     out_text, err_text = proc.communicate()
