@@ -20,6 +20,7 @@ Readers see plain Hive paths: ``articles/ds=*/lang=*/*.parquet``.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -334,17 +335,52 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
     return manifest
 
 
+#: Staging folders of a day older than this belong to runs that died; publishing the
+#: day removes them.
+STALE_STAGING_SECONDS = 24 * 3600
+
+
+@contextlib.contextmanager
+def _day_lock(out: Path, ds: str):
+    """Serialise the commit step of concurrent publishers of one day (a CLI run and an
+    Airflow run, say): without it one could garbage-collect the other's version between
+    its move and its switch."""
+    lock_dir = out / "_locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with (lock_dir / f"ds={ds}.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def _commit_local(out: Path, ds: str, version: str, build_dir: Path, crash: bool) -> None:
     """Move the built version in place, then switch the one ``_current/ds=D`` symlink."""
-    versions_dir = out / "_versions" / f"ds={ds}"
-    versions_dir.mkdir(parents=True, exist_ok=True)
-    os.replace(build_dir, versions_dir / version)
-    if crash:
-        raise RuntimeError("injected crash before the switch")
-    _ensure_stable_links(out, ds)
-    (out / "_current").mkdir(exist_ok=True)
-    _symlink_replace(f"../_versions/ds={ds}/{version}", out / "_current" / f"ds={ds}")
-    collect_garbage(out, ds)
+    with _day_lock(out, ds):
+        versions_dir = out / "_versions" / f"ds={ds}"
+        versions_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(build_dir, versions_dir / version)
+        if crash:
+            raise RuntimeError("injected crash before the switch")
+        _ensure_stable_links(out, ds)
+        (out / "_current").mkdir(exist_ok=True)
+        _symlink_replace(f"../_versions/ds={ds}/{version}", out / "_current" / f"ds={ds}")
+        collect_garbage(out, ds)
+    _remove_stale_staging(out, ds)
+
+
+def _remove_stale_staging(out: Path, ds: str) -> list[str]:
+    """Remove staging folders of ``ds`` left by runs that died more than a day ago."""
+    root = out / "_staging" / f"ds={ds}"
+    removed = []
+    if root.is_dir():
+        cutoff = time.time() - STALE_STAGING_SECONDS
+        for child in sorted(root.iterdir()):
+            if child.is_dir() and child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(child.name)
+    return removed
 
 
 # --- object stores -------------------------------------------------------------------

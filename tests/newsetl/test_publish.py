@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pyarrow.dataset as pads
@@ -179,3 +180,16 @@ def test_duckdb_reads_with_partition_pruning(sample_raw: Path, tmp_path: Path) -
         f"explain select * from read_parquet('{glob}', hive_partitioning=1) "
         "where ds = '2024-03-02' and lang = 'de'").fetchall())
     assert "File Filters" in plan or "Filters" in plan or "PARQUET_SCAN" in plan.upper()
+
+
+def test_stale_staging_of_dead_runs_is_removed(sample_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    dead = out / "_staging" / f"ds={DAY}" / "airflow-dead-run"
+    fresh = out / "_staging" / f"ds={DAY}" / "airflow-running"
+    (dead / "shards").mkdir(parents=True)
+    (fresh / "shards").mkdir(parents=True)
+    old = time.time() - 2 * 24 * 3600
+    os.utime(dead, (old, old))
+    run_day(sample_raw, out, DAY, detector="langdetect")
+    assert not dead.exists()
+    assert fresh.exists()  # may belong to a run still in progress
