@@ -43,6 +43,10 @@ from newsetl.staging import shard_dir
 #: Rows per Parquet file before a new ``part-NNNN`` starts (files stay well under 1 GB).
 MAX_ROWS_PER_FILE = {"articles": 200_000, "sections": 2_000_000, "rejects": 1_000_000}
 ROW_GROUP_ROWS = 50_000
+#: A partition's buffer is written out as a row group at this size ...
+ROW_GROUP_BYTES = 16 * 1024 * 1024
+#: ... and the largest one whenever all buffers of a table together reach this.
+MAX_BUFFER_BYTES = 48 * 1024 * 1024
 
 
 class AccountingError(RuntimeError):
@@ -72,6 +76,7 @@ class _PartitionWriter:
         self.file_schema = pa.schema([f for f in schema if f.name not in self.keys])
         self.buffers: dict[str, list[pa.Table]] = {}
         self.buffered: Counter[str] = Counter()
+        self.buffered_bytes: Counter[str] = Counter()
         self.writers: dict[str, tuple[pq.ParquetWriter, int, int, Path]] = {}
         self.files: list[dict] = []
 
@@ -88,14 +93,21 @@ class _PartitionWriter:
             self._buffer(f"{key}={value}", part)
 
     def _buffer(self, part: str, table: pa.Table) -> None:
+        """Buffer rows of a partition; flush by rows or bytes so memory stays bounded
+        whatever the size of the day (a big day only means more row groups)."""
         self.buffers.setdefault(part, []).append(table.select(self.file_schema.names))
         self.buffered[part] += table.num_rows
-        if self.buffered[part] >= ROW_GROUP_ROWS:
+        self.buffered_bytes[part] += table.nbytes
+        if self.buffered[part] >= ROW_GROUP_ROWS or \
+                self.buffered_bytes[part] >= ROW_GROUP_BYTES:
             self._flush(part)
+        elif sum(self.buffered_bytes.values()) >= MAX_BUFFER_BYTES:
+            self._flush(max(self.buffered_bytes, key=lambda p: self.buffered_bytes[p]))
 
     def _flush(self, part: str) -> None:
         tables = self.buffers.pop(part, [])
         self.buffered[part] = 0
+        self.buffered_bytes[part] = 0
         if not tables:
             return
         data = pa.concat_tables(tables).cast(self.file_schema)
