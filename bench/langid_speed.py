@@ -4,7 +4,11 @@ Two workloads from the development set (``/work/shared/langid-dev`` or ``--data`
 
 * sentences: the first ``--sentences`` lines of every language's sentences file;
 * articles: ~2 KB "articles" built deterministically per language by concatenating
-  consecutive dev sentences until at least ``--article-chars`` characters.
+  consecutive dev sentences until at least ``--article-chars`` characters;
+* articles + sections: the pipeline's workload: the same articles, each sentence judged
+  as a section of its own and the article judged as a whole
+  (``newsetl.langid.detect_grouped``; langdetect judges every section and every article
+  text separately). Rates are in articles per second.
 
 Both detectors get the same texts with the default ``min_letters``; the fast one in a
 single ``detect_batch`` call (plus a run of single ``detect`` calls), langdetect one text
@@ -33,6 +37,11 @@ def sentences(data: Path, per_lang: int) -> list[str]:
 
 
 def articles(data: Path, per_lang: int, chars: int) -> list[str]:
+    return [" ".join(parts) for parts in article_parts(data, per_lang, chars)]
+
+
+def article_parts(data: Path, per_lang: int, chars: int) -> list[list[str]]:
+    """Each article as the list of its sentences."""
     out = []
     for path in sorted((data / "sentences").glob("*.txt")):
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
@@ -43,7 +52,7 @@ def articles(data: Path, per_lang: int, chars: int) -> list[str]:
             cur.append(ln)
             size += len(ln) + 1
             if size >= chars:
-                out.append(" ".join(cur))
+                out.append(cur)
                 cur, size = [], 0
                 made += 1
                 if made >= per_lang:
@@ -113,6 +122,40 @@ def main(argv=None) -> int:
             f"langdetect {r_ld:,.0f}/s ({len(ld_texts)} texts) | "
             f"ratio batch {r_batch / r_ld:.0f}x, single {r_single / r_ld:.0f}x"
         )
+    parts = article_parts(args.data, args.articles, args.article_chars)
+    parts = [parts[int(i * len(parts) / args.limit)] for i in range(args.limit)] \
+        if args.limit and args.limit < len(parts) else parts
+    texts = [t for p in parts for t in p]
+    groups, start = [], 0
+    for p in parts:
+        groups.append(list(range(start, start + len(p))))
+        start += len(p)
+
+    def grouped(detector, texts=texts, groups=groups):
+        return detect_grouped(texts, groups, detector=detector, min_letters=30,
+                              group_min_letters=20)
+
+    from newsetl.langid import detect_grouped
+
+    grouped("fast")  # warm-up
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < 1.0:
+        grouped("fast")
+        n += len(parts)
+    r_fast = n / (time.perf_counter() - t0)
+    ld_n = min(len(parts), args.langdetect_limit or len(parts))
+    ld_parts = parts[:ld_n]
+    ld_texts = [t for p in ld_parts for t in p]
+    ld_groups, start = [], 0
+    for p in ld_parts:
+        ld_groups.append(list(range(start, start + len(p))))
+        start += len(p)
+    t0 = time.perf_counter()
+    grouped("langdetect", ld_texts, ld_groups)
+    r_ld = ld_n / (time.perf_counter() - t0)
+    print(f"articles + sections: {len(parts)} articles, {len(texts)} sections | "
+          f"fast {r_fast:,.0f} articles/s | langdetect {r_ld:,.1f} articles/s "
+          f"({ld_n} articles) | ratio {r_fast / r_ld:.0f}x")
     return 0
 
 
