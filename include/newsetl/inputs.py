@@ -366,20 +366,31 @@ def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
             yield from _zip_member(ctx, archive, info, name, budget, depth)
 
 
-def _zip_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
-    limit = ctx.limits.max_article_bytes
+def _size_reject(ctx: _Ctx, name: str, size: int, budget: _Budget) -> RejectItem | None:
+    """``too_large`` for a member over its limit or over the archive's budget, else None.
+
+    Declared sizes are enforced by the readers (zipfile stops at the header's size, tar
+    at the member's), so they are safe to budget with before reading.
+    """
     fmt, _ = classify_name(name)
+    limit = ctx.limits.max_article_bytes
     if fmt in (ZIP, TAR, JSONL):
         limit = max(limit, ctx.limits.max_archive_bytes)
-    if info.file_size > limit:
-        yield ctx.reject(name, reasons.TOO_LARGE, f"member of {info.file_size} bytes")
+    if size > limit:
+        return ctx.reject(name, reasons.TOO_LARGE, f"member of {size} bytes")
+    if not budget.take(size):
+        return ctx.reject(name, reasons.TOO_LARGE,
+                          f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
+    return None
+
+
+def _zip_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
+    rejected = _size_reject(ctx, name, info.file_size, budget)
+    if rejected is not None:
+        yield rejected
         return
-    if fmt == JSONL:
+    if classify_name(name)[0] == JSONL:
         # Stream JSONL members line by line instead of holding them in memory.
-        if not budget.take(info.file_size):
-            yield ctx.reject(name, reasons.TOO_LARGE,
-                             f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
-            return
         try:
             with archive.open(info) as fh:
                 gz = name.lower().endswith(".gz")
@@ -389,17 +400,13 @@ def _zip_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
         return
     try:
         with archive.open(info) as fh:
-            data = _read_bounded(fh, limit)
+            data = _read_bounded(fh, info.file_size)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError,
             NotImplementedError) as exc:
         yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
     if data is None:
         yield ctx.reject(name, reasons.TOO_LARGE, "member larger than its header says")
-        return
-    if not budget.take(len(data)):
-        yield ctx.reject(name, reasons.TOO_LARGE,
-                         f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
         return
     yield from _iter_member_bytes(ctx, name, data, depth)
 
@@ -445,18 +452,11 @@ def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
 
 
 def _tar_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
-    limit = ctx.limits.max_article_bytes
-    fmt, _ = classify_name(name)
-    if fmt in (ZIP, TAR, JSONL):
-        limit = max(limit, ctx.limits.max_archive_bytes)
-    if info.size > limit:
-        yield ctx.reject(name, reasons.TOO_LARGE, f"member of {info.size} bytes")
+    rejected = _size_reject(ctx, name, info.size, budget)
+    if rejected is not None:
+        yield rejected
         return
-    if not budget.take(info.size):
-        yield ctx.reject(name, reasons.TOO_LARGE,
-                         f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
-        return
-    if fmt == JSONL:
+    if classify_name(name)[0] == JSONL:
         try:
             fh = archive.extractfile(info)
             if fh is not None:
