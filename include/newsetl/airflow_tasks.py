@@ -143,6 +143,7 @@ def find_inputs(context: dict) -> dict:
         "empty": not plan.files,
         "settings": cfg.to_dict(),
         "files": [[f.path, f.size] for f in plan.files],
+        "skipped": plan.skipped,
         "shards": [s.to_dict() for s in plan.shards],
     }
     plan_path = storage.join(staging, PLAN_FILE)
@@ -260,7 +261,7 @@ def publish(plan_info: dict, context: dict) -> dict:
     }
     manifest = publish_day(plan["out_root"], plan["ds"], plan["staging"],
                            len(plan["shards"]), len(plan["files"]), run_info=run_info,
-                           run_started=run_started)
+                           run_started=run_started, skipped_inputs=plan.get("skipped"))
     summary = _summary(manifest, plan["empty"])
     c, t = manifest["counts"], manifest["timings"]
     log.info("newsetl publish ds=%s version=%s: %d inputs, %d items -> %d articles, "

@@ -103,17 +103,25 @@ def discover(day: Path | str) -> list[InputFile]:
     """All regular files below ``day``, sorted by relative path (the source order).
 
     Hidden files and folders (``.DS_Store``, ``.partial/``) are in-flight uploads or
-    OS litter and are skipped; symlinks are not followed.
+    OS litter and are not inputs (:func:`discover_skipped` lists them for the
+    manifest); symlinks are not followed.
     """
+    return [f for f in _all_files(day) if not _hidden(f.path)]
+
+
+def discover_skipped(day: Path | str) -> list[dict]:
+    """Files below ``day`` that are not inputs, with the reason (for the manifest)."""
+    return [{"path": f.path, "size": f.size, "reason": "hidden"}
+            for f in _all_files(day) if _hidden(f.path)]
+
+
+def _all_files(day: Path | str) -> list[InputFile]:
     if storage.is_remote(day):
-        return [InputFile(rel, size) for rel, size in storage.list_files(str(day))
-                if not _hidden(rel)]
+        return [InputFile(rel, size) for rel, size in storage.list_files(str(day))]
     found: list[InputFile] = []
     for root, dirs, files in os.walk(day, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs.sort()
         for name in files:
-            if name.startswith("."):
-                continue
             full = Path(root) / name
             st = full.lstat()
             if not stat.S_ISREG(st.st_mode):

@@ -11,12 +11,12 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from newsetl import storage
-from newsetl.inputs import InputFile, Limits, day_dir, discover
+from newsetl.inputs import InputFile, Limits, day_dir, discover, discover_skipped
 from newsetl.publish import publish_day, run_staging
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
 from newsetl.staging import process_shard
@@ -34,6 +34,8 @@ class DayPlan:
     day: Path | str
     files: list[InputFile]
     shards: list[Shard]
+    #: Files of the day folder that are not inputs (hidden uploads), for the manifest.
+    skipped: list[dict] = field(default_factory=list)
 
 
 def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = False,
@@ -49,7 +51,7 @@ def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = Fals
         return DayPlan(ds, day, [], [])
     files = discover(day)
     shards = plan_shards(files, max_files=max_files, max_bytes=max_bytes, min_shards=min_shards)
-    return DayPlan(ds, day, files, shards)
+    return DayPlan(ds, day, files, shards, discover_skipped(day))
 
 
 ProgressFn = Callable[[dict, int, int], None]
@@ -90,5 +92,5 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
                            run_info={"runner": "cli", "workers": workers,
                                      "detector": detector or os.environ.get(
                                          "NEWSETL_DETECTOR", "default")},
-                           run_started=started)
+                           run_started=started, skipped_inputs=plan.skipped)
     return manifest

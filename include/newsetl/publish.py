@@ -298,21 +298,24 @@ def new_version_id() -> str:
 
 def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, n_shards: int,
                 inputs_expected: int, run_info: dict | None = None,
-                run_started: float | None = None, crash_before_switch: bool = False) -> dict:
+                run_started: float | None = None, crash_before_switch: bool = False,
+                skipped_inputs: list[dict] | None = None) -> dict:
     """Publish the staged shards of ``ds``; returns the manifest.
 
     ``inputs_expected`` is the number of input files found for the day: publishing
     refuses when the shards do not cover them all. ``crash_before_switch`` exists for
     the crash-injection test. ``run_started`` (a ``time.monotonic()`` value) adds the
-    run's wall time to the manifest. ``out_root`` and ``staging`` may be object-store
-    URLs; the version is then built locally and uploaded before the pointer switch.
+    run's wall time to the manifest; ``skipped_inputs`` lists files of the day folder
+    that were not inputs (hidden uploads), so the manifest accounts for every file.
+    ``out_root`` and ``staging`` may be object-store URLs; the version is then built
+    locally and uploaded before the pointer switch.
     """
     if storage.is_remote(staging):
         with tempfile.TemporaryDirectory(prefix="newsetl-publish-") as tmpdir:
             local = Path(tmpdir) / "staging"
             storage.download_tree(str(staging), local)
             manifest = publish_day(out_root, ds, local, n_shards, inputs_expected, run_info,
-                                   run_started, crash_before_switch)
+                                   run_started, crash_before_switch, skipped_inputs)
         storage.remove_tree(staging)
         return manifest
     staging = Path(staging)
@@ -344,6 +347,7 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run": run_info or {},
         "inputs": inputs,
+        "skipped_inputs": skipped_inputs or [],
         "counts": {
             "input_files": len(inputs),
             "input_items": n_items,

@@ -72,11 +72,15 @@ def test_empty_unreadable_not_an_article_unsupported(tmp_path: Path) -> None:
     (tmp_path / "2_binary.txt").write_bytes(bytes((i * 37 + 11) % 256 for i in range(4096)))
     (tmp_path / "3_short.txt").write_text("Headline\n\nSoon.", encoding="utf-8")
     (tmp_path / "4_scan.pdf").write_bytes(b"%PDF-1.4")
-    (tmp_path / ".hidden.txt").write_text(ARTICLE)  # in-flight upload: skipped
+    (tmp_path / ".hidden.txt").write_text(ARTICLE)  # in-flight upload: not an input
     got = [(r["source_file"], r["reason"]) for r in rows_of(tmp_path).rejects]
     assert got == [("1_empty.txt", reasons.EMPTY), ("2_binary.txt", reasons.UNREADABLE_ENCODING),
                    ("3_short.txt", reasons.NOT_AN_ARTICLE),
                    ("4_scan.pdf", reasons.UNSUPPORTED_FORMAT)]
+    from newsetl.inputs import discover_skipped
+
+    assert discover_skipped(tmp_path) == [{"path": ".hidden.txt", "size": len(ARTICLE.encode()),
+                                           "reason": "hidden"}]
 
 
 def test_zip_unsafe_members_nested_folders_and_corruption(tmp_path: Path) -> None:

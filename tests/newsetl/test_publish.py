@@ -71,6 +71,7 @@ def test_exact_partition_paths_and_manifest(sample_raw: Path, tmp_path: Path) ->
     assert all(len(i["sha256"]) == 64 and i["size"] > 0 for i in manifest["inputs"])
     assert sum(i["articles"] + i["rejects"] for i in manifest["inputs"]) == 10
     assert not (tmp_path / "_staging").exists()
+    assert manifest["skipped_inputs"] == []
 
 
 def test_parquet_round_trip_schema_and_compression(sample_raw: Path, tmp_path: Path) -> None:
