@@ -104,7 +104,9 @@ def newsetl_daily():
         """
         ### Publish atomically
         `publish_day` (the same as the CLI): dedupes, writes the partitions and manifest
-        into a new version folder and switches `_current/ds=<ds>` with one atomic rename.
+        into a new version folder, runs the quality checks on it (a failing day is never
+        switched live; the previous version stays) and switches `_current/ds=<ds>` with
+        one atomic rename.
         One publish at a time across runs (`max_active_tis_per_dag=1`). Runs after zero
         shards too (an allowed empty day).
         """
@@ -115,9 +117,9 @@ def newsetl_daily():
         """
         ### Data quality checks
         Zero articles, reject share, `und` share, and a drop below a fraction of the
-        median of recent published days (thresholds: `newsetl_*` settings). A failure
-        fails the run at once (no retries) naming each failing check and its numbers; no
-        asset event is emitted then.
+        median of recent published days (thresholds: `newsetl_*` settings). `publish`
+        already gated the switch on them; this task records every check's numbers of the
+        published day (a failure names each failing check and its numbers).
         """
         return work.check_quality(published, plan)
 

@@ -261,7 +261,9 @@ def publish(plan_info: dict, context: dict) -> dict:
     }
     manifest = publish_day(plan["out_root"], plan["ds"], plan["staging"],
                            len(plan["shards"]), len(plan["files"]), run_info=run_info,
-                           run_started=run_started, skipped_inputs=plan.get("skipped"))
+                           run_started=run_started, skipped_inputs=plan.get("skipped"),
+                           gate=quality_gate(plan["ds"], bool(plan["empty"] and
+                                                              plan.get("allow_empty"))))
     summary = _summary(manifest, plan["empty"])
     c, t = manifest["counts"], manifest["timings"]
     log.info("newsetl publish ds=%s version=%s: %d inputs, %d items -> %d articles, "
@@ -274,21 +276,47 @@ def publish(plan_info: dict, context: dict) -> dict:
     return summary
 
 
-def check_quality(published: dict, plan_info: dict) -> dict:
-    """Fail the run (no retries) when a check fails; return every check's numbers."""
+def _quality_checks(counts: dict, ds: str, empty_allowed: bool, cfg) -> list:
+    """Evaluate and log every check of a day's counts against the recent published days."""
     from newsetl import quality
 
-    cfg = settings_mod.load(variables=True)
     thresholds = quality.Thresholds.from_settings(cfg)
-    ds = published["ds"]
     prior = quality.history(cfg.out_root, ds, thresholds.median_window)
-    empty_allowed = bool(published["empty"] and plan_info.get("allow_empty"))
-    checks = quality.evaluate(published["counts"], [n for _, n in prior], thresholds,
+    checks = quality.evaluate(counts, [n for _, n in prior], thresholds,
                               empty_allowed=empty_allowed)
     for check in checks:
         log.info("newsetl quality ds=%s %s %s: %s", ds,
                  "SKIP" if check.skipped else ("PASS" if check.ok else "FAIL"), check.name,
                  check.detail)
+    return checks
+
+
+def quality_gate(ds: str, empty_allowed: bool):
+    """A ``publish_day`` gate: a day failing a check is never switched live."""
+    from newsetl import quality
+
+    def gate(manifest: dict) -> None:
+        cfg = settings_mod.load(variables=True)
+        bad = quality.failed(_quality_checks(manifest["counts"], ds, empty_allowed, cfg))
+        if bad:
+            raise fail(f"{quality.QualityError(ds, bad)}\n(not published: the previous "
+                       f"version of {ds}, if any, stays current)")
+
+    return gate
+
+
+def check_quality(published: dict, plan_info: dict) -> dict:
+    """Fail the run (no retries) when a check fails; return every check's numbers.
+
+    ``publish`` already refused to switch a failing day live (:func:`quality_gate`);
+    this task records the checks of the published day in XCom and the task log.
+    """
+    from newsetl import quality
+
+    cfg = settings_mod.load(variables=True)
+    ds = published["ds"]
+    empty_allowed = bool(published["empty"] and plan_info.get("allow_empty"))
+    checks = _quality_checks(published["counts"], ds, empty_allowed, cfg)
     bad = quality.failed(checks)
     if bad:
         raise fail(str(quality.QualityError(ds, bad)))

@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -299,7 +300,8 @@ def new_version_id() -> str:
 def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, n_shards: int,
                 inputs_expected: int, run_info: dict | None = None,
                 run_started: float | None = None, crash_before_switch: bool = False,
-                skipped_inputs: list[dict] | None = None) -> dict:
+                skipped_inputs: list[dict] | None = None,
+                gate: Callable[[dict], None] | None = None) -> dict:
     """Publish the staged shards of ``ds``; returns the manifest.
 
     ``inputs_expected`` is the number of input files found for the day: publishing
@@ -308,14 +310,16 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
     run's wall time to the manifest; ``skipped_inputs`` lists files of the day folder
     that were not inputs (hidden uploads), so the manifest accounts for every file.
     ``out_root`` and ``staging`` may be object-store URLs; the version is then built
-    locally and uploaded before the pointer switch.
+    locally and uploaded before the pointer switch. ``gate`` is called with the new
+    manifest before anything is switched: when it raises (a failed quality check), the
+    built version is dropped and the published one stays.
     """
     if storage.is_remote(staging):
         with tempfile.TemporaryDirectory(prefix="newsetl-publish-") as tmpdir:
             local = Path(tmpdir) / "staging"
             storage.download_tree(str(staging), local)
             manifest = publish_day(out_root, ds, local, n_shards, inputs_expected, run_info,
-                                   run_started, crash_before_switch, skipped_inputs)
+                                   run_started, crash_before_switch, skipped_inputs, gate)
         storage.remove_tree(staging)
         return manifest
     staging = Path(staging)
@@ -368,6 +372,12 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
         },
     }
     (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    if gate is not None:
+        try:
+            gate(manifest)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)  # staging stays for inspection
+            raise
     if storage.is_remote(out_root):
         _commit_remote(os.fspath(out_root), ds, version, build_dir, manifest,
                        crash_before_switch)

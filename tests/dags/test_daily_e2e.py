@@ -140,25 +140,30 @@ def test_logical_date_run_processes_data_interval_start(dags, env, out_root, cli
 
 
 def test_quality_gate_fails_on_junk(dags, monkeypatch, tmp_path):
+    """A day failing a quality check never replaces the published version."""
     raw, out = tmp_path / "raw", tmp_path / "out"
     day = raw / "2024-03-05"
     day.mkdir(parents=True)
     (day / "good.txt").write_text("A real headline\n\n" + "This is a proper paragraph of an "
                                   "English news article about the weather in London. " * 3)
+    monkeypatch.setenv("NEWSETL_RAW_ROOT", str(raw))
+    monkeypatch.setenv("NEWSETL_OUT_ROOT", str(out))
+    good = run_dag(dags, "newsetl_daily", {"ds": "2024-03-05"})
+    assert str(good.state) == "success"
+    published = read_manifest(out, "2024-03-05")
     for i in range(5):
         (day / f"junk{i}.bin").write_bytes(bytes(range(256)) * 4)
         (day / f"empty{i}.txt").write_text("   \n")
-    monkeypatch.setenv("NEWSETL_RAW_ROOT", str(raw))
-    monkeypatch.setenv("NEWSETL_OUT_ROOT", str(out))
     run = run_dag(dags, "newsetl_daily", {"ds": "2024-03-05"})
     states = task_states(run)
     assert str(run.state) == "failed"
-    assert states["publish"] == ("success", 1)
-    assert states["quality_checks"] == ("failed", 1)  # no retries for a data problem
+    assert states["publish"] == ("failed", 1)  # the gate: no retries for a data problem
+    assert states["quality_checks"][0] == "upstream_failed"
     assert states["emit_assets"][0] == "upstream_failed"
-    counts = read_manifest(out, "2024-03-05")["counts"]
-    assert counts["articles"] == 1 and counts["rejects"] == 10
-    assert not [e for e in asset_event_extras("newsetl_articles") if e.get("ds") == "2024-03-05"]
+    assert read_manifest(out, "2024-03-05") == published  # the good version stays
+    assert published["counts"]["articles"] == 1 and published["counts"]["rejects"] == 0
+    extras = [e for e in asset_event_extras("newsetl_articles") if e.get("ds") == "2024-03-05"]
+    assert len(extras) == 1 and extras[0]["version"] == published["version"]
 
 
 def test_missing_day_fails_unless_allow_empty(dags, env, out_root):

@@ -194,3 +194,24 @@ def test_stale_staging_of_dead_runs_is_removed(sample_raw: Path, tmp_path: Path)
     run_day(sample_raw, out, DAY, detector="langdetect")
     assert not dead.exists()
     assert fresh.exists()  # may belong to a run still in progress
+
+
+def test_gate_refusal_keeps_previous_version(sample_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run_day(sample_raw, out, DAY, detector="langdetect")
+    plan = plan_day(sample_raw, DAY)
+    staging = run_staging(out, DAY, "gated")
+    for shard in plan.shards:
+        process_shard(plan.day, plan.files, shard, staging, "langdetect")
+    seen = []
+
+    def refuse(manifest: dict) -> None:
+        seen.append(manifest["counts"]["articles"])
+        raise ValueError("quality gate says no")
+
+    with pytest.raises(ValueError, match="gate says no"):
+        publish_day(out, DAY, staging, len(plan.shards), len(plan.files), gate=refuse)
+    assert seen == [8]
+    assert read_manifest(out, DAY) == first
+    assert len(list((out / "_versions" / f"ds={DAY}").iterdir())) == 1
+    assert not (staging / "build").exists() and (staging / "shards").exists()
