@@ -19,6 +19,7 @@ import io
 import json
 import os
 import posixpath
+import re
 import stat
 import tarfile
 import zipfile
@@ -296,13 +297,29 @@ def _jsonl_record(ctx: _Ctx, line: bytes, label: str) -> Item:
         return ctx.reject(label, reasons.MALFORMED_RECORD, "missing string field 'text'",
                           raw_sha)
     meta = {k: _as_str(record.get(k)) for k in ("id", "url", "title", "published")}
-    return RawItem(ctx.source_file, label, ctx.next_seq(), raw_sha, text=text, meta=meta)
+    return RawItem(ctx.source_file, label, ctx.next_seq(), raw_sha,
+                   text=without_lone_surrogates(text), meta=meta)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    r"""JSON may escape half a surrogate pair (``"\ud800"``); such a string cannot be
+    encoded as UTF-8 (hashing, Parquet), so each lone half becomes U+FFFD (which the
+    cleaning rules then drop).
+
+    >>> without_lone_surrogates("a\ud800b") == "a\ufffdb"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _as_str(value: object) -> str | None:
     if value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return without_lone_surrogates(text)
 
 
 def _unsafe_member_name(name: str) -> str | None:

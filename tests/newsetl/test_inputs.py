@@ -67,6 +67,18 @@ def test_jsonl_fields_line_numbers_and_malformed_lines(tmp_path: Path) -> None:
         ("5", reasons.MALFORMED_RECORD)]
 
 
+def test_lone_surrogates_in_json_do_not_crash(tmp_path: Path) -> None:
+    body = ARTICLE.split("\n\n", 1)[1].rstrip("\n")
+    line = json.dumps({"text": "Titre\n\n" + body[:40] + "\ud800" + body[40:],
+                       "url": "https://x/\udc00", "title": "T\udfff"})
+    (tmp_path / "a.jsonl").write_text(line + "\n", encoding="utf-8")
+    rows = rows_of(tmp_path)
+    (article,) = rows.articles
+    assert "\ufffd" not in article["body"] and "\ud800" not in article["body"]
+    assert article["url"] == "https://x/\ufffd"
+    assert article["title"] == "T"  # U+FFFD is then dropped by remove_control_chars
+
+
 def test_empty_unreadable_not_an_article_unsupported(tmp_path: Path) -> None:
     (tmp_path / "1_empty.txt").write_bytes(b"\xc2\xa0\n\n \n")
     (tmp_path / "2_binary.txt").write_bytes(bytes((i * 37 + 11) % 256 for i in range(4096)))
