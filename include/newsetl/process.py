@@ -219,7 +219,11 @@ def process_items(items: Iterable[Item], detector: str | None = None,
         if isinstance(item, RejectItem):
             rows.rejects.append(reject_row(item, item.reason, item.detail))
             continue
-        parsed = parse_item(item)
+        try:
+            parsed = parse_item(item)
+        except Exception as exc:  # noqa: BLE001 - one odd item must not stop the day
+            parsed = reject_row(item, reasons.PROCESSING_ERROR,
+                                f"{type(exc).__name__}: {exc}"[:500])
         if isinstance(parsed, dict):
             rows.rejects.append(parsed)
             continue

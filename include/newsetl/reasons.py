@@ -17,6 +17,7 @@ UNSAFE_ARCHIVE_MEMBER = "unsafe_archive_member"
 UNSUPPORTED_FORMAT = "unsupported_format"
 TOO_LARGE = "too_large"
 DUPLICATE = "duplicate"
+PROCESSING_ERROR = "processing_error"
 
 #: code -> what it means (shown by ``newsetl reasons`` and in the README).
 REASONS: dict[str, str] = {
@@ -30,4 +31,6 @@ REASONS: dict[str, str] = {
     UNSUPPORTED_FORMAT: "a file whose type is not one of the accepted input formats",
     TOO_LARGE: "an article or archive over the configured size limits",
     DUPLICATE: "same normalised body as an earlier article of the day (see duplicate_of)",
+    PROCESSING_ERROR: "an unexpected error while cleaning or segmenting this item (a bug: "
+                      "detail names the exception); the rest of the day goes on",
 }

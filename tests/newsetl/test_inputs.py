@@ -190,3 +190,20 @@ def test_every_item_is_exactly_one_row(tmp_path: Path) -> None:
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     rows = rows_of(tmp_path)
     assert len(rows.articles) + len(rows.rejects) == len(items) == 5
+
+
+def test_an_unexpected_error_in_one_item_becomes_a_reject(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b.txt").write_text(ARTICLE.replace("énergie", "santé"))
+    real = __import__("newsetl.process", fromlist=["segment"]).segment
+
+    def flaky(text, title_hint=None):
+        if "santé" in text:
+            raise RecursionError("boom")
+        return real(text, title_hint=title_hint)
+
+    monkeypatch.setattr("newsetl.process.segment", flaky)
+    rows = rows_of(tmp_path)
+    assert [a["source_file"] for a in rows.articles] == ["a.txt"]
+    assert [(r["source_file"], r["reason"], r["detail"]) for r in rows.rejects] == [
+        ("b.txt", reasons.PROCESSING_ERROR, "RecursionError: boom")]
