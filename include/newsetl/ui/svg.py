@@ -20,7 +20,7 @@ PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#e
            "#84cc16", "#f97316", "#64748b", "#14b8a6", "#a855f7")
 REASON_COLORS = dict(zip(reasons.REASONS, ("#94a3b8", "#f97316", "#eab308", "#a855f7",
                                             "#ef4444", "#dc2626", "#be123c", "#64748b",
-                                            "#0ea5e9", "#6366f1"), strict=True))
+                                            "#0ea5e9", "#6366f1", "#78350f"), strict=True))
 
 
 def colors_for(keys: list[str], fixed: dict[str, str] | None = None) -> dict[str, str]:
