@@ -30,15 +30,21 @@ import os
 import statistics
 from dataclasses import asdict, dataclass
 
+from newsetl.settings import Settings
+
+_DEFAULTS = Settings()  # one source of truth for the default thresholds
+
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_articles: int = 1
-    max_reject_share: float = 0.5
-    max_und_share: float = 0.2
-    min_median_ratio: float = 0.2
-    median_window: int = 14
-    median_min_days: int = 3
+    """The quality settings; defaults are those of :class:`newsetl.settings.Settings`."""
+
+    min_articles: int = _DEFAULTS.min_articles
+    max_reject_share: float = _DEFAULTS.max_reject_share
+    max_und_share: float = _DEFAULTS.max_und_share
+    min_median_ratio: float = _DEFAULTS.min_median_ratio
+    median_window: int = _DEFAULTS.median_window
+    median_min_days: int = _DEFAULTS.median_min_days
 
     @classmethod
     def from_settings(cls, settings) -> Thresholds:
