@@ -146,10 +146,53 @@ def test_cached_model_is_identical_to_a_fresh_build(tmp_path, monkeypatch):
     loaded = fast._load(path)
     assert loaded.langs == built.langs and loaded.n_cid == built.n_cid
     assert loaded.hash_bits == built.hash_bits
-    for name in ("cp_to_cid", "cp_class", "cid_flags", "cid_key", "cid_uni", "table", "logp"):
+    for name in ("cp_to_cid", "cp_class", "cid_flags", "cid_uni", "table", "logq",
+                 "grams"):
         assert np.array_equal(getattr(loaded, name), getattr(built, name)), name
     # a corrupt cache file is rebuilt, not trusted
     path.write_bytes(b"not an npz")
     monkeypatch.setattr(fast, "_MODEL", None)
     assert fast._model().langs == built.langs
     assert fast._load(path).langs == built.langs
+
+
+def _tricky_texts() -> list[str]:
+    """Texts that exercise every clean-up and n-gram rule of langdetect."""
+    vi = "Tie\u0302\u0301ng Vie\u0323\u0302t la\u0300 nga\u0306\u0302n ngu\u031b\u0303 "
+    return [
+        "NASA and the FBI said so; the UN's WHO agreed. ALL CAPS HEADLINE Here",
+        "Visit https://example.org/a?b=1 or write to me@example.org today, please",
+        vi * 3,
+        # the 10 000-character cap falls between a base letter and its tone mark
+        "a" * 9999 + "e\u0301 and more text after the cap",
+        "x" * 12000,
+        "Mixed 😀 emoji 𝒳𝒴 and astral capitals 𝒳x in a sentence",
+        "Привет, как дела? This is mostly Cyrillic text: Москва, Россия, Кремль",
+        "دولت روز سه‌شنبه از اصلاحات جدید خبر داد BBC News Persian",
+        "政府は火曜日、新しい年金改革を発表しました。Reuters",
+        "  leading   and  trailing   spaces  ",
+        "a b c d e f g h i j k l m n o p",
+        "digits 12345 and punctuation!!! ... « quoted » — dashes – here",
+        "",
+    ]
+
+
+def test_ngrams_are_exactly_langdetects(monkeypatch):
+    """The compiled walk finds the very n-grams langdetect's ``_extract_ngrams`` does,
+    in the same order (langdetect then samples them; we score them all). With
+    langdetect's own Latin factor (ours only differs on mixed-script texts)."""
+    from newsetl.langid import langdetect_backend
+
+    texts = _tricky_texts()
+    if DEV.exists():
+        for path in sorted(DEV.glob("*.txt")):
+            texts += path.read_text(encoding="utf-8").splitlines()[:3]
+    monkeypatch.setattr(fast, "LATIN_FACTOR", 2.0)
+    names = fast.gram_names()
+    ours = fast.gram_ids(texts)
+    factory = langdetect_backend._factory()
+    for text, ids in zip(texts, ours, strict=True):
+        detector = factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        assert [names[i] for i in ids] == detector._extract_ngrams(), text[:60]
