@@ -75,16 +75,19 @@ def main() -> None:
             rows.append((size, result["articles"], result["seconds"], rate,
                          result["peak_rss_mb"]))
             print(f"{size:>7} items: {result['articles']} articles in {result['seconds']:.1f}s "
-                  f"= {rate:,.0f} items/s, peak RSS {result['peak_rss_mb']:.0f} MB "
+                  f"= {rate:,.0f} items/s, "
+                  f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
+                  f"peak RSS {result['peak_rss_mb']:.0f} MB "
                   f"(workers={args.workers}, detector={args.detector})", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print("| items | articles | seconds | items/s | peak RSS (MB) |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for size, arts, secs, rate, rss in rows:
-        print(f"| {size:,} | {arts:,} | {secs:.1f} | {rate:,.0f} | {rss:.0f} |")
+        print(f"| {size:,} | {arts:,} | {secs:.1f} | {rate:,.0f} | {arts / secs:,.0f} "
+              f"| {rss:.0f} |")
     if len(rows) >= 2:
         print(f"\nRSS growth from {rows[0][0]:,} to {rows[-1][0]:,} items: "
               f"{rows[-1][4] / rows[0][4]:.2f}x")
