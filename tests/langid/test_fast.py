@@ -196,3 +196,22 @@ def test_ngrams_are_exactly_langdetects(monkeypatch):
         detector.append(text)
         detector.cleaning_text()
         assert [names[i] for i in ids] == detector._extract_ngrams(), text[:60]
+
+
+_NO_CACHE_CHILD = """
+import numba.core.caching as caching
+caching.CacheImpl._locator_classes = []  # as if no cache directory were writable
+from newsetl.langid import fast, kernel
+print(fast.detect("Le gouvernement a annoncé mardi une nouvelle réforme des retraites.")[0])
+print(kernel.score_texts._cache.__class__.__name__)
+"""
+
+
+def test_kernel_compiles_in_memory_when_no_cache_dir_is_writable(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", _NO_CACHE_CHILD], capture_output=True,
+                          text=True, check=True, cwd=tmp_path,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    lang, cache = proc.stdout.split()
+    assert lang == "fr"
+    assert cache == "NullCache"  # numba's no-op cache: compiled in memory
+    assert "compiling in memory" in proc.stderr

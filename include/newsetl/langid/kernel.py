@@ -22,8 +22,25 @@ is an exact integer whatever the order or grouping; no threads, no random number
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from numba import njit
+
+log = logging.getLogger(__name__)
+
+
+def _jit(fn):
+    """``numba.njit`` with the compiled code cached on disk (next to this file, else
+    ``NUMBA_CACHE_DIR`` or the user's cache directory). Where none is writable (a
+    read-only container without a home), numba refuses to cache: compile in memory
+    instead, once per process (a few seconds), rather than fail."""
+    try:
+        return njit(cache=True, nogil=True)(fn)
+    except RuntimeError as exc:  # "cannot cache function ...: no locator available"
+        log.warning("newsetl.langid: %s; compiling in memory", exc)
+        return njit(nogil=True)(fn)
+
 
 #: Character ids shared with :mod:`newsetl.langid.fast`.
 SPACE = 1  # anything langdetect normalises to ' '
@@ -47,7 +64,7 @@ SCALE = 2.0**-QUANT_BITS
 _VAL_MASK = (1 << VAL_BITS) - 1
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _lookup(key: int, table: np.ndarray, bits: int) -> int:
     """Open-addressing lookup of a bigram/trigram key; -1 when in no profile."""
     mask = (1 << bits) - 1
@@ -61,7 +78,7 @@ def _lookup(key: int, table: np.ndarray, bits: int) -> int:
         slot = (slot + 1) & mask
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def word_grams(cid: np.ndarray, start: int, end: int, trailing: bool,
                cid_flags: np.ndarray, cid_uni: np.ndarray, n_cid: int, table: np.ndarray,
                bits: int, out: np.ndarray, n: int) -> int:
@@ -111,14 +128,14 @@ def word_grams(cid: np.ndarray, start: int, end: int, trailing: bool,
     return n
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _word_end(cid: np.ndarray, i: int, end: int) -> int:
     while i < end and cid[i] != SPACE:
         i += 1
     return i
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def text_char_ids(cps: np.ndarray, start: int, end: int, norm: tuple, max_len: int,
                   latin_factor: float, out: np.ndarray, cls: np.ndarray) -> int:
     """Normalised character ids of the text ``cps[start:end]`` into ``out``; returns
@@ -177,14 +194,14 @@ def text_char_ids(cps: np.ndarray, start: int, end: int, norm: tuple, max_len: i
     return n
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _word_end(cid: np.ndarray, i: int, end: int) -> int:
     while i < end and cid[i] != SPACE:
         i += 1
     return i
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def text_grams(cid: np.ndarray, n_chars: int, grams: tuple, n_cid: int, bits: int,
                out: np.ndarray, n: int) -> int:
     """Append the profile n-gram ids of the text ``cid[:n_chars]`` to ``out[n:]``, in
@@ -205,7 +222,7 @@ def text_grams(cid: np.ndarray, n_chars: int, grams: tuple, n_cid: int, bits: in
     return n
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _text_ends(cps: np.ndarray) -> np.ndarray:
     """Positions of the 0 code points that separate (and enclose) the texts."""
     n = 0
@@ -220,7 +237,7 @@ def _text_ends(cps: np.ndarray) -> np.ndarray:
     return ends
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def score_texts(cps: np.ndarray, norm: tuple, max_len: int, latin_factor: float,
                 grams: tuple, n_cid: int, bits: int, logq: np.ndarray, out: np.ndarray,
                 counts: np.ndarray) -> None:
@@ -268,7 +285,7 @@ def score_texts(cps: np.ndarray, norm: tuple, max_len: int, latin_factor: float,
         counts[k] = m
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def gram_ids(cps: np.ndarray, norm: tuple, max_len: int, latin_factor: float,
              grams: tuple, n_cid: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
     """All texts' n-gram ids (concatenated) and per-text offsets; for tests and tools."""
