@@ -79,6 +79,14 @@ def _lookup(key: int, table: np.ndarray, bits: int) -> int:
 
 
 @_jit
+def _push(out: np.ndarray, n: int, gram: int) -> int:
+    """Append ``gram`` unless it is -1 (in no profile); branch-free (``out`` always has
+    a spare slot)."""
+    out[n] = gram
+    return n + (gram >= 0)
+
+
+@_jit
 def word_grams(cid: np.ndarray, start: int, end: int, trailing: bool,
                cid_flags: np.ndarray, cid_uni: np.ndarray, n_cid: int, table: np.ndarray,
                bits: int, out: np.ndarray, n: int) -> int:
@@ -101,38 +109,16 @@ def word_grams(cid: np.ndarray, start: int, end: int, trailing: bool,
         else:
             cap = False
         if not cap:
-            u = cid_uni[c]
-            if u >= 0:
-                out[n] = u
-                n += 1
-            g = _lookup(prev * n_cid + c, table, bits)
-            if g >= 0:
-                out[n] = g
-                n += 1
+            n = _push(out, n, cid_uni[c])
+            n = _push(out, n, _lookup(prev * n_cid + c, table, bits))
             if prev2 != 0:
-                g = _lookup((prev2 * n_cid + prev) * n_cid + c, table, bits)
-                if g >= 0:
-                    out[n] = g
-                    n += 1
+                n = _push(out, n, _lookup((prev2 * n_cid + prev) * n_cid + c, table, bits))
         prev2 = prev
         prev = c
     if trailing:
-        g = _lookup(prev * n_cid + SPACE, table, bits)
-        if g >= 0:
-            out[n] = g
-            n += 1
-        g = _lookup((prev2 * n_cid + prev) * n_cid + SPACE, table, bits)
-        if g >= 0:
-            out[n] = g
-            n += 1
+        n = _push(out, n, _lookup(prev * n_cid + SPACE, table, bits))
+        n = _push(out, n, _lookup((prev2 * n_cid + prev) * n_cid + SPACE, table, bits))
     return n
-
-
-@_jit
-def _word_end(cid: np.ndarray, i: int, end: int) -> int:
-    while i < end and cid[i] != SPACE:
-        i += 1
-    return i
 
 
 @_jit
