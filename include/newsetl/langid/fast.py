@@ -20,13 +20,13 @@ scores *every* n-gram of the text at once (plain naive Bayes, no sampling):
 4. n-gram ids: unigrams by table, bigrams and trigrams by an integer key
    (``c0*C*C + c1*C + c2`` over character ids) looked up in an open-addressing hash
    table with a fixed multiplicative hash (no Python ``hash()``).
-5. Scoring: a text's scores are the sums of the float32 log-probability rows of its
-   n-grams, in float64. 3-gram log-likelihoods get weight ``ORDER_WEIGHTS[2]``; the
+5. Scoring: a text's scores are the sums of the log-probability rows of its n-grams
+   (55 languages per row). 3-gram log-likelihoods get weight ``ORDER_WEIGHTS[2]``; the
    answer's probability is the softmax of the summed log-likelihoods, rounded to 4
    decimals.
 
-Determinism: log-probabilities are quantised to multiples of 2**-16, so every sum is
-exact, whatever the order; a text is scored on its own n-grams only, with no threads and
+Determinism: log-probabilities are integers in units of 2**-16, so every sum is exact,
+whatever the order; a text is scored on its own n-grams only, with no threads and
 no randomness, so its scores are the same bits in every process, batch and batch
 position.
 
@@ -71,9 +71,8 @@ LATIN_FACTOR = 0.5
 #: langdetect's ``max_text_length``: only the first 10 000 characters are read.
 MAX_TEXT_LENGTH = 10000
 
-# Special character ids; vocabulary characters get ids from _FIRST_CID on.
+# Special character ids (2 is unused); vocabulary characters get ids from _FIRST_CID on.
 _SPACE = kernel.SPACE  # anything langdetect normalises to ' '
-_SEP = 2  # text separator in a batch (code point 0; never inside a text)
 _UNK_LOWER = kernel.UNK_LOWER  # a character in no profile (not upper case)
 _UNK_UPPER = kernel.UNK_UPPER  # in no profile, upper case (matters for the capital rule)
 _FIRST_CID = 5
@@ -141,8 +140,8 @@ def _build_model() -> _Model:
     order = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
     logp *= np.asarray(ORDER_WEIGHTS, dtype=np.float64)[order - 1][:, None]
     logq = np.round(logp * float(2**QUANT_BITS))
-    # |logp| < 2**7: |logq| < 2**23, so a memoised word of kernel.MAX_WORD characters
-    # (at most 3 * MAX_WORD + 2 n-grams) sums within int32
+    # |logp| < 2**7, so |logq| < 2**23: a text's int64 sum (at most ~30 000 n-grams
+    # under the 10 000-character cap) is far from overflow and exact as a float64
     assert np.abs(logq).max() < 2.0**23
     logq = logq.astype(np.int32)
 
@@ -161,7 +160,6 @@ def _build_model() -> _Model:
             if cid is None:
                 cid = _UNK_UPPER if ch.isupper() else _UNK_LOWER
         cp_to_cid[cp] = cid
-    cp_to_cid[0] = _SEP
     cps = np.arange(0x10000)
     cp_class = np.zeros(0x10000, dtype=np.uint8)
     cp_class[(cps >= 0x41) & (cps <= 0x7A)] = _CLS_LATIN
@@ -212,7 +210,7 @@ def _gram_key(gram: str, char_id: dict[str, int], n_cid: int) -> int:
 
 
 #: Bump when _build_model's output changes for the same profiles and constants.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 def _cache_path() -> Path | None:
