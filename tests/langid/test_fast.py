@@ -171,6 +171,7 @@ def _tricky_texts() -> list[str]:
         "دولت روز سه‌شنبه از اصلاحات جدید خبر داد BBC News Persian",
         "政府は火曜日、新しい年金改革を発表しました。Reuters",
         "  leading   and  trailing   spaces  ",
+        "a lone surrogate \ud800 in an otherwise ordinary English sentence",
         "a b c d e f g h i j k l m n o p",
         "digits 12345 and punctuation!!! ... « quoted » — dashes – here",
         "",

@@ -348,7 +348,8 @@ def _code_points(texts: Sequence[str]) -> np.ndarray:
     Upper-case astral characters (in no profile, but they count for langdetect's
     capital rule) become :data:`kernel.ASTRAL_UPPER`: the kernel cannot ask Python.
     """
-    cps = np.frombuffer(_join(texts).encode("utf-32-le"), dtype=np.uint32)
+    # surrogatepass: a lone surrogate (invalid, but a legal str) is just an unknown char
+    cps = np.frombuffer(_join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if int(cps.max()) > 0xFFFF:
         astral = np.flatnonzero(cps > 0xFFFF)
         uniq, inv = np.unique(cps[astral], return_inverse=True)
