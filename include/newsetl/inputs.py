@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import io
 import json
+import lzma
 import os
 import posixpath
 import re
@@ -31,6 +32,14 @@ from pathlib import Path
 from newsetl import reasons, storage
 
 MiB = 1024 * 1024
+
+#: What reading a (possibly compressed) stream raises on damaged data.
+_STREAM_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError, OSError)
+#: What reading a zip member raises: damaged data, encryption (RuntimeError),
+#: compression methods zipfile lacks (NotImplementedError).
+_ZIP_MEMBER_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError) + _STREAM_ERRORS
+#: What reading a tar archive raises on damaged headers or data.
+_TAR_ERRORS = (tarfile.TarError,) + _STREAM_ERRORS
 
 
 @dataclass(frozen=True)
@@ -241,7 +250,7 @@ def _iter_stream(ctx: _Ctx, stream, fmt: str, member: str | None, gz: bool) -> I
         return
     try:
         data = _read_bounded(stream, ctx.limits.max_article_bytes)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except _STREAM_ERRORS as exc:
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
         return
     if data is None:
@@ -262,7 +271,7 @@ def _iter_jsonl(ctx: _Ctx, stream, member: str | None) -> Iterator[Item]:
     while True:
         try:
             line = stream.readline(limit + 1)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        except _STREAM_ERRORS as exc:
             yield ctx.reject(_member_label(member, line_no + 1), reasons.CORRUPT_FILE,
                              f"broken gzip stream after line {line_no}: {exc}")
             return
@@ -270,13 +279,15 @@ def _iter_jsonl(ctx: _Ctx, stream, member: str | None) -> Iterator[Item]:
             return
         line_no += 1
         if len(line) > limit and not line.endswith(b"\n"):
-            # Skip the rest of the over-long line, bounded by the same budget per read.
-            while True:
-                rest = stream.readline(limit + 1)
-                if not rest or rest.endswith(b"\n"):
-                    break
             yield ctx.reject(_member_label(member, line_no), reasons.TOO_LARGE,
                              f"JSONL line over {limit} bytes")
+            try:  # skip the rest of the line, bounded by the same budget per read
+                while (rest := stream.readline(limit + 1)) and not rest.endswith(b"\n"):
+                    pass
+            except _STREAM_ERRORS as exc:
+                yield ctx.reject(_member_label(member, line_no + 1), reasons.CORRUPT_FILE,
+                                 f"broken gzip stream in line {line_no}: {exc}")
+                return
             continue
         if not line.strip():
             continue
@@ -287,7 +298,7 @@ def _jsonl_record(ctx: _Ctx, line: bytes, label: str) -> Item:
     raw_sha = sha256_hex(line.rstrip(b"\r\n"))
     try:
         record = json.loads(line.lstrip(b"\xef\xbb\xbf"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # also over-long integers, deep nesting
         return ctx.reject(label, reasons.MALFORMED_RECORD, f"invalid JSON: {exc}", raw_sha)
     if not isinstance(record, dict):
         return ctx.reject(label, reasons.MALFORMED_RECORD, "JSON value is not an object",
@@ -376,6 +387,9 @@ def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
         for index, info in enumerate(infos):
             name = prefix + info.filename
             if info.is_dir():
+                if info.file_size:  # a folder entry holding data: never silently dropped
+                    yield ctx.reject(name, reasons.UNSUPPORTED_FORMAT,
+                                     f"folder entry with {info.file_size} bytes of data")
                 continue
             if index >= ctx.limits.max_archive_members:
                 yield ctx.reject(name, reasons.TOO_LARGE, "archive has too many members")
@@ -420,14 +434,13 @@ def _zip_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
             with archive.open(info) as fh:
                 gz = name.lower().endswith(".gz")
                 yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        except _ZIP_MEMBER_ERRORS as exc:
             yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
     try:
         with archive.open(info) as fh:
             data = _read_bounded(fh, info.file_size)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError,
-            NotImplementedError) as exc:
+    except _ZIP_MEMBER_ERRORS as exc:
         yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
     if data is None:
@@ -443,7 +456,7 @@ def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
             archive = tarfile.open(source, mode="r:*")  # noqa: SIM115 - closed by `with` below
         else:
             archive = tarfile.open(fileobj=source, mode="r:*")  # noqa: SIM115
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    except _TAR_ERRORS as exc:
         yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
                          f"cannot open tar: {exc}")
         return
@@ -453,11 +466,16 @@ def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
         while True:
             try:
                 info = archive.next()
-            except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            except _TAR_ERRORS as exc:
                 yield ctx.reject(f"{prefix}<after {seen} members>", reasons.CORRUPT_ARCHIVE,
                                  f"archive truncated or corrupt: {exc}")
                 return
             if info is None:
+                if not _tar_ended_cleanly(archive):
+                    yield ctx.reject(f"{prefix}<after {seen} members>",
+                                     reasons.CORRUPT_ARCHIVE,
+                                     "archive truncated or corrupt: no end-of-archive marker "
+                                     "where the next header should be")
                 return
             if info.isdir():
                 continue
@@ -476,6 +494,20 @@ def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
             yield from _tar_member(ctx, archive, info, name, budget, depth)
 
 
+def _tar_ended_cleanly(archive: tarfile.TarFile) -> bool:
+    """Whether the archive ended on its end-of-archive marker (a zero block).
+
+    ``tarfile`` also ends quietly when a header after the first member is damaged or
+    missing (a cut or corrupted file): every member after it would vanish unreported.
+    """
+    try:
+        archive.fileobj.seek(archive.offset)
+        block = archive.fileobj.read(tarfile.BLOCKSIZE)
+    except _TAR_ERRORS:
+        return False
+    return len(block) == tarfile.BLOCKSIZE and not block.strip(b"\0")
+
+
 def _tar_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
     rejected = _size_reject(ctx, name, info.size, budget)
     if rejected is not None:
@@ -487,13 +519,13 @@ def _tar_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
             if fh is not None:
                 gz = name.lower().endswith(".gz")
                 yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name)
-        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        except _TAR_ERRORS as exc:
             yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
     try:
         fh = archive.extractfile(info)
         data = fh.read() if fh is not None else b""
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    except _TAR_ERRORS as exc:
         yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
     if len(data) != info.size:

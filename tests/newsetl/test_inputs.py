@@ -207,3 +207,71 @@ def test_an_unexpected_error_in_one_item_becomes_a_reject(tmp_path: Path, monkey
     assert [a["source_file"] for a in rows.articles] == ["a.txt"]
     assert [(r["source_file"], r["reason"], r["detail"]) for r in rows.rejects] == [
         ("b.txt", reasons.PROCESSING_ERROR, "RecursionError: boom")]
+
+
+def _plain_tar(n: int) -> tuple[bytes, list[int]]:
+    """An uncompressed tar of ``n`` small articles and the offset of each header."""
+    buf = io.BytesIO()
+    offsets = []
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        for i in range(n):
+            offsets.append(buf.tell())
+            data = ARTICLE.replace("mercredi", f"le jour {i}").encode()
+            info = tarfile.TarInfo(f"m{i}.txt")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue(), offsets
+
+
+def test_a_damaged_or_cut_tar_never_loses_members_silently(tmp_path: Path) -> None:
+    """tarfile stops quietly at a bad header after the first member; we report it."""
+    data, offsets = _plain_tar(6)
+    bad = bytearray(data)
+    bad[offsets[3] + 148] ^= 0x01  # header checksum of m3
+    (tmp_path / "bad.tar").write_bytes(bytes(bad))
+    (tmp_path / "cut.tar").write_bytes(data[: offsets[3]])
+    (tmp_path / "ok.tar").write_bytes(data)
+    rows = rows_of(tmp_path)
+    by_file = {}
+    for r in rows.articles + rows.rejects:
+        by_file.setdefault(r["source_file"], []).append(
+            (r["source_member"], r.get("reason", "ok")))
+    for name in ("bad.tar", "cut.tar"):
+        assert by_file[name] == [("m0.txt", "ok"), ("m1.txt", "ok"), ("m2.txt", "ok"),
+                                 ("<after 3 members>", reasons.CORRUPT_ARCHIVE)], name
+    assert [m for m, _ in by_file["ok.tar"]] == [f"m{i}.txt" for i in range(6)]
+
+
+def test_jsonl_values_json_cannot_parse_are_malformed_records(tmp_path: Path) -> None:
+    huge_int = '{"text": "' + ARTICLE.strip().replace("\n", " ") + '", "id": ' + "1" * 5000 + "}"
+    deep = '{"text": "x", "y": ' + "[" * 100000 + "]" * 100000 + "}"
+    (tmp_path / "a.jsonl").write_text(huge_int + "\n" + deep + "\n"
+                                      + json.dumps({"text": ARTICLE}) + "\n")
+    got = reasons_of(tmp_path)
+    assert got == [("1", reasons.MALFORMED_RECORD), ("2", reasons.MALFORMED_RECORD)]
+    assert len(rows_of(tmp_path).articles) == 1
+
+
+def test_encrypted_zip_member_and_folder_entry_with_data(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("feed.jsonl", json.dumps({"text": ARTICLE}) + "\n")
+        zf.writestr(zipfile.ZipInfo("notes.txt/"), ARTICLE)  # a folder entry with data
+        zf.writestr("ok.txt", ARTICLE)
+    data = bytearray(buf.getvalue())
+    # mark feed.jsonl (the first member) "encrypted" in its local and central headers:
+    # zipfile then refuses to read it (RuntimeError)
+    central = data.index(b"PK\x01\x02")
+    data[6] |= 0x1
+    data[central + 8] |= 0x1
+    (tmp_path / "a.zip").write_bytes(bytes(data))
+    assert reasons_of(tmp_path) == [("feed.jsonl", reasons.CORRUPT_ARCHIVE),
+                                    ("notes.txt/", reasons.UNSUPPORTED_FORMAT)]
+
+
+def test_gzip_cut_inside_an_over_long_jsonl_line(tmp_path: Path) -> None:
+    body = (json.dumps({"text": ARTICLE}) + "\n").encode() + b'{"text": "' + b"ab" * 3000
+    packed = gzip.compress(body + b'"}\n')
+    (tmp_path / "cut.jsonl.gz").write_bytes(packed[: int(len(packed) * 0.9)])
+    got = reasons_of(tmp_path, Limits(max_article_bytes=1000))
+    assert got == [("2", reasons.TOO_LARGE), ("3", reasons.CORRUPT_FILE)]
