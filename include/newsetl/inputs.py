@@ -113,39 +113,104 @@ def discover(day: Path | str) -> list[InputFile]:
     """All regular files below ``day``, sorted by relative path (the source order).
 
     Hidden files and folders (``.DS_Store``, ``.partial/``) are in-flight uploads or
-    OS litter and are not inputs (:func:`discover_skipped` lists them for the
-    manifest); symlinks are not followed.
+    OS litter and are not inputs; neither are symlinks (not followed: they could point
+    outside the day or at another day), FIFOs, sockets, devices, nor folders that
+    cannot be read. :func:`discover_skipped` lists all of those for the manifest.
     """
-    return [f for f in _all_files(day) if not _hidden(f.path)]
+    return scan(day)[0]
 
 
 def discover_skipped(day: Path | str) -> list[dict]:
-    """Files below ``day`` that are not inputs, with the reason (for the manifest)."""
-    return [{"path": f.path, "size": f.size, "reason": "hidden"}
-            for f in _all_files(day) if _hidden(f.path)]
+    """What below ``day`` is not an input, with the reason (for the manifest):
+    ``hidden``, ``symlink``, ``not_a_regular_file`` or ``unreadable_folder``."""
+    return scan(day)[1]
 
 
-def _all_files(day: Path | str) -> list[InputFile]:
+def printable_name(name: str) -> str:
+    r"""A file or member name as written to rows and the manifest.
+
+    Python keeps the bytes of a name that is not valid UTF-8 as lone surrogates, which
+    Parquet and JSON cannot store; those bytes become ``\xNN`` escapes.
+
+    >>> printable_name("caf\udce9.txt")
+    'caf\\xe9.txt'
+    >>> printable_name("café.txt")
+    'café.txt'
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        try:
+            raw = name.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return name.encode("utf-8", "backslashreplace").decode("utf-8")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def scan(day: Path | str) -> tuple[list[InputFile], list[dict]]:
+    """The day's inputs and what is skipped, in one walk (see :func:`discover`)."""
     if storage.is_remote(day):
-        return [InputFile(rel, size) for rel, size in storage.list_files(str(day))]
+        listed = [InputFile(rel, size) for rel, size in storage.list_files(str(day))]
+        return ([f for f in listed if not _hidden(f.path)],
+                [_skipped(f.path, f.size, "hidden") for f in listed if _hidden(f.path)])
+    day = Path(day)
     found: list[InputFile] = []
-    for root, dirs, files in os.walk(day, followlinks=False):
+    skipped: list[dict] = []
+
+    def unreadable(err: OSError) -> None:
+        if Path(err.filename) == day:
+            raise err  # the day folder itself: fail loudly rather than publish nothing
+        skipped.append(_skipped(_rel(err.filename, day), None, "unreadable_folder",
+                                err.strerror))
+
+    for root, dirs, files in os.walk(day, onerror=unreadable):
+        for name in list(dirs):
+            if (Path(root) / name).is_symlink():  # os.walk lists but never enters them
+                dirs.remove(name)
+                skipped.append(_skipped(_rel(Path(root) / name, day), None, "symlink"))
         dirs.sort()
         for name in files:
             full = Path(root) / name
-            st = full.lstat()
-            if not stat.S_ISREG(st.st_mode):
+            rel = _rel(full, day)
+            try:
+                st = full.lstat()
+            except OSError as exc:  # vanished between listing and stat
+                skipped.append(_skipped(rel, None, "unreadable_folder", exc.strerror))
                 continue
-            found.append(InputFile(full.relative_to(day).as_posix(), st.st_size))
+            if not stat.S_ISREG(st.st_mode):
+                reason = "symlink" if stat.S_ISLNK(st.st_mode) else "not_a_regular_file"
+                skipped.append(_skipped(rel, None, reason))
+            elif _hidden(rel):
+                skipped.append(_skipped(rel, st.st_size, "hidden"))
+            else:
+                found.append(InputFile(rel, st.st_size))
     found.sort(key=lambda f: f.path)
-    return found
+    skipped.sort(key=lambda d: d["path"])
+    return found, skipped
 
 
-def file_sha256(path: Path, chunk: int = MiB) -> str:
+def _rel(path: Path | str, day: Path) -> str:
+    return Path(path).relative_to(day).as_posix()
+
+
+def _skipped(rel: str, size: int | None, reason: str, detail: str | None = None) -> dict:
+    entry = {"path": printable_name(rel), "size": size, "reason": reason}
+    if detail:
+        entry["detail"] = detail
+    return entry
+
+
+def file_sha256(path: Path, chunk: int = MiB) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (its items are already
+    ``corrupt_file`` rejects: :func:`iter_file` met the same error)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(chunk):
+                digest.update(block)
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
@@ -204,7 +269,7 @@ def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits) -> I
     """Every item of one input file, in order, as RawItem or RejectItem."""
     path = day / entry.path
     fmt, gz = classify_name(entry.path)
-    ctx = _Ctx(entry.path, file_index, limits)
+    ctx = _Ctx(printable_name(entry.path), file_index, limits)
     if fmt is None:
         yield ctx.reject(None, reasons.UNSUPPORTED_FORMAT,
                          f"not an accepted input type: {posixpath.basename(entry.path)}")
@@ -385,7 +450,7 @@ def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
     budget = _Budget(ctx.limits.max_archive_bytes)
     with archive:
         for index, info in enumerate(infos):
-            name = prefix + info.filename
+            name = prefix + printable_name(info.filename)
             if info.is_dir():
                 if info.file_size:  # a folder entry holding data: never silently dropped
                     yield ctx.reject(name, reasons.UNSUPPORTED_FORMAT,
@@ -480,7 +545,7 @@ def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
             if info.isdir():
                 continue
             seen += 1
-            name = prefix + info.name
+            name = prefix + printable_name(info.name)
             if seen > ctx.limits.max_archive_members:
                 yield ctx.reject(name, reasons.TOO_LARGE, "archive has too many members")
                 continue

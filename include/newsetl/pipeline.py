@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from newsetl import storage
-from newsetl.inputs import InputFile, Limits, day_dir, discover, discover_skipped
+from newsetl.inputs import InputFile, Limits, day_dir, scan
 from newsetl.publish import publish_day, run_staging
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
 from newsetl.staging import process_shard
@@ -49,9 +49,9 @@ def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = Fals
                 f"raw folder for {ds} not found: {day} (pass --allow-empty / allow_empty=True "
                 "to publish an empty day)")
         return DayPlan(ds, day, [], [])
-    files = discover(day)
+    files, skipped = scan(day)
     shards = plan_shards(files, max_files=max_files, max_bytes=max_bytes, min_shards=min_shards)
-    return DayPlan(ds, day, files, shards, discover_skipped(day))
+    return DayPlan(ds, day, files, shards, skipped)
 
 
 ProgressFn = Callable[[dict, int, int], None]

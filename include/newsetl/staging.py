@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsetl import schemas, storage
-from newsetl.inputs import InputFile, Limits, file_sha256, iter_file
+from newsetl.inputs import InputFile, Limits, file_sha256, iter_file, printable_name
 from newsetl.process import Rows, process_items
 from newsetl.shards import Shard
 
@@ -135,7 +135,7 @@ def _process_local(day: Path, files: list[InputFile], shard: Shard, staging: Pat
             by_reason.update(r["reason"] for r in rows.rejects)
             by_lang.update(a["lang"] for a in rows.articles)
         n_items += file_items
-        inputs.append({"path": entry.path, "size": entry.size,
+        inputs.append({"path": printable_name(entry.path), "size": entry.size,
                        "sha256": file_sha256(day / entry.path), "items": file_items})
         if remote_day is not None:
             (day / entry.path).unlink()

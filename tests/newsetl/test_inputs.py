@@ -275,3 +275,65 @@ def test_gzip_cut_inside_an_over_long_jsonl_line(tmp_path: Path) -> None:
     (tmp_path / "cut.jsonl.gz").write_bytes(packed[: int(len(packed) * 0.9)])
     got = reasons_of(tmp_path, Limits(max_article_bytes=1000))
     assert got == [("2", reasons.TOO_LARGE), ("3", reasons.CORRUPT_FILE)]
+
+
+def test_links_special_files_odd_names_and_unreadable_folders_are_accounted(
+        tmp_path: Path, monkeypatch) -> None:
+    """Nothing below the day folder disappears: inputs, or skipped with a reason."""
+    import os
+
+    from newsetl import inputs
+    from newsetl.pipeline import run_day
+
+    day = tmp_path / "raw" / "2024-01-01"
+    (day / "sub").mkdir(parents=True)
+    (day / "locked").mkdir()
+    (day / "locked" / "a.txt").write_text(ARTICLE)
+    (day / "a.txt").write_text(ARTICLE)
+    (day / ".partial").write_text("upload in progress")
+    os.symlink(day / "a.txt", day / "link.txt")
+    os.symlink(day / "sub", day / "linkdir")
+    os.mkfifo(day / "pipe.txt")
+    (day / os.fsdecode(b"caf\xe9.txt")).write_text(ARTICLE.replace("énergie", "eau"))
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):  # root cannot chmod its way out of reading
+        for root, dirs, files in real_walk(top, onerror=onerror, **kw):
+            if Path(root).name == "locked":
+                onerror(PermissionError(13, "Permission denied", root))
+                dirs[:] = []
+                continue
+            yield root, dirs, files
+
+    monkeypatch.setattr(inputs.os, "walk", walk)
+    files, skipped = inputs.scan(day)
+    assert [f.path for f in files] == ["a.txt", os.fsdecode(b"caf\xe9.txt")]
+    assert [(s["path"], s["reason"]) for s in skipped] == [
+        (".partial", "hidden"), ("link.txt", "symlink"), ("linkdir", "symlink"),
+        ("locked", "unreadable_folder"), ("pipe.txt", "not_a_regular_file")]
+
+    manifest = run_day(tmp_path / "raw", tmp_path / "out", "2024-01-01",
+                       detector="langdetect")
+    assert [i["path"] for i in manifest["inputs"]] == ["a.txt", "caf\\xe9.txt"]
+    assert manifest["counts"]["articles"] == 2
+    assert [s["reason"] for s in manifest["skipped_inputs"]] == [
+        "hidden", "symlink", "symlink", "unreadable_folder", "not_a_regular_file"]
+    import pyarrow.parquet as pq
+    names = pq.read_table(tmp_path / "out" / "articles").column("source_file").to_pylist()
+    assert sorted(names) == ["a.txt", "caf\\xe9.txt"]
+
+
+def test_a_day_folder_that_cannot_be_listed_fails_loudly(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    import pytest
+    from newsetl import inputs
+
+    def walk(top, onerror=None, **kw):
+        onerror(PermissionError(13, "Permission denied", str(top)))
+        return iter(())
+
+    monkeypatch.setattr(inputs.os, "walk", walk)
+    with pytest.raises(PermissionError):
+        inputs.scan(tmp_path)
+    assert os.path.isdir(tmp_path)
