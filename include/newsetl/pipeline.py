@@ -8,6 +8,7 @@ separate tasks.
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -61,8 +62,14 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
             workers: int = 1, detector: str | None = None, allow_empty: bool = False,
             limits: Limits | None = None, max_files: int = DEFAULT_MAX_FILES,
             max_bytes: int = DEFAULT_MAX_BYTES, on_shard: ProgressFn | None = None,
-            run_token: str = "cli") -> dict:
-    """Process and publish one day; returns its manifest."""
+            run_token: str | None = None) -> dict:
+    """Process and publish one day; returns its manifest.
+
+    Each run stages under its own ``run_token`` (default: unique per call), so two
+    runs of the same day never share or wipe each other's staging; the day lock in
+    :func:`newsetl.publish.publish_day` orders their switches."""
+    if run_token is None:
+        run_token = f"cli-{os.getpid()}-{secrets.token_hex(4)}"
     started = time.monotonic()
     # Many shards per worker keep every process busy until the end of the day: with ~4
     # per worker, the last round left one worker idle for ~10% of the run (measured).

@@ -215,3 +215,36 @@ def test_gate_refusal_keeps_previous_version(sample_raw: Path, tmp_path: Path) -
     assert read_manifest(out, DAY) == first
     assert len(list((out / "_versions" / f"ds={DAY}").iterdir())) == 1
     assert not (staging / "build").exists() and (staging / "shards").exists()
+
+
+def test_two_overlapping_runs_of_a_day_both_publish(sample_raw: Path, tmp_path: Path) -> None:
+    """A second run of a day that starts while the first is still processing must not
+    wipe the first one's staging (each run stages under its own token)."""
+    import threading
+
+    from newsetl.pipeline import run_day
+
+    day = "2024-03-01"
+    first_in_shard, second_done = threading.Event(), threading.Event()
+    results: dict[str, dict | BaseException] = {}
+
+    def pause(*_):
+        first_in_shard.set()
+        second_done.wait(60)
+
+    def first() -> None:
+        try:
+            results["first"] = run_day(sample_raw, tmp_path, day, detector="langdetect",
+                                       max_files=2, on_shard=pause)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            results["first"] = exc
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_in_shard.wait(60)
+    results["second"] = run_day(sample_raw, tmp_path, day, detector="langdetect")
+    second_done.set()
+    thread.join(60)
+    assert isinstance(results["first"], dict), results["first"]
+    assert results["first"]["counts"] == results["second"]["counts"]
+    assert read_manifest(tmp_path, day)["version"] == results["first"]["version"]
