@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+import traceback
 from collections import Counter
 from datetime import date, timedelta
 
@@ -28,6 +29,32 @@ def parse_ds(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def positive_int(value: str) -> int:
+    """argparse type for counts (workers, files per shard).
+
+    >>> positive_int("2")
+    2
+    """
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
+    return number
+
+
+def positive_mb(value: str) -> float:
+    """argparse type for sizes in megabytes (at least one byte)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number * MiB >= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a positive size in MB: {value!r}")
+    return number
 
 
 def day_range(start: date, end: date) -> list[str]:
@@ -59,19 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     days.add_argument("--from", dest="start", type=parse_ds,
                       help="first day of a range (inclusive; needs --to)")
     run.add_argument("--to", dest="end", type=parse_ds, help="last day of a range (inclusive)")
-    run.add_argument("--workers", type=int, default=1,
+    run.add_argument("--workers", type=positive_int, default=1,
                      help="processes working on shards in parallel (default 1)")
     run.add_argument("--detector", choices=DETECTORS, default=None,
                      help="language detector (default: $NEWSETL_DETECTOR or the package default)")
     run.add_argument("--allow-empty", action="store_true",
                      help="publish an empty day when the raw folder is missing instead of failing")
-    run.add_argument("--max-article-mb", type=float, default=5.0,
+    run.add_argument("--max-article-mb", type=positive_mb, default=5.0,
                      help="reject articles larger than this (too_large; default 5)")
-    run.add_argument("--max-archive-mb", type=float, default=4096.0,
+    run.add_argument("--max-archive-mb", type=positive_mb, default=4096.0,
                      help="decompressed-size budget per archive (zip-bomb guard; default 4096)")
-    run.add_argument("--shard-files", type=int, default=DEFAULT_MAX_FILES,
+    run.add_argument("--shard-files", type=positive_int, default=DEFAULT_MAX_FILES,
                      help=f"max input files per shard (default {DEFAULT_MAX_FILES})")
-    run.add_argument("--shard-mb", type=float, default=DEFAULT_MAX_BYTES / MiB,
+    run.add_argument("--shard-mb", type=positive_mb, default=DEFAULT_MAX_BYTES / MiB,
                      help=f"max input megabytes per shard (default {DEFAULT_MAX_BYTES // MiB})")
     run.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto",
                      help="progress bar on a terminal, plain lines otherwise (default auto)")
@@ -142,8 +169,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 2
     else:
         days = [args.ds.isoformat()]
-    limits = Limits(max_article_bytes=int(args.max_article_mb * MiB),
-                    max_archive_bytes=int(args.max_archive_mb * MiB))
+    limits = Limits(max_article_bytes=max(1, int(args.max_article_mb * MiB)),
+                    max_archive_bytes=max(1, int(args.max_archive_mb * MiB)))
     progress = _Progress(args.progress)
     manifests, failures = [], []
     started = time.monotonic()
@@ -153,16 +180,26 @@ def cmd_run(args: argparse.Namespace) -> int:
             manifest = run_day(args.raw_root, args.out_root, ds, workers=args.workers,
                                detector=args.detector, allow_empty=args.allow_empty,
                                limits=limits, max_files=args.shard_files,
-                               max_bytes=int(args.shard_mb * MiB),
+                               max_bytes=max(1, int(args.shard_mb * MiB)),
                                on_shard=progress.shard_done)
         except MissingDayError as exc:
             failures.append((ds, str(exc)))
             print(f"newsetl: error: {exc}", file=sys.stderr)
             continue
+        except Exception as exc:  # noqa: BLE001 - one failed day must not stop a range
+            failures.append((ds, f"{type(exc).__name__}: {exc}"))
+            if not isinstance(exc, OSError):  # a bug, not the environment: keep the trace
+                traceback.print_exc()
+            print(f"newsetl: error: {ds} failed, nothing published for it: "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
         finally:
             progress.end_day()
         manifests.append(manifest)
     elapsed = time.monotonic() - started
+    if len(days) > 1 and failures:
+        print(f"newsetl: {len(failures)} of {len(days)} day(s) failed: "
+              + ", ".join(ds for ds, _ in failures), file=sys.stderr)
     if not manifests:
         return 1
     if args.json:
@@ -234,8 +271,14 @@ def cmd_files(args: argparse.Namespace) -> int:
     from newsetl.readers import current_files
 
     days = [d.isoformat() for d in args.ds] if args.ds else None
-    for path in current_files(args.out_root, args.table, days):
+    paths = current_files(args.out_root, args.table, days)
+    for path in paths:
         print(path)
+    if not paths:
+        which = ", ".join(days) if days else "any day"
+        print(f"newsetl: error: no published {args.table} files for {which} under "
+              f"{args.out_root}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from newsetl.cli import main
 
 from ..conftest import SAMPLE_DAYS  # noqa: TID252
@@ -64,3 +65,54 @@ def test_files_and_manifest_commands(sample_raw: Path, tmp_path: Path, capsys) -
     assert main(["manifest", "--out-root", str(tmp_path), "--ds", SAMPLE_DAYS[0]]) == 0
     assert json.loads(capsys.readouterr().out)["counts"]["input_items"] == 10
     assert main(["manifest", "--out-root", str(tmp_path), "--ds", "2030-01-01"]) == 1
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--workers", "0"), ("--workers", "-2"), ("--workers", "two"), ("--shard-files", "0"),
+    ("--max-article-mb", "-1"), ("--max-article-mb", "0"), ("--max-archive-mb", "nan"),
+    ("--shard-mb", "0")])
+def test_out_of_range_numbers_are_usage_errors(option: str, value: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--raw-root", "r", "--out-root", "o", "--ds", "2024-01-01",
+              option, value])
+    assert exit_info.value.code == 2
+    assert option in capsys.readouterr().err
+
+
+def test_a_failing_day_is_reported_and_the_range_goes_on(sample_raw: Path, tmp_path: Path,
+                                                         capsys, monkeypatch) -> None:
+    from newsetl import pipeline
+
+    real = pipeline.run_day
+
+    def run_day(raw_root, out_root, ds, **kw):
+        if ds == SAMPLE_DAYS[1]:
+            raise RuntimeError("disk on fire")
+        return real(raw_root, out_root, ds, **kw)
+
+    monkeypatch.setattr(pipeline, "run_day", run_day)
+    rc = main(["run", "--raw-root", str(sample_raw), "--out-root", str(tmp_path), "--from",
+               SAMPLE_DAYS[0], "--to", SAMPLE_DAYS[-1], "--json", "--detector", "langdetect",
+               "--progress", "none"])
+    captured = capsys.readouterr()
+    assert rc == 1
+    assert [d["ds"] for d in json.loads(captured.out)] == [SAMPLE_DAYS[0], SAMPLE_DAYS[2]]
+    assert f"{SAMPLE_DAYS[1]} failed, nothing published for it: RuntimeError: disk on fire" \
+        in captured.err
+    assert f"1 of 3 day(s) failed: {SAMPLE_DAYS[1]}" in captured.err
+
+
+def test_out_root_that_is_a_file_is_a_clear_error(sample_raw: Path, tmp_path: Path,
+                                                  capsys) -> None:
+    not_a_dir = tmp_path / "out"
+    not_a_dir.write_text("I am a file")
+    rc = main(["run", "--raw-root", str(sample_raw), "--out-root", str(not_a_dir),
+               "--ds", SAMPLE_DAYS[0], "--progress", "none"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "failed, nothing published for it" in err and "Traceback" not in err
+
+
+def test_files_for_a_day_that_is_not_published(tmp_path: Path, capsys) -> None:
+    assert main(["files", "--out-root", str(tmp_path), "--ds", "2030-01-01"]) == 1
+    assert "no published articles files for 2030-01-01" in capsys.readouterr().err
