@@ -1,7 +1,8 @@
 """Bytes -> text for one raw article.
 
-Order of trust: a byte-order mark, then strict UTF-8 (most dumps), then
-charset-normalizer's best guess (cp1252, latin-1, cp1251, UTF-16 without BOM ...).
+Order of trust: a byte-order mark, then UTF-16/32 told by its NUL bytes (mostly-ASCII
+UTF-16 without a BOM is otherwise "valid" UTF-8 full of NULs), then strict UTF-8 (most
+dumps), then charset-normalizer's best guess (cp1252, latin-1, cp1251, UTF-16 ...).
 Text that still looks binary is refused: it would only produce garbage rows.
 """
 
@@ -79,11 +80,46 @@ def decode_bytes(data: bytes) -> Decoded:
             return Decoded(None, bom_encoding, f"invalid {bom_encoding} after BOM: {exc.reason}")
         name = "utf-8-sig" if bom_encoding == "utf-8" else bom_encoding
         return _checked(text, name)
+    wide = _wide_encoding_without_bom(body)
+    if wide is not None:
+        try:
+            return _checked(body.decode(wide), wide)
+        except UnicodeDecodeError:
+            pass
     try:
-        return _checked(body.decode("utf-8"), "utf-8")
+        strict = _checked(body.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        pass
-    return _guess(body)
+        return _guess(body)
+    if strict.text is not None:
+        return strict
+    guessed = _guess(body)  # valid UTF-8 full of controls: maybe UTF-16 of a non-Latin script
+    return guessed if guessed.text is not None else strict
+
+
+def _wide_encoding_without_bom(body: bytes) -> str | None:
+    """UTF-16/32 without a BOM, told by where its NUL bytes fall.
+
+    Mostly-ASCII UTF-16 has a NUL in every other byte, which strict UTF-8 accepts (NUL
+    is valid UTF-8) and would turn into garbage; real UTF-8 text has no NUL bytes.
+
+    >>> _wide_encoding_without_bom("Hello, world".encode("utf-16-le"))
+    'utf-16-le'
+    >>> _wide_encoding_without_bom("Hello, world".encode("utf-32-be"))
+    'utf-32-be'
+    >>> _wide_encoding_without_bom(b"Hello, world") is None
+    True
+    """
+    if len(body) < 8 or body.count(0) < len(body) // 3:
+        return None
+    for width, encodings in ((4, ("utf-32-le", "utf-32-be")), (2, ("utf-16-le", "utf-16-be"))):
+        if len(body) % width:
+            continue
+        lanes = [body[i::width].count(0) / (len(body) // width) for i in range(width)]
+        if width == 4 and min(lanes[1:3]) > 0.9:  # code points below U+10000
+            return encodings[0] if lanes[0] < 0.5 else encodings[1] if lanes[3] < 0.5 else None
+        if width == 2 and abs(lanes[0] - lanes[1]) > 0.5:  # NULs in one lane only
+            return encodings[0] if lanes[1] > lanes[0] else encodings[1]
+    return None
 
 
 def _guess(body: bytes) -> Decoded:

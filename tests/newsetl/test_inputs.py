@@ -40,11 +40,22 @@ def test_text_encodings_all_decode_to_the_same_article(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_bytes(ARTICLE.encode("utf-16"))
     (tmp_path / "d.txt").write_bytes(ARTICLE.encode("cp1252"))
     (tmp_path / "e.txt.gz").write_bytes(gzip.compress(ARTICLE.replace("\n", "\r").encode()))
+    # no byte-order mark: told by the NUL bytes (Latin) or by charset-normalizer
+    (tmp_path / "f.txt").write_bytes(ARTICLE.encode("utf-16-le"))
+    (tmp_path / "g.txt").write_bytes(ARTICLE.encode("utf-16-be"))
+    (tmp_path / "h.txt").write_bytes(ARTICLE.encode("utf-32-le"))
     rows = rows_of(tmp_path)
     assert rows.rejects == []
     assert len({a["body"] for a in rows.articles}) == 1
     assert [a["source_file"] for a in rows.articles] == ["a.txt", "b.txt", "c.txt", "d.txt",
-                                                         "e.txt.gz"]
+                                                         "e.txt.gz", "f.txt", "g.txt", "h.txt"]
+
+
+def test_utf16_without_bom_in_a_non_latin_script(tmp_path: Path) -> None:
+    text = "Правительство объявило во вторник о новой пенсионной реформе.\n\n" * 3
+    (tmp_path / "ru.txt").write_bytes(text.encode("utf-16-le"))
+    rows = rows_of(tmp_path)
+    assert rows.rejects == [] and rows.articles[0]["lang"] == "ru"
 
 
 def test_jsonl_fields_line_numbers_and_malformed_lines(tmp_path: Path) -> None:
