@@ -23,6 +23,7 @@ import posixpath
 import re
 import stat
 import tarfile
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -416,27 +417,60 @@ def _unsafe_member_name(name: str) -> str | None:
     return None
 
 
-def _iter_member_bytes(ctx: _Ctx, name: str, data: bytes, depth: int) -> Iterator[Item]:
-    """Dispatch an archive member's bytes on its name (text, JSONL, gz, nested archive)."""
+def _iter_member_bytes(ctx: _Ctx, name: str, data: bytes) -> Iterator[Item]:
+    """Dispatch a (small) archive member's bytes on its name: text, JSONL, gz."""
     fmt, gz = classify_name(name)
     if fmt is None:
         yield ctx.reject(name, reasons.UNSUPPORTED_FORMAT,
                          f"not an accepted input type: {posixpath.basename(name)}",
                          sha256_hex(data))
         return
-    if fmt in (ZIP, TAR):
+    stream = gzip.GzipFile(fileobj=io.BytesIO(data)) if gz else io.BytesIO(data)
+    yield from _iter_stream(ctx, stream, fmt, name, gz)
+
+
+#: A nested archive bigger than this is buffered in a temporary file, not in memory
+#: (it may be as large as ``max_archive_bytes``).
+SPOOL_BYTES = 32 * MiB
+
+
+@dataclass
+class _Spooled:
+    file: tempfile.SpooledTemporaryFile
+    sha256: str
+    size: int
+
+
+def _spool(fh, declared: int) -> _Spooled | None:
+    """Copy a nested archive member into a seekable buffer that spills to disk (zip and
+    tar need to seek); None when it holds more than its ``declared`` size."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned
+    digest = hashlib.sha256()
+    size = 0
+    while block := fh.read(min(MiB, declared + 1 - size)):
+        spool.write(block)
+        digest.update(block)
+        size += len(block)
+        if size > declared:
+            spool.close()
+            return None
+    spool.seek(0)
+    return _Spooled(spool, digest.hexdigest(), size)
+
+
+def _iter_nested(ctx: _Ctx, name: str, fmt: str, member: _Spooled,
+                 depth: int) -> Iterator[Item]:
+    """The items of an archive inside an archive, numbered on after the outer ones."""
+    with member.file:
         if depth >= ctx.limits.max_nesting:
             yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER,
                              f"archive nested deeper than {ctx.limits.max_nesting}",
-                             sha256_hex(data))
+                             member.sha256)
             return
         nested = _Ctx(ctx.source_file, ctx.file_index, ctx.limits, ctx.count)
         inner = _iter_zip if fmt == ZIP else _iter_tar
-        yield from inner(nested, io.BytesIO(data), prefix=f"{name}!/", depth=depth + 1)
+        yield from inner(nested, member.file, prefix=f"{name}!/", depth=depth + 1)
         ctx.count = nested.count
-        return
-    stream = gzip.GzipFile(fileobj=io.BytesIO(data)) if gz else io.BytesIO(data)
-    yield from _iter_stream(ctx, stream, fmt, name, gz)
 
 
 def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[Item]:
@@ -502,16 +536,22 @@ def _zip_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
         except _ZIP_MEMBER_ERRORS as exc:
             yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
+    fmt = classify_name(name)[0]
     try:
         with archive.open(info) as fh:
-            data = _read_bounded(fh, info.file_size)
+            if fmt in (ZIP, TAR):
+                data = _spool(fh, info.file_size)
+            else:
+                data = _read_bounded(fh, info.file_size)
     except _ZIP_MEMBER_ERRORS as exc:
         yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
     if data is None:
         yield ctx.reject(name, reasons.TOO_LARGE, "member larger than its header says")
-        return
-    yield from _iter_member_bytes(ctx, name, data, depth)
+    elif isinstance(data, _Spooled):
+        yield from _iter_nested(ctx, name, fmt, data, depth)
+    else:
+        yield from _iter_member_bytes(ctx, name, data)
 
 
 def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[Item]:
@@ -587,13 +627,19 @@ def _tar_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
         except _TAR_ERRORS as exc:
             yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
+    fmt = classify_name(name)[0]
     try:
-        fh = archive.extractfile(info)
-        data = fh.read() if fh is not None else b""
+        fh = archive.extractfile(info) or io.BytesIO()
+        data = _spool(fh, info.size) if fmt in (ZIP, TAR) else fh.read()
     except _TAR_ERRORS as exc:
         yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
-    if len(data) != info.size:
+    size = data.size if isinstance(data, _Spooled) else len(data or b"")
+    if data is None or size != info.size:  # tar reads stop at the declared size
+        if isinstance(data, _Spooled):
+            data.file.close()
         yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, "member truncated")
-        return
-    yield from _iter_member_bytes(ctx, name, data, depth)
+    elif isinstance(data, _Spooled):
+        yield from _iter_nested(ctx, name, fmt, data, depth)
+    else:
+        yield from _iter_member_bytes(ctx, name, data)

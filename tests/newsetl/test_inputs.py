@@ -348,3 +348,27 @@ def test_a_day_folder_that_cannot_be_listed_fails_loudly(tmp_path: Path, monkeyp
     with pytest.raises(PermissionError):
         inputs.scan(tmp_path)
     assert os.path.isdir(tmp_path)
+
+
+def test_nested_archives_spill_to_disk_and_keep_their_order(tmp_path: Path,
+                                                            monkeypatch) -> None:
+    """A nested archive is buffered in a temporary file past SPOOL_BYTES (it may be as
+    large as the archive budget), with the same items as in memory."""
+    from newsetl import inputs
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        for i in range(4):
+            zf.writestr(f"n{i}.txt", ARTICLE.replace("mercredi", f"le jour {i}"))
+    inner_tar = _tar_bytes([("deep/x.txt", ARTICLE.encode()), ("deep/y.bin", b"\x00\x01")])
+    (tmp_path / "outer.tgz").write_bytes(_tar_bytes([("a.txt", ARTICLE.encode()),
+                                                     ("inner.zip", inner.getvalue()),
+                                                     ("inner.tar.gz", inner_tar)]))
+    in_memory = [(i.source_member, type(i).__name__) for i in items_of(tmp_path)]
+    monkeypatch.setattr(inputs, "SPOOL_BYTES", 100)
+    spilled = [(i.source_member, type(i).__name__) for i in items_of(tmp_path)]
+    assert spilled == in_memory == [
+        ("a.txt", "RawItem"),  # tar members in archive order
+        ("inner.zip!/n0.txt", "RawItem"), ("inner.zip!/n1.txt", "RawItem"),
+        ("inner.zip!/n2.txt", "RawItem"), ("inner.zip!/n3.txt", "RawItem"),
+        ("inner.tar.gz!/deep/x.txt", "RawItem"), ("inner.tar.gz!/deep/y.bin", "RejectItem")]
