@@ -4,7 +4,7 @@ Why compiled: profiling ``fast.scores`` on a batch of 2 KB articles (numpy + sci
 version) put ~90 % of the time in whole-batch numpy temporaries (one array per step:
 normalised characters, n-gram keys, hash probes, gathered rows) and in scipy's sparse
 product. Here each text is walked once, in numba-compiled code (LLVM; compiled on first
-use and cached on disk next to this file or in ``NUMBA_CACHE_DIR``), with small
+use and cached on disk: ``NUMBA_CACHE_DIR`` when set, else next to this file), with small
 per-text buffers that stay in the CPU cache.
 
 Per text, three steps, each langdetect's own rule:
@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def _jit(fn):
-    """``numba.njit`` with the compiled code cached on disk (next to this file, else
-    ``NUMBA_CACHE_DIR`` or the user's cache directory). Where none is writable (a
+    """``numba.njit`` with the compiled code cached on disk (``NUMBA_CACHE_DIR`` when set,
+    else next to this file, else the user's cache directory). Where none is writable (a
     read-only container without a home), numba refuses to cache: compile in memory
     instead, once per process (a few seconds), rather than fail."""
     try:
