@@ -37,7 +37,7 @@ DEFAULT_ARGS = {
     "owner": "newsetl",
     "retries": 2,
     "retry_delay": timedelta(minutes=1),
-    "retry_exponential_backoff": 2.0,  # 1 min, then 2 min
+    "retry_exponential_backoff": 2.0,  # ~1-2 min, then ~2-4 min (Airflow adds jitter)
     "max_retry_delay": timedelta(minutes=30),
     "execution_timeout": timedelta(minutes=30),
 }

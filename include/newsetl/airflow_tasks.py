@@ -8,11 +8,13 @@ dicts for XCom: paths and counts only, never article data.
 How a run finds its day (``ds``), in order:
 
 1. the ``ds`` param (``YYYY-MM-DD``; trigger form or ``--conf '{"ds": "..."}'``);
-2. ``data_interval_start`` (UTC date) — scheduled and backfill runs of the one-day
+2. a manual run with a logical date L: the UTC day before L's date (the day that ends
+   at L). Airflow 3 gives such a run the data interval of its *trigger time*, not of L;
+3. ``data_interval_start`` (UTC date) — scheduled and backfill runs of the one-day
    ``CronDataIntervalTimetable``: the run with logical date D covers [D, D+1) and
    processes D; it starts just after midnight of D+1;
-3. otherwise (a manual run without a logical date) the UTC day before ``run_after``:
-   the latest complete day.
+4. otherwise (a manual or asset-triggered run without a logical date) the UTC day
+   before ``run_after``: the latest complete day.
 
 >>> from datetime import datetime, UTC
 >>> resolve_ds({"params": {"ds": "2024-03-01"}})
@@ -24,6 +26,11 @@ How a run finds its day (``ds``), in order:
 ...     run_after = datetime(2024, 3, 3, 0, 5, tzinfo=UTC)
 >>> resolve_ds({"params": {}, "dag_run": Run()})
 ('2024-03-02', 'run_after - 1 day')
+>>> class Manual(Run):
+...     run_type, logical_date = "manual", datetime(2024, 3, 5, tzinfo=UTC)
+>>> resolve_ds({"params": {}, "dag_run": Manual(),
+...             "data_interval_start": datetime(2026, 11, 29, tzinfo=UTC)})
+('2024-03-04', 'logical_date - 1 day')
 >>> stats_days_from_events({"a": [type("E", (), {"extra": {"ds": "2024-03-02"}})()]})
 ['2024-03-02']
 """
@@ -84,6 +91,14 @@ def resolve_ds(context: dict) -> tuple[str, str]:
             return date.fromisoformat(str(ds)).isoformat(), "param"
         except ValueError:
             raise fail(f"param ds={ds!r} is not a date (YYYY-MM-DD)") from None
+    run = context.get("dag_run")
+    run_type = getattr(run, "run_type", None)
+    logical = context.get("logical_date") or getattr(run, "logical_date", None)
+    if str(getattr(run_type, "value", run_type)) == "manual" and logical is not None:
+        # Airflow 3 derives a manual run's data interval from when it was triggered, not
+        # from the logical date the user gave (`airflow dags trigger --logical-date L`):
+        # the day is the one that ends at L, as for a scheduled run with that date + 1.
+        return _utc_day(logical - timedelta(days=1)), "logical_date - 1 day"
     start = context.get("data_interval_start")
     if start is not None:
         return _utc_day(start), "data_interval_start"
@@ -124,9 +139,6 @@ def find_inputs(context: dict) -> dict:
     except MissingDayError as exc:
         raise fail(f"{exc}; set the allow_empty param or the newsetl_allow_empty Variable / "
                    "NEWSETL_ALLOW_EMPTY to publish an empty day") from None
-    if not plan.files and not allow_empty:
-        raise fail(f"raw folder for {ds} holds no input files: {plan.day} (allow_empty "
-                   "publishes an empty day)")
     staging = run_staging(cfg.out_root, ds, run_token(context))  # a path or an s3:// URL
     storage.remove_tree(staging)  # a re-run of the whole plan starts clean
     n_bytes = sum(f.size for f in plan.files)

@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--detector", choices=DETECTORS, default=None,
                      help="language detector (default: $NEWSETL_DETECTOR or the package default)")
     run.add_argument("--allow-empty", action="store_true",
-                     help="publish an empty day when the raw folder is missing instead of failing")
+                     help="publish an empty day when the raw folder is missing or holds no "
+                          "input files, instead of failing")
     run.add_argument("--max-article-mb", type=positive_mb, default=5.0,
                      help="reject articles larger than this (too_large; default 5)")
     run.add_argument("--max-archive-mb", type=positive_mb, default=4096.0,

@@ -24,7 +24,8 @@ from newsetl.staging import process_shard
 
 
 class MissingDayError(FileNotFoundError):
-    """The raw folder of a day does not exist (and empty days are not allowed)."""
+    """The raw folder of a day does not exist or holds no input files (and empty days
+    are not allowed)."""
 
 
 @dataclass
@@ -42,7 +43,8 @@ class DayPlan:
 def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = False,
              max_files: int = DEFAULT_MAX_FILES, max_bytes: int = DEFAULT_MAX_BYTES,
              min_shards: int = 1) -> DayPlan:
-    """List the day's inputs and cut them into shards; fail clearly on a missing folder."""
+    """List the day's inputs and cut them into shards; fail clearly on a missing folder
+    or one without input files (unless ``allow_empty``)."""
     day = day_dir(raw_root, ds)
     if not storage.isdir(day):
         if not allow_empty:
@@ -51,6 +53,12 @@ def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = Fals
                 "to publish an empty day)")
         return DayPlan(ds, day, [], [])
     files, skipped = scan(day)
+    if not files and not allow_empty:
+        # e.g. only a hidden upload in progress: publishing it would replace a good day
+        skipped_note = f", {len(skipped)} skipped entries" if skipped else ""
+        raise MissingDayError(
+            f"raw folder for {ds} holds no input files: {day}{skipped_note} (pass "
+            "--allow-empty / allow_empty=True to publish an empty day)")
     shards = plan_shards(files, max_files=max_files, max_bytes=max_bytes, min_shards=min_shards)
     return DayPlan(ds, day, files, shards, skipped)
 

@@ -127,13 +127,14 @@ def test_rerun_replaces_with_same_rows(dags, env, out_root):
     assert len(versions) == 1  # the old version was garbage-collected
 
 
-def test_logical_date_run_processes_data_interval_start(dags, env, out_root, cli_out):
-    # A manual run with a logical date gets the one-day interval that ends at it:
-    # logical date 2024-03-03T00:00 -> data interval [03-02, 03-03) -> ds 2024-03-02.
+def test_logical_date_run_processes_the_day_before(dags, env, out_root, cli_out):
+    # A manual run with logical date 2024-03-03T00:00 processes the day that ends at it,
+    # 2024-03-02, from the logical date itself (`airflow dags trigger --logical-date`
+    # runs get the data interval of their trigger time in Airflow 3).
     run = run_dag(dags, "newsetl_daily", None, datetime(2024, 3, 3, tzinfo=UTC))
     assert str(run.state) == "success", task_states(run)
     manifest = read_manifest(out_root, "2024-03-02")
-    assert manifest["run"]["ds_source"] == "data_interval_start"
+    assert manifest["run"]["ds_source"] == "logical_date - 1 day"
     assert manifest["counts"] == read_manifest(cli_out, "2024-03-02")["counts"]
     for table in TABLES:
         assert rows(out_root, table, "2024-03-02") == rows(cli_out, table, "2024-03-02")

@@ -116,3 +116,25 @@ def test_out_root_that_is_a_file_is_a_clear_error(sample_raw: Path, tmp_path: Pa
 def test_files_for_a_day_that_is_not_published(tmp_path: Path, capsys) -> None:
     assert main(["files", "--out-root", str(tmp_path), "--ds", "2030-01-01"]) == 1
     assert "no published articles files for 2030-01-01" in capsys.readouterr().err
+
+
+def test_a_day_without_input_files_does_not_replace_a_published_day(
+        sample_raw: Path, tmp_path: Path, capsys) -> None:
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_raw / SAMPLE_DAYS[0], raw / SAMPLE_DAYS[0])
+    out = tmp_path / "out"
+    args = ["run", "--raw-root", str(raw), "--out-root", str(out), "--ds", SAMPLE_DAYS[0],
+            "--detector", "langdetect", "--progress", "none", "--json"]
+    assert main(args) == 0
+    published = json.loads(capsys.readouterr().out)[0]["articles"]
+    for entry in (raw / SAMPLE_DAYS[0]).iterdir():
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    (raw / SAMPLE_DAYS[0] / ".feed.jsonl.partial").write_text("{}")
+    assert main(args) == 1
+    assert "holds no input files" in capsys.readouterr().err
+    assert main(["manifest", "--out-root", str(out), "--ds", SAMPLE_DAYS[0]]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["articles"] == published > 0
+    assert main([*args, "--allow-empty"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["articles"] == 0
