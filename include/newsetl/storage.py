@@ -44,10 +44,19 @@ def join(location: Location, *parts: str) -> str | Path:
 
 
 def filesystem(url: str):
-    """(fsspec filesystem, path inside it) for a remote URL."""
+    """(fsspec filesystem, path inside it) for a remote URL.
+
+    Listings are not cached: fsspec keeps one filesystem object per process and its
+    listing cache never expires, so a long-running reader (the UI's api-server) would
+    never see a day that another process published, and would read a reprocessed day's
+    pointer with a stale ETag (a 500 until restart).
+    """
     from fsspec.core import url_to_fs
 
-    return url_to_fs(url)
+    try:
+        return url_to_fs(url, use_listings_cache=False)
+    except TypeError:  # a filesystem without fsspec's listing cache options
+        return url_to_fs(url)
 
 
 def _full(fs, path: str) -> str:
@@ -76,8 +85,7 @@ def read_text(location: Location) -> str | None:
         return path.read_text(encoding="utf-8") if path.exists() else None
     fs, path = filesystem(os.fspath(location))
     try:
-        with fs.open(path, "rb") as fh:
-            return fh.read().decode("utf-8")
+        return fs.cat_file(path).decode("utf-8")  # one plain GET, no cached size or ETag
     except FileNotFoundError:
         return None
 

@@ -116,3 +116,27 @@ def test_missing_remote_day_is_a_clear_error(s3) -> None:
 
     with pytest.raises(MissingDayError, match="s3://raw/1999-01-01"):
         run_day("s3://raw", "s3://lake/news", "1999-01-01")
+
+
+def test_a_long_running_reader_sees_other_processes_publishing(s3, sample_raw: Path) -> None:
+    """The UI's api-server keeps one s3fs per process: its listing cache must not hide
+    a day published (or reprocessed) by a worker process."""
+    import subprocess
+    import sys
+
+    for ds in ("2024-03-01", "2024-03-03"):
+        _upload_day(s3, sample_raw, ds)
+    out = "s3://lake/multi"
+    first = run_day("s3://raw", out, "2024-03-01", detector="langdetect")
+    assert published_days(out) == ["2024-03-01"]  # this process has now listed _current/
+    assert read_manifest(out, "2024-03-01")["version"] == first["version"]
+    exe = Path(sys.executable).with_name("newsetl")
+    for ds in ("2024-03-03", "2024-03-01"):  # a new day, then a reprocessed one
+        subprocess.run([exe, "run", "--raw-root", "s3://raw", "--out-root", out, "--ds", ds,
+                        "--detector", "langdetect", "--progress", "none"],
+                       check=True, capture_output=True, timeout=300)
+    assert published_days(out) == ["2024-03-01", "2024-03-03"]
+    again = read_manifest(out, "2024-03-01")
+    assert again["version"] != first["version"]
+    assert again["counts"] == first["counts"]
+    assert read_manifest(out, "2024-03-03")["counts"]["articles"] > 0
