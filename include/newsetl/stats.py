@@ -46,6 +46,26 @@ def _day_table(out_root: str | os.PathLike[str], table: str, ds: str,
     return data.select(columns) if data.num_rows else None
 
 
+def foreign_section_share(sections: pa.Table) -> float | None:
+    """Share of foreign sections among those that could be foreign: a section with a
+    language in an article with a language (``process.build_rows``). None when there
+    is no such section: no data, not 0 %.
+
+    >>> t = pa.table({"section_lang": ["fr", "en", "und", "de"],
+    ...               "lang": ["fr", "fr", "fr", "und"],
+    ...               "is_foreign": [False, True, False, False]})
+    >>> foreign_section_share(t)
+    0.5
+    >>> foreign_section_share(t.filter(pc.equal(t["lang"], "und"))) is None
+    True
+    """
+    judged = pc.sum(pc.and_(pc.not_equal(sections["section_lang"], "und"),
+                            pc.not_equal(sections["lang"], "und"))).as_py() or 0
+    if not judged:
+        return None
+    return (pc.sum(sections["is_foreign"]).as_py() or 0) / judged
+
+
 def compute_daily_stats(out_root: str | os.PathLike[str], ds: str) -> pa.Table:
     """Aggregate one published day into the long ``DAILY_STATS`` table."""
     out = out_root
@@ -69,11 +89,10 @@ def compute_daily_stats(out_root: str | os.PathLike[str], ds: str) -> pa.Table:
             pc.approximate_median(n_chars).as_py())))
         rows += _top(articles.column("source_name"), "top_source_name", TOP_SOURCES)
         rows += _top(articles.column("section_label"), "articles_by_label", None)
-    sections = _day_table(out, "sections", ds, ["section_lang", "is_foreign"])
-    if sections is not None and sections.num_rows:
-        judged = pc.sum(pc.not_equal(sections.column("section_lang"), "und")).as_py() or 0
-        foreign = pc.sum(sections.column("is_foreign")).as_py() or 0
-        rows.append(("foreign_section_share", "", foreign / judged if judged else 0.0))
+    sections = _day_table(out, "sections", ds, ["section_lang", "lang", "is_foreign"])
+    share = foreign_section_share(sections) if sections is not None else None
+    if share is not None:
+        rows.append(("foreign_section_share", "", share))
     rows.sort(key=lambda r: (r[0], r[1]))
     return pa.table({"metric": [r[0] for r in rows], "key": [r[1] for r in rows],
                      "value": [float(r[2]) for r in rows]}, schema=schemas.DAILY_STATS)

@@ -384,3 +384,20 @@ def test_plugin_import_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, env={**os.environ}, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_stale_stats_show_manifest_counts_and_no_share(sample_out, tokens):
+    """A day republished after its stats were written shows the new counts and no
+    foreign-section share (the old one would disagree with the day page)."""
+    c = mounted(sample_out)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    manifest = sample_out / "_manifests" / "ds=2024-03-01.json"
+    stats = sample_out / "daily_stats" / "ds=2024-03-01" / "part-0000.parquet"
+    st, mt = stats.stat(), manifest.stat()
+    os.utime(stats, ns=(st.st_atime_ns, mt.st_mtime_ns - 10_000_000_000))
+    try:
+        days = {d["ds"]: d for d in c.get(f"{URL_PREFIX}/api/days").json()["days"]}
+        assert days["2024-03-01"]["source"] == "manifest"
+        assert days["2024-03-01"]["foreign_section_share"] is None
+    finally:
+        os.utime(stats, ns=(st.st_atime_ns, mt.st_mtime_ns + 1_000_000))

@@ -241,11 +241,11 @@ def day_summaries(out_root: OutRoot, lo: str | None = None,
     for ds in days:
         entry = from_stats.get(ds)
         if entry is None or not _stats_fresh(root, ds):
+            # no stats, or stats of an older version: the manifest's counts, and no
+            # foreign-section share until the stats are recomputed
             fallback = _summary_from_manifest(root, ds)
             if fallback is None:
                 continue
-            if entry is not None:  # stale stats: counts from the manifest, share kept
-                fallback = {**fallback, "foreign_section_share": entry["foreign_section_share"]}
             entry = fallback
         result.append(entry)
     return result
