@@ -384,9 +384,17 @@ def stale_stats_days(out_root: str | os.PathLike[str]) -> list[str]:
     from newsetl.publish import published_days
 
     stale = []
-    if storage.is_remote(out_root):  # no cheap mtimes on object stores: missing files only
-        return [ds for ds in published_days(out_root) if not storage.exists(
-            storage.join(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet"))]
+    if storage.is_remote(out_root):
+        # two listings give every object's last-modified time; the manifest copy is
+        # written after a version is switched live, so stats older than it are stale
+        stats = storage.list_modified(str(storage.join(out_root, "daily_stats")))
+        manifests = storage.list_modified(str(storage.join(out_root, "_manifests")))
+        for ds in published_days(out_root):
+            written = stats.get(f"ds={ds}/part-0000.parquet")
+            published = manifests.get(f"ds={ds}.json")
+            if written is None or (published is not None and written < published):
+                stale.append(ds)
+        return stale
     out = storage.local_path(out_root)
     for ds in published_days(out):
         stats = out / "daily_stats" / f"ds={ds}" / "part-0000.parquet"

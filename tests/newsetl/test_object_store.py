@@ -140,3 +140,21 @@ def test_a_long_running_reader_sees_other_processes_publishing(s3, sample_raw: P
     assert again["version"] != first["version"]
     assert again["counts"] == first["counts"]
     assert read_manifest(out, "2024-03-03")["counts"]["articles"] > 0
+
+
+def test_stale_stats_on_an_object_store(s3, sample_raw: Path) -> None:
+    """The stats catch-up sees a day republished after its stats on s3:// as well."""
+    import time
+
+    from newsetl.airflow_tasks import stale_stats_days
+    from newsetl.stats import write_daily_stats
+
+    _upload_day(s3, sample_raw, "2024-03-03")
+    out = "s3://lake/stats"
+    run_day("s3://raw", out, "2024-03-03", detector="langdetect")
+    assert stale_stats_days(out) == ["2024-03-03"]  # no stats yet
+    write_daily_stats(out, "2024-03-03")
+    assert stale_stats_days(out) == []
+    time.sleep(1.1)  # S3 modification times have one-second resolution
+    run_day("s3://raw", out, "2024-03-03", detector="langdetect")
+    assert stale_stats_days(out) == ["2024-03-03"]
