@@ -16,7 +16,9 @@ from collections.abc import Callable
 
 # --- line breaks -----------------------------------------------------------------
 
-_OTHER_BREAKS = re.compile("[\u2028\u2029\x0b\x0c\x85]")
+# U+0085 (NEL) is left out on purpose: in scraped text it is almost always a UTF-8
+# continuation byte of mojibake (``Ñ\x85`` is "х"), which fix_mojibake needs intact.
+_OTHER_BREAKS = re.compile("[\u2028\u2029\x0b\x0c]")
 
 
 def normalize_line_breaks(text: str) -> str:
@@ -48,20 +50,35 @@ def decode_html_entities(text: str) -> str:
     'AT&T and R&D stay'
     >>> decode_html_entities("d&amp;eacute;j&amp;agrave;")
     'déjà'
+    >>> decode_html_entities("?id=1&region=eu&para=2 &eacute;t&eacute;")
+    '?id=1&region=eu&para=2 été'
     """
     for _ in range(2):
         if "&" not in text or not _ENTITY.search(text):
             break
-        text = html.unescape(text)
+        # only the complete, semicolon-terminated references: html.unescape alone would
+        # also decode legacy names without one inside URLs ("&region=" -> "®ion=")
+        text = _ENTITY.sub(_unescape_one, text)
     return text
 
 
+def _unescape_one(match: re.Match) -> str:
+    return html.unescape(match.group(0))
+
+
 _TAG = re.compile(
-    r"</?(?:p|br|div|span|b|i|u|em|strong|a|font|h[1-6]|li|ul|ol|blockquote|figure|figcaption)"
+    r"</?(?:p|br|div|span|b|i|u|em|strong|a|font|h[1-6]|li|ul|ol|blockquote|figure|figcaption"
+    r"|img|iframe|table|thead|tbody|tr|td|th|section|article|header|footer|nav|aside|main"
+    r"|small|sup|sub|time|picture|source|video|audio|hr)"
     r"(?:\s[^<>]{0,300})?\s*/?>",
     re.IGNORECASE,
 )
-_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/h[1-6]|/li|/blockquote|/figcaption)\s*/?>", re.I)
+_BLOCK_TAG = re.compile(
+    r"<(?:br|hr|/p|/div|/h[1-6]|/li|/blockquote|/figcaption|/tr|/table|/section|/article"
+    r"|/header|/footer)\s*/?>", re.I)
+#: Elements whose content is not text at all, and comments: removed with their content.
+_DROP_ELEMENT = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+                           re.IGNORECASE | re.DOTALL)
 
 
 def strip_html_tags(text: str) -> str:
@@ -73,8 +90,14 @@ def strip_html_tags(text: str) -> str:
     'Hello world\\nNext\\n'
     >>> strip_html_tags("1 < 2 and 3 > 2")
     '1 < 2 and 3 > 2'
+    >>> strip_html_tags('<img src="a.jpg"> Caption<script>var x = 1;</script><!-- ad -->')
+    ' Caption'
     """
-    if "<" not in text or not _TAG.search(text):
+    if "<" not in text:
+        return text
+    if "<!--" in text or _DROP_ELEMENT.search(text):
+        text = _DROP_ELEMENT.sub("", text)
+    if not _TAG.search(text):
         return text
     return _TAG.sub("", _BLOCK_TAG.sub("\n", text))
 
@@ -88,7 +111,12 @@ def strip_html_tags(text: str) -> str:
 _CONT = ("[\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160"
          "\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122"
          "\u0161\u203a\u0153\u017e\u0178]")
-_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{_CONT}")
+# UTF-8 Cyrillic read as cp1251: lead bytes D0/D1 show as Р/С, continuations as
+# cp1251's 0x80-0xBF characters (Ђ ‚ ѓ „ … µ · ...). Two such pairs in a row, so
+# that normal Russian ("С\u00a0нами") does not wake ftfy up.
+_CONT_1251 = "[" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1251", "ignore")) + "]"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{_CONT}"
+                       f"|(?:[РС]{_CONT_1251}){{2}}")
 
 
 def fix_mojibake(text: str) -> str:
@@ -101,6 +129,10 @@ def fix_mojibake(text: str) -> str:
     'Le ministre a annoncé la réforme'
     >>> fix_mojibake("ÐŸÑ€Ð¸Ð²ÐµÑ‚")
     'Привет'
+    >>> fix_mojibake("РџСЂРёРІРµС‚, РјРёСЂ")
+    'Привет, мир'
+    >>> fix_mojibake("Сначала Россия, потом Европа.")
+    'Сначала Россия, потом Европа.'
     >>> fix_mojibake("déjà vu")
     'déjà vu'
     >>> fix_mojibake("l’armÃ©e â€œlibyenneâ€\u009d")
@@ -117,11 +149,14 @@ def fix_mojibake(text: str) -> str:
 
 # --- invisible and odd characters ------------------------------------------------
 
-# Zero-width space, word joiner, BOM, soft hyphen, Mongolian vowel separator.
+# Zero-width space, word joiner, BOM, soft hyphen, Mongolian vowel separator, and the
+# left-to-right / right-to-left marks (invisible bidi hints that scrapes leave in front
+# of Arabic or Hebrew lines, where they hide "شارك هذا المقال" from the rules).
 # ZWNJ (U+200C) and ZWJ (U+200D) are kept: they are spelling in Persian and Indic
 # scripts and inside emoji.
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
-_ZERO_WIDTH_RE = re.compile("[\u200b\u2060\ufeff\u00ad\u180e]")
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad\u180e\u200e\u200f"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _INVISIBLE), None)
+_ZERO_WIDTH_RE = re.compile(f"[{_INVISIBLE}]")
 
 
 def remove_zero_width(text: str) -> str:
@@ -153,13 +188,16 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def remove_control_chars(text: str) -> str:
-    r"""Remove C0/C1 control characters (not ``\n``) and U+FFFD replacement marks.
+    r"""Remove C0/C1 control characters (not ``\n``) and U+FFFD replacement marks; a
+    NEL (U+0085) still here after the mojibake repair is a real line break.
 
     >>> remove_control_chars("a\x00b\x1bc\x85d\ufffde")
-    'abcde'
+    'abc\nde'
     """
     if not _CONTROL_RE.search(text):
         return text
+    if "\x85" in text:
+        text = text.replace("\x85", "\n")
     return _CONTROL_RE.sub("", text)
 
 

@@ -32,3 +32,11 @@ def test_registry_names_are_unique_and_functions_documented() -> None:
     for name, rule in RULES:
         assert rule.__name__ == name
         assert rule.__doc__ and ">>>" in rule.__doc__, f"{name} needs a doctest"
+
+
+def test_mojibake_with_a_nel_continuation_byte_is_repaired_not_broken() -> None:
+    """U+0085 is the continuation byte of х, م, ą ... in latin-1 mojibake: the repair
+    must see it before anything treats it as a line break."""
+    for word in ("Президент России сказал хорошо", "الرئيس المصري", "Mąż i żona"):
+        text, rules = clean_text(word.encode("utf-8").decode("latin-1"))
+        assert text == word and "fix_mojibake" in rules
