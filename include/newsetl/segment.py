@@ -20,8 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-TERMINAL = ".!?…:;»\"”’)]"
-QUOTE_OPENERS = ("«", "“", "„", '"', "‹", "「", "『", "‚", "”")
+TERMINAL = ".!?…:;»\"”’)]。！？"
+# Not "»": at a line start it is more often a quote closed across a line break (Russian
+# dumps) than a German »opening« mark.
+QUOTE_OPENERS = ("«", "“", "„", '"', "‹", "「", "『", "‚", "”", "‘")
+#: Sentence ends a headline does not have (a headline may end with ? or !).
+_PERIODS = (".", "。", "．")
 
 # --- source trailers ---------------------------------------------------------------
 
@@ -35,19 +39,22 @@ _SOURCE = re.compile(
 
 _BOILERPLATE_PHRASES = (
     # en
-    "share this", "share on", "share article", "share", "tweet", "subscribe", "sign up",
+    "share this", "share on", "share article", "share", "tweet", "subscribe", "subscribe to",
+    "sign up",
     "newsletter", "read also", "read more", "also read", "see also", "related:",
     "related articles", "follow us", "click here", "advertisement", "all rights reserved",
     "copyright", "print this", "email this", "comments",
     # fr
-    "partager", "abonnez-vous", "inscrivez-vous", "lire aussi", "à lire aussi", "a lire aussi",
+    "partager", "partagez", "partagez cet article", "abonnez-vous", "inscrivez-vous",
+    "lire aussi", "à lire aussi", "a lire aussi",
     "lire la suite", "voir aussi", "suivez-nous", "tous droits réservés", "publicité",
     "s'abonner", "recevez notre newsletter",
     # de
     "teilen", "artikel teilen", "abonnieren", "lesen sie auch", "mehr zum thema",
     "folgen sie uns", "alle rechte vorbehalten", "anzeige", "werbung", "jetzt abonnieren",
     # es / pt / it
-    "compartir", "suscríbete", "suscribete", "lee también", "leer más", "síguenos",
+    "compartir", "comparte", "comparte esta noticia", "suscríbete", "suscribete",
+    "lee también", "leer más", "síguenos",
     "todos los derechos reservados", "publicidad", "compartilhe", "partilhar", "assine",
     "leia também", "leia mais", "todos os direitos reservados", "condividi", "iscriviti",
     "leggi anche", "tutti i diritti riservati",
@@ -56,21 +63,42 @@ _BOILERPLATE_PHRASES = (
     "abone ol", "ayrıca okuyun", "tüm hakları saklıdır",
     # ru / uk
     "поделиться", "подписывайтесь", "подпишитесь", "читайте также", "читайте нас",
-    "все права защищены", "реклама", "поширити", "читайте також",
+    "все права защищены", "реклама", "поширити", "читайте також", "подписаться",
+    "подписаться на рассылку", "смотрите также",
     # ar / fa / he
     "شارك", "مشاركة", "اشترك", "اقرأ أيضا", "اقرأ أيضاً", "اقرأ المزيد", "تابعونا",
     "جميع الحقوق محفوظة", "اشتراک گذاری", "به اشتراک بگذارید", "بیشتر بخوانید",
     "همچنین بخوانید", "بخوانید", "کلیه حقوق", "تمامی حقوق", "שתפו", "קראו עוד",
     # zh / ja
-    "分享", "相关阅读", "版权所有", "シェア", "関連記事",
+    "分享", "分享到", "相关阅读", "版权所有", "シェア", "関連記事",
 )
 _BOILERPLATE = re.compile(
-    r"^(?:" + "|".join(re.escape(p) for p in sorted(_BOILERPLATE_PHRASES, key=len, reverse=True))
+    r"^(?P<phrase>" + "|".join(re.escape(p) for p in sorted(_BOILERPLATE_PHRASES, key=len,
+                                                              reverse=True))
     + r")(?:\W|$)",
     re.IGNORECASE,
 )
+#: What may follow a one-word phrase ("Share", "Anzeige", "شارك") on a boilerplate line.
+#: Those words also open news sentences ("Share prices fell", "Anzeige gegen den
+#: Bürgermeister erstattet", "شارك آلاف المتظاهرين ..."), which are not boilerplate.
+_BUTTON_SEPARATORS = tuple(":：|•·/-–—>»(")
+_SOCIAL = frozenset((
+    "facebook", "twitter", "x", "whatsapp", "linkedin", "telegram", "email", "e-mail", "mail",
+    "pinterest", "reddit", "vk", "vkontakte", "вконтакте", "одноклассники", "weibo", "wechat",
+    "微信", "微博", "qq", "instagram", "tiktok", "messenger", "viber", "line", "print", "copy",
+    "link", "sms", "threads", "bluesky", "mastodon", "flipboard", "xing",
+))
+_DEMONSTRATIVES = frozenset((
+    "this", "cet", "cette", "ce", "sie", "diesen", "dieses", "diese", "este", "esta", "esto",
+    "questo", "questa", "dit", "deze", "tego", "ten", "tę", "bu", "эту", "этой", "этим",
+    "это", "هذا", "هذه", "این", "now", "jetzt", "maintenant", "ahora", "here", "ici", "hier",
+    "on", "sur", "auf", "en", "в", "على", "در",
+))
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])", re.IGNORECASE)
+#: "© AFP 2024", "(c) 2024 Reuters", "Copyright © 2024 Le Monde", "Copyright 2024" -- not
+#: "(c) the third condition ..." nor "Copyright law was overhauled ...".
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))",
+                        re.IGNORECASE)
 _INITIALS = re.compile(r"^\(?[A-Za-zÀ-ÿ]{1,4}(?:\s?/\s?[A-Za-zÀ-ÿ]{1,5}){0,3}\)?\.?$")
 MAX_BOILERPLATE_CHARS = 120
 
@@ -79,18 +107,32 @@ MAX_BOILERPLATE_CHARS = 120
 _CREDIT_PATTERNS = (
     # "... ©Reuters", "/ ©Wikimedia Commons", "© AFP / John Doe"
     re.compile(r"(?:^|[\s/(|])©\s*(?P<credit>[^©\n]{1,60}?)\s*\)?\.?$"),
+    # "(AP Photo/Evan Vucci)"
+    re.compile(r"\((?P<credit>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,2}\s+Photo/[^()]{1,60})\)\.?$"),
+    # "(Photo by Chip Somodevilla/Getty Images)"
+    re.compile(r"\(photo by (?P<credit>[^()]{1,80})\)\.?$", re.I),
     # "(AFP photo)", "(Reuters Photo)"
     re.compile(r"\((?P<credit>[^()]{1,40}?)\s+(?:photo|photos|foto|fotos)\)\.?$", re.I),
-    # "(Photo: AFP)", "(Foto: dpa)"
-    re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]\s*(?P<credit>[^()]{1,60})\)\.?$",
-               re.I),
-    # "Photo: X" / "Crédit photo : X" / "Фото: X" at the end of a line
+    # "(Photo: AFP)", "(Foto: dpa)", "(Photo AFP)"
+    re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]?\s*(?P<credit>[^()]{1,60})\)"
+               r"\.?$", re.I),
+    # "REUTERS/Kevin Lamarque", "EFE/Juan Carlos Hidalgo" at the end of a line
+    re.compile(r"(?:^|\s)(?P<credit>(?:REUTERS|Reuters|AFP|EPA|EFE|EPA-EFE|AP|ANSA|dpa|DPA|"
+               r"XINHUA|Xinhua|TASS|ТАСС|Anadolu)/[^\s/][^/\n]{0,60}?)\.?$"),
+    # "Photo: X" / "Crédit photo : X" / "Foto: dpa/M. Kappeler" closing a line, after
+    # the caption's last sentence (not "... ein klares Bild: Nichts geht mehr")
     re.compile(
-        r"(?:^|[.\s|/])(?:photo|foto|фото|crédit photo|credit photo|photo credit|bild|صورة|عکس|"
-        r"تصویر)\s*[:：]\s*(?P<credit>[^.:\n]{1,60}?)\s*\.?$",
+        r"(?:^|[.|/(])\s*(?:photo|foto|фото|crédit photo|credit photo|photo credit|crédit|"
+        r"credit|bild|صورة|عکس|تصویر)\s*[:：]\s*"
+        r"(?P<credit>(?:[^.:\n]|(?<=[A-Z])\.(?=\s))(?:[^.:\n]|(?<=[A-Z])\.(?=\s)){0,59}?)"
+        r"\s*\.?$",
         re.I,
     ),
 )
+#: "(file photo)", "(archive photo)": a caption marker, not a credit.
+_NOT_CREDITS = frozenset(("file", "archive", "archives", "stock", "illustration",
+                          "illustrative", "handout"))
+MAX_CREDIT_WORDS = 6
 MAX_CAPTION_CHARS = 500
 
 
@@ -107,23 +149,33 @@ def find_credit(line: str) -> str | None:
     'Wikimedia Commons'
     >>> find_credit("MOSCOW (Reuters) - Russia said on Monday it would talk.") is None
     True
+    >>> find_credit("President Biden at the White House. (AP Photo/Evan Vucci)")
+    'AP Photo/Evan Vucci'
+    >>> find_credit("Die Kanzlerin in Berlin. Foto: dpa/M. Kappeler")
+    'dpa/M. Kappeler'
+    >>> find_credit("Für die Pendler ergibt sich ein klares Bild: Nichts geht mehr") is None
+    True
     """
     if len(line) > MAX_CAPTION_CHARS:
         return None
     # Every credit pattern needs one of these characters: skip the regexes otherwise.
-    if "©" not in line and ":" not in line and "(" not in line and "：" not in line:
+    if ("©" not in line and ":" not in line and "(" not in line and "：" not in line
+            and "/" not in line):
         return None
     for pattern in _CREDIT_PATTERNS:
         match = pattern.search(line)
         if match:
             credit = match.group("credit").strip(" .,;:-–—/()")
-            if credit:
+            if (credit and credit.casefold() not in _NOT_CREDITS
+                    and len(credit.split()) <= MAX_CREDIT_WORDS):
                 return credit
     return None
 
 
 # --- datelines -----------------------------------------------------------------------
 
+#: ", Jan 5" / ", March 3" inside a dateline ("WASHINGTON, Jan 5 (Reuters) -").
+_DATE_PART = re.compile(r",?\s*\b[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b")
 _DATELINE = re.compile(r"^(?P<dateline>[^\W\d][^–—\-:]{1,40}?)\s*[–—-]{1,2}\s+\S")
 
 
@@ -136,17 +188,37 @@ def find_dateline(paragraph: str) -> str | None:
     'PARIS'
     >>> find_dateline("Paris – le gouvernement") is None
     True
+    >>> find_dateline("WASHINGTON, Jan 5 (Reuters) - The Senate voted")
+    'WASHINGTON, Jan 5 (Reuters)'
+    >>> find_dateline("Berlin (dpa) - Die Regierung")
+    'Berlin (dpa)'
+    >>> find_dateline("القاهرة، 5 يناير (رويترز) - قرر البنك المركزي")
+    'القاهرة، 5 يناير (رويترز)'
+    >>> find_dateline("ثانيا - قرر البنك المركزي") is None
+    True
+    >>> find_dateline("EU – Die Kommission hat") is None
+    True
     """
     match = _DATELINE.match(paragraph)
     if not match:
         return None
     dateline = match.group("dateline").strip()
-    place = re.sub(r"\([^)]*\)", "", dateline).replace(",", " ")
+    agency = re.search(r"\([^)]{2,30}\)", dateline) is not None
+    place = _DATE_PART.sub(" ", re.sub(r"\([^)]*\)", " ", dateline)).replace(",", " ")
     place = re.sub(r"\d+", "", place).strip()
+    words = place.split()
     letters = [c for c in place if c.isalpha()]
-    if len(letters) < 2 or not all(c.isupper() for c in letters[: min(len(letters), 40)]):
+    if len(letters) < 3 or len(words) > 4:
         return None
-    return dateline
+    if all(c.isupper() for c in letters):  # PARIS, BADEN-BADEN
+        return dateline
+    if not any(c.isupper() or c.islower() for c in letters):
+        # Arabic, Persian: no case to tell a place from "ثانيا -" (secondly), so only
+        # with a date after a comma or an agency: "سيئول، 28 نوفمبر (يونهاب) -"
+        return dateline if agency or "،" in dateline or "," in dateline else None
+    if agency and all(w[0].isupper() for w in words):  # Paris (AFP), Berlin (dpa)
+        return dateline
+    return None
 
 
 # --- section model -------------------------------------------------------------------
@@ -216,6 +288,12 @@ def is_boilerplate(line: str) -> bool:
     True
     >>> is_boilerplate("Share prices fell sharply on Monday after the announcement.")
     False
+    >>> is_boilerplate("Anzeige gegen den Bürgermeister erstattet.")
+    False
+    >>> is_boilerplate("Share: Facebook Twitter WhatsApp")
+    True
+    >>> is_boilerplate("Facebook Twitter WhatsApp E-mail")
+    True
     """
     if len(line) > MAX_BOILERPLATE_CHARS:
         return False
@@ -224,11 +302,32 @@ def is_boilerplate(line: str) -> bool:
     if _INITIALS.match(line) and (any(c.isupper() for c in line) and "/" in line or
                                    line.startswith("(")):
         return True
+    if _only_social(line.split()):
+        return True
     match = _BOILERPLATE.match(line)
     if not match:
         return False
-    # "Share prices fell ..." is news: a boilerplate line is short or ends without a period.
+    if " " not in match.group("phrase"):
+        return _button_rest(line[match.end("phrase"):].strip())
+    # "Read more about the budget ..." is news: a boilerplate line is short or ends
+    # without a period.
     return len(line.split()) <= 6 or not line.endswith(".")
+
+
+def _only_social(words: list[str]) -> bool:
+    return len(words) >= 2 and all(w.strip(",;|·•").casefold() in _SOCIAL for w in words)
+
+
+def _button_rest(rest: str) -> bool:
+    """Whether what follows a one-word phrase makes the line a button, not a sentence:
+    nothing, a separator, network names, or "this article" / "on Facebook" words."""
+    if not rest or rest.startswith(_BUTTON_SEPARATORS):
+        return True
+    words = rest.split()
+    if _only_social(words) or (len(words) == 1 and words[0].casefold() in _SOCIAL):
+        return True
+    return (len(words) <= 3 and words[0].casefold() in _DEMONSTRATIVES
+            and rest[-1] not in ".!?…。")
 
 
 def _looks_like_label(line: str, next_line: str | None) -> bool:
@@ -249,13 +348,40 @@ def _looks_like_label(line: str, next_line: str | None) -> bool:
     words = line.split()
     if next_line is None or len(line) > 30 or len(words) > 3:
         return False
+    if _unspaced(line) and len(line) > MAX_UNSPACED_LABEL:  # a CJK headline, not a label
+        return False
     if line[-1] in TERMINAL or line.startswith(QUOTE_OPENERS):
         return False
     if not (line.isupper() or len(words) <= 2):
         return False
     if next_line.startswith(QUOTE_OPENERS) or find_credit(next_line) or is_boilerplate(next_line):
         return False
-    return len(next_line) <= 250 and not next_line.endswith(".")
+    return len(next_line) <= 250 and not next_line.endswith(_PERIODS)
+
+
+#: Scripts written without spaces count words badly: a label there is a few characters.
+MAX_UNSPACED_LABEL = 8
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def _unspaced(line: str) -> bool:
+    """A line in a script written without spaces between words (CJK, Thai).
+
+    >>> _unspaced("国务院召开常务会议"), _unspaced("TV")
+    (True, False)
+    """
+    return " " not in line and _UNSPACED.search(line) is not None
+
+
+def _same_title(a: str, b: str) -> bool:
+    """Whether a line repeats a given title (case, spacing and a final period aside).
+
+    >>> _same_title("Khalifa Haftar à bord.", "KHALIFA HAFTAR à  bord")
+    True
+    """
+    def norm(t: str) -> str:
+        return " ".join(t.casefold().split()).rstrip(" .。!?！？:")
+    return norm(a) == norm(b)
 
 
 def segment(text: str, title_hint: str | None = None) -> Segmented:
@@ -269,13 +395,16 @@ def segment(text: str, title_hint: str | None = None) -> Segmented:
     out = result.sections
     start = 0
     following = units[1] if len(units) > 1 else None
-    if (units and title_hint is None and _looks_like_label(units[0], following)
-            and not is_boilerplate(units[0]) and not _SOURCE.match(units[0])):
+    if title_hint and units and _same_title(units[0], title_hint):
+        following = None  # the text opens with the title itself: no label before it
+    if (units and _looks_like_label(units[0], following)
+            and not is_boilerplate(units[0]) and not _SOURCE.match(units[0])
+            and (not title_hint or _same_title(following or "", title_hint))):
         out.append(Section("section_label", units[0]))
         start = 1
     if title_hint:
-        if start < len(units) and units[start] == title_hint:
-            start += 1
+        if start < len(units) and _same_title(units[start], title_hint):
+            start += 1  # the text repeats the record's title: keep it once
         out.append(Section("title", title_hint))
     elif start < len(units):
         out.append(Section("title", units[start]))
@@ -293,11 +422,11 @@ def classify_unit(unit: str, result: Segmented) -> Section:
         return Section("source", unit)
     if is_boilerplate(unit):
         return Section("boilerplate", unit)
-    if unit.startswith(QUOTE_OPENERS):
-        return Section("quote", unit)
-    credit = find_credit(unit)
+    credit = find_credit(unit)  # before quotes: a caption may open with a quoted title
     if credit is not None:
         return Section("caption", unit, credit=credit)
+    if unit.startswith(QUOTE_OPENERS):
+        return Section("quote", unit)
     if result.dateline is None and not any(s.kind == "paragraph" for s in result.sections):
         result.dateline = find_dateline(unit)
     return Section("paragraph", unit)
@@ -308,13 +437,21 @@ def strip_credit(caption: Section) -> str:
 
     >>> strip_credit(Section("caption", "Le porte-avions russe. ©Reuters", "Reuters"))
     'Le porte-avions russe.'
+    >>> strip_credit(Section("caption", "The senator. (Photo by A. B/Getty Images)",
+    ...                      "A. B/Getty Images"))
+    'The senator.'
+    >>> strip_credit(Section("caption", "Le président. Crédit photo : AFP", "AFP"))
+    'Le président.'
     """
     text = caption.text
     if caption.credit:
         cut = text.rfind(caption.credit)
         if cut > 0:
-            text = text[:cut].rstrip(" ©(/|:-–—").rstrip()
-            for word in ("Photo", "photo", "Foto", "foto", "Фото"):
-                if text.endswith(word):
-                    text = text[: -len(word)].rstrip(" (")
+            text = _CREDIT_LEAD.sub("", text[:cut].rstrip(" ©(/|:-–—")).rstrip()
     return text
+
+
+#: What may stand before a credit: "Photo", "(Photo by", "Crédit photo :", "Фото".
+_CREDIT_LEAD = re.compile(
+    r"[\s(]*(?:photo by|crédit photo|credit photo|photo credit|photo|foto|фото|crédit|credit|"
+    r"bild)\s*[:：]?\s*$", re.IGNORECASE)

@@ -112,3 +112,65 @@ def test_mojibake_article_is_repaired_and_recorded() -> None:
     assert "fix_mojibake" in rows.articles[0]["cleaning_rules"]
     assert rows.articles[0]["body"] == (
         "Le ministère de la Défense a annoncé une réforme importante.")
+
+
+@pytest.mark.parametrize("line", [
+    "شارك آلاف المتظاهرين في مسيرة حاشدة وسط القاهرة يوم الجمعة",
+    "Реклама алкоголя будет запрещена с 1 марта, заявил министр",
+    "Anzeige gegen den Bürgermeister erstattet.",
+    "Werbung für Abtreibungen bleibt verboten",
+    "Share prices fell 5% on Monday.",
+    "Tweet by Trump sparks diplomatic row with Mexico",
+    "Delen van de winst blijft omstreden",
+    "(c) the third condition is that the parties agree.",
+    "Copyright law was overhauled by the European Parliament.",
+])
+def test_news_sentences_that_open_with_a_button_word_stay_in_the_body(line: str) -> None:
+    seg = segment(f"Headline of the day\n\n{line}\n\nSecond paragraph of the story.")
+    assert [s.kind for s in seg.sections] == ["title", "paragraph", "paragraph"], line
+
+
+@pytest.mark.parametrize("line", [
+    "Partager Cet Article", "Share: Facebook Twitter", "Facebook Twitter WhatsApp E-mail",
+    "شارك هذا المقال", "\u200fشارك هذا المقال", "分享到：微信 微博", "Подписаться на рассылку",
+    "Comparte esta noticia", "Teilen Sie diesen Artikel", "© AFP 2024", "Anzeige"])
+def test_share_and_copyright_lines_are_boilerplate(line: str) -> None:
+    seg = segment(clean_text(f"Headline of the day\n\nA paragraph.\n\n{line}")[0])
+    assert seg.sections[-1].kind == "boilerplate", line
+
+
+def test_cjk_headline_is_the_title_and_the_lead_stays_in_the_body() -> None:
+    seg = segment("国务院召开常务会议部署稳经济措施\n\n国务院总理主持召开常务会议，部署措施。\n\n"
+                  "会议指出，当前经济运行面临新的挑战。")
+    assert [s.kind for s in seg.sections] == ["title", "paragraph", "paragraph"]
+    labelled = segment("国际\n\n国务院召开常务会议部署稳经济措施\n\n国务院总理主持召开常务会议。")
+    assert [s.kind for s in labelled.sections] == ["section_label", "title", "paragraph"]
+
+
+def test_a_record_title_repeated_in_the_text_after_a_label_is_kept_once(seed_bytes) -> None:
+    text = clean_text(decode_bytes(seed_bytes).text)[0]
+    title = "Khalifa Haftar à bord du porte-avions russe Amiral Kouznetsov."
+    seg = segment(text, title_hint=title)
+    assert [s.kind for s in seg.sections[:3]] == ["section_label", "title", "caption"]
+    assert sum(s.text.rstrip(".") == title.rstrip(".") for s in seg.sections) == 1
+
+
+@pytest.mark.parametrize("line, credit", [
+    ("President Biden at the White House. (AP Photo/Evan Vucci)", "AP Photo/Evan Vucci"),
+    ("The senator speaks. (Photo by Chip Somodevilla/Getty Images)",
+     "Chip Somodevilla/Getty Images"),
+    ("Trump in Ohio. REUTERS/Kevin Lamarque", "REUTERS/Kevin Lamarque"),
+    ("Die Kanzlerin in Berlin. Foto: dpa/M. Kappeler", "dpa/M. Kappeler"),
+    ("“Lost in Translation” star Bill Murray at Cannes. ©AFP", "AFP"),
+])
+def test_more_credit_styles(line: str, credit: str) -> None:
+    seg = segment(f"Headline of the day\n\n{line}\n\nA paragraph of the story.")
+    assert (seg.sections[1].kind, seg.sections[1].credit) == ("caption", credit)
+
+
+@pytest.mark.parametrize("line", [
+    "Für die Pendler ergibt sich ein klares Bild: Nichts geht mehr am Montag.",
+    "Voici la photo : elle montre le président devant l'Élysée.",
+])
+def test_sentences_mentioning_a_picture_are_not_captions(line: str) -> None:
+    assert find_credit(line) is None
