@@ -35,6 +35,24 @@ _SOURCE = re.compile(
     re.IGNORECASE,
 )
 
+#: A source trailer names an outlet ("SOURCE: FRENCH PRESS TV"), it is not a sentence.
+MAX_SOURCE_WORDS = 6
+
+
+def source_trailer(line: str) -> re.Match | None:
+    """The ``SOURCE: NAME`` match of a trailer line, or None.
+
+    >>> source_trailer("SOURCE: FRENCH PRESS TV").group("name")
+    'FRENCH PRESS TV'
+    >>> source_trailer("Source: a senior official said the talks had stalled.") is None
+    True
+    """
+    match = _SOURCE.match(line)
+    if match is None or len(match.group("name").split()) > MAX_SOURCE_WORDS:
+        return None
+    return match
+
+
 # --- boilerplate ---------------------------------------------------------------------
 
 _BOILERPLATE_PHRASES = (
@@ -398,7 +416,7 @@ def segment(text: str, title_hint: str | None = None) -> Segmented:
     if title_hint and units and _same_title(units[0], title_hint):
         following = None  # the text opens with the title itself: no label before it
     if (units and _looks_like_label(units[0], following)
-            and not is_boilerplate(units[0]) and not _SOURCE.match(units[0])
+            and not is_boilerplate(units[0]) and not source_trailer(units[0])
             and (not title_hint or _same_title(following or "", title_hint))):
         out.append(Section("section_label", units[0]))
         start = 1
@@ -416,7 +434,7 @@ def segment(text: str, title_hint: str | None = None) -> Segmented:
 
 def classify_unit(unit: str, result: Segmented) -> Section:
     """Type one body unit (after the label and title)."""
-    source = _SOURCE.match(unit)
+    source = source_trailer(unit)
     if source:
         result.source_name = source.group("name").strip(" .")
         return Section("source", unit)
