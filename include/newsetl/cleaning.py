@@ -115,8 +115,9 @@ _CONT = ("[\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u
 # cp1251's 0x80-0xBF characters (Ђ ‚ ѓ „ … µ · ...). Two such pairs in a row, so
 # that normal Russian ("С\u00a0нами") does not wake ftfy up.
 _CONT_1251 = "[" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1251", "ignore")) + "]"
-_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{_CONT}"
-                       f"|(?:[РС]{_CONT_1251}){{2}}")
+# Two regexes, not one alternation: the Latin one alone scans ~2.5x faster.
+_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{_CONT}")
+_MOJIBAKE_1251 = re.compile(f"(?:[РС]{_CONT_1251}){{2}}")
 
 
 def fix_mojibake(text: str) -> str:
@@ -140,7 +141,8 @@ def fix_mojibake(text: str) -> str:
     >>> _MOJIBAKE.search("voilà\u00a0: à\u00a0Paris") is None
     True
     """
-    if not _MOJIBAKE.search(text):
+    if not _MOJIBAKE.search(text) and not (
+            ("Р" in text or "С" in text) and _MOJIBAKE_1251.search(text)):
         return text
     import ftfy
 

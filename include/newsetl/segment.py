@@ -122,30 +122,53 @@ MAX_BOILERPLATE_CHARS = 120
 
 # --- captions and credits ------------------------------------------------------------
 
+def _has_copyright_sign(line: str) -> bool:
+    return "©" in line
+
+
+def _ends_in_parenthesis(line: str) -> bool:
+    return line.rstrip(". ").endswith(")")
+
+
+def _has_slash(line: str) -> bool:
+    return "/" in line
+
+
+def _has_colon(line: str) -> bool:
+    return ":" in line or "：" in line
+
+
+#: (cheap precondition, pattern): most lines meet no precondition and skip every regex.
 _CREDIT_PATTERNS = (
     # "... ©Reuters", "/ ©Wikimedia Commons", "© AFP / John Doe"
-    re.compile(r"(?:^|[\s/(|])©\s*(?P<credit>[^©\n]{1,60}?)\s*\)?\.?$"),
+    (_has_copyright_sign,
+     re.compile(r"(?:^|[\s/(|])©\s*(?P<credit>[^©\n]{1,60}?)\s*\)?\.?$")),
     # "(AP Photo/Evan Vucci)"
-    re.compile(r"\((?P<credit>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,2}\s+Photo/[^()]{1,60})\)\.?$"),
+    (_ends_in_parenthesis,
+     re.compile(r"\((?P<credit>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,2}\s+Photo/[^()]{1,60})"
+                r"\)\.?$")),
     # "(Photo by Chip Somodevilla/Getty Images)"
-    re.compile(r"\(photo by (?P<credit>[^()]{1,80})\)\.?$", re.I),
+    (_ends_in_parenthesis, re.compile(r"\(photo by (?P<credit>[^()]{1,80})\)\.?$", re.I)),
     # "(AFP photo)", "(Reuters Photo)"
-    re.compile(r"\((?P<credit>[^()]{1,40}?)\s+(?:photo|photos|foto|fotos)\)\.?$", re.I),
+    (_ends_in_parenthesis,
+     re.compile(r"\((?P<credit>[^()]{1,40}?)\s+(?:photo|photos|foto|fotos)\)\.?$", re.I)),
     # "(Photo: AFP)", "(Foto: dpa)", "(Photo AFP)"
-    re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]?\s*(?P<credit>[^()]{1,60})\)"
-               r"\.?$", re.I),
+    (_ends_in_parenthesis,
+     re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]?\s*"
+                r"(?P<credit>[^()]{1,60})\)\.?$", re.I)),
     # "REUTERS/Kevin Lamarque", "EFE/Juan Carlos Hidalgo" at the end of a line
-    re.compile(r"(?:^|\s)(?P<credit>(?:REUTERS|Reuters|AFP|EPA|EFE|EPA-EFE|AP|ANSA|dpa|DPA|"
-               r"XINHUA|Xinhua|TASS|ТАСС|Anadolu)/[^\s/][^/\n]{0,60}?)\.?$"),
+    (_has_slash,
+     re.compile(r"(?:^|\s)(?P<credit>(?:REUTERS|Reuters|AFP|EPA|EFE|EPA-EFE|AP|ANSA|dpa|DPA|"
+                r"XINHUA|Xinhua|TASS|ТАСС|Anadolu)/[^\s/][^/\n]{0,60}?)\.?$")),
     # "Photo: X" / "Crédit photo : X" / "Foto: dpa/M. Kappeler" closing a line, after
     # the caption's last sentence (not "... ein klares Bild: Nichts geht mehr")
-    re.compile(
+    (_has_colon, re.compile(
         r"(?:^|[.|/(])\s*(?:photo|foto|фото|crédit photo|credit photo|photo credit|crédit|"
         r"credit|bild|صورة|عکس|تصویر)\s*[:：]\s*"
         r"(?P<credit>(?:[^.:\n]|(?<=[A-Z])\.(?=\s))(?:[^.:\n]|(?<=[A-Z])\.(?=\s)){0,59}?)"
         r"\s*\.?$",
         re.I,
-    ),
+    )),
 )
 #: "(file photo)", "(archive photo)": a caption marker, not a credit.
 _NOT_CREDITS = frozenset(("file", "archive", "archives", "stock", "illustration",
@@ -176,11 +199,9 @@ def find_credit(line: str) -> str | None:
     """
     if len(line) > MAX_CAPTION_CHARS:
         return None
-    # Every credit pattern needs one of these characters: skip the regexes otherwise.
-    if ("©" not in line and ":" not in line and "(" not in line and "：" not in line
-            and "/" not in line):
-        return None
-    for pattern in _CREDIT_PATTERNS:
+    for applies, pattern in _CREDIT_PATTERNS:
+        if not applies(line):
+            continue
         match = pattern.search(line)
         if match:
             credit = match.group("credit").strip(" .,;:-–—/()")
@@ -320,7 +341,8 @@ def is_boilerplate(line: str) -> bool:
     if _INITIALS.match(line) and (any(c.isupper() for c in line) and "/" in line or
                                    line.startswith("(")):
         return True
-    if _only_social(line.split()):
+    first = line.split(maxsplit=1)[0].strip(",;|·•").casefold() if line.strip() else ""
+    if first in _SOCIAL and _only_social(line.split()):
         return True
     match = _BOILERPLATE.match(line)
     if not match:
