@@ -296,22 +296,45 @@ def split_units(text: str) -> list[str]:
 
     >>> split_units("Title\\n\\nFirst line of a para\\nwrapped here.\\nNew para.")
     ['Title', 'First line of a para wrapped here.', 'New para.']
+
+    A capitalised next line is joined too when the whole block is hard-wrapped at a
+    fixed column (every line but the last fills the block's width: German nouns, names
+    at a line start), which a list of short headlines is not:
+
+    >>> len(split_units("Der Minister kündigte am Dienstag in Berlin überraschend eine\\n"
+    ...                 "Anzeige gegen die Streikleitung an und sprach von Erpressung."))
+    1
     """
     units: list[str] = []
     for block in text.split("\n\n"):
+        lines = [line for line in block.split("\n") if line]
+        wrapped = _hard_wrapped(lines)
         current: str | None = None
-        for line in block.split("\n"):
-            if not line:
-                continue
-            if current is not None and not _ends_sentence(current) and line[0].islower():
+        for line in lines:
+            if current is not None and not _ends_sentence(current) and (
+                    line[0].islower() or wrapped):
                 current = f"{current} {line}"
-                continue
-            if current is not None:
-                units.append(current)
-            current = line
+            else:
+                if current is not None:
+                    units.append(current)
+                current = line
         if current is not None:
             units.append(current)
     return units
+
+
+#: Hard-wrapped lines are at least this wide and this close to the block's widest line.
+MIN_WRAP_WIDTH = 50
+WRAP_FILL = 0.8
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether a block of several lines was cut at a fixed column."""
+    if len(lines) < 2:
+        return False
+    width = max(map(len, lines))
+    return width >= MIN_WRAP_WIDTH and all(len(line) >= WRAP_FILL * width and " " in line
+                                           for line in lines[:-1])
 
 
 def is_boilerplate(line: str) -> bool:

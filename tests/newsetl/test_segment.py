@@ -174,3 +174,19 @@ def test_more_credit_styles(line: str, credit: str) -> None:
 ])
 def test_sentences_mentioning_a_picture_are_not_captions(line: str) -> None:
     assert find_credit(line) is None
+
+
+def test_hard_wrapped_german_paragraphs_are_joined_but_headline_lists_are_not() -> None:
+    import textwrap
+
+    para = ("Die Bundesregierung hat am Dienstag in Berlin ein neues Gesetz zur Förderung der "
+            "Elektromobilität vorgestellt, das Käufern von Elektroautos eine Prämie von bis "
+            "zu 6000 Euro in Aussicht stellt.")
+    text = ("Neues Gesetz für Elektroautos vorgestellt\n\n" + textwrap.fill(para, 72)
+            + "\n\nMehr zum Thema:\nBahnstreik legt den Fernverkehr in ganz Deutschland lahm"
+            "\nRegierung plant neue Steuern für Vielflieger ab dem kommenden Jahr\n")
+    assert "\n" in textwrap.fill(para, 72) and "\nFörderung" in textwrap.fill(para, 72)
+    seg = segment(clean_text(text)[0])
+    assert [s.kind for s in seg.sections] == ["title", "paragraph", "boilerplate",
+                                              "paragraph", "paragraph"]
+    assert seg.sections[1].text == para
