@@ -143,6 +143,10 @@ def backfill(svc: dict, *extra: str) -> None:
     assert created.returncode == 0, output[-4000:]
 
 
+#: Seconds a backfill of the three sample days may take.
+BACKFILL_TIMEOUT = 480
+
+
 def finished(db: Path, expected: int) -> list[tuple] | None:
     runs = query(db, "select run_id, state from dag_run where dag_id = 'newsetl_daily' "
                      "and run_type = 'backfill'")
@@ -159,8 +163,10 @@ def test_backfill_matches_single_day_runs(airflow_services, tmp_path):
     for proc in svc["procs"]:
         assert proc.poll() is None, f"{proc.args} exited early"
     backfill(svc)
-    runs = wait_for("the backfill runs to finish", lambda: finished(db, 3), 180, logs,
-                    interval=2)
+    # ~40 s on an idle 2-core machine; generous for a loaded CI runner (each task
+    # process imports Airflow, pyarrow and numba)
+    runs = wait_for("the backfill runs to finish", lambda: finished(db, 3), BACKFILL_TIMEOUT,
+                    logs, interval=2)
     assert sorted(s for _, s in runs) == ["success"] * 3, runs
     logical = sorted(r[0][:10] for r in query(
         db, "select logical_date from dag_run where run_type = 'backfill'"))
@@ -197,7 +203,7 @@ def test_backfill_reprocessing_replaces_with_same_rows(airflow_services):
     backfill(svc, "--reprocess-behavior", "completed")
     wait_for("the reprocessing runs to finish", lambda: all(
         (m := read_manifest(out, ds)) and m["version"] != before[ds][0] for ds in DAYS),
-        180, logs, interval=2)
+        BACKFILL_TIMEOUT, logs, interval=2)
     for ds in DAYS:
         assert {t: table_rows(out, t, ds) for t in SORT} == before[ds][1], ds
         assert len(list((out / "_versions" / f"ds={ds}").iterdir())) == 1
