@@ -35,8 +35,9 @@ _SOURCE = re.compile(
     re.IGNORECASE,
 )
 
-#: A source trailer names an outlet ("SOURCE: FRENCH PRESS TV"), it is not a sentence.
-MAX_SOURCE_WORDS = 6
+#: A source trailer names an outlet or a work ("SOURCE: FRENCH PRESS TV"); a long or
+#: lower-case continuation is a sentence ("Source: a senior official said ...").
+MAX_SOURCE_WORDS = 12
 
 
 def source_trailer(line: str) -> re.Match | None:
@@ -48,8 +49,12 @@ def source_trailer(line: str) -> re.Match | None:
     True
     """
     match = _SOURCE.match(line)
-    if match is None or len(match.group("name").split()) > MAX_SOURCE_WORDS:
+    if match is None:
         return None
+    name = match.group("name")
+    words = name.split()
+    if len(words) > MAX_SOURCE_WORDS or (name[0].islower() and len(words) >= 4):
+        return None  # "dpa", "lemonde.fr" are fine; "a senior official said ..." is not
     return match
 
 
@@ -96,7 +101,16 @@ _BOILERPLATE = re.compile(
     + r")(?:\W|$)",
     re.IGNORECASE,
 )
-#: What may follow a one-word phrase ("Share", "Anzeige", "شارك") on a boilerplate line.
+#: Phrases that also open news sentences (nouns, infinitives; not imperatives such as
+#: "Síguenos" or "Abonnez-vous"): a line starting with one is boilerplate only when
+#: it reads as a button (:func:`_button_rest`).
+_AMBIGUOUS_PHRASES = frozenset((
+    "share", "tweet", "subscribe", "newsletter", "advertisement", "copyright", "comments",
+    "partager", "publicité", "teilen", "anzeige", "werbung", "compartir", "publicidad",
+    "partilhar", "assine", "delen", "paylaş", "поделиться", "реклама", "поширити", "شارك",
+    "مشاركة", "اشترك", "بخوانید", "分享", "シェア",
+))
+#: What may follow an ambiguous phrase ("Share", "Anzeige", "شارك") on a boilerplate line.
 #: Those words also open news sentences ("Share prices fell", "Anzeige gegen den
 #: Bürgermeister erstattet", "شارك آلاف المتظاهرين ..."), which are not boilerplate.
 _BUTTON_SEPARATORS = tuple(":：|•·/-–—>»(")
@@ -312,7 +326,7 @@ def split_units(text: str) -> list[str]:
         current: str | None = None
         for line in lines:
             if current is not None and not _ends_sentence(current) and (
-                    line[0].islower() or wrapped):
+                    line[0].islower() or (wrapped and _continues(current, line))):
                 current = f"{current} {line}"
             else:
                 if current is not None:
@@ -326,6 +340,13 @@ def split_units(text: str) -> list[str]:
 #: Hard-wrapped lines are at least this wide and this close to the block's widest line.
 MIN_WRAP_WIDTH = 50
 WRAP_FILL = 0.8
+
+
+def _continues(current: str, line: str) -> bool:
+    """A capitalised line may continue a wrapped one unless either stands alone as a
+    boilerplate or source line ("Read more: ..." then "© 2024 ...")."""
+    return (line[0].isalpha() and not is_boilerplate(line) and not is_boilerplate(current)
+            and not _SOURCE.match(line))
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
@@ -370,7 +391,7 @@ def is_boilerplate(line: str) -> bool:
     match = _BOILERPLATE.match(line)
     if not match:
         return False
-    if " " not in match.group("phrase"):
+    if match.group("phrase").casefold() in _AMBIGUOUS_PHRASES:
         return _button_rest(line[match.end("phrase"):].strip())
     # "Read more about the budget ..." is news: a boilerplate line is short or ends
     # without a period.
