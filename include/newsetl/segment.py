@@ -375,6 +375,8 @@ def is_boilerplate(line: str) -> bool:
     False
     >>> is_boilerplate("Share: Facebook Twitter WhatsApp")
     True
+    >>> is_boilerplate("Share-price rally continues")
+    False
     >>> is_boilerplate("Facebook Twitter WhatsApp E-mail")
     True
     """
@@ -405,8 +407,9 @@ def _only_social(words: list[str]) -> bool:
 def _button_rest(rest: str) -> bool:
     """Whether what follows a one-word phrase makes the line a button, not a sentence:
     nothing, a separator, network names, or "this article" / "on Facebook" words."""
-    if not rest or rest.startswith(_BUTTON_SEPARATORS):
-        return True
+    if not rest or rest[0] == "(" or (rest.startswith(_BUTTON_SEPARATORS)
+                                      and rest[1:2] in ("", " ")):
+        return True  # "Share: ...", "Share | ...", not "Share-price rally continues"
     words = rest.split()
     if _only_social(words) or (len(words) == 1 and words[0].casefold() in _SOCIAL):
         return True
