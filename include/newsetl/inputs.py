@@ -447,13 +447,17 @@ def _spool(fh, declared: int) -> _Spooled | None:
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned
     digest = hashlib.sha256()
     size = 0
-    while block := fh.read(min(MiB, declared + 1 - size)):
-        spool.write(block)
-        digest.update(block)
-        size += len(block)
-        if size > declared:
-            spool.close()
-            return None
+    try:
+        while block := fh.read(min(MiB, declared + 1 - size)):
+            spool.write(block)
+            digest.update(block)
+            size += len(block)
+            if size > declared:
+                spool.close()
+                return None
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
     return _Spooled(spool, digest.hexdigest(), size)
 
@@ -558,9 +562,10 @@ def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
     """Tar members in archive order (tar.gz has no cheap random access)."""
     try:
         if isinstance(source, Path):
-            archive = tarfile.open(source, mode="r:*")  # noqa: SIM115 - closed by `with` below
+            archive = tarfile.open(source, mode="r:*",  # noqa: SIM115 - closed by `with`
+                                   tarinfo=_TarInfo)
         else:
-            archive = tarfile.open(fileobj=source, mode="r:*")  # noqa: SIM115
+            archive = tarfile.open(fileobj=source, mode="r:*", tarinfo=_TarInfo)  # noqa: SIM115
     except _TAR_ERRORS as exc:
         yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
                          f"cannot open tar: {exc}")
@@ -599,18 +604,26 @@ def _iter_tar(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
             yield from _tar_member(ctx, archive, info, name, budget, depth)
 
 
+class _TarInfo(tarfile.TarInfo):
+    """Remembers on the archive why the last header read stopped (see
+    :func:`_tar_ended_cleanly`); costs nothing, unlike seeking back in a .tar.gz."""
+
+    @classmethod
+    def fromtarfile(cls, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        try:
+            return super().fromtarfile(tarfile_)
+        except tarfile.HeaderError as exc:
+            tarfile_.newsetl_stop = exc  # type: ignore[attr-defined]
+            raise
+
+
 def _tar_ended_cleanly(archive: tarfile.TarFile) -> bool:
     """Whether the archive ended on its end-of-archive marker (a zero block).
 
     ``tarfile`` also ends quietly when a header after the first member is damaged or
     missing (a cut or corrupted file): every member after it would vanish unreported.
     """
-    try:
-        archive.fileobj.seek(archive.offset)
-        block = archive.fileobj.read(tarfile.BLOCKSIZE)
-    except _TAR_ERRORS:
-        return False
-    return len(block) == tarfile.BLOCKSIZE and not block.strip(b"\0")
+    return isinstance(getattr(archive, "newsetl_stop", None), tarfile.EOFHeaderError)
 
 
 def _tar_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
