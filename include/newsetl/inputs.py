@@ -273,7 +273,7 @@ def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits) -> I
     ctx = _Ctx(printable_name(entry.path), file_index, limits)
     if fmt is None:
         yield ctx.reject(None, reasons.UNSUPPORTED_FORMAT,
-                         f"not an accepted input type: {posixpath.basename(entry.path)}")
+                         f"not an accepted input type: {posixpath.basename(ctx.source_file)}")
         return
     try:
         if fmt == ZIP:

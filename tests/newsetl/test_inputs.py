@@ -306,6 +306,7 @@ def test_links_special_files_odd_names_and_unreadable_folders_are_accounted(
     os.symlink(day / "sub", day / "linkdir")
     os.mkfifo(day / "pipe.txt")
     (day / os.fsdecode(b"caf\xe9.txt")).write_text(ARTICLE.replace("énergie", "eau"))
+    (day / os.fsdecode(b"note\xe9.doc")).write_text("not an input type")
     real_walk = os.walk
 
     def walk(top, onerror=None, **kw):  # root cannot chmod its way out of reading
@@ -318,14 +319,16 @@ def test_links_special_files_odd_names_and_unreadable_folders_are_accounted(
 
     monkeypatch.setattr(inputs.os, "walk", walk)
     files, skipped = inputs.scan(day)
-    assert [f.path for f in files] == ["a.txt", os.fsdecode(b"caf\xe9.txt")]
+    assert [f.path for f in files] == ["a.txt", os.fsdecode(b"caf\xe9.txt"),
+                                       os.fsdecode(b"note\xe9.doc")]
     assert [(s["path"], s["reason"]) for s in skipped] == [
         (".partial", "hidden"), ("link.txt", "symlink"), ("linkdir", "symlink"),
         ("locked", "unreadable_folder"), ("pipe.txt", "not_a_regular_file")]
 
     manifest = run_day(tmp_path / "raw", tmp_path / "out", "2024-01-01",
                        detector="langdetect")
-    assert [i["path"] for i in manifest["inputs"]] == ["a.txt", "caf\\xe9.txt"]
+    assert [i["path"] for i in manifest["inputs"]] == ["a.txt", "caf\\xe9.txt", "note\\xe9.doc"]
+    assert manifest["counts"]["rejects_by_reason"] == {"unsupported_format": 1}
     assert manifest["counts"]["articles"] == 2
     assert [s["reason"] for s in manifest["skipped_inputs"]] == [
         "hidden", "symlink", "symlink", "unreadable_folder", "not_a_regular_file"]
