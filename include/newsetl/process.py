@@ -104,22 +104,65 @@ def parse_item(item: RawItem) -> Parsed | dict:
         title_hint = title_hint.replace("\n", " ") or None
     if not cleaned and not title_hint:
         return reject_row(item, reasons.EMPTY, "no text after cleaning")
-    seg = segment(cleaned, title_hint=title_hint)
+    seg = segment(cleaned, title_hint=title_hint, filename=slug_source(item))
     body_parts = [s.text for s in seg.sections if s.kind in BODY_KINDS]
     body = "\n\n".join(body_parts)
     if not has_letters(body, MIN_BODY_LETTERS):
-        kinds = sorted({s.kind for s in seg.sections})
-        return reject_row(
-            item,
-            reasons.NOT_AN_ARTICLE,
-            f"body has {count_letters(body)} letters (< {MIN_BODY_LETTERS}); "
-            f"sections: {', '.join(kinds) or 'none'}",
-        )
-    return Parsed(item, seg, body, rules, normalized_body_sha1(body))
+        return reject_row(item, reasons.NOT_AN_ARTICLE, not_an_article_detail(seg, body))
+    title = next((s.text for s in seg.sections if s.kind == "title"), "")
+    return Parsed(item, seg, body, rules + seg.steps, content_fingerprint(body, title))
+
+
+def slug_source(item: RawItem) -> str | None:
+    """Where a title slug may be read when the text has no headline: the archive member
+    or file name, or for a JSONL record (member = line number) its URL's last segment.
+
+    >>> slug_source(RawItem("d/a.jsonl", "3", 0, "", meta={"url": "https://x.org/a/b-c-d-e/"}))
+    'b-c-d-e'
+    >>> slug_source(RawItem("d/minister-quits-after-row.txt", None, 0, ""))
+    'd/minister-quits-after-row.txt'
+    """
+    if item.source_member and not item.source_member.isdigit():
+        return item.source_member
+    if item.source_member is None:
+        return item.source_file
+    url = (item.meta.get("url") or "").split("?", 1)[0].rstrip("/")
+    return url.rsplit("/", 1)[-1] or None
+
+
+def not_an_article_detail(seg: Segmented, body: str) -> str:
+    """Why a text has no body: its letter count and the rule that typed each section.
+
+    >>> from newsetl.segment import Section
+    >>> not_an_article_detail(Segmented([Section("title", "Hi", rule="head_title")]), "")
+    'body has 0 letters (< 20); sections: title by head_title'
+    """
+    typed = sorted({f"{s.kind} by {s.rule}" for s in seg.sections})
+    return (f"body has {count_letters(body)} letters (< {MIN_BODY_LETTERS}); "
+            f"sections: {', '.join(typed) or 'none'}")
+
+
+#: A body shorter than this is fingerprinted together with its title, so two stories
+#: whose bodies are both only "Photo: AFP"-sized leftovers are not taken as duplicates.
+MIN_FINGERPRINT_LETTERS = 200
+
+
+def content_fingerprint(body: str, title: str) -> str:
+    """The duplicate key: the normalised body, plus the title when the body is short.
+
+    >>> content_fingerprint("Same short body.", "A") == content_fingerprint("Same short body.", "B")
+    False
+    >>> long = "word " * 100
+    >>> content_fingerprint(long, "A") == content_fingerprint(long, "B")
+    True
+    """
+    if count_letters(body) >= MIN_FINGERPRINT_LETTERS:
+        return normalized_body_sha1(body)
+    return normalized_body_sha1(f"{title}\n\n{body}")
 
 
 def _section_text_for_lang(section) -> str:
-    return strip_credit(section) if section.kind == "caption" else section.text
+    return strip_credit(section.text, section.credit) if section.kind == "caption" else section.text
 
 
 def same_language(a: str, b: str) -> bool:
@@ -177,6 +220,7 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
             "is_foreign": is_foreign,
             "n_chars": len(section.text),
             "credit": section.credit,
+            "rule": section.rule,
             "lang": lang,
             "seq": item.seq,
         })
@@ -188,6 +232,8 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
         "source_member": item.source_member,
         "section_label": first["section_label"],
         "title": first["title"],
+        "title_source": seg.title_source,
+        "author": list(seg.authors),
         "source_name": seg.source_name,
         "dateline": seg.dateline,
         "body": parsed.body,

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Section kinds, in the order a typical article shows them.
 SECTION_KINDS = (
     "section_label",
     "title",
+    "deck",
+    "byline",
+    "subheading",
     "caption",
     "quote",
     "paragraph",
@@ -29,6 +32,11 @@ ARTICLES = pa.schema(
         pa.field("source_member", pa.string()),
         pa.field("section_label", pa.string()),
         pa.field("title", pa.string()),
+        # Where the title comes from: "text", "record" (a JSONL title field),
+        # "filename" (a file-name or URL slug of 4+ words), or null (no headline).
+        pa.field("title_source", pa.string()),
+        # Author names from the byline lines, in order; empty when there is none.
+        pa.field("author", pa.list_(pa.string()), nullable=False),
         pa.field("source_name", pa.string()),
         pa.field("dateline", pa.string()),
         pa.field("body", pa.string(), nullable=False),
@@ -60,6 +68,8 @@ SECTIONS = pa.schema(
         pa.field("is_foreign", pa.bool_(), nullable=False),
         pa.field("n_chars", pa.int32(), nullable=False),
         pa.field("credit", pa.string()),
+        # The segmentation rule that typed this section (segment.UNIT_RULES, head rules).
+        pa.field("rule", pa.string(), nullable=False),
         # The article's language: the partition key ``lang=`` of the sections table.
         pa.field("lang", pa.string(), nullable=False),
     ]

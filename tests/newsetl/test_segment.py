@@ -176,7 +176,7 @@ def test_sentences_mentioning_a_picture_are_not_captions(line: str) -> None:
     assert find_credit(line) is None
 
 
-def test_hard_wrapped_german_paragraphs_are_joined_but_headline_lists_are_not() -> None:
+def test_hard_wrapped_german_paragraphs_are_joined_but_related_headlines_are_not() -> None:
     import textwrap
 
     para = ("Die Bundesregierung hat am Dienstag in Berlin ein neues Gesetz zur Förderung der "
@@ -188,5 +188,5 @@ def test_hard_wrapped_german_paragraphs_are_joined_but_headline_lists_are_not() 
     assert "\n" in textwrap.fill(para, 72) and "\nFörderung" in textwrap.fill(para, 72)
     seg = segment(clean_text(text)[0])
     assert [s.kind for s in seg.sections] == ["title", "paragraph", "boilerplate",
-                                              "paragraph", "paragraph"]
+                                              "subheading", "subheading"]
     assert seg.sections[1].text == para

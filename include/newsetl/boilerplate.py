@@ -1,0 +1,251 @@
+"""Lines that are not article content: share bars, footers, widgets, timestamps, trailers.
+
+Each test is a small named predicate; :func:`boilerplate_rule` returns the name of the
+first one that matches, which becomes the section's ``rule`` (the audit trail). The
+word lists live in :mod:`newsetl.lexicon`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsetl import lexicon
+from newsetl.units import footer_at
+
+MAX_BOILERPLATE_CHARS = 120
+#: A footer line (licence, reprint notice, widget text) may be a long sentence.
+MAX_FOOTER_CHARS = 600
+
+# --- source trailers ---------------------------------------------------------------
+
+_SOURCE = re.compile(
+    r"^(?:" + "|".join(lexicon.SOURCE_WORDS) + r")\s*[:：]\s*(?P<name>.{1,120})$",
+    re.IGNORECASE,
+)
+#: A source trailer names an outlet or a work ("SOURCE: FRENCH PRESS TV"); a long or
+#: lower-case continuation is a sentence ("Source: a senior official said ...").
+MAX_SOURCE_WORDS = 12
+
+
+def source_trailer(line: str) -> re.Match | None:
+    """The ``SOURCE: NAME`` match of a trailer line, or None.
+
+    >>> source_trailer("SOURCE: FRENCH PRESS TV").group("name")
+    'FRENCH PRESS TV'
+    >>> source_trailer("Source: a senior official said the talks had stalled.") is None
+    True
+    """
+    match = _SOURCE.match(line)
+    if match is None:
+        return None
+    name = match.group("name")
+    words = name.split()
+    if len(words) > MAX_SOURCE_WORDS or (name[0].islower() and len(words) >= 4):
+        return None  # "dpa", "lemonde.fr" are fine; "a senior official said ..." is not
+    return match
+
+
+# --- share bars and button phrases ----------------------------------------------------
+
+_PHRASE = re.compile(
+    r"^(?P<phrase>" + "|".join(re.escape(p) for p in sorted(lexicon.BOILERPLATE_PHRASES,
+                                                               key=len, reverse=True))
+    + r")(?:\W|$)",
+    re.IGNORECASE,
+)
+_BUTTON_SEPARATORS = tuple(":：|•·/-–—>»(")
+
+
+def _only_social(words: list[str]) -> bool:
+    return len(words) >= 2 and all(w.strip(",;|·•").casefold() in lexicon.SOCIAL
+                                   for w in words)
+
+
+def _button_rest(rest: str) -> bool:
+    """Whether what follows a one-word phrase makes the line a button, not a sentence:
+    nothing, a separator, network names, or "this article" / "on Facebook" words."""
+    if not rest or rest[0] == "(" or (rest.startswith(_BUTTON_SEPARATORS)
+                                      and rest[1:2] in ("", " ")):
+        return True  # "Share: ...", "Share | ...", not "Share-price rally continues"
+    words = rest.split()
+    if _only_social(words) or (len(words) == 1 and words[0].casefold() in lexicon.SOCIAL):
+        return True
+    return (len(words) <= 3 and words[0].casefold() in lexicon.DEMONSTRATIVES
+            and rest[-1] not in ".!?…。")
+
+
+def is_share_bar(line: str) -> bool:
+    """A line of network names only.
+
+    >>> is_share_bar("Facebook Twitter WhatsApp E-mail"), is_share_bar("Facebook said")
+    (True, False)
+    """
+    first = line.split(maxsplit=1)[0].strip(",;|·•").casefold() if line.strip() else ""
+    return first in lexicon.SOCIAL and _only_social(line.split())
+
+
+def is_button_phrase(line: str) -> bool:
+    """Share / subscribe / read-also / related lines (many languages).
+
+    >>> is_button_phrase("Partager Cet Article"), is_button_phrase("Share: Facebook Twitter")
+    (True, True)
+    >>> is_button_phrase("Share prices fell sharply on Monday after the announcement.")
+    False
+    >>> is_button_phrase("Read more about the budget plans the minister presented today.")
+    False
+    """
+    if len(line) > MAX_BOILERPLATE_CHARS:
+        return False
+    match = _PHRASE.match(line)
+    if not match:
+        return False
+    if match.group("phrase").casefold() in lexicon.AMBIGUOUS_PHRASES:
+        return _button_rest(line[match.end("phrase"):].strip())
+    # "Read more about the budget ..." is news: a boilerplate line is short or ends
+    # without a period.
+    return len(line.split()) <= 6 or not line.endswith(".")
+
+
+# --- rights, urls, initials, footers ----------------------------------------------------
+
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+#: "© AFP 2024", "(c) 2024 Reuters", "Copyright © 2024 Le Monde", "Copyright 2024" -- not
+#: "(c) the third condition ..." nor "Copyright law was overhauled ...".
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))",
+                        re.IGNORECASE)
+_RIGHTS = re.compile(r"(?:19|20)\d\d|rights|droits|rechte|derechos|права|حقوق|版权|reserved",
+                     re.IGNORECASE)
+_INITIALS = re.compile(r"^\(?[A-Za-zÀ-ÿА-Яа-я]{1,4}(?:\s?/\s?[A-Za-zÀ-ÿА-Яа-я]{1,5}){0,3}\)?\.?$")
+
+
+def is_bare_url(line: str) -> bool:
+    """A line that is only a link.
+
+    >>> is_bare_url("https://example.com/a/b"), is_bare_url("see https://x.org")
+    (True, False)
+    """
+    return _BARE_URL.match(line) is not None
+
+
+def is_copyright(line: str) -> bool:
+    """A rights line: ``© 2024 X``, ``Copyright © X. All rights reserved`` -- not a
+    ©-first caption credit ("© Reuters / John Doe", "©AFP. Protesters in ...").
+
+    >>> is_copyright("© AFP 2024"), is_copyright("Copyright © Le Monde. All rights reserved")
+    (True, True)
+    >>> is_copyright("© Reuters / John Doe"), is_copyright("Copyright law was overhauled.")
+    (False, False)
+    """
+    if len(line) > MAX_BOILERPLATE_CHARS or not _COPYRIGHT.match(line):
+        return False
+    return not line.startswith("©") or _RIGHTS.search(line) is not None
+
+
+def is_editor_initials(line: str) -> bool:
+    """Desk or editor initials closing an article: "(JM/AFP)", "EF/MA".
+
+    >>> is_editor_initials("(JM/AFP)"), is_editor_initials("EF/MA"), is_editor_initials("Yes")
+    (True, True, False)
+    """
+    return (_INITIALS.match(line) is not None
+            and (any(c.isupper() for c in line) and "/" in line or line.startswith("(")))
+
+
+def is_footer(line: str) -> bool:
+    """A licence/reprint/widget/follow/subscribe footer (:data:`lexicon.FOOTER_OPENERS`).
+
+    >>> is_footer("This article is republished from The Conversation under a Creative "
+    ...           "Commons license.")
+    True
+    >>> is_footer("Follow him on Twitter here.")
+    True
+    >>> is_footer("He said he would follow them on the campaign trail.")
+    False
+    """
+    return len(line) <= MAX_FOOTER_CHARS and footer_at(line) == 0
+
+
+_BIO = re.compile(
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (?:is|was|has been|covers|writes)\b.{0,60}?\b(?:"
+    + "|".join(lexicon.BIO_ROLES) + r")s?\b", re.UNICODE)
+
+
+def is_author_bio(line: str) -> bool:
+    """"<Name> is a reporter for ..." lines (checked near the end of an article only).
+
+    >>> is_author_bio("Jane Doe is a senior reporter for Example News.")
+    True
+    >>> is_author_bio("The minister is a former reporter, his office said in a statement "
+    ...               "released on Sunday evening after weeks of questions.")
+    False
+    """
+    return len(line) <= 300 and _BIO.match(line) is not None
+
+
+_TIME_WORDS = frozenset((
+    "updated", "update", "published", "posted", "last", "modified", "am", "pm", "a.m",
+    "p.m", "gmt", "utc", "et", "est", "edt", "pst", "pdt", "cet", "cest", "bst", "ist",
+    "msk", "jst", "at", "on", "of", "the", "th", "st", "nd", "rd", "le", "de", "del", "el",
+    "der", "um", "uhr", "h", "min", "mis", "à", "a", "jour", "mis à jour", "ago", "hours",
+    "hour", "minutes", "mins", "hrs", "read", "time", "aktualisiert", "actualizado",
+    "publicado", "publié", "обновлено", "опубликовано", "в", "г", "года", "year",
+))
+
+
+def is_timestamp(line: str) -> bool:
+    """A line that is only a date and/or time ("Sunday, March 3, 2019", "Updated 12:30 GMT").
+
+    >>> is_timestamp("Sunday, March 3, 2019"), is_timestamp("Updated: 12:30 GMT")
+    (True, True)
+    >>> is_timestamp("March 3 was a big day")
+    False
+    """
+    if len(line) > 80:
+        return False
+    words = re.findall(r"[^\W_]+", line.casefold())
+    if not words or not any(w.isdigit() for w in words):
+        return False
+    return all(w.isdigit() or w in lexicon.WEEKDAYS or w in _MONTH_SET or w in _TIME_WORDS
+               or _is_ordinal(w) for w in words)
+
+
+_MONTH_SET = frozenset(lexicon.MONTHS)
+
+
+def _is_ordinal(word: str) -> bool:
+    return word[:-2].isdigit() and word[-2:] in ("st", "nd", "rd", "th")
+
+
+#: Boilerplate predicates in the order they are tried; the name is the audit ``rule``.
+BOILERPLATE_RULES = (
+    ("bare_url", is_bare_url),
+    ("copyright", is_copyright),
+    ("editor_initials", is_editor_initials),
+    ("share_bar", is_share_bar),
+    ("button_phrase", is_button_phrase),
+    ("footer", is_footer),
+    ("timestamp", is_timestamp),
+)
+
+
+def boilerplate_rule(line: str) -> str | None:
+    """The name of the first boilerplate predicate ``line`` meets, or None.
+
+    >>> boilerplate_rule("Partager Cet Article"), boilerplate_rule("A news sentence.")
+    ('button_phrase', None)
+    """
+    for name, test in BOILERPLATE_RULES:
+        if test(line):
+            return name
+    return None
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether any boilerplate predicate matches (see :data:`BOILERPLATE_RULES`).
+
+    >>> is_boilerplate("Lesen Sie auch: Die Bahn streikt wieder")
+    True
+    >>> is_boilerplate("Share-price rally continues")
+    False
+    """
+    return boilerplate_rule(line) is not None

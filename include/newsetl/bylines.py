@@ -1,0 +1,86 @@
+"""Bylines and the author names they carry.
+
+A byline opens with a byline word ("By", "Por", "Von", "Автор", "بقلم" -- see
+:data:`lexicon.BYLINE_WORDS`) followed by names only: one to five capitalised words
+each (particles such as "de", "van", "bin" allowed), joined by commas or "and"-words,
+optionally followed by an outlet or a date after ``|``, `` - `` or a comma. Anything
+that reads as a sentence ("By Monday the talks had failed") is not a byline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsetl import lexicon
+
+MAX_BYLINE_CHARS = 160
+MAX_NAME_WORDS = 5
+_BYLINE = re.compile(
+    r"^(?:" + "|".join(re.escape(w) for w in sorted(lexicon.BYLINE_WORDS, key=len,
+                                                     reverse=True))
+    + r")(?:\s*[:：/]\s*|\s+)(?P<names>\S.*)$", re.IGNORECASE)
+#: Where the names end: an outlet, a date or a role after a bar, a dash or a bullet.
+_NAMES_END = re.compile(r"\s+[|•·–—-]\s+|\s*\|\s*|\s{2,}")
+_JOINERS = re.compile(r"\s*,\s*|\s+(?:and|&|y|et|und|e|en|i|и|та|و|og|och|ve)\s+|\s*،\s*|、")
+_PARTICLES = frozenset(("de", "da", "do", "dos", "das", "del", "della", "di", "van", "von",
+                        "der", "den", "la", "le", "bin", "bint", "ibn", "al", "el", "ter",
+                        "y", "st.", "mc", "mac"))
+_NOT_NAMES = frozenset(w.casefold() for w in lexicon.BYLINE_NON_NAMES)
+
+
+def _is_name(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= MAX_NAME_WORDS:
+        return False
+    if words[0].casefold().strip(",.") in lexicon.WEEKDAYS or words[0].casefold() in (
+            "the", "a", "an"):
+        return False
+    capitalised = 0
+    for word in words:
+        bare = word.strip(".,'’()")
+        if not bare or any(c.isdigit() for c in bare):
+            return False
+        if bare.casefold() in _PARTICLES or bare.casefold().startswith(("al-", "el-")):
+            continue
+        first = bare[0]
+        if first.islower():
+            return False
+        capitalised += first.isupper() or not (first.isupper() or first.islower())
+    return capitalised >= 1
+
+
+def byline_authors(line: str) -> list[str] | None:
+    """The author names of a byline line, or None when the line is not a byline.
+
+    >>> byline_authors("By Jane Doe and John Roe")
+    ['Jane Doe', 'John Roe']
+    >>> byline_authors("By JANE DOE, Associated Press")
+    ['JANE DOE']
+    >>> byline_authors("Por María Pérez | EFE")
+    ['María Pérez']
+    >>> byline_authors("Von Anna Schmidt und Jan de Vries")
+    ['Anna Schmidt', 'Jan de Vries']
+    >>> byline_authors("By Monday the talks had failed.") is None
+    True
+    >>> byline_authors("By the end of the year, prices rose.") is None
+    True
+    >>> byline_authors("Автор: Иван Петров")
+    ['Иван Петров']
+    """
+    if len(line) > MAX_BYLINE_CHARS:
+        return None
+    match = _BYLINE.match(line)
+    if match is None:
+        return None
+    names_part = _NAMES_END.split(match.group("names"), maxsplit=1)[0].strip(" .,")
+    names = [n.strip(" .") for n in _JOINERS.split(names_part) if n and n.strip(" .")]
+    authors: list[str] = []
+    for i, name in enumerate(names):
+        if name.casefold() in _NOT_NAMES or name.casefold().startswith("updated"):
+            continue
+        if not _is_name(name):
+            if i == 0:
+                return None
+            break  # "By Jane Doe, Reuters staff reporter in Paris": the rest is a role
+        authors.append(name)
+    return authors or None

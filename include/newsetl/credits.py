@@ -1,0 +1,184 @@
+"""Captions and their photo credits.
+
+A caption is a line that carries a picture credit (``©Reuters``, ``(AFP photo)``,
+``REUTERS/Jim Bourg``, ``Jane Doe/AFP/Getty Images``), opens with a picture marker
+(``Image: ...``, ``Photo: ...``) or ends with one (``... Архивное фото``). Each credit
+style is one (cheap precondition, pattern) pair in :data:`_CREDIT_PATTERNS`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsetl import lexicon
+
+_AGENCY = "|".join(re.escape(a) for a in sorted(lexicon.AGENCIES, key=len, reverse=True))
+
+
+def _has_copyright_sign(line: str) -> bool:
+    return "©" in line
+
+
+def _ends_in_parenthesis(line: str) -> bool:
+    return line.rstrip(". ").endswith(")")
+
+
+def _has_slash(line: str) -> bool:
+    return "/" in line
+
+
+def _has_colon(line: str) -> bool:
+    return ":" in line or "：" in line
+
+
+#: (cheap precondition, pattern): most lines meet no precondition and skip every regex.
+_CREDIT_PATTERNS = (
+    # "... ©Reuters", "/ ©Wikimedia Commons", "© AFP / John Doe"
+    (_has_copyright_sign,
+     re.compile(r"(?:^|[\s/(|])©\s*(?P<credit>[^©\n]{1,60}?)\s*\)?\.?$")),
+    # "(AP Photo/Evan Vucci)"
+    (_ends_in_parenthesis,
+     re.compile(r"\((?P<credit>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,2}\s+Photo/[^()]{1,60})"
+                r"\)\.?$")),
+    # "(Photo by Chip Somodevilla/Getty Images)"
+    (_ends_in_parenthesis, re.compile(r"\(photo by (?P<credit>[^()]{1,80})\)\.?$", re.I)),
+    # "(AFP photo)", "(Reuters Photo)"
+    (_ends_in_parenthesis,
+     re.compile(r"\((?P<credit>[^()]{1,40}?)\s+(?:photo|photos|foto|fotos)\)\.?$", re.I)),
+    # "(Photo: AFP)", "(Foto: dpa)", "(Photo AFP)"
+    (_ends_in_parenthesis,
+     re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]?\s*"
+                r"(?P<credit>[^()]{1,60})\)\.?$", re.I)),
+    # "REUTERS/Kevin Lamarque", "(REUTERS/Jim Bourg)", "EFE/Juan Carlos Hidalgo" at the end
+    (_has_slash,
+     re.compile(r"(?:^|[\s(])(?P<credit>(?:" + _AGENCY + r")/[^\s/][^/\n()]{0,60}?)\)?\.?$")),
+    # "Jane Doe/AFP/Getty Images", "Jane Doe / AFP" at the end of a line
+    (_has_slash,
+     re.compile(r"(?:^|[\s(])(?P<credit>(?:[A-Z]\.|[A-Z][\w'’-]+)(?:\s(?:[A-Z]\.|[A-Z][\w'’-]+)){0,3}"
+                r"\s?/\s?(?:"
+                + _AGENCY + r")(?:\s?/\s?(?:" + _AGENCY + r"))?)\)?\.?$")),
+    # "Photo: X" / "Crédit photo : X" / "Foto: dpa/M. Kappeler" closing a line, after
+    # the caption's last sentence (not "... ein klares Bild: Nichts geht mehr")
+    (_has_colon, re.compile(
+        r"(?:^|[.|/(])\s*(?:photo|foto|фото|crédit photo|credit photo|photo credit|crédit|"
+        r"credit|bild|image|picture|photograph|صورة|عکس|تصویر)\s*[:：]\s*"
+        r"(?P<credit>(?:[^.:\n]|(?<=[A-Z])\.(?=\s))(?:[^.:\n]|(?<=[A-Z])\.(?=\s)){0,59}?)"
+        r"\s*\.?$",
+        re.I,
+    )),
+)
+#: "(file photo)", "(archive photo)": a caption marker, not a credit.
+_NOT_CREDITS = frozenset(("file", "archive", "archives", "stock", "illustration",
+                          "illustrative", "handout"))
+MAX_CREDIT_WORDS = 6
+MAX_CAPTION_CHARS = 500
+
+
+def find_credit(line: str) -> str | None:
+    """The photo credit a caption ends with, or None.
+
+    >>> find_credit("Le porte-avions au large de la Norvège. ©Reuters")
+    'Reuters'
+    >>> find_credit("Speaker Nancy Pelosi on the Capitol steps. (AFP photo)")
+    'AFP'
+    >>> find_credit("Der Kanzler in Berlin. Foto: dpa")
+    'dpa'
+    >>> find_credit("A view of the harbour / ©Wikimedia Commons")
+    'Wikimedia Commons'
+    >>> find_credit("MOSCOW (Reuters) - Russia said on Monday it would talk.") is None
+    True
+    >>> find_credit("President Biden at the White House. (AP Photo/Evan Vucci)")
+    'AP Photo/Evan Vucci'
+    >>> find_credit("Die Kanzlerin in Berlin. Foto: dpa/M. Kappeler")
+    'dpa/M. Kappeler'
+    >>> find_credit("Für die Pendler ergibt sich ein klares Bild: Nichts geht mehr") is None
+    True
+    """
+    if len(line) > MAX_CAPTION_CHARS:
+        return None
+    for applies, pattern in _CREDIT_PATTERNS:
+        if not applies(line):
+            continue
+        match = pattern.search(line)
+        if match:
+            credit = match.group("credit").strip(" .,;:-–—/()")
+            if (credit and credit.casefold() not in _NOT_CREDITS
+                    and len(credit.split()) <= MAX_CREDIT_WORDS):
+                return credit
+    return None
+
+
+
+
+def strip_credit(text: str, credit: str | None) -> str:
+    """Caption text without its credit, for language detection.
+
+    >>> strip_credit("Le porte-avions russe. ©Reuters", "Reuters")
+    'Le porte-avions russe.'
+    >>> strip_credit("The senator. (Photo by A. B/Getty Images)", "A. B/Getty Images")
+    'The senator.'
+    >>> strip_credit("Le président. Crédit photo : AFP", "AFP")
+    'Le président.'
+    >>> strip_credit("© Reuters / John Doe. Protesters in Paris.", "Reuters / John Doe")
+    'Protesters in Paris.'
+    """
+    if credit:
+        cut = text.rfind(credit)
+        if cut > 0 and text[:cut].strip(" ©(") == "":
+            return text[cut + len(credit):].strip(" ).")  + ("." if text.endswith(".") else "")
+        if cut > 0:
+            text = _CREDIT_LEAD.sub("", text[:cut].rstrip(" ©(/|:-–—")).rstrip()
+    return text
+
+
+#: What may stand before a credit: "Photo", "(Photo by", "Crédit photo :", "Фото".
+_CREDIT_LEAD = re.compile(
+    r"[\s(]*(?:photo by|crédit photo|credit photo|photo credit|photo|foto|фото|crédit|credit|"
+    r"bild)\s*[:：]?\s*$", re.IGNORECASE)
+
+
+# --- captions without a credit pattern ------------------------------------------------
+
+_START_MARKER = re.compile(
+    r"^\(?(?:" + "|".join(re.escape(w) for w in lexicon.CAPTION_START_WORDS)
+    + r")(?:\s*(?:credit|by|de|von|:))?\s*[:：|]\s*\S", re.IGNORECASE)
+_END_MARKER = re.compile(
+    r"[\s.(,–—-](?:" + "|".join(re.escape(w) for w in lexicon.CAPTION_END_MARKERS)
+    + r")\)?\.?$", re.IGNORECASE)
+#: "© Reuters / John Doe", "©AFP. Protesters ...": a credit that opens the caption.
+_LEADING_COPYRIGHT = re.compile(r"^©\s*(?P<credit>[^.©\n]{1,40}?)\s*(?:\.\s|$)")
+_YEAR_OR_RIGHTS = re.compile(r"(?:19|20)\d\d|rights|droits|rechte|derechos|права|reserved",
+                             re.IGNORECASE)
+
+
+def caption_credit(line: str) -> tuple[str, str | None] | None:
+    """``(rule, credit)`` when ``line`` is a caption, else None.
+
+    >>> caption_credit("Le porte-avions au large de la Norvège. ©Reuters")
+    ('credit', 'Reuters')
+    >>> caption_credit("Image: Protesters gather in Tahrir Square on Friday.")
+    ('caption_marker', None)
+    >>> caption_credit("Здание Госдумы в Москве. Архивное фото")
+    ('caption_marker', None)
+    >>> caption_credit("© Reuters / John Doe")
+    ('credit', 'Reuters / John Doe')
+    >>> caption_credit("© 2024 Reuters. All rights reserved.") is None
+    True
+    >>> caption_credit("(REUTERS/Jim Bourg)")
+    ('credit', 'REUTERS/Jim Bourg')
+    >>> caption_credit("Protesters in Paris on Saturday. Jane Doe/AFP/Getty Images")
+    ('credit', 'Jane Doe/AFP/Getty Images')
+    """
+    if len(line) > MAX_CAPTION_CHARS:
+        return None
+    credit = find_credit(line)
+    if credit is not None and not (line.startswith("©") and _YEAR_OR_RIGHTS.search(line)):
+        return "credit", credit
+    if line.startswith("©"):
+        match = _LEADING_COPYRIGHT.match(line)
+        if match and not _YEAR_OR_RIGHTS.search(line):
+            return "leading_credit", match.group("credit").strip(" /|")
+        return None
+    if _START_MARKER.match(line) or _END_MARKER.search(line):
+        return "caption_marker", None
+    return None

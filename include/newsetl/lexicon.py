@@ -1,0 +1,210 @@
+"""The multilingual word lists that section typing reads, in one place.
+
+Every list here is data, not logic: :mod:`newsetl.segment` builds its patterns from
+them. Add a language by adding its words to each list; a test checks that every entry
+is lower-case and that no phrase is listed twice. Words that also open ordinary news
+sentences ("Share prices fell", "Anzeige gegen ...") go to :data:`AMBIGUOUS_PHRASES`
+as well, so that they only count as boilerplate when the line reads as a button.
+"""
+
+from __future__ import annotations
+
+#: ``SOURCE: NAME`` trailer words.
+SOURCE_WORDS = (
+    "source", "sources", "quelle", "fuente", "fonte", "fonti", "bron", "źródło", "zdroj",
+    "kaynak", "källa", "kilde", "источник", "джерело", "المصدر", "منبع", "מקור", "出典",
+    "来源", "來源", "출처",
+)
+
+#: Lines that open with one of these are share/follow/subscribe/read-also/rights lines.
+BOILERPLATE_PHRASES = (
+    # en
+    "share this", "share on", "share article", "share", "tweet", "subscribe", "subscribe to",
+    "sign up", "newsletter", "read also", "read more", "also read", "see also", "related:",
+    "related articles", "related stories", "related content", "related coverage",
+    "follow us", "click here", "advertisement", "all rights reserved", "copyright",
+    "print this", "email this", "comments", "leave a comment", "leave a reply",
+    "you may also like", "more from", "recommended", "trending", "most read", "most popular",
+    "sponsored", "skip to content", "skip to main content", "back to top", "cookie",
+    "we use cookies", "accept cookies", "log in", "login", "sign in", "register",
+    "get the latest", "don't miss", "watch:", "listen:", "listen to this article",
+    "download the app", "join our", "support our", "donate", "tags:", "topics:",
+    "filed under", "posted in", "updated:", "published:", "last updated", "previous article",
+    "next article", "previous post", "next post", "republish this article", "republish",
+    # fr
+    "partager", "partagez", "partagez cet article", "abonnez-vous", "inscrivez-vous",
+    "lire aussi", "à lire aussi", "a lire aussi", "lire la suite", "voir aussi",
+    "suivez-nous", "tous droits réservés", "publicité", "s'abonner",
+    "recevez notre newsletter", "à lire également", "sur le même sujet",
+    # de
+    "teilen", "artikel teilen", "abonnieren", "lesen sie auch", "mehr zum thema",
+    "folgen sie uns", "alle rechte vorbehalten", "anzeige", "werbung", "jetzt abonnieren",
+    "auch interessant", "das könnte sie auch interessieren",
+    # es / pt / it
+    "compartir", "comparte", "comparte esta noticia", "suscríbete", "suscribete",
+    "lee también", "leer más", "síguenos", "todos los derechos reservados", "publicidad",
+    "te puede interesar", "noticias relacionadas", "compartilhe", "partilhar", "assine",
+    "leia também", "leia mais", "todos os direitos reservados", "condividi", "iscriviti",
+    "leggi anche", "tutti i diritti riservati", "potrebbe interessarti",
+    # nl / pl / tr
+    "delen", "lees ook", "udostępnij", "czytaj także", "czytaj też", "paylaş", "abone ol",
+    "ayrıca okuyun", "tüm hakları saklıdır",
+    # ru / uk
+    "поделиться", "подписывайтесь", "подпишитесь", "читайте также", "читайте нас",
+    "все права защищены", "реклама", "поширити", "читайте також", "подписаться",
+    "подписаться на рассылку", "смотрите также", "по теме", "новости по теме",
+    # ar / fa / he
+    "شارك", "مشاركة", "اشترك", "اقرأ أيضا", "اقرأ أيضاً", "اقرأ المزيد", "تابعونا",
+    "جميع الحقوق محفوظة", "اشتراک گذاری", "به اشتراک بگذارید", "بیشتر بخوانید",
+    "همچنین بخوانید", "بخوانید", "کلیه حقوق", "تمامی حقوق", "שתפו", "קראו עוד",
+    "أخبار ذات صلة", "مواضيع ذات صلة", "اخبار مرتبط",
+    # zh / ja / ko
+    "分享", "分享到", "相关阅读", "相关新闻", "版权所有", "シェア", "関連記事", "関連ニュース",
+    "공유", "관련기사",
+)
+
+#: Phrases that also open news sentences (nouns, infinitives; not imperatives such as
+#: "Síguenos" or "Abonnez-vous"): boilerplate only when the line reads as a button.
+AMBIGUOUS_PHRASES = frozenset((
+    "share", "tweet", "subscribe", "newsletter", "advertisement", "copyright", "comments",
+    "partager", "publicité", "teilen", "anzeige", "werbung", "compartir", "publicidad",
+    "partilhar", "assine", "delen", "paylaş", "поделиться", "реклама", "поширити", "شارك",
+    "مشاركة", "اشترك", "بخوانید", "分享", "シェア", "recommended", "trending", "sponsored",
+    "cookie", "register", "donate", "republish", "공유", "login",
+))
+
+#: Network and button names: a line of only these is a share bar.
+SOCIAL = frozenset((
+    "facebook", "twitter", "x", "whatsapp", "linkedin", "telegram", "email", "e-mail", "mail",
+    "pinterest", "reddit", "vk", "vkontakte", "вконтакте", "одноклассники", "weibo", "wechat",
+    "微信", "微博", "qq", "instagram", "tiktok", "messenger", "viber", "line", "print", "copy",
+    "link", "sms", "threads", "bluesky", "mastodon", "flipboard", "xing", "youtube", "tumblr",
+))
+
+#: Words after an ambiguous phrase that keep it a button ("Share this", "Teilen Sie").
+DEMONSTRATIVES = frozenset((
+    "this", "cet", "cette", "ce", "sie", "diesen", "dieses", "diese", "este", "esta", "esto",
+    "questo", "questa", "dit", "deze", "tego", "ten", "tę", "bu", "эту", "этой", "этим",
+    "это", "هذا", "هذه", "این", "now", "jetzt", "maintenant", "ahora", "here", "ici", "hier",
+    "on", "sur", "auf", "en", "в", "على", "در",
+))
+
+#: Footers that may stand anywhere in a line, glued to the end of a news sentence:
+#: licences, reprint notices, form widgets, author bios and follow lines, subscribe
+#: prompts. Case-insensitive regex fragments, each opening a boilerplate tail.
+FOOTER_OPENERS = (
+    r"all content (?:by|on|of|from) .{1,80}? is licensed under",
+    r"(?:this|the) (?:article|story|post|work|piece|content) (?:is|was) (?:re)?published "
+    r"(?:from|by|on|with|under|in)",
+    r"(?:this|the) (?:article|story|post|work|content) is licensed under",
+    r"(?:is|are) licensed under (?:a |the )?creative commons",
+    r"licensed under (?:a |the )?creative commons",
+    r"this work is licensed",
+    r"creative commons attribution",
+    r"(?:article|story) (?:re)?posted with permission",
+    r"(?:re)?printed with permission",
+    r"(?:re)?published with permission",
+    r"originally published (?:on|at|by|in)",
+    r"this (?:article|story) (?:first|originally) appeared",
+    r"this (?:article|story) was (?:first|originally|produced)",
+    r"this field is for validation purposes",
+    r"your email address will not be published",
+    r"required fields are marked",
+    r"follow (?:him|her|them|us|me) on",
+    r"you can follow (?:him|her|them|us|me)",
+    r"(?:sign up|subscribe) (?:for|to) (?:our|the) (?:\w+ ){0,2}(?:newsletter|daily|weekly)",
+    r"get (?:our|the) (?:\w+ ){0,3}newsletter",
+    r"click here to (?:subscribe|sign up|read|download|donate|support)",
+    r"support (?:our|independent) journalism",
+    r"(?:please )?(?:consider )?(?:donat(?:e|ing)|support(?:ing)?) (?:to )?(?:us|our work)",
+    r"to republish this (?:article|story)",
+    r"tous droits réservés",
+    r"alle rechte vorbehalten",
+    r"todos los derechos reservados",
+    r"все права защищены",
+    r"all rights reserved",
+)
+
+#: Author-bio lines at the end of an article: "<Name> is a reporter for ...".
+BIO_ROLES = (
+    "reporter", "writer", "editor", "correspondent", "journalist", "columnist",
+    "contributor", "producer", "intern", "fellow", "photographer", "author", "freelancer",
+    "researcher", "professor", "analyst", "blogger", "student", "host",
+)
+
+#: Words that open a byline ("By Jane Doe", "Por María Pérez", "Автор: ...").
+BYLINE_WORDS = (
+    "by", "written by", "reported by", "words by", "story by", "text by", "por", "par",
+    "von", "di", "door", "av", "af", "przez", "autor", "autorin", "auteur", "author",
+    "авторы", "автор", "текст", "بقلم", "كتب", "نویسنده", "作者", "記者", "文", "기자",
+)
+
+#: Outlets and roles that follow names in a byline and are not authors.
+BYLINE_NON_NAMES = frozenset((
+    "reuters", "ap", "afp", "associated press", "the associated press", "bloomberg", "dpa",
+    "efe", "ansa", "tass", "xinhua", "upi", "cnn", "bbc", "staff", "staff writer",
+    "staff reporter", "correspondent", "senior correspondent", "editor", "reporter",
+    "contributor", "special correspondent", "agencies", "agence france-presse",
+    "agence france presse", "the conversation", "global voices", "voa", "voa news",
+    "wikinews", "wire services", "news desk", "newsroom",
+))
+
+#: Weekdays and months: "By Monday ..." is not a byline; dates in datelines.
+WEEKDAYS = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+))
+MONTHS = (
+    # en
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun",
+    "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october",
+    "nov", "november", "dec", "december",
+    # fr
+    "janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août",
+    "aout", "septembre", "octobre", "novembre", "décembre", "decembre", "janv", "févr",
+    "avr", "juil", "déc",
+    # de
+    "januar", "jänner", "februar", "märz", "juni", "juli", "oktober", "dezember",
+    # es / pt / it
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+    "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "ene", "dic",
+    "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro",
+    "novembro", "dezembro", "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio",
+    "settembre", "ottobre", "dicembre", "gen", "mag", "giu", "lug", "ago", "set", "ott",
+    # nl / pl / tr
+    "januari", "februari", "maart", "mei", "augustus", "stycznia", "lutego", "marca",
+    "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października",
+    "listopada", "grudnia", "ocak", "şubat", "mart", "nisan", "mayıs", "haziran", "temmuz",
+    "ağustos", "eylül", "ekim", "kasım", "aralık",
+    # ru / uk
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+    "сентября", "октября", "ноября", "декабря", "янв", "фев", "мар", "апр", "июн", "июл",
+    "авг", "сен", "окт", "ноя", "дек", "січня", "лютого", "березня", "квітня", "травня",
+    "червня", "липня", "серпня", "вересня", "жовтня", "листопада", "грудня",
+    # ar / fa
+    "يناير", "فبراير", "مارس", "أبريل", "ابريل", "مايو", "يونيو", "يوليو", "أغسطس",
+    "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار",
+    "حزيران", "تموز", "آب", "أيلول", "تشرين",
+)
+
+#: Caption markers without a credit: "… Архивное фото", "(File photo)", "Image: …".
+CAPTION_END_MARKERS = (
+    "архивное фото", "фото из архива", "file photo", "archive photo", "photo d'archive",
+    "photo d’archive", "archivbild", "archivfoto", "foto de archivo", "foto d'archivio",
+    "foto de arquivo", "صورة أرشيفية", "عکس آرشیوی", "資料照片", "资料图", "資料写真",
+)
+CAPTION_START_WORDS = (
+    "image", "images", "picture", "photo", "photos", "photograph", "pictured", "foto",
+    "fotos", "bild", "фото", "video", "صورة", "عکس", "تصویر", "图", "圖", "写真", "사진",
+    "illustration", "caption", "légende",
+)
+
+#: News agencies and picture desks, for slash credits ("REUTERS/Jim Bourg",
+#: "Jane Doe/AFP/Getty Images").
+AGENCIES = (
+    "REUTERS", "Reuters", "AFP", "EPA", "EFE", "EPA-EFE", "AP", "ANSA", "dpa", "DPA",
+    "XINHUA", "Xinhua", "TASS", "ТАСС", "Anadolu", "Getty Images", "Getty", "Shutterstock",
+    "Bloomberg", "Sipa", "SIPA", "ABACA", "Imago", "IMAGO", "picture alliance",
+    "picture-alliance", "NurPhoto", "Pool", "POOL", "Keystone", "KEYSTONE", "ANP", "Belga",
+    "BELGA", "PAP", "Yonhap", "Kyodo", "WENN", "Alamy", "Wikimedia Commons", "Flickr",
+    "РИА Новости", "Sputnik", "ИТАР-ТАСС",
+)

@@ -1,0 +1,240 @@
+"""Cut a cleaned article into units: the pieces that section typing gives a kind.
+
+A unit is a line of the cleaned text, except that
+
+- hard-wrapped lines are joined back (:func:`split_units`);
+- a very long line (a one-line article, a glued dump) is cut into sentence groups
+  (:func:`split_long_unit`), so the article keeps a body instead of becoming a title;
+- a footer glued to the end of a news line (licence, reprint notice, form widget,
+  editor initials) is cut off into a unit of its own (:func:`split_glued_tail`), so the
+  news part stays in the body and the footer can be typed boilerplate.
+
+Each step that changed the units is named in ``steps`` (an audit trail that ends up in
+the article's ``cleaning_rules``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsetl import lexicon
+
+TERMINAL = ".!?…:;»\"”’)]。！？"
+#: Sentence ends of scripts written without spaces.
+_CJK_STOPS = "。！？"
+
+# --- sentences -----------------------------------------------------------------------
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"”»’)\]]*\s+|[。！？]+[”」』]*\s*")
+_ABBREVIATIONS = frozenset((
+    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "gov", "sen", "rep",
+    "jr", "sr", "inc", "ltd", "co", "corp", "vs", "etc", "no", "nr", "art", "fig", "vol",
+    "mt", "ft", "capt", "cmdr", "adm", "maj", "pres", "rev", "hon", "sra", "sr", "dra",
+    "mme", "mlle", "hr", "fr", "dipl", "ing", "bzw", "ca", "z.b", "u.a", "d.h", "т.е",
+    "г", "гг", "ул", "им", "т", "д", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+))
+_OPENERS = "\"“«„‘(['「『"
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph: after . ! ? … (and 。！？) before a capital or a quote.
+
+    Abbreviations ("Mr.", "U.S.", "Dr.") and initials do not end a sentence.
+
+    >>> split_sentences("Mr. Smith went to Washington. He met the U.S. president. “Yes,” he said.")
+    ['Mr. Smith went to Washington.', 'He met the U.S. president.', '“Yes,” he said.']
+    >>> split_sentences("会议指出。经济运行面临挑战。")
+    ['会议指出。', '经济运行面临挑战。']
+    """
+    out: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        if end >= len(text):
+            break
+        if match.group()[0] not in _CJK_STOPS and not _sentence_starts(text, end):
+            continue
+        if match.group()[0] == "." and _is_abbreviation(text, match.start()):
+            continue
+        out.append(text[start:end].strip())
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _sentence_starts(text: str, pos: int) -> bool:
+    char = text[pos]
+    return char in _OPENERS or char.isdigit() or (char.isalpha() and not char.islower())
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word_start = max(text.rfind(" ", 0, dot), text.rfind("\n", 0, dot)) + 1
+    word = text[word_start:dot].lstrip(_OPENERS)
+    if "." in word or (len(word) == 1 and word.isalpha()):
+        return True  # "U.S.", "J. Smith"
+    return word.casefold() in _ABBREVIATIONS
+
+
+# --- long lines ----------------------------------------------------------------------
+
+#: A line longer than this is a glued or one-line article, not a paragraph.
+LONG_UNIT_CHARS = 1200
+#: Sentence groups cut from a long line aim at this many characters.
+GROUP_CHARS = 400
+
+
+def split_long_unit(unit: str) -> list[str]:
+    """A very long line cut into groups of whole sentences (about ``GROUP_CHARS`` each).
+
+    >>> parts = split_long_unit(" ".join(["This is one sentence of a glued article."] * 60))
+    >>> len(parts) > 4 and all(p.endswith(".") for p in parts)
+    True
+    >>> split_long_unit("Short line.")
+    ['Short line.']
+    """
+    if len(unit) <= LONG_UNIT_CHARS:
+        return [unit]
+    sentences = split_sentences(unit)
+    if len(sentences) < 2:
+        return [unit]
+    groups: list[str] = []
+    current = ""
+    for sentence in sentences:
+        current = f"{current} {sentence}" if current else sentence
+        if len(current) >= GROUP_CHARS:
+            groups.append(current)
+            current = ""
+    if current:
+        if groups and len(current) < GROUP_CHARS // 4:
+            groups[-1] = f"{groups[-1]} {current}"
+        else:
+            groups.append(current)
+    return groups
+
+
+# --- glued footers ---------------------------------------------------------------------
+
+_FOOTER = re.compile("|".join(f"(?:{p})" for p in lexicon.FOOTER_OPENERS), re.IGNORECASE)
+#: "... he said. EF/MA", "... a déclaré. (JM/AFP)": editor or desk initials at the end.
+_GLUED_INITIALS = re.compile(
+    r"(?<=[.!?”\"»])\s+(?P<tail>\(?[A-ZÀ-ÞА-Я]{1,4}(?:\s?/\s?[A-ZÀ-ÞА-Я][A-Za-zÀ-ÿА-я]{0,4})"
+    r"{1,3}\)?\.?)$")
+_YEAR_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:19|20)\d\d", re.IGNORECASE)
+
+
+def footer_at(line: str) -> int:
+    """Where a glued footer starts in ``line`` (after a sentence end), or -1.
+
+    >>> line = "The talks end on Friday. All Content by Example News is licensed under a CC BY"
+    >>> line[footer_at(line):]
+    'All Content by Example News is licensed under a CC BY'
+    >>> footer_at("He was licensed under a Creative Commons scheme, he said.")
+    -1
+    """
+    for pattern in (_FOOTER, _YEAR_COPYRIGHT):
+        for match in pattern.finditer(line):
+            start = match.start()
+            if start == 0:
+                return 0
+            head = line[:start].rstrip()
+            if head and head[-1] in ".!?…”\"»)":
+                return start
+    return -1
+
+
+def split_glued_tail(unit: str) -> list[str]:
+    """A news line with a footer glued to its end, cut in two.
+
+    >>> split_glued_tail("The minister resigned on Tuesday, he said. EF/MA")
+    ['The minister resigned on Tuesday, he said.', 'EF/MA']
+    >>> split_glued_tail("Votes are counted. This field is for validation purposes and should "
+    ...                  "be left unchanged.")
+    ['Votes are counted.', 'This field is for validation purposes and should be left unchanged.']
+    >>> split_glued_tail("A plain news line.")
+    ['A plain news line.']
+    """
+    if len(unit) < 20:
+        return [unit]
+    cut = footer_at(unit)
+    if cut > 0:
+        return [unit[:cut].rstrip(), *split_glued_tail(unit[cut:].strip())]
+    match = _GLUED_INITIALS.search(unit) if "/" in unit[-14:] else None
+    if match:
+        return [unit[:match.start()].rstrip(), match.group("tail")]
+    return [unit]
+
+
+# --- blocks and hard wraps -------------------------------------------------------------
+
+#: Hard-wrapped lines are at least this wide and this close to the block's widest line.
+MIN_WRAP_WIDTH = 50
+WRAP_FILL = 0.8
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip()[-1:] in TERMINAL
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether a block of several lines was cut at a fixed column."""
+    if len(lines) < 2:
+        return False
+    width = max(map(len, lines))
+    return width >= MIN_WRAP_WIDTH and all(len(line) >= WRAP_FILL * width and " " in line
+                                           for line in lines[:-1])
+
+
+def join_wrapped(lines: list[str], first_block: bool, stands_alone) -> list[str]:
+    """Lines of one block, hard wraps joined back.
+
+    A line is joined to the previous one when the previous does not end a sentence and
+    this one starts with a lower-case letter (a wrapped paragraph), or when the whole
+    block is hard-wrapped at a fixed column and neither line stands alone
+    (``stands_alone``: boilerplate or source lines). The head block's first two lines
+    are never joined on a capital: a headline and its deck often have similar lengths.
+    """
+    wrapped = _hard_wrapped(lines) and not (first_block and len(lines) == 2)
+    units: list[str] = []
+    current: str | None = None
+    for line in lines:
+        if current is not None and not _ends_sentence(current) and (
+                line[0].islower() or (wrapped and line[0].isalpha()
+                                      and not stands_alone(line)
+                                      and not stands_alone(current))):
+            current = f"{current} {line}"
+        else:
+            if current is not None:
+                units.append(current)
+            current = line
+    if current is not None:
+        units.append(current)
+    return units
+
+
+def split_units(text: str, stands_alone, steps: list[str] | None = None) -> list[str]:
+    """Blocks on blank lines; lines within a block are units, hard wraps joined back;
+    long lines cut into sentence groups; glued footers cut off.
+
+    >>> split_units("Title\\n\\nFirst line of a para\\nwrapped here.\\nNew para.", lambda s: False)
+    ['Title', 'First line of a para wrapped here.', 'New para.']
+    """
+    units: list[str] = []
+    for number, block in enumerate(text.split("\n\n")):
+        lines = [line for line in block.split("\n") if line]
+        if lines:
+            units.extend(join_wrapped(lines, number == 0, stands_alone))
+    out: list[str] = []
+    for unit in units:
+        parts = split_glued_tail(unit)
+        if len(parts) > 1 and steps is not None:
+            steps.append("split_glued_footer")
+        for part in parts:
+            pieces = split_long_unit(part)
+            if len(pieces) > 1 and steps is not None:
+                steps.append("split_long_line")
+            out.extend(pieces)
+    if steps:
+        steps[:] = sorted(set(steps))
+    return out
