@@ -52,9 +52,7 @@ PAGES = [
      "e8ba7ece291efa4d915d50dd4deeec17d54359f2",
      "fixtures/obamawhitehouse.archives.gov.html", "en"),
     # VoiceOfAmerica_2024_04_28 (fundus) left out: it is an Associated Press story, not a US-government work.
-    ("usgov", "polygraph-01", "scrapinghub+article-extraction-benchmark",
-     "4a3bc979f76c0df73cb95fe272e2fc1b96f9f010",
-     "html/1ee91d1fce65e09be8b8d2d29eab771546d98ca2ba5c862941e660e9fec12432.html.gz", "en"),
+    # polygraph.info left out: its page says "© 2019 POLYGRAPH.info All Rights Reserved".
     ("ccnews", "wmf-01", "adbar+trafilatura",
      "e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5",
      "tests/cache/wikimediafoundation.org.turkey.html", "en"),
