@@ -249,35 +249,49 @@ def _pr(counter: Counter) -> tuple[str, str]:
             _ratio(counter["tp"], counter["tp"] + counter["fn"]))
 
 
+#: Whole HTML pages turned into text (menus, sidebars, comment threads and all): the
+#: main-text extraction of HTML belongs before segmentation, so these are reported apart.
+PAGE_SCRAPE_SHAPES = ("-blockstrip", "-tagstrip", "-htmltxt", "-html2text")
+
+
+def is_page_scrape(source: str) -> bool:
+    return source.endswith(PAGE_SCRAPE_SHAPES)
+
+
 def report(scores: dict[str, Score]) -> str:
-    total = Score()
-    for score in scores.values():
+    total, dumps, pages = Score(), Score(), Score()
+    for name, score in scores.items():
         total.add(score)
+        (pages if is_page_scrape(name) else dumps).add(score)
     lines = ["## Per source", "",
              "| source | files | published | titles > limit | labelled | title acc. "
              "| dateline P/R | byline P/R | boilerplate in body | news lost |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for name, s in [*sorted(scores.items()), ("**all**", total)]:
+    for name, s in [*sorted(scores.items()), ("**article dumps**", dumps),
+                    ("**whole-page scrapes**", pages), ("**all**", total)]:
         dp, dr = _pr(s.dateline)
         bp, br = _pr(s.byline)
         lines.append(
             f"| {name} | {s.files} | {_pct(s.kept, s.files)} | {s.long_titles} | {s.labelled} "
             f"| {_pct(s.title_ok, s.labelled)} | {dp} / {dr} | {bp} / {br} "
             f"| {_pct(s.leak_articles, s.labelled)} | {_pct(s.lost_tokens, s.body_tokens)} |")
-    lines += ["", "## Per kind (labelled articles, all sources)", "",
-              "| kind | labelled units | recall | produced sections | precision |",
-              "|---|---:|---:|---:|---:|"]
+    lines += ["", "## Per kind (labelled articles)", "",
+              "Article dumps (all sources but whole-page scrapes) first, then all sources.", "",
+              "| kind | labelled units | recall | precision | all: units | recall | precision |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     for kind in KINDS:
         if total.unit_true[kind] or total.sect_total[kind]:
-            lines.append(f"| {kind} | {total.unit_true[kind]} "
+            lines.append(f"| {kind} | {dumps.unit_true[kind]} "
+                         f"| {_ratio(dumps.unit_hit[kind], dumps.unit_true[kind])} "
+                         f"| {_ratio(dumps.sect_hit[kind], dumps.sect_total[kind])} "
+                         f"| {total.unit_true[kind]} "
                          f"| {_ratio(total.unit_hit[kind], total.unit_true[kind])} "
-                         f"| {total.sect_total[kind]} "
                          f"| {_ratio(total.sect_hit[kind], total.sect_total[kind])} |")
     rejects = ", ".join(f"{k} {v}" for k, v in sorted(total.rejects.items())) or "none"
     lines += ["", f"Not published: {rejects}.", "",
-              "## Most common confusions (labelled kind → predicted kind)", "",
+              "## Most common confusions in article dumps (labelled kind → predicted kind)", "",
               "| labelled | predicted | units |", "|---|---|---:|"]
-    for (want, got), n in total.confusion.most_common(15):
+    for (want, got), n in dumps.confusion.most_common(15):
         lines.append(f"| {want} | {got} | {n} |")
     return "\n".join(lines)
 

@@ -142,13 +142,32 @@ def is_copyright(line: str) -> bool:
 
 
 def is_editor_initials(line: str) -> bool:
-    """Desk or editor initials closing an article: "(JM/AFP)", "EF/MA".
+    """Desk or editor initials closing an article: "(JM/AFP)", "EF/MA", "FK/ML END MNA".
 
     >>> is_editor_initials("(JM/AFP)"), is_editor_initials("EF/MA"), is_editor_initials("Yes")
     (True, True, False)
+    >>> is_editor_initials("FK/ML END MNA"), is_editor_initials("AC/DC ROCKS ON TOUR")
+    (True, False)
     """
-    return (_INITIALS.match(line) is not None
-            and (any(c.isupper() for c in line) and "/" in line or line.startswith("(")))
+    if _INITIALS.match(line) is not None:
+        return any(c.isupper() for c in line) and "/" in line or line.startswith("(")
+    words = line.split()
+    return ("/" in words[0] and len(words) <= 3 and len(line) <= 20 and line.isupper()
+            and all(len(w) <= 5 for w in words)) if words else False
+
+
+_CRUMB = re.compile(r"\s[»›>]\s|^[»›]\s?\S")
+
+
+def is_breadcrumb(line: str) -> bool:
+    """Navigation paths: "Home » World » Africa", "» Americas", "News > Politics".
+
+    >>> is_breadcrumb("Regions and Countries » Americas » East Asia"), is_breadcrumb("» Chad")
+    (True, True)
+    >>> is_breadcrumb("Il a dit « oui » et il est parti.")
+    False
+    """
+    return len(line) <= 300 and "«" not in line and _CRUMB.search(line) is not None
 
 
 def is_footer(line: str) -> bool:
@@ -197,23 +216,24 @@ def is_timestamp(line: str) -> bool:
 
     >>> is_timestamp("Sunday, March 3, 2019"), is_timestamp("Updated: 12:30 GMT")
     (True, True)
-    >>> is_timestamp("March 3 was a big day")
-    False
+    >>> is_timestamp("March 3 was a big day"), is_timestamp("18/03/2016 11h09")
+    (False, True)
     """
     if len(line) > 80:
         return False
     words = re.findall(r"[^\W_]+", line.casefold())
     if not words or not any(w.isdigit() for w in words):
         return False
-    return all(w.isdigit() or w in lexicon.WEEKDAYS or w in _MONTH_SET or w in _TIME_WORDS
-               or _is_ordinal(w) for w in words)
+    return all(_time_token(w) or w in lexicon.WEEKDAYS or w in _MONTH_SET or w in _TIME_WORDS
+               for w in words)
 
 
 _MONTH_SET = frozenset(lexicon.MONTHS)
 
 
-def _is_ordinal(word: str) -> bool:
-    return word[:-2].isdigit() and word[-2:] in ("st", "nd", "rd", "th")
+def _time_token(word: str) -> bool:
+    """Digits with at most two letters: "2019", "11h09", "5pm", "3rd"."""
+    return word[0].isdigit() and sum(c.isalpha() for c in word) <= 2
 
 
 #: Boilerplate predicates in the order they are tried; the name is the audit ``rule``.
@@ -225,6 +245,7 @@ BOILERPLATE_RULES = (
     ("button_phrase", is_button_phrase),
     ("footer", is_footer),
     ("timestamp", is_timestamp),
+    ("breadcrumb", is_breadcrumb),
 )
 
 

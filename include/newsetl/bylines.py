@@ -49,6 +49,21 @@ def _is_name(name: str) -> bool:
     return capitalised >= 1
 
 
+_ROLE_AFTER_NAME = re.compile(
+    r"^(?P<names>[^\W\d_][^,|•·–—\-]{2,80}?)\s*(?:[,|•·–—]|\s-)\s*\(?(?:"
+    + "|".join(re.escape(r) for r in sorted(lexicon.BYLINE_ROLES, key=len, reverse=True))
+    + r")\b", re.IGNORECASE)
+
+
+def _names_with_role(line: str) -> list[str] | None:
+    """"Débora Brito - Repórter da Agência Brasil" -> ["Débora Brito"]."""
+    match = _ROLE_AFTER_NAME.match(line)
+    if match is None:
+        return None
+    names = [n.strip(" .") for n in _JOINERS.split(match.group("names")) if n.strip(" .")]
+    return names if names and all(_is_name(n) for n in names) else None
+
+
 def byline_authors(line: str) -> list[str] | None:
     """The author names of a byline line, or None when the line is not a byline.
 
@@ -66,12 +81,16 @@ def byline_authors(line: str) -> list[str] | None:
     True
     >>> byline_authors("Автор: Иван Петров")
     ['Иван Петров']
+    >>> byline_authors("Débora Brito - Repórter da Agência Brasil*")
+    ['Débora Brito']
+    >>> byline_authors("The minister - a former reporter - said no.") is None
+    True
     """
     if len(line) > MAX_BYLINE_CHARS:
         return None
     match = _BYLINE.match(line)
     if match is None:
-        return None
+        return _names_with_role(line)
     names_part = _NAMES_END.split(match.group("names"), maxsplit=1)[0].strip(" .,")
     names = [n.strip(" .") for n in _JOINERS.split(names_part) if n and n.strip(" .")]
     authors: list[str] = []

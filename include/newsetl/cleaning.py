@@ -214,6 +214,80 @@ def normalize_nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# --- markdown leftovers ----------------------------------------------------------
+
+_MD_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\((?:https?://|/|www\.)[^()\s]{1,500}\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)([^\n]{1,500}?)(?<=\S)\1")
+
+
+def strip_markdown(text: str) -> str:
+    """Markdown bold and links left by html2text-style scrapers: ``**Yes**`` -> ``Yes``,
+    ``[a tag](https://x.org)`` -> ``a tag``. Single ``*`` and ``_`` are left alone (they
+    are also footnote marks and parts of names).
+
+    >>> strip_markdown("**Слава Україні!** See [#ArmUkraineNow](https://twitter.com/x).")
+    'Слава Україні! See #ArmUkraineNow.'
+    >>> strip_markdown("2 * 3 = 6 and snake_case_name")
+    '2 * 3 = 6 and snake_case_name'
+    """
+    if "**" not in text and "__" not in text and "](" not in text:
+        return text
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
+
+
+# --- scraper echoes and repeated sentences -----------------------------------------
+
+#: Sentences at least this long are removed when they repeat an earlier one.
+MIN_REPEAT_CHARS = 40
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
+def drop_repeated_text(text: str) -> str:
+    """Scraper echoes: a line that repeats the tail of the text before it, and any
+    sentence of 40+ characters that already appeared, are removed once.
+
+    >>> drop_repeated_text("The ship sank. All 27 crew were rescued by the Danish navy.\\n"
+    ...                    "All 27 crew were rescued by the Danish navy. No oil leaked into the sea.")
+    'The ship sank. All 27 crew were rescued by the Danish navy.\\nNo oil leaked into the sea.'
+    >>> drop_repeated_text("Short line.\\nShort line.")
+    'Short line.\\nShort line.'
+    """
+    lines = text.split("\n")
+    if len(lines) < 2 or not _has_repeat(lines):
+        return text
+    seen: set[str] = set()
+    out: list[str] = []
+    for line in lines:
+        kept = [s for s in _SENTENCE_END.split(line) if not _seen_before(s, seen)]
+        if kept or not line:
+            out.append(" ".join(kept))
+    return "\n".join(out)
+
+
+def _has_repeat(lines: list[str]) -> bool:
+    """Cheap gate: a long line (among the first 2,000) whose first 30 characters
+    already occurred earlier in the text."""
+    offset = 0
+    text = "\n".join(lines)
+    for line in lines[:2000]:
+        if len(line) >= MIN_REPEAT_CHARS and text.find(line[:30], 0, offset) >= 0:
+            return True
+        offset += len(line) + 1
+    return False
+
+
+def _seen_before(sentence: str, seen: set[str]) -> bool:
+    key = " ".join(sentence.split()).casefold()
+    if len(key) < MIN_REPEAT_CHARS:
+        return False
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
 # --- whitespace and lines --------------------------------------------------------
 
 _MULTI_SPACE = re.compile(r" {2,}")
@@ -232,7 +306,9 @@ def collapse_whitespace(text: str) -> str:
     return out.strip(" ")
 
 
-_NO_WORD_LINE = re.compile(r"^[^\w\n]+$", re.MULTILINE)
+_NO_WORD_LINE = re.compile(r"^(?:[^\w\n]|_)+$", re.MULTILINE)
+#: A rule of 4+ underscores, equals signs or tildes glued to the end of a line.
+_GLUED_RULE = re.compile(r"[ \t]*(?:_{4,}|={4,}|~{4,})[ \t]*$", re.MULTILINE)
 
 
 def drop_decorative_lines(text: str) -> str:
@@ -240,7 +316,11 @@ def drop_decorative_lines(text: str) -> str:
 
     >>> drop_decorative_lines("Title\\n* * *\\nBody")
     'Title\\n\\nBody'
+    >>> drop_decorative_lines("He left.________\\n______\\nNext")
+    'He left.\\n\\nNext'
     """
+    if ("___" in text or "===" in text or "~~~" in text) and _GLUED_RULE.search(text):
+        text = _GLUED_RULE.sub("", text)
     if not _NO_WORD_LINE.search(text):
         return text
     return _NO_WORD_LINE.sub("", text)
@@ -273,7 +353,9 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("remove_control_chars", remove_control_chars),
     ("normalize_nfc", normalize_nfc),
     ("collapse_whitespace", collapse_whitespace),
+    ("strip_markdown", strip_markdown),
     ("drop_decorative_lines", drop_decorative_lines),
+    ("drop_repeated_text", drop_repeated_text),
     ("drop_empty_lines", drop_empty_lines),
 )
 

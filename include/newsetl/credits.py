@@ -12,6 +12,8 @@ import re
 
 from newsetl import lexicon
 
+#: A capitalised name word or an initial ("Cruz", "J.").
+_WORD = r"(?:[A-Z]\.|[A-Z][\w'’-]+)"
 _AGENCY = "|".join(re.escape(a) for a in sorted(lexicon.AGENCIES, key=len, reverse=True))
 
 
@@ -25,6 +27,10 @@ def _ends_in_parenthesis(line: str) -> bool:
 
 def _has_slash(line: str) -> bool:
     return "/" in line
+
+
+def _has_by(line: str) -> bool:
+    return " by " in line or " de " in line or " von " in line or " par " in line
 
 
 def _has_colon(line: str) -> bool:
@@ -49,9 +55,20 @@ _CREDIT_PATTERNS = (
     (_ends_in_parenthesis,
      re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]?\s*"
                 r"(?P<credit>[^()]{1,60})\)\.?$", re.I)),
-    # "REUTERS/Kevin Lamarque", "(REUTERS/Jim Bourg)", "EFE/Juan Carlos Hidalgo" at the end
+    # "REUTERS/Kevin Lamarque", "(REUTERS/Jim Bourg)", "EFE/Juan Carlos Hidalgo" at the end,
+    # also glued to the caption by a scraper ("... GuigoReuters/Marko Djurica")
     (_has_slash,
-     re.compile(r"(?:^|[\s(])(?P<credit>(?:" + _AGENCY + r")/[^\s/][^/\n()]{0,60}?)\)?\.?$")),
+     re.compile(r"(?:^|[\s(]|(?<=[a-z]))(?P<credit>(?:" + _AGENCY
+                + r")/[^\s/][^\n()]{0,60}?)\)?\.?$")),
+    # "Antonio Cruz/ Agência Brasil", "Divulgação/ Cleberson Silva/ Chapecoense": a line
+    # that ends with 2-3 capitalised names joined by slashes
+    (_has_slash,
+     re.compile(r"(?:^|[\s(])(?P<credit>(?:" + _WORD + r" ){0,3}" + _WORD + r" ?/ ?(?:"
+                + _WORD + r" ?){1,4}(?:/ ?(?:" + _WORD + r" ?){1,4})?)\)?$")),
+    # "... Photo by Andre Deak, published under ...", "Image by X from Flickr"
+    (_has_by, re.compile(r"(?:^|[.(,]\s*)(?:photo|photos|image|picture|foto|video|art)\s+"
+                         r"(?:by|de|von|par|courtesy of)\s+(?P<credit>[A-Z][^,.()]{1,50})",
+                         re.IGNORECASE)),
     # "Jane Doe/AFP/Getty Images", "Jane Doe / AFP" at the end of a line
     (_has_slash,
      re.compile(r"(?:^|[\s(])(?P<credit>(?:[A-Z]\.|[A-Z][\w'’-]+)(?:\s(?:[A-Z]\.|[A-Z][\w'’-]+)){0,3}"

@@ -134,9 +134,22 @@ BIO_ROLES = (
 
 #: Words that open a byline ("By Jane Doe", "Por María Pérez", "Автор: ...").
 BYLINE_WORDS = (
-    "by", "written by", "reported by", "words by", "story by", "text by", "por", "par",
+    "by", "written by", "reported by", "posted by", "posted", "edited by", "words by", "story by", "text by", "por", "par",
     "von", "di", "door", "av", "af", "przez", "autor", "autorin", "auteur", "author",
     "авторы", "автор", "текст", "بقلم", "كتب", "نویسنده", "作者", "記者", "文", "기자",
+)
+
+#: Roles after a name that make a line a byline without a byline word
+#: ("Débora Brito - Repórter da Agência Brasil", "Jane Doe, Staff Writer").
+BYLINE_ROLES = (
+    "reporter", "repórter", "reportero", "reportera", "reporterin", "correspondent",
+    "correspondente", "corresponsal", "correspondant", "correspondante", "korrespondent",
+    "korrespondentin", "journalist", "journaliste", "journalistin", "periodista",
+    "jornalista", "giornalista", "staff writer", "staff reporter", "senior writer",
+    "editor", "editora", "redactor", "redactora", "rédacteur", "rédactrice", "redakteur",
+    "redakteurin", "envoyé spécial", "envoyée spéciale", "special correspondent",
+    "корреспондент", "журналист", "кореспондент", "خبرنگار", "مراسل", "مراسلة",
+    "redação", "redacción", "rédaction", "redaktion",
 )
 
 #: Outlets and roles that follow names in a byline and are not authors.

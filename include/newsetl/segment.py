@@ -145,8 +145,8 @@ def _looks_like_label(line: str, next_line: str | None) -> bool:
     words = line.split()
     if next_line is None or len(line) > 30 or len(words) > 3:
         return False
-    if _unspaced(line) and len(line) > MAX_UNSPACED_LABEL:  # a CJK headline, not a label
-        return False
+    if _UNSPACED.search(line) and len(line.replace(" ", "")) > MAX_UNSPACED_LABEL:
+        return False  # a CJK headline, not a label (and "C型" would pass isupper())
     if line[-1] in TERMINAL or line.startswith(QUOTE_OPENERS):
         return False
     if not (line.isupper() or len(words) <= 2):
@@ -174,8 +174,13 @@ MIN_SLUG_WORDS = 4
 def title_from_filename(name: str | None) -> str | None:
     """A title read from a file-name slug of at least four words, or None.
 
+    The slug is the longest run of word tokens (short numbers allowed inside), so
+    path prefixes and ids around it ("_news_100025_") are left out.
+
     >>> title_from_filename("2019/minister-resigns-after-expenses-row.txt")
     'Minister resigns after expenses row'
+    >>> title_from_filename("_news_100025_Chinese-Ship-Sinks-After-Collision-Off-Denmark.txt")
+    'Chinese Ship Sinks After Collision Off Denmark'
     >>> title_from_filename("000_f14259f59aa8b858.txt") is None
     True
     """
@@ -183,42 +188,94 @@ def title_from_filename(name: str | None) -> str | None:
         return None
     stem = name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = re.sub(r"(?:\.[A-Za-z0-9]{1,5}){1,2}$", "", stem)
-    tokens = [t for t in _SLUG_SPLIT.split(stem) if t]
-    words = [t for t in tokens if t.isalpha() and len(t) >= 2]
-    if len(words) < MIN_SLUG_WORDS or len(words) < 0.7 * len(tokens):
+    best: list[str] = []
+    run: list[str] = []
+    for token in [*_SLUG_SPLIT.split(stem), ""]:
+        if (token.isalpha() and len(token) <= 20) or (run and token.isdigit()
+                                                      and len(token) <= 4):
+            run.append(token)
+            continue
+        while run and not run[-1].isalpha():
+            run.pop()
+        if sum(t.isalpha() for t in run) > sum(t.isalpha() for t in best):
+            best = run
+        run = []
+    if sum(len(t) >= 2 for t in best if t.isalpha()) < MIN_SLUG_WORDS:
         return None
-    if any(len(t) > 20 for t in tokens):  # hashes and ids, not words
-        return None
-    text = " ".join(tokens)
+    text = " ".join(best)
     return text[0].upper() + text[1:]
 
 
+#: A deck is at most this long.
+MAX_DECK_CHARS = 400
+
+
 def _is_deck(unit: str, next_unit: str | None) -> bool:
-    """A standfirst right under the title: a line that is neither a paragraph nor a
-    headline list, followed by a byline, or one without a sentence end that is longer
-    than a label and followed by more text."""
-    if next_unit is None or is_boilerplate(unit) or unit.startswith(QUOTE_OPENERS):
+    """A standfirst right under the title. It is one when a byline or a date line
+    follows it (title, deck, byline/date, body), or when it has no sentence end and the
+    text after it is longer prose (a sub-headline, not the lead).
+
+    >>> _is_deck("Putin signed an Executive Order on interethnic unity.", "May 7, 2012")
+    True
+    >>> _is_deck("Vice President attends the opening of the hepatitis conference",
+    ...          "The Vice President travelled to Kaohsiung on Friday afternoon to open the "
+    ...          "conference, where he spoke about the fight against hepatitis C.")
+    True
+    >>> _is_deck("The minister resigned on Tuesday.", "He had been in office for a year.")
+    False
+    """
+    if next_unit is None or len(unit) > MAX_DECK_CHARS or unit.startswith(QUOTE_OPENERS):
         return False
-    if caption_credit(unit) or byline_authors(unit) or find_dateline(unit):
+    if (is_boilerplate(unit) or caption_credit(unit) or byline_authors(unit)
+            or find_dateline(unit)):
         return False
-    if len(unit) > 400:
-        return False
-    if byline_authors(next_unit):
+    if byline_authors(next_unit) or boilerplate_rule(next_unit) == "timestamp":
         return True
-    return False
+    return (unit[-1] not in ".!?…。！？:;" and len(unit.split()) >= 4
+            and len(next_unit) > 1.5 * len(unit) and next_unit[-1:] in ".!?…。！？”»\"")
+
+
+_PAGE_TITLE_SEPARATORS = re.compile(r"\s+[»|–—-]\s+|\s*[|»]\s*")
+#: The headline that a page title ("Site » Headline") repeats is looked for this far.
+PAGE_TITLE_UNITS = 120
+
+
+def page_title_headline(units: list[str]) -> int:
+    """Where the headline is when the text opens with the page's <title> ("Global Voices
+    » Brazil: ...", "Headline | Site") and the headline line follows after the page
+    chrome: the index of that line, or -1.
+
+    >>> page_title_headline(["News » Minister quits after row", "Home", "Minister quits "
+    ...                      "after row", "Body."])
+    2
+    """
+    first = units[0] if units else ""
+    parts = [p.strip() for p in _PAGE_TITLE_SEPARATORS.split(first) if len(p.split()) >= 3]
+    if len(parts) == 0 or parts == [first]:
+        return -1
+    for index in range(1, min(len(units), PAGE_TITLE_UNITS)):
+        if any(_same_title(units[index], part) for part in parts):
+            return index
+    return -1
 
 
 def type_head(units: list[str], title_hint: str | None, filename: str | None,
-              result: Segmented) -> int:
+              result: Segmented, in_menu: list[bool]) -> int:
     """The positional head rule: chrome, label, title, deck. Returns the first body unit.
 
     ``title_hint`` is a title given beside the text (a JSONL ``title`` field); when the
-    text does not start with it, it becomes the title section.
+    text does not start with it, it becomes the title section. Page chrome before the
+    headline (boilerplate lines, menus, a page <title> line) is typed boilerplate.
     """
     out = result.sections
     start = 0
+    headline = page_title_headline(units)
+    if headline > 0:
+        out.extend(Section("boilerplate", unit, rule=boilerplate_rule(unit) or "page_chrome")
+                   for unit in units[:headline])
+        start = headline
     while start < len(units) - 1:  # page chrome before the headline
-        rule = boilerplate_rule(units[start])
+        rule = boilerplate_rule(units[start]) or ("menu" if in_menu[start] else None)
         if rule is None or (title_hint and _same_title(units[start], title_hint)):
             break
         out.append(Section("boilerplate", units[start], rule=rule))
@@ -264,6 +321,7 @@ class Context:
     index: int
     body_start: int
     result: Segmented
+    in_menu: list[bool]
 
     @property
     def near_head(self) -> bool:
@@ -317,6 +375,11 @@ def rule_byline(unit: str, ctx: Context) -> Section | None:
     return Section("byline", unit, rule="byline")
 
 
+def rule_menu(unit: str, ctx: Context) -> Section | None:
+    """Menus, tag lists and metadata blocks: runs of short lines (:func:`menu_runs`)."""
+    return Section("boilerplate", unit, rule="menu") if ctx.in_menu[ctx.index] else None
+
+
 def rule_caption(unit: str, ctx: Context) -> Section | None:
     """Photo captions: a credit (``©Reuters``, ``REUTERS/…``), a picture marker."""
     found = caption_credit(unit)
@@ -353,6 +416,7 @@ UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
     ("boilerplate", rule_boilerplate),
     ("author_bio", rule_author_bio),
     ("byline", rule_byline),
+    ("menu", rule_menu),
     ("caption", rule_caption),
     ("quote", rule_quote),
     ("subheading", rule_subheading),
@@ -378,8 +442,8 @@ def is_quotation(unit: str) -> bool:
         return True  # a quotation that goes on past this line
     quoted = unit[1:close].rstrip()
     rest = unit[close + 1:].strip()
-    if len(rest) <= len(unit) / 2:
-        return True
+    if len(rest) <= len(unit) / 2 or rest[:1] in (",", "—", "–", "-", "،"):
+        return True  # “…”, disse ele / « … » — a-t-il dit
     return quoted[-1:] in (",", ".", "!", "?", "،")
 
 
@@ -388,8 +452,10 @@ def is_subheading(unit: str) -> bool:
 
     >>> is_subheading("Reactions abroad"), is_subheading("He was 72.")
     (True, False)
+    >>> is_subheading("What happens next?"), is_subheading("Glory to Ukraine!")
+    (True, False)
     """
-    if unit[-1] in ".,;:…。，；：" or unit.startswith(QUOTE_OPENERS):
+    if unit[-1] in ".,;:…!。，；：！" or unit.startswith(QUOTE_OPENERS):
         return False
     if _UNSPACED.search(unit) and " " not in unit:
         return len(unit) <= 40
@@ -404,6 +470,42 @@ def classify_unit(unit: str, ctx: Context) -> Section:
         if section is not None:
             return section
     raise AssertionError("rule_paragraph always matches")  # pragma: no cover
+
+
+#: A menu is a run of at least this many short lines (:func:`is_short_line`).
+MIN_MENU_RUN = 4
+MAX_MENU_WORDS = 4
+MAX_MENU_CHARS = 40
+
+
+def is_short_line(unit: str) -> bool:
+    """A menu-item-sized line: a few words, no sentence end.
+
+    >>> is_short_line("Foreign policy"), is_short_line("He resigned.")
+    (True, False)
+    """
+    return (len(unit) <= MAX_MENU_CHARS and len(unit.split()) <= MAX_MENU_WORDS
+            and unit[-1] not in ".!?…。！？")
+
+
+def menu_runs(units: list[str]) -> list[bool]:
+    """Which units sit in a run of :data:`MIN_MENU_RUN` or more short lines: navigation
+    menus, tag and topic lists, metadata blocks. A crosshead stands alone between
+    paragraphs, so it is never in such a run.
+
+    >>> menu_runs(["Home", "World", "Sport", "Video", "A paragraph of news text.", "Topics"])
+    [True, True, True, True, False, False]
+    """
+    flags = [False] * len(units)
+    start = 0
+    while start < len(units):
+        end = start
+        while end < len(units) and is_short_line(units[end]):
+            end += 1
+        if end - start >= MIN_MENU_RUN:
+            flags[start:end] = [True] * (end - start)
+        start = max(end, start + 1)
+    return flags
 
 
 #: The dateline is read from the first news paragraph within this many body units.
@@ -424,13 +526,29 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
     """Type every unit of a cleaned article (see the module docstring for the rules)."""
     result = Segmented()
     units = split_units(text, _stands_alone, result.steps)
-    start = type_head(units, title_hint, filename, result)
+    in_menu = menu_runs(units)
+    start = type_head(units, title_hint, filename, result, in_menu)
     body_start = len(result.sections)
     for index in range(start, len(units)):
-        ctx = Context(units, index, start, result)
+        ctx = Context(units, index, start, result, in_menu)
         result.sections.append(classify_unit(units[index], ctx))
+    captions_above_credits(result.sections)
     _find_dateline(result, body_start)
     return result
+
+
+#: A paragraph this short right above a credit-only line is that picture's caption.
+MAX_CAPTION_ABOVE_CREDIT = 300
+
+
+def captions_above_credits(sections: list[Section]) -> None:
+    """A credit-only caption line ("Divulgação/ Cleberson Silva/ Chapecoense") makes the
+    short paragraph right above it a caption too (rule ``caption_above_credit``)."""
+    for above, below in zip(sections, sections[1:]):
+        if (below.kind == "caption" and below.credit and above.kind == "paragraph"
+                and len(above.text) <= MAX_CAPTION_ABOVE_CREDIT
+                and not strip_credit(below.text, below.credit).strip(" .()")):
+            above.kind, above.rule = "caption", "caption_above_credit"
 
 
 def _stands_alone(line: str) -> bool:

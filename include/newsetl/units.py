@@ -186,6 +186,31 @@ def _hard_wrapped(lines: list[str]) -> bool:
                                            for line in lines[:-1])
 
 
+#: A line that opens with one of these continues the previous line.
+_CONTINUATION = ",.;:)]!?»”%"
+_NO_SPACE_BEFORE = ",.;:)]!?%"
+#: Text-node dumps (one line per HTML text node) cut sentences at links and emphasis.
+MIN_NODE_HEAD_CHARS = 25
+MAX_NODE_WORDS = 6
+
+
+def _text_node_split(current: str, line: str, after: str | None) -> bool:
+    """Whether ``line`` is a short fragment (a link or emphasis text) inside a sentence
+    that ``current`` left open and ``after`` goes on with ("... against the" + "Digital
+    Crimes Bill" + ", organised by ..."). Menu items are not followed by a continuation.
+
+    >>> _text_node_split("Thousands protested against the", "Digital Crimes Bill",
+    ...                  ", organised by bloggers.")
+    True
+    >>> _text_node_split("Global Voices Online » Iran: To Vote", "Search", "Authors")
+    False
+    """
+    last = current[-1]
+    return (after is not None and (after[0].islower() or after[0] in _CONTINUATION)
+            and len(current) >= MIN_NODE_HEAD_CHARS and (last.islower() or last == ",")
+            and len(line.split()) <= MAX_NODE_WORDS)
+
+
 def join_wrapped(lines: list[str], first_block: bool, stands_alone) -> list[str]:
     """Lines of one block, hard wraps joined back.
 
@@ -198,12 +223,14 @@ def join_wrapped(lines: list[str], first_block: bool, stands_alone) -> list[str]
     wrapped = _hard_wrapped(lines) and not (first_block and len(lines) == 2)
     units: list[str] = []
     current: str | None = None
-    for line in lines:
+    for number, line in enumerate(lines):
+        after = lines[number + 1] if number + 1 < len(lines) else None
         if current is not None and not _ends_sentence(current) and (
-                line[0].islower() or (wrapped and line[0].isalpha()
-                                      and not stands_alone(line)
-                                      and not stands_alone(current))):
-            current = f"{current} {line}"
+                line[0].islower() or line[0] in _CONTINUATION
+                or _text_node_split(current, line, after)
+                or (wrapped and line[0].isalpha() and not stands_alone(line)
+                    and not stands_alone(current))):
+            current = f"{current}{'' if line[0] in _NO_SPACE_BEFORE else ' '}{line}"
         else:
             if current is not None:
                 units.append(current)
