@@ -19,7 +19,7 @@ MAX_FOOTER_CHARS = 600
 # --- source trailers ---------------------------------------------------------------
 
 _SOURCE = re.compile(
-    r"^(?:" + "|".join(lexicon.SOURCE_WORDS) + r")\s*[:：]\s*(?P<name>.{1,120})$",
+    r"^\(?(?:" + "|".join(lexicon.SOURCE_WORDS) + r")\s*[:：]\s*(?P<name>[^()]{1,120}?)\)?$",
     re.IGNORECASE,
 )
 #: A source trailer names an outlet or a work ("SOURCE: FRENCH PRESS TV"); a long or
@@ -32,6 +32,8 @@ def source_trailer(line: str) -> re.Match | None:
 
     >>> source_trailer("SOURCE: FRENCH PRESS TV").group("name")
     'FRENCH PRESS TV'
+    >>> source_trailer("(Source: Reuters)").group("name")
+    'Reuters'
     >>> source_trailer("Source: a senior official said the talks had stalled.") is None
     True
     """
@@ -141,6 +143,10 @@ def is_copyright(line: str) -> bool:
     return not line.startswith("©") or _RIGHTS.search(line) is not None
 
 
+#: Wire-copy end marks.
+END_MARKS = frozenset(("END", "ENDS", "30", "###", "FIN", "КОНЕЦ"))
+
+
 def is_editor_initials(line: str) -> bool:
     """Desk or editor initials closing an article: "(JM/AFP)", "EF/MA", "FK/ML END MNA".
 
@@ -148,7 +154,11 @@ def is_editor_initials(line: str) -> bool:
     (True, True, False)
     >>> is_editor_initials("FK/ML END MNA"), is_editor_initials("AC/DC ROCKS ON TOUR")
     (True, False)
+    >>> is_editor_initials("END"), is_editor_initials("-30-"), is_editor_initials("AK/")
+    (True, True, True)
     """
+    if line.strip(" .-()#") in END_MARKS:
+        return True
     if _INITIALS.match(line) is not None:
         return any(c.isupper() for c in line) and "/" in line or line.startswith("(")
     words = line.split()

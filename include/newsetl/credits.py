@@ -13,7 +13,7 @@ import re
 from newsetl import lexicon
 
 #: A capitalised name word or an initial ("Cruz", "J.").
-_WORD = r"(?:[A-Z]\.|[A-Z][\w'’-]+)"
+_WORD = r"(?:[A-Z]\.|[A-Z][a-zà-ÿ][\w'’-]*)"
 _AGENCY = "|".join(re.escape(a) for a in sorted(lexicon.AGENCIES, key=len, reverse=True))
 
 

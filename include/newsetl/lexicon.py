@@ -31,6 +31,9 @@ BOILERPLATE_PHRASES = (
     "download the app", "join our", "support our", "donate", "tags:", "topics:",
     "filed under", "posted in", "updated:", "published:", "last updated", "previous article",
     "next article", "previous post", "next post", "republish this article", "republish",
+    "translated by", "translation:", "traducción:", "tradução:", "traduction :",
+    "traduction:", "übersetzung:", "edición:", "edição:", "published in sections:",
+    "publication status", "publication date:", "direct link:", "text version",
     # fr
     "partager", "partagez", "partagez cet article", "abonnez-vous", "inscrivez-vous",
     "lire aussi", "à lire aussi", "a lire aussi", "lire la suite", "voir aussi",

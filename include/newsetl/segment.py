@@ -474,8 +474,8 @@ def classify_unit(unit: str, ctx: Context) -> Section:
 
 #: A menu is a run of at least this many short lines (:func:`is_short_line`).
 MIN_MENU_RUN = 4
-MAX_MENU_WORDS = 4
-MAX_MENU_CHARS = 40
+MAX_MENU_WORDS = 6
+MAX_MENU_CHARS = 60
 
 
 def is_short_line(unit: str) -> bool:

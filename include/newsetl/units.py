@@ -34,6 +34,7 @@ _ABBREVIATIONS = frozenset((
     "г", "гг", "ул", "им", "т", "д", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
 ))
 _OPENERS = "\"“«„‘(['「『"
+_QUOTE_OPENERS = ("“", "«", "„", '"', "「")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -102,6 +103,9 @@ def split_long_unit(unit: str) -> list[str]:
     groups: list[str] = []
     current = ""
     for sentence in sentences:
+        if current and sentence.startswith(_QUOTE_OPENERS):
+            groups.append(current)  # a quotation opens a paragraph of its own
+            current = ""
         current = f"{current} {sentence}" if current else sentence
         if len(current) >= GROUP_CHARS:
             groups.append(current)
@@ -120,8 +124,13 @@ _FOOTER = re.compile("|".join(f"(?:{p})" for p in lexicon.FOOTER_OPENERS), re.IG
 #: "... he said. EF/MA", "... a déclaré. (JM/AFP)": editor or desk initials at the end.
 _GLUED_INITIALS = re.compile(
     r"(?<=[.!?”\"»])\s+(?P<tail>\(?[A-ZÀ-ÞА-Я]{1,4}(?:\s?/\s?[A-ZÀ-ÞА-Я][A-Za-zÀ-ÿА-я]{0,4})"
-    r"{1,3}\)?\.?)$")
+    r"{0,3}\)?(?:\s+[A-Z]{2,5}){0,2}\.?)$")
 _YEAR_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:19|20)\d\d", re.IGNORECASE)
+
+
+#: The last token before a glued footer may be desk initials or an end mark:
+#: "... countries. MA/MG All Content by ...", "... END All Content by ...".
+_DESK_TOKEN = re.compile(r"^[A-Z]{1,5}(?:/[A-Z]{0,5})*$")
 
 
 def footer_at(line: str) -> int:
@@ -132,6 +141,10 @@ def footer_at(line: str) -> int:
     'All Content by Example News is licensed under a CC BY'
     >>> footer_at("He was licensed under a Creative Commons scheme, he said.")
     -1
+    >>> line = "Ties will grow. MA/MG All Content by Mehr News is licensed under a CC BY"
+    >>> line[footer_at(line):][:11]
+    'All Content'
+
     """
     for pattern in (_FOOTER, _YEAR_COPYRIGHT):
         for match in pattern.finditer(line):
@@ -139,7 +152,7 @@ def footer_at(line: str) -> int:
             if start == 0:
                 return 0
             head = line[:start].rstrip()
-            if head and head[-1] in ".!?…”\"»)":
+            if head and (head[-1] in ".!?…”\"»)" or _DESK_TOKEN.match(head.rsplit(None, 1)[-1])):
                 return start
     return -1
 
@@ -149,6 +162,8 @@ def split_glued_tail(unit: str) -> list[str]:
 
     >>> split_glued_tail("The minister resigned on Tuesday, he said. EF/MA")
     ['The minister resigned on Tuesday, he said.', 'EF/MA']
+    >>> split_glued_tail("It is financed on the buy-back scheme. FK/ML END MNA")
+    ['It is financed on the buy-back scheme.', 'FK/ML END MNA']
     >>> split_glued_tail("Votes are counted. This field is for validation purposes and should "
     ...                  "be left unchanged.")
     ['Votes are counted.', 'This field is for validation purposes and should be left unchanged.']
@@ -159,8 +174,9 @@ def split_glued_tail(unit: str) -> list[str]:
         return [unit]
     cut = footer_at(unit)
     if cut > 0:
-        return [unit[:cut].rstrip(), *split_glued_tail(unit[cut:].strip())]
-    match = _GLUED_INITIALS.search(unit) if "/" in unit[-14:] else None
+        return [*split_glued_tail(unit[:cut].rstrip()), *split_glued_tail(unit[cut:].strip())]
+    match = (_GLUED_INITIALS.search(unit)
+             if "/" in unit[-14:] or unit.endswith(("END", "ENDS")) else None)
     if match:
         return [unit[:match.start()].rstrip(), match.group("tail")]
     return [unit]

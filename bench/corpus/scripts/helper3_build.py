@@ -12,7 +12,9 @@ steps -- the same steps for every outlet, no per-site tuning:
   blockstrip  a line break at every block-level tag (p, div, li, h1-h6, br, td,
               ...), inline text joined; runs of whitespace collapsed.  What a
               lynx/`innerText`-style dump gives.
-  trafilatura trafilatura.extract(html) with its defaults (plain text).
+  trafilatura trafilatura.extract(html, include_comments=False), otherwise
+              its defaults (plain text); reader comments are left out, as a
+              news scraper would run it.
   html2text   html2text.HTML2Text() with its defaults (Markdown-ish text).
   htmltxt     the page's markup given as .txt: <script>, <style>, <noscript>
               elements and comments removed, everything else (tags, entities)
@@ -154,7 +156,9 @@ def htmltxt(page: str) -> str:
 
 def traf(page: str) -> str:
     import trafilatura
-    return (trafilatura.extract(page) or "") + "\n"
+    # include_comments=False: a news scraper drops reader comments (trafilatura's
+    # default keeps them); every other setting is trafilatura's default.
+    return (trafilatura.extract(page, include_comments=False) or "") + "\n"
 
 
 def h2t(page: str) -> str:
