@@ -69,7 +69,8 @@ def _unescape_one(match: re.Match) -> str:
 _TAG = re.compile(
     r"</?(?:p|br|div|span|b|i|u|em|strong|a|font|h[1-6]|li|ul|ol|blockquote|figure|figcaption"
     r"|img|iframe|table|thead|tbody|tr|td|th|section|article|header|footer|nav|aside|main"
-    r"|small|sup|sub|time|picture|source|video|audio|hr)"
+    r"|small|sup|sub|time|picture|source|video|audio|hr|html|head|body|meta|link|title"
+    r"|form|input|button|label|select|option|textarea|svg|path|center|!doctype)"
     r"(?:\s[^<>]{0,300})?\s*/?>",
     re.IGNORECASE,
 )
@@ -77,7 +78,7 @@ _BLOCK_TAG = re.compile(
     r"<(?:br|hr|/p|/div|/h[1-6]|/li|/blockquote|/figcaption|/tr|/table|/section|/article"
     r"|/header|/footer)\s*/?>", re.I)
 #: Elements whose content is not text at all, and comments: removed with their content.
-_DROP_ELEMENT = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+_DROP_ELEMENT = re.compile(r"<(script|style|noscript|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
                            re.IGNORECASE | re.DOTALL)
 
 
@@ -92,6 +93,8 @@ def strip_html_tags(text: str) -> str:
     '1 < 2 and 3 > 2'
     >>> strip_html_tags('<img src="a.jpg"> Caption<script>var x = 1;</script><!-- ad -->')
     ' Caption'
+    >>> strip_html_tags("<html><head><title>T | Site</title></head><body>Headline</body></html>")
+    'Headline'
     """
     if "<" not in text:
         return text

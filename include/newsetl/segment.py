@@ -259,6 +259,20 @@ def page_title_headline(units: list[str]) -> int:
     return -1
 
 
+#: A line of prose at least this long after a short line makes that line a headline.
+MIN_LEAD_CHARS = 100
+
+
+def _opens_article(units: list[str], index: int) -> bool:
+    """Whether a short line ends the page chrome: it can be a headline and a byline, a
+    date line or a lead paragraph follows it ("Home / World / Headline / By X")."""
+    if index + 1 >= len(units) or not is_headline(units[index]):
+        return False
+    after = units[index + 1]
+    return bool(byline_authors(after) or boilerplate_rule(after) == "timestamp"
+                or (len(after) >= MIN_LEAD_CHARS and after[-1] in ".!?…。！？”»\""))
+
+
 def type_head(units: list[str], title_hint: str | None, filename: str | None,
               result: Segmented, in_menu: list[bool]) -> int:
     """The positional head rule: chrome, label, title, deck. Returns the first body unit.
@@ -275,7 +289,9 @@ def type_head(units: list[str], title_hint: str | None, filename: str | None,
                    for unit in units[:headline])
         start = headline
     while start < len(units) - 1:  # page chrome before the headline
-        rule = boilerplate_rule(units[start]) or ("menu" if in_menu[start] else None)
+        rule = boilerplate_rule(units[start])
+        if rule is None and in_menu[start] and not _opens_article(units, start):
+            rule = "menu"
         if rule is None or (title_hint and _same_title(units[start], title_hint)):
             break
         out.append(Section("boilerplate", units[start], rule=rule))
@@ -355,6 +371,19 @@ def rule_boilerplate(unit: str, ctx: Context) -> Section | None:
     return Section("boilerplate", unit, rule=name) if name else None
 
 
+def rule_place_line(unit: str, ctx: Context) -> Section | None:
+    """A place standing alone under a date line in the head ("May 7, 2012" / "17:10" /
+    "The Kremlin, Moscow"): page metadata, not news."""
+    previous = ctx.result.sections[-1] if ctx.result.sections else None
+    if (ctx.seen_body or previous is None or previous.rule != "timestamp"
+            or len(unit) > 40 or unit[-1] in ".!?…:"):
+        return None
+    words = [w for w in re.split(r"[\s,]+", unit) if w]
+    if 1 <= len(words) <= 5 and all(w[0].isupper() or w in ("de", "of", "am") for w in words):
+        return Section("boilerplate", unit, rule="place_line")
+    return None
+
+
 def rule_author_bio(unit: str, ctx: Context) -> Section | None:
     """"Jane Doe is a reporter for ..." among the last units."""
     if ctx.near_end and ctx.seen_body and is_author_bio(unit):
@@ -414,6 +443,7 @@ def rule_paragraph(unit: str, ctx: Context) -> Section:
 UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
     ("source_trailer", rule_source_trailer),
     ("boilerplate", rule_boilerplate),
+    ("place_line", rule_place_line),
     ("author_bio", rule_author_bio),
     ("byline", rule_byline),
     ("menu", rule_menu),
@@ -485,7 +515,7 @@ def is_short_line(unit: str) -> bool:
     (True, False)
     """
     return (len(unit) <= MAX_MENU_CHARS and len(unit.split()) <= MAX_MENU_WORDS
-            and unit[-1] not in ".!?…。！？")
+            and unit[-1] not in ".!?…。！？" and not byline_authors(unit))
 
 
 def menu_runs(units: list[str]) -> list[bool]:

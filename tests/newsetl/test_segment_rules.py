@@ -1,0 +1,177 @@
+"""Section typing on the shapes real dumps have (issue: sections that hold on real dumps).
+
+Each case is a defect measured on real articles: one-line articles, paragraphs taken
+as titles, glued licence footers and editor initials, widgets, echoes, datelines,
+credits, quoted headlines, headline + deck, HTML pages given as text.
+"""
+
+from __future__ import annotations
+
+import pytest
+from newsetl import segment as seg_module
+from newsetl.cleaning import clean_text
+from newsetl.inputs import RawItem
+from newsetl.process import Rows, build_rows, parse_item
+from newsetl.schemas import SECTION_KINDS
+from newsetl.segment import MAX_TITLE_CHARS, UNIT_RULES, segment
+
+SENTENCES = [
+    "The city council approved the new budget on Tuesday after a long debate.",
+    "Opposition members said the plan would raise local taxes for most families.",
+    "The mayor rejected that claim and said services would improve next year.",
+    "A final vote on the transport section is expected before the end of the month.",
+    "Residents can comment on the proposals at public meetings in every district.",
+]
+LICENCE = ("All Content by Example News Agency is licensed under a Creative Commons "
+           "Attribution 4.0 International License.")
+
+
+def _kinds(text: str, **kw) -> list[str]:
+    return [s.kind for s in segment(clean_text(text)[0], **kw).sections]
+
+
+def _rows(text: str, name: str = "x.txt") -> Rows | dict:
+    parsed = parse_item(RawItem(name, None, 0, "sha", data=text.encode("utf-8")))
+    if isinstance(parsed, dict):
+        return parsed
+    rows = Rows()
+    build_rows([parsed], rows, "fast")
+    return rows
+
+
+def test_a_one_line_article_is_published_with_a_body_and_no_title() -> None:
+    text = " ".join(SENTENCES * 4) + " EF/MA " + LICENCE
+    rows = _rows(text)
+    assert isinstance(rows, Rows), rows
+    (article,) = rows.articles
+    assert article["title"] is None and article["title_source"] is None
+    assert article["n_paragraphs"] >= 3
+    assert "licensed under" not in article["body"] and "EF/MA" not in article["body"]
+    kinds = [s["kind"] for s in rows.sections]
+    assert kinds[-2:] == ["boilerplate", "boilerplate"]
+    assert "split_long_line" in article["cleaning_rules"]
+
+
+def test_a_lead_paragraph_is_never_the_title_and_a_slug_gives_one() -> None:
+    text = SENTENCES[0] + " " + SENTENCES[1] + "\n\n" + SENTENCES[2]
+    rows = _rows(text, name="day/council-approves-new-budget-after-debate.txt")
+    (article,) = rows.articles
+    assert article["title"] == "Council approves new budget after debate"
+    assert article["title_source"] == "filename"
+    assert article["body"].startswith(SENTENCES[0])
+    no_slug = _rows(text, name="day/000_f14259f59aa8b858.txt")
+    assert no_slug.articles[0]["title"] is None
+
+
+def test_titles_are_never_longer_than_the_limit() -> None:
+    long_line = "Breaking " + "very " * 60 + "long headline without a period"
+    seg = segment(f"{long_line}\n\n{SENTENCES[0]}")
+    assert all(len(s.text) <= MAX_TITLE_CHARS for s in seg.sections if s.kind == "title")
+
+
+@pytest.mark.parametrize("footer", [
+    LICENCE,
+    "This field is for validation purposes and should be left unchanged.",
+    "Article posted with permission from Example Press.",
+    "Follow him on Twitter here.",
+    "This article is republished from The Conversation under a Creative Commons license.",
+])
+def test_footers_glued_to_a_news_line_are_cut_off(footer: str) -> None:
+    seg = segment(f"Council approves budget\n\n{SENTENCES[0]}\n\n{SENTENCES[1]} {footer}")
+    assert [(s.kind, s.text) for s in seg.sections[-2:]] == [
+        ("paragraph", SENTENCES[1]), ("boilerplate", footer)]
+
+
+def test_scraper_echoes_are_removed_once() -> None:
+    text = "\n".join([" ".join(SENTENCES[:3]), " ".join(SENTENCES[1:4]),
+                      " ".join(SENTENCES[2:5])])
+    cleaned, rules = clean_text(text)
+    assert "drop_repeated_text" in rules
+    for sentence in SENTENCES:
+        assert cleaned.count(sentence) == 1
+
+
+@pytest.mark.parametrize("paragraph, dateline", [
+    ("SPRINGFIELD, Mo. — A man was arrested on Sunday.", "SPRINGFIELD, Mo."),
+    ("Dallas, TX — The city council voted on Monday.", "Dallas, TX"),
+    ("Roma, 28 lug — Il governo ha approvato il decreto.", "Roma, 28 lug"),
+    ("МОСКВА, 13 июн — РИА Новости. Президент заявил о переговорах.",
+     "МОСКВА, 13 июн — РИА Новости"),
+    ("BUDAPEST, Hungary, February 19, 2018 (LifeSiteNews) – The prime minister said.",
+     "BUDAPEST, Hungary, February 19, 2018 (LifeSiteNews)"),
+])
+def test_datelines_after_a_deck_or_breadcrumb(paragraph: str, dateline: str) -> None:
+    text = (f"World » Europe\n\nHeadline of the story\n\nBy Jane Doe\n\n{paragraph}\n\n"
+            f"{SENTENCES[1]}")
+    seg = segment(clean_text(text)[0])
+    assert seg.dateline == dateline
+    assert seg.authors == ["Jane Doe"]
+
+
+@pytest.mark.parametrize("line", [
+    "President Biden at the White House. (REUTERS/Jim Bourg)",
+    "Protesters in Paris on Saturday. Jane Doe/AFP/Getty Images",
+    "Image: Protesters gather in Tahrir Square on Friday.",
+    "Здание Госдумы в Москве. Архивное фото",
+    "© Reuters / John Doe",
+])
+def test_caption_styles(line: str) -> None:
+    kinds = _kinds(f"Headline of the story\n\n{SENTENCES[0]}\n\n{line}\n\n{SENTENCES[1]}")
+    assert kinds[2] == "caption", line
+
+
+def test_a_quoted_headline_opening_a_paragraph_is_not_a_quote() -> None:
+    text = ("Headline of the story\n\n“Motive a mystery” was the Post's front-page headline "
+            "on Sunday, above a photograph of the scene.\n\n“I have made mistakes,” she said.")
+    assert _kinds(text) == ["title", "paragraph", "quote"]
+
+
+def test_headline_and_deck_are_not_joined() -> None:
+    text = ("Council approves the new city budget after a long debate\n"
+            "Opposition says the plan raises taxes for most local families\n\n"
+            f"{SENTENCES[0]} {SENTENCES[1]}\n\n{SENTENCES[2]}")
+    seg = segment(clean_text(text)[0])
+    assert [s.kind for s in seg.sections[:2]] == ["title", "deck"]
+    assert seg.sections[0].text == "Council approves the new city budget after a long debate"
+
+
+def test_an_html_page_given_as_text_has_a_clean_title() -> None:
+    text = ("<html><head><title>Budget | Example</title></head><body>\n<h1>Council approves "
+            f"budget</h1>\n<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></body></html>")
+    rows = _rows(text)
+    assert rows.articles[0]["title"] == "Council approves budget"
+
+
+def test_subheadings_menus_and_bylines() -> None:
+    text = ("Home\nWorld\nSport\nVideo\n\nCouncil approves budget\n\nBy Jane Doe and John Roe"
+            f"\n\n{SENTENCES[0]}\n\nWhat comes next\n\n{SENTENCES[1]}")
+    seg = segment(clean_text(text)[0])
+    assert [(s.kind, s.rule) for s in seg.sections] == [
+        ("boilerplate", "menu"), ("boilerplate", "menu"), ("boilerplate", "menu"),
+        ("boilerplate", "menu"), ("title", "head_title"), ("byline", "byline"),
+        ("paragraph", "paragraph"), ("subheading", "subheading"), ("paragraph", "paragraph")]
+    assert seg.authors == ["Jane Doe", "John Roe"]
+
+
+def test_every_section_row_names_its_rule_and_kinds_are_in_the_schema() -> None:
+    rows = _rows("TV\n\nHeadline of the story\n\nBy Jane Doe\n\n" + "\n\n".join(SENTENCES)
+                 + "\n\nPartager Cet Article\nSOURCE: FRENCH PRESS TV")
+    names = {name for name, _ in UNIT_RULES}
+    assert all(s["rule"] for s in rows.sections)
+    assert {s["kind"] for s in rows.sections} <= set(SECTION_KINDS)
+    assert rows.articles[0]["author"] == ["Jane Doe"]
+    assert rows.articles[0]["title_source"] == "text"
+    assert "paragraph" in names and "boilerplate" in names
+
+
+def test_unit_rules_are_documented() -> None:
+    for name, rule in UNIT_RULES:
+        assert rule.__doc__, name
+    assert seg_module.type_head.__doc__
+
+
+def test_a_body_of_only_a_licence_footer_is_not_a_duplicate_of_another() -> None:
+    one = _rows(f"First story headline\n\nShort one.\n\n{LICENCE}")
+    two = _rows(f"Second story headline\n\nShort two.\n\n{LICENCE}")
+    for rows in (one, two):
+        assert isinstance(rows, dict) or "licensed" not in rows.articles[0]["body"]
