@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -34,12 +35,17 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str) -> dict:
+def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
+             code: Path | None = None) -> dict:
+    env = dict(os.environ)
+    if code is not None:  # another checkout's package first on the path (before/after)
+        env["PYTHONPATH"] = str(code / "include")
     cmd = [str(Path(sys.executable).with_name("newsetl")), "run", "--raw-root", str(raw),
            "--out-root", str(out), "--ds", ds, "--workers", str(workers), "--detector",
            detector, "--progress", "none", "--json"]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
     ps = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
@@ -60,6 +66,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--detector", default="fast")
     parser.add_argument("--keep", type=Path, help="keep generated data here")
+    parser.add_argument("--article-size", choices=("real", "short"), default="real",
+                        help="real: ~3.4 KB articles like real news; short: ~1.6 KB")
+    parser.add_argument("--code", type=Path, action="append", default=[],
+                        help="also run another checkout of the project (its include/ "
+                             "first on PYTHONPATH), side by side; repeatable")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsetl-bench-"))
     rows = []
@@ -67,18 +78,22 @@ def main() -> None:
         for size in args.sizes:
             raw = work / f"raw-{size}"
             if not (raw / "2024-01-01").exists():
-                generate(raw, "2024-01-01", size, seed=size)
-            out = work / f"out-{size}"
-            shutil.rmtree(out, ignore_errors=True)
-            result = run_once(raw, out, "2024-01-01", args.workers, args.detector)
-            rate = result["input_items"] / result["seconds"]
-            rows.append((size, result["articles"], result["seconds"], rate,
-                         result["peak_rss_mb"]))
-            print(f"{size:>7} items: {result['articles']} articles in {result['seconds']:.1f}s "
+                generate(raw, "2024-01-01", size, seed=size, size=args.article_size)
+            mean_kb = _mean_kb(raw / "2024-01-01")
+            for code in [None, *args.code]:
+                out = work / f"out-{size}"
+                shutil.rmtree(out, ignore_errors=True)
+                result = run_once(raw, out, "2024-01-01", args.workers, args.detector, code)
+                rate = result["input_items"] / result["seconds"]
+                label = f"{size:,} ({code or 'this checkout'})"
+                rows.append((label, result["articles"], result["seconds"], rate,
+                             result["peak_rss_mb"]))
+                print(f"{label}, {mean_kb:.1f} KB/item: {result['articles']} articles in "
+                      f"{result['seconds']:.1f}s "
                   f"= {rate:,.0f} items/s, "
-                  f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
-                  f"peak RSS {result['peak_rss_mb']:.0f} MB "
-                  f"(workers={args.workers}, detector={args.detector})", flush=True)
+                      f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
+                      f"peak RSS {result['peak_rss_mb']:.0f} MB "
+                      f"(workers={args.workers}, detector={args.detector})", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -86,11 +101,18 @@ def main() -> None:
     print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) |")
     print("|---:|---:|---:|---:|---:|---:|")
     for size, arts, secs, rate, rss in rows:
-        print(f"| {size:,} | {arts:,} | {secs:.1f} | {rate:,.0f} | {arts / secs:,.0f} "
+        print(f"| {size} | {arts:,} | {secs:.1f} | {rate:,.0f} | {arts / secs:,.0f} "
               f"| {rss:.0f} |")
-    if len(rows) >= 2:
-        print(f"\nRSS growth from {rows[0][0]:,} to {rows[-1][0]:,} items: "
-              f"{rows[-1][4] / rows[0][4]:.2f}x")
+    mine = [r for r in rows if "this checkout" in r[0]]
+    if len(mine) >= 2:
+        print(f"\nRSS growth from {mine[0][0]} to {mine[-1][0]} items: "
+              f"{mine[-1][4] / mine[0][4]:.2f}x")
+
+
+def _mean_kb(day: Path) -> float:
+    """Mean raw bytes per input file (archives count as one file)."""
+    sizes = [p.stat().st_size for p in day.rglob("*") if p.is_file()]
+    return sum(sizes) / max(len(sizes), 1) / 1024
 
 
 if __name__ == "__main__":

@@ -57,8 +57,14 @@ def load_sentences() -> dict[str, list[str]]:
     return out
 
 
-def make_article(rng: random.Random, sentences: dict[str, list[str]]) -> str:
-    """One ~2 KB article of one language, with layout noise."""
+#: Paragraph counts: "real" articles average ~3.4 KB like real news text; "short" ones
+#: (~1.6 KB) are what earlier benchmark figures used.
+PARAGRAPHS = {"real": (10, 18), "short": (4, 8)}
+
+
+def make_article(rng: random.Random, sentences: dict[str, list[str]],
+                 paragraphs: tuple[int, int] = PARAGRAPHS["short"]) -> str:
+    """One article of one language, with layout noise."""
     lang = rng.choice(LANGS)
     pool = sentences[lang]
     parts: list[str] = []
@@ -69,7 +75,7 @@ def make_article(rng: random.Random, sentences: dict[str, list[str]]) -> str:
         foreign = sentences["en"] if lang != "en" else sentences["fr"]
         caption = rng.choice(foreign if rng.random() < 0.2 else pool)
         parts.append(f"{caption} ©{rng.choice(AGENCIES)}")
-    for i in range(rng.randint(4, 8)):
+    for i in range(rng.randint(*paragraphs)):
         para = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
         if i == 0 and rng.random() < 0.3 and lang in ("en", "fr", "de", "es"):
             para = f"PARIS – {para}"
@@ -94,7 +100,7 @@ def _gz(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def generate(out: Path, ds: str, n_articles: int, seed: int = 0) -> int:
+def generate(out: Path, ds: str, n_articles: int, seed: int = 0, size: str = "short") -> int:
     """Write ``n_articles`` items for day ``ds`` under ``out``; returns the item count."""
     rng = random.Random(seed)
     sentences = load_sentences()
@@ -112,7 +118,7 @@ def generate(out: Path, ds: str, n_articles: int, seed: int = 0) -> int:
             if recent and rng.random() < 0.01:
                 texts.append(rng.choice(recent))  # an exact duplicate
             else:
-                texts.append(make_article(rng, sentences))
+                texts.append(make_article(rng, sentences, PARAGRAPHS[size]))
                 recent = (recent + [texts[-1]])[-50:]
         name = f"batch-{batch_no:06d}"
         batch_no += 1

@@ -252,8 +252,8 @@ def drop_repeated_text(text: str) -> str:
     sentence of 40+ characters that already appeared, are removed once.
 
     >>> drop_repeated_text("The ship sank. All 27 crew were rescued by the Danish navy.\\n"
-    ...                    "All 27 crew were rescued by the Danish navy. No oil leaked into the sea.")
-    'The ship sank. All 27 crew were rescued by the Danish navy.\\nNo oil leaked into the sea.'
+    ...                    "All 27 crew were rescued by the Danish navy. No oil leaked.")
+    'The ship sank. All 27 crew were rescued by the Danish navy.\\nNo oil leaked.'
     >>> drop_repeated_text("Short line.\\nShort line.")
     'Short line.\\nShort line.'
     """

@@ -137,7 +137,8 @@ BIO_ROLES = (
 
 #: Words that open a byline ("By Jane Doe", "Por María Pérez", "Автор: ...").
 BYLINE_WORDS = (
-    "by", "written by", "reported by", "posted by", "posted", "edited by", "words by", "story by", "text by", "por", "par",
+    "by", "written by", "reported by", "posted by", "posted", "edited by", "words by",
+    "story by", "text by", "por", "par",
     "von", "di", "door", "av", "af", "przez", "autor", "autorin", "auteur", "author",
     "авторы", "автор", "текст", "بقلم", "كتب", "نویسنده", "作者", "記者", "文", "기자",
 )

@@ -574,7 +574,7 @@ MAX_CAPTION_ABOVE_CREDIT = 300
 def captions_above_credits(sections: list[Section]) -> None:
     """A credit-only caption line ("Divulgação/ Cleberson Silva/ Chapecoense") makes the
     short paragraph right above it a caption too (rule ``caption_above_credit``)."""
-    for above, below in zip(sections, sections[1:]):
+    for above, below in zip(sections, sections[1:], strict=False):
         if (below.kind == "caption" and below.credit and above.kind == "paragraph"
                 and len(above.text) <= MAX_CAPTION_ABOVE_CREDIT
                 and not strip_credit(below.text, below.credit).strip(" .()")):

@@ -208,10 +208,10 @@ def test_an_unexpected_error_in_one_item_becomes_a_reject(tmp_path: Path, monkey
     (tmp_path / "b.txt").write_text(ARTICLE.replace("énergie", "santé"))
     real = __import__("newsetl.process", fromlist=["segment"]).segment
 
-    def flaky(text, title_hint=None):
+    def flaky(text, title_hint=None, filename=None):
         if "santé" in text:
             raise RecursionError("boom")
-        return real(text, title_hint=title_hint)
+        return real(text, title_hint=title_hint, filename=filename)
 
     monkeypatch.setattr("newsetl.process.segment", flaky)
     rows = rows_of(tmp_path)

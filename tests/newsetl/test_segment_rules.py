@@ -175,3 +175,14 @@ def test_a_body_of_only_a_licence_footer_is_not_a_duplicate_of_another() -> None
     two = _rows(f"Second story headline\n\nShort two.\n\n{LICENCE}")
     for rows in (one, two):
         assert isinstance(rows, dict) or "licensed" not in rows.articles[0]["body"]
+
+
+def test_lexicon_lists_are_lower_case_without_repeats() -> None:
+    from newsetl import lexicon
+
+    for name in ("SOURCE_WORDS", "BOILERPLATE_PHRASES", "BYLINE_WORDS", "BYLINE_ROLES",
+                 "MONTHS", "CAPTION_END_MARKERS", "CAPTION_START_WORDS", "BIO_ROLES"):
+        words = getattr(lexicon, name)
+        assert all(w == w.casefold() for w in words), name
+        assert len(set(words)) == len(words), [w for w in words if words.count(w) > 1]
+    assert set(lexicon.BOILERPLATE_PHRASES) >= lexicon.AMBIGUOUS_PHRASES
