@@ -103,7 +103,9 @@ def test_rerun_is_idempotent_and_replaces_the_day(sample_raw: Path, tmp_path: Pa
 def test_duplicates_point_at_the_first_article(tmp_path: Path) -> None:
     raw = tmp_path / "raw" / DAY
     raw.mkdir(parents=True)
-    text = "Titre\n\nUn paragraphe assez long pour être un article de presse complet.\n"
+    # a body of 200+ letters: shorter bodies are compared together with their titles
+    body = " ".join(["Un paragraphe assez long pour être un article de presse complet."] * 4)
+    text = f"Titre\n\n{body}\n"
     (raw / "b.txt").write_text(text)
     (raw / "a.txt").write_text(text.replace("Titre", "Autre titre").upper().lower())
     (raw / "c.txt").write_text(text)
