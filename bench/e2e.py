@@ -78,7 +78,7 @@ def main() -> None:
         for size in args.sizes:
             raw = work / f"raw-{size}"
             if not (raw / "2024-01-01").exists():
-                generate(raw, "2024-01-01", size, seed=size, size=args.article_size)
+                generate(raw, "2024-01-01", size, seed=size, article_size=args.article_size)
             mean_kb = _mean_kb(raw / "2024-01-01")
             for code in [None, *args.code]:
                 out = work / f"out-{size}"

@@ -100,7 +100,8 @@ def _gz(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def generate(out: Path, ds: str, n_articles: int, seed: int = 0, size: str = "short") -> int:
+def generate(out: Path, ds: str, n_articles: int, seed: int = 0,
+             article_size: str = "short") -> int:
     """Write ``n_articles`` items for day ``ds`` under ``out``; returns the item count."""
     rng = random.Random(seed)
     sentences = load_sentences()
@@ -118,7 +119,7 @@ def generate(out: Path, ds: str, n_articles: int, seed: int = 0, size: str = "sh
             if recent and rng.random() < 0.01:
                 texts.append(rng.choice(recent))  # an exact duplicate
             else:
-                texts.append(make_article(rng, sentences, PARAGRAPHS[size]))
+                texts.append(make_article(rng, sentences, PARAGRAPHS[article_size]))
                 recent = (recent + [texts[-1]])[-50:]
         name = f"batch-{batch_no:06d}"
         batch_no += 1

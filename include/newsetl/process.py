@@ -156,7 +156,7 @@ def content_fingerprint(body: str, title: str) -> str:
     >>> content_fingerprint(long, "A") == content_fingerprint(long, "B")
     True
     """
-    if count_letters(body) >= MIN_FINGERPRINT_LETTERS:
+    if has_letters(body, MIN_FINGERPRINT_LETTERS):
         return normalized_body_sha1(body)
     return normalized_body_sha1(f"{title}\n\n{body}")
 

@@ -128,6 +128,14 @@ _GLUED_INITIALS = re.compile(
 _YEAR_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:19|20)\d\d", re.IGNORECASE)
 
 
+#: One of these words is in every footer opener: a cheap gate before the big regex.
+_FOOTER_KEYS = ("licens", "publish", "permission", "printed", "appeared", "originally",
+                "validation", "email address", "required", "follow", "sign up", "subscribe",
+                "newsletter", "click here", "support", "donat", "réservés", "vorbehalten",
+                "reservados", "защищены", "reserved", "creative commons", "this work")
+
+_COPYRIGHT_KEYS = ("©", "(c)", "copyright")
+
 #: The last token before a glued footer may be desk initials or an end mark:
 #: "... countries. MA/MG All Content by ...", "... END All Content by ...".
 _DESK_TOKEN = re.compile(r"^[A-Z]{1,5}(?:/[A-Z]{0,5})*$")
@@ -146,7 +154,10 @@ def footer_at(line: str) -> int:
     'All Content'
 
     """
-    for pattern in (_FOOTER, _YEAR_COPYRIGHT):
+    low = line.casefold()
+    gated = [p for p, keys in ((_FOOTER, _FOOTER_KEYS), (_YEAR_COPYRIGHT, _COPYRIGHT_KEYS))
+             if any(k in low for k in keys)]
+    for pattern in gated:
         for match in pattern.finditer(line):
             start = match.start()
             if start == 0:
