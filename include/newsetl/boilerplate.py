@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from newsetl import lexicon
-from newsetl.units import footer_at
+from newsetl.units import footer_here
 
 MAX_BOILERPLATE_CHARS = 120
 #: A footer line (licence, reprint notice, widget text) may be a long sentence.
@@ -157,6 +157,8 @@ def is_editor_initials(line: str) -> bool:
     >>> is_editor_initials("END"), is_editor_initials("-30-"), is_editor_initials("AK/")
     (True, True, True)
     """
+    if len(line) > 40:
+        return False
     if line.strip(" .-()#") in END_MARKS:
         return True
     if _INITIALS.match(line) is not None:
@@ -177,7 +179,8 @@ def is_breadcrumb(line: str) -> bool:
     >>> is_breadcrumb("Il a dit « oui » et il est parti.")
     False
     """
-    return len(line) <= 300 and "«" not in line and _CRUMB.search(line) is not None
+    return (len(line) <= 300 and ("»" in line or "›" in line or ">" in line)
+            and "«" not in line and _CRUMB.search(line) is not None)
 
 
 def is_footer(line: str) -> bool:
@@ -191,7 +194,7 @@ def is_footer(line: str) -> bool:
     >>> is_footer("He said he would follow them on the campaign trail.")
     False
     """
-    return len(line) <= MAX_FOOTER_CHARS and footer_at(line) == 0
+    return len(line) <= MAX_FOOTER_CHARS and footer_here(line)
 
 
 _BIO = re.compile(
@@ -259,13 +262,20 @@ BOILERPLATE_RULES = (
 )
 
 
+#: The predicates that can match a line over ``MAX_BOILERPLATE_CHARS`` (the others have
+#: tighter length limits): most units are long news lines, which skip the rest.
+_LONG_LINE_RULES = tuple((name, test) for name, test in BOILERPLATE_RULES
+                         if name in ("bare_url", "share_bar", "footer", "breadcrumb"))
+
+
 def boilerplate_rule(line: str) -> str | None:
     """The name of the first boilerplate predicate ``line`` meets, or None.
 
     >>> boilerplate_rule("Partager Cet Article"), boilerplate_rule("A news sentence.")
     ('button_phrase', None)
     """
-    for name, test in BOILERPLATE_RULES:
+    rules = _LONG_LINE_RULES if len(line) > MAX_BOILERPLATE_CHARS else BOILERPLATE_RULES
+    for name, test in rules:
         if test(line):
             return name
     return None

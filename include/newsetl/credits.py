@@ -29,8 +29,10 @@ def _has_slash(line: str) -> bool:
     return "/" in line
 
 
-def _has_by(line: str) -> bool:
-    return " by " in line or " de " in line or " von " in line or " par " in line
+def _has_picture_by(line: str) -> bool:
+    """"Photo by", "Foto de", "Image by", "Picture by", "Video by", "Art by" (any case)."""
+    return ("hoto " in line or "oto " in line or "mage " in line or "icture " in line
+            or "ideo " in line or "rt by" in line or "Art " in line)
 
 
 def _has_colon(line: str) -> bool:
@@ -66,7 +68,7 @@ _CREDIT_PATTERNS = (
      re.compile(r"(?:^|[\s(])(?P<credit>(?:" + _WORD + r" ){0,3}" + _WORD + r" ?/ ?(?:"
                 + _WORD + r" ?){1,4}(?:/ ?(?:" + _WORD + r" ?){1,4})?)\)?$")),
     # "... Photo by Andre Deak, published under ...", "Image by X from Flickr"
-    (_has_by, re.compile(r"(?:^|[.(,]\s*)(?:photo|photos|image|picture|foto|video|art)\s+"
+    (_has_picture_by, re.compile(r"(?:^|[.(,]\s*)(?:photo|photos|image|picture|foto|video|art)\s+"
                          r"(?:by|de|von|par|courtesy of)\s+(?P<credit>[A-Z][^,.()]{1,50})",
                          re.IGNORECASE)),
     # "Jane Doe/AFP/Getty Images", "Jane Doe / AFP" at the end of a line
@@ -159,9 +161,18 @@ _CREDIT_LEAD = re.compile(
 _START_MARKER = re.compile(
     r"^\(?(?:" + "|".join(re.escape(w) for w in lexicon.CAPTION_START_WORDS)
     + r")(?:\s*(?:credit|by|de|von|:))?\s*[:：|]\s*\S", re.IGNORECASE)
-_END_MARKER = re.compile(
-    r"[\s.(,–—-](?:" + "|".join(re.escape(w) for w in lexicon.CAPTION_END_MARKERS)
-    + r")\)?\.?$", re.IGNORECASE)
+_END_MARKERS = tuple(lexicon.CAPTION_END_MARKERS)
+_MARKER_SEPARATORS = " .(,–—-"
+
+
+def _ends_with_marker(line: str) -> bool:
+    """"… Архивное фото", "(File photo)": a caption marker closes the line."""
+    tail = line[-30:].casefold().rstrip(").")
+    if not tail.endswith(_END_MARKERS):
+        return False
+    marker = next(m for m in _END_MARKERS if tail.endswith(m))
+    before = tail[:-len(marker)]
+    return bool(before) and before[-1] in _MARKER_SEPARATORS
 #: "© Reuters / John Doe", "©AFP. Protesters ...": a credit that opens the caption.
 _LEADING_COPYRIGHT = re.compile(r"^©\s*(?P<credit>[^.©\n]{1,40}?)\s*(?:\.\s|$)")
 _YEAR_OR_RIGHTS = re.compile(r"(?:19|20)\d\d|rights|droits|rechte|derechos|права|reserved",
@@ -196,6 +207,6 @@ def caption_credit(line: str) -> tuple[str, str | None] | None:
         if match and not _YEAR_OR_RIGHTS.search(line):
             return "leading_credit", match.group("credit").strip(" /|")
         return None
-    if _START_MARKER.match(line) or _END_MARKER.search(line):
+    if _START_MARKER.match(line) or _ends_with_marker(line):
         return "caption_marker", None
     return None

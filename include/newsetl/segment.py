@@ -338,6 +338,8 @@ class Context:
     body_start: int
     result: Segmented
     in_menu: list[bool]
+    #: Whether a paragraph or quote was typed before this unit.
+    seen_body: bool = False
 
     @property
     def near_head(self) -> bool:
@@ -346,10 +348,6 @@ class Context:
     @property
     def near_end(self) -> bool:
         return len(self.units) - self.index <= TAIL_UNITS
-
-    @property
-    def seen_body(self) -> bool:
-        return any(s.kind in ("paragraph", "quote") for s in self.result.sections)
 
 
 UnitRule = Callable[[str, Context], Section | None]
@@ -559,9 +557,12 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
     in_menu = menu_runs(units)
     start = type_head(units, title_hint, filename, result, in_menu)
     body_start = len(result.sections)
+    ctx = Context(units, start, start, result, in_menu)
     for index in range(start, len(units)):
-        ctx = Context(units, index, start, result, in_menu)
-        result.sections.append(classify_unit(units[index], ctx))
+        ctx.index = index
+        section = classify_unit(units[index], ctx)
+        result.sections.append(section)
+        ctx.seen_body = ctx.seen_body or section.kind in ("paragraph", "quote")
     captions_above_credits(result.sections)
     _find_dateline(result, body_start)
     return result

@@ -186,3 +186,19 @@ def test_lexicon_lists_are_lower_case_without_repeats() -> None:
         assert all(w == w.casefold() for w in words), name
         assert len(set(words)) == len(words), [w for w in words if words.count(w) > 1]
     assert set(lexicon.BOILERPLATE_PHRASES) >= lexicon.AMBIGUOUS_PHRASES
+
+
+def test_only_the_long_line_rules_can_match_a_long_line() -> None:
+    """boilerplate_rule skips the other predicates on long lines: check that they
+    indeed never match one (a long button phrase, rights line, timestamp ...)."""
+    from newsetl import boilerplate as bp
+
+    long_names = {name for name, _ in bp._LONG_LINE_RULES}
+    lines = ["Share: " + "Facebook Twitter " * 10, "© 2024 Example " + "Media " * 30,
+             "Updated 12:30 GMT " + "12 " * 50, "EF/MA " * 30, "Read more " * 20,
+             "Home » " * 30, "https://example.com/" + "a" * 200, LICENCE + " " + LICENCE]
+    for line in lines:
+        assert len(line) > bp.MAX_BOILERPLATE_CHARS
+        for name, test in bp.BOILERPLATE_RULES:
+            if name not in long_names:
+                assert not test(line), (name, line)
