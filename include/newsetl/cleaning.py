@@ -248,8 +248,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 
 
 def drop_repeated_text(text: str) -> str:
-    """Scraper echoes: a line that repeats the tail of the text before it, and any
-    sentence of 40+ characters that already appeared, are removed once.
+    """Scraper echoes: when a line opens with text that already appeared (a scraper
+    that repeats the tail of the previous line), every sentence of 40+ characters that
+    already appeared is removed, so each is kept once. Texts without such a line are
+    left alone (a repeated sentence inside a line does not wake the rule up).
 
     >>> drop_repeated_text("The ship sank. All 27 crew were rescued by the Danish navy.\\n"
     ...                    "All 27 crew were rescued by the Danish navy. No oil leaked.")
@@ -258,7 +260,7 @@ def drop_repeated_text(text: str) -> str:
     'Short line.\\nShort line.'
     """
     lines = text.split("\n")
-    if len(lines) < 2 or not _has_repeat(lines):
+    if len(lines) < 2 or not _has_repeat(text, lines):
         return text
     seen: set[str] = set()
     out: list[str] = []
@@ -269,11 +271,10 @@ def drop_repeated_text(text: str) -> str:
     return "\n".join(out)
 
 
-def _has_repeat(lines: list[str]) -> bool:
+def _has_repeat(text: str, lines: list[str]) -> bool:
     """Cheap gate: a long line (among the first 2,000) whose first 30 characters
     already occurred earlier in the text."""
     offset = 0
-    text = "\n".join(lines)
     for line in lines[:2000]:
         if len(line) >= MIN_REPEAT_CHARS and text.find(line[:30], 0, offset) >= 0:
             return True
