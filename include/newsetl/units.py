@@ -70,8 +70,14 @@ def _sentence_starts(text: str, pos: int) -> bool:
     return char in _OPENERS or char.isdigit() or (char.isalpha() and not char.islower())
 
 
+#: Abbreviations are short: the word before a period is looked for this far back only
+#: (a bounded look keeps a megabyte-long line linear).
+_MAX_WORD_CHARS = 40
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word_start = max(text.rfind(" ", 0, dot), text.rfind("\n", 0, dot)) + 1
+    low = max(0, dot - _MAX_WORD_CHARS)
+    word_start = max(text.rfind(" ", low, dot), text.rfind("\n", low, dot), low - 1) + 1
     word = text[word_start:dot].lstrip(_OPENERS)
     if "." in word or (len(word) == 1 and word.isalpha()):
         return True  # "U.S.", "J. Smith"
@@ -221,20 +227,20 @@ MIN_NODE_HEAD_CHARS = 25
 MAX_NODE_WORDS = 6
 
 
-def _text_node_split(current: str, line: str, after: str | None) -> bool:
+def _text_node_split(head: str, head_chars: int, line: str, after: str | None) -> bool:
     """Whether ``line`` is a short fragment (a link or emphasis text) inside a sentence
-    that ``current`` left open and ``after`` goes on with ("... against the" + "Digital
-    Crimes Bill" + ", organised by ..."). Menu items are not followed by a continuation.
+    that the unit so far (``head_chars`` long, ending with ``head``) left open and
+    ``after`` goes on with ("... against the" + "Digital Crimes Bill" + ", organised by
+    ..."). Menu items are not followed by a continuation.
 
-    >>> _text_node_split("Thousands protested against the", "Digital Crimes Bill",
-    ...                  ", organised by bloggers.")
+    >>> _text_node_split("the", 31, "Digital Crimes Bill", ", organised by bloggers.")
     True
-    >>> _text_node_split("Global Voices Online » Iran: To Vote", "Search", "Authors")
+    >>> _text_node_split("Vote", 36, "Search", "Authors")
     False
     """
-    last = current[-1]
+    last = head[-1]
     return (after is not None and (after[0].islower() or after[0] in _CONTINUATION)
-            and len(current) >= MIN_NODE_HEAD_CHARS and (last.islower() or last == ",")
+            and head_chars >= MIN_NODE_HEAD_CHARS and (last.islower() or last == ",")
             and len(line.split()) <= MAX_NODE_WORDS)
 
 
@@ -249,22 +255,40 @@ def join_wrapped(lines: list[str], first_block: bool, stands_alone) -> list[str]
     """
     wrapped = _hard_wrapped(lines) and not (first_block and len(lines) == 2)
     units: list[str] = []
-    current: str | None = None
+    parts: list[str] = []  # the lines of the unit being built (joined once: no O(n^2))
+    length = 0
     for number, line in enumerate(lines):
         after = lines[number + 1] if number + 1 < len(lines) else None
-        if current is not None and not _ends_sentence(current) and (
-                line[0].islower() or line[0] in _CONTINUATION
-                or _text_node_split(current, line, after)
-                or (wrapped and line[0].isalpha() and not stands_alone(line)
-                    and not stands_alone(current))):
-            current = f"{current}{'' if line[0] in _NO_SPACE_BEFORE else ' '}{line}"
+        if parts and _joins(parts, length, line, after, wrapped, stands_alone):
+            piece = line if line[0] in _NO_SPACE_BEFORE else f" {line}"
+            parts.append(piece)
+            length += len(piece)
         else:
-            if current is not None:
-                units.append(current)
-            current = line
-    if current is not None:
-        units.append(current)
+            if parts:
+                units.append("".join(parts))
+            parts, length = [line], len(line)
+    if parts:
+        units.append("".join(parts))
     return units
+
+
+#: Longer than this, a joined unit is no boilerplate line (see boilerplate.py limits).
+_MAX_ALONE_CHARS = 600
+
+
+def _joins(parts: list[str], length: int, line: str, after: str | None, wrapped: bool,
+           stands_alone) -> bool:
+    """Whether ``line`` continues the unit made of ``parts`` (see :func:`join_wrapped`)."""
+    last = parts[-1]
+    if _ends_sentence(last):
+        return False
+    if (line[0].islower() or line[0] in _CONTINUATION
+            or _text_node_split(last, length, line, after)):
+        return True
+    if not (wrapped and line[0].isalpha()) or stands_alone(line):
+        return False
+    # a joined unit this long is no boilerplate line (see boilerplate.py's limits)
+    return length > _MAX_ALONE_CHARS or not stands_alone("".join(parts))
 
 
 def split_units(text: str, stands_alone, steps: list[str] | None = None) -> list[str]:
