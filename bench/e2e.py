@@ -79,7 +79,6 @@ def main() -> None:
             raw = work / f"raw-{size}"
             if not (raw / "2024-01-01").exists():
                 generate(raw, "2024-01-01", size, seed=size, article_size=args.article_size)
-            mean_kb = _mean_kb(raw / "2024-01-01")
             for code in [None, *args.code]:
                 out = work / f"out-{size}"
                 shutil.rmtree(out, ignore_errors=True)
@@ -88,7 +87,7 @@ def main() -> None:
                 label = f"{size:,} ({code or 'this checkout'})"
                 rows.append((label, result["articles"], result["seconds"], rate,
                              result["peak_rss_mb"]))
-                print(f"{label}, {mean_kb:.1f} KB/item: {result['articles']} articles in "
+                print(f"{label}, {args.article_size} articles: {result['articles']} articles in "
                       f"{result['seconds']:.1f}s "
                   f"= {rate:,.0f} items/s, "
                       f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
@@ -107,12 +106,6 @@ def main() -> None:
     if len(mine) >= 2:
         print(f"\nRSS growth from {mine[0][0]} to {mine[-1][0]} items: "
               f"{mine[-1][4] / mine[0][4]:.2f}x")
-
-
-def _mean_kb(day: Path) -> float:
-    """Mean raw bytes per input file (archives count as one file)."""
-    sizes = [p.stat().st_size for p in day.rglob("*") if p.is_file()]
-    return sum(sizes) / max(len(sizes), 1) / 1024
 
 
 if __name__ == "__main__":

@@ -57,9 +57,9 @@ def load_sentences() -> dict[str, list[str]]:
     return out
 
 
-#: Paragraph counts: "real" articles average ~3.4 KB like real news text; "short" ones
-#: (~1.6 KB) are what earlier benchmark figures used.
-PARAGRAPHS = {"real": (10, 18), "short": (4, 8)}
+#: Paragraph counts: "real" articles average ~3.3 KB of UTF-8 like real news text; "short"
+#: ones (~1.9 KB) are what earlier benchmark figures used.
+PARAGRAPHS = {"real": (8, 14), "short": (4, 8)}
 
 
 def make_article(rng: random.Random, sentences: dict[str, list[str]],

@@ -7,6 +7,7 @@ word lists live in :mod:`newsetl.lexicon`.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from newsetl import lexicon
@@ -268,8 +269,12 @@ _LONG_LINE_RULES = tuple((name, test) for name, test in BOILERPLATE_RULES
                          if name in ("bare_url", "share_bar", "footer", "breadcrumb"))
 
 
+@functools.lru_cache(maxsize=4096)
 def boilerplate_rule(line: str) -> str | None:
     """The name of the first boilerplate predicate ``line`` meets, or None.
+
+    Cached: the head rule, the label and deck checks, hard-wrap joining and the body
+    rules ask about the same few lines of an article several times.
 
     >>> boilerplate_rule("Partager Cet Article"), boilerplate_rule("A news sentence.")
     ('button_phrase', None)

@@ -8,6 +8,7 @@ style is one (cheap precondition, pattern) pair in :data:`_CREDIT_PATTERNS`.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from newsetl import lexicon
@@ -17,68 +18,73 @@ _WORD = r"(?:[A-Z]\.|[A-Z][a-zà-ÿ][\w'’-]*)"
 _AGENCY = "|".join(re.escape(a) for a in sorted(lexicon.AGENCIES, key=len, reverse=True))
 
 
-def _has_copyright_sign(line: str) -> bool:
-    return "©" in line
+#: Cheap features of a line (bits); each credit pattern needs one of them, and most
+#: lines have none, so they skip every regex after a few ``in`` tests.
+COPYRIGHT, PARENTHESIS, SLASH, PICTURE_BY, COLON = 1, 2, 4, 8, 16
 
 
-def _ends_in_parenthesis(line: str) -> bool:
-    return line.rstrip(". ").endswith(")")
+def _features(line: str) -> int:
+    """The feature bits of a line, in one pass of substring tests.
+
+    >>> _features("A plain sentence."), _features("Berlin. Foto: dpa/M. Kappeler") == SLASH | COLON
+    (0, True)
+    """
+    bits = 0
+    if "©" in line:
+        bits |= COPYRIGHT
+    if line.rstrip(". ").endswith(")"):
+        bits |= PARENTHESIS
+    if "/" in line:
+        bits |= SLASH
+    if ":" in line or "：" in line:
+        bits |= COLON
+    # "Photo by", "Foto de", "Image by", "Picture by", "Video by", "Art by" (any case)
+    if ("hoto " in line or "oto " in line or "mage " in line or "icture " in line
+            or "ideo " in line or "rt by" in line or "Art " in line):
+        bits |= PICTURE_BY
+    return bits
 
 
-def _has_slash(line: str) -> bool:
-    return "/" in line
-
-
-def _has_picture_by(line: str) -> bool:
-    """"Photo by", "Foto de", "Image by", "Picture by", "Video by", "Art by" (any case)."""
-    return ("hoto " in line or "oto " in line or "mage " in line or "icture " in line
-            or "ideo " in line or "rt by" in line or "Art " in line)
-
-
-def _has_colon(line: str) -> bool:
-    return ":" in line or "：" in line
-
-
-#: (cheap precondition, pattern): most lines meet no precondition and skip every regex.
+#: (feature bit, pattern), tried in order; the first credit found wins.
 _CREDIT_PATTERNS = (
     # "... ©Reuters", "/ ©Wikimedia Commons", "© AFP / John Doe"
-    (_has_copyright_sign,
+    (COPYRIGHT,
      re.compile(r"(?:^|[\s/(|])©\s*(?P<credit>[^©\n]{1,60}?)\s*\)?\.?$")),
     # "(AP Photo/Evan Vucci)"
-    (_ends_in_parenthesis,
+    (PARENTHESIS,
      re.compile(r"\((?P<credit>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,2}\s+Photo/[^()]{1,60})"
                 r"\)\.?$")),
     # "(Photo by Chip Somodevilla/Getty Images)"
-    (_ends_in_parenthesis, re.compile(r"\(photo by (?P<credit>[^()]{1,80})\)\.?$", re.I)),
+    (PARENTHESIS, re.compile(r"\(photo by (?P<credit>[^()]{1,80})\)\.?$", re.I)),
     # "(AFP photo)", "(Reuters Photo)"
-    (_ends_in_parenthesis,
+    (PARENTHESIS,
      re.compile(r"\((?P<credit>[^()]{1,40}?)\s+(?:photo|photos|foto|fotos)\)\.?$", re.I)),
     # "(Photo: AFP)", "(Foto: dpa)", "(Photo AFP)"
-    (_ends_in_parenthesis,
+    (PARENTHESIS,
      re.compile(r"\((?:photo|foto|фото|صورة|عکس)\s*(?:credit)?\s*[:：]?\s*"
                 r"(?P<credit>[^()]{1,60})\)\.?$", re.I)),
     # "REUTERS/Kevin Lamarque", "(REUTERS/Jim Bourg)", "EFE/Juan Carlos Hidalgo" at the end,
     # also glued to the caption by a scraper ("... GuigoReuters/Marko Djurica")
-    (_has_slash,
+    (SLASH,
      re.compile(r"(?:^|[\s(]|(?<=[a-z]))(?P<credit>(?:" + _AGENCY
                 + r")/[^\s/][^\n()]{0,60}?)\)?\.?$")),
     # "Antonio Cruz/ Agência Brasil", "Divulgação/ Cleberson Silva/ Chapecoense": a line
     # that ends with 2-3 capitalised names joined by slashes
-    (_has_slash,
+    (SLASH,
      re.compile(r"(?:^|[\s(])(?P<credit>(?:" + _WORD + r" ){0,3}" + _WORD + r" ?/ ?(?:"
                 + _WORD + r" ?){1,4}(?:/ ?(?:" + _WORD + r" ?){1,4})?)\)?$")),
     # "... Photo by Andre Deak, published under ...", "Image by X from Flickr"
-    (_has_picture_by, re.compile(r"(?:^|[.(,]\s*)(?:photo|photos|image|picture|foto|video|art)\s+"
+    (PICTURE_BY, re.compile(r"(?:^|[.(,]\s*)(?:photo|photos|image|picture|foto|video|art)\s+"
                          r"(?:by|de|von|par|courtesy of)\s+(?P<credit>[A-Z][^,.()]{1,50})",
                          re.IGNORECASE)),
     # "Jane Doe/AFP/Getty Images", "Jane Doe / AFP" at the end of a line
-    (_has_slash,
+    (SLASH,
      re.compile(r"(?:^|[\s(])(?P<credit>(?:[A-Z]\.|[A-Z][\w'’-]+)(?:\s(?:[A-Z]\.|[A-Z][\w'’-]+)){0,3}"
                 r"\s?/\s?(?:"
                 + _AGENCY + r")(?:\s?/\s?(?:" + _AGENCY + r"))?)\)?\.?$")),
     # "Photo: X" / "Crédit photo : X" / "Foto: dpa/M. Kappeler" closing a line, after
     # the caption's last sentence (not "... ein klares Bild: Nichts geht mehr")
-    (_has_colon, re.compile(
+    (COLON, re.compile(
         r"(?:^|[.|/(])\s*(?:photo|foto|фото|crédit photo|credit photo|photo credit|crédit|"
         r"credit|bild|image|picture|photograph|صورة|عکس|تصویر)\s*[:：]\s*"
         r"(?P<credit>(?:[^.:\n]|(?<=[A-Z])\.(?=\s))(?:[^.:\n]|(?<=[A-Z])\.(?=\s)){0,59}?)"
@@ -90,6 +96,9 @@ _CREDIT_PATTERNS = (
 _NOT_CREDITS = frozenset(("file", "archive", "archives", "stock", "illustration",
                           "illustrative", "handout"))
 MAX_CREDIT_WORDS = 6
+#: Credits that close a line are looked for in its last characters only.
+CREDIT_WINDOW = 200
+_END_ANCHORED = tuple(pattern.pattern.endswith("$") for _, pattern in _CREDIT_PATTERNS)
 MAX_CAPTION_CHARS = 500
 
 
@@ -115,10 +124,14 @@ def find_credit(line: str) -> str | None:
     """
     if len(line) > MAX_CAPTION_CHARS:
         return None
-    for applies, pattern in _CREDIT_PATTERNS:
-        if not applies(line):
+    bits = _features(line)
+    if not bits:
+        return None
+    tail = max(0, len(line) - CREDIT_WINDOW)
+    for (needs, pattern), anchored in zip(_CREDIT_PATTERNS, _END_ANCHORED, strict=True):
+        if not bits & needs:
             continue
-        match = pattern.search(line)
+        match = pattern.search(line, tail if anchored else 0)
         if match:
             credit = match.group("credit").strip(" .,;:-–—/()")
             if (credit and credit.casefold() not in _NOT_CREDITS
@@ -143,8 +156,8 @@ def strip_credit(text: str, credit: str | None) -> str:
     """
     if credit:
         cut = text.rfind(credit)
-        if cut > 0 and text[:cut].strip(" ©(") == "":
-            return text[cut + len(credit):].strip(" ).")  + ("." if text.endswith(".") else "")
+        if cut > 0 and not text[:cut].strip(" ©("):  # the credit opens the caption
+            return text[cut + len(credit):].lstrip(" ).")
         if cut > 0:
             text = _CREDIT_LEAD.sub("", text[:cut].rstrip(" ©(/|:-–—")).rstrip()
     return text
@@ -179,8 +192,10 @@ _YEAR_OR_RIGHTS = re.compile(r"(?:19|20)\d\d|rights|droits|rechte|derechos|пр�
                              re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def caption_credit(line: str) -> tuple[str, str | None] | None:
-    """``(rule, credit)`` when ``line`` is a caption, else None.
+    """``(rule, credit)`` when ``line`` is a caption, else None (cached, like
+    :func:`newsetl.boilerplate.boilerplate_rule`: the head rule asks too).
 
     >>> caption_credit("Le porte-avions au large de la Norvège. ©Reuters")
     ('credit', 'Reuters')

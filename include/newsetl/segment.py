@@ -31,8 +31,8 @@ from newsetl.boilerplate import (
     is_boilerplate,
     source_trailer,
 )
-from newsetl.bylines import byline_authors
-from newsetl.credits import caption_credit, find_credit, strip_credit
+from newsetl.bylines import MAX_BYLINE_CHARS, byline_authors
+from newsetl.credits import MAX_CAPTION_CHARS, caption_credit, find_credit, strip_credit
 from newsetl.datelines import find_dateline
 from newsetl.units import TERMINAL, split_sentences, split_units
 
@@ -491,9 +491,24 @@ def is_subheading(unit: str) -> bool:
             and any(c.isalpha() for c in unit))
 
 
+#: Rules that can match a unit longer than a byline (160) / a caption (500): the
+#: others have tighter length limits, so long news lines (most units) skip them.
+#: tests/newsetl/test_segment_rules.py checks that the skipped rules never match.
+_SHORT_UNIT_RULES = frozenset(("place_line", "byline", "menu", "subheading"))
+_RULES_OVER_BYLINE = tuple((n, r) for n, r in UNIT_RULES if n not in _SHORT_UNIT_RULES)
+_RULES_OVER_CAPTION = tuple((n, r) for n, r in _RULES_OVER_BYLINE
+                            if n not in ("author_bio", "caption"))
+
+
 def classify_unit(unit: str, ctx: Context) -> Section:
     """Type one body unit (after the head) by the first matching rule."""
-    for _name, rule in UNIT_RULES:
+    if len(unit) > MAX_CAPTION_CHARS:
+        rules = _RULES_OVER_CAPTION
+    elif len(unit) > MAX_BYLINE_CHARS:
+        rules = _RULES_OVER_BYLINE
+    else:
+        rules = UNIT_RULES
+    for _name, rule in rules:
         section = rule(unit, ctx)
         if section is not None:
             return section

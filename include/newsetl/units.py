@@ -137,10 +137,14 @@ _ANY_FOOTER = re.compile(f"{_FOOTER.pattern}|{_YEAR_COPYRIGHT.pattern}", re.IGNO
 
 #: Where a glued footer may start: the line start, after a sentence end, or after desk
 #: initials or an end mark ("... countries. MA/MG All Content by ...", "... END All ...").
-#: Two regexes: the first starts with a character class, which the regex engine scans
-#: for fast; the second (with a look-behind) only runs on the rare lines it can match.
-_SENTENCE_GAP = re.compile(r"[.!?…”\"»)]\s*(?=[^\W\d_]|©|\()")
-_DESK_GAP = re.compile(r"(?<![\w/])[A-Z]{1,5}(?:/[A-Z]{0,5})*\s+(?=[^\W\d_]|©|\()")
+#: One search each, the footer as a look-ahead: the first regex starts with a character
+#: class, which the engine scans for fast; the second (with a look-behind) only runs on
+#: the rare lines it can match.
+_GLUED_AFTER_SENTENCE = re.compile(
+    r"[.!?…”\"»)]\s*(?=(?i:" + _ANY_FOOTER.pattern + "))")
+# case-sensitive: desk initials are capitals ("MA/MG", "END"), the footer is any case
+_GLUED_AFTER_DESK = re.compile(
+    r"(?<![\w/])[A-Z]{1,5}(?:/[A-Z]{0,5})*\s+(?=(?i:" + _ANY_FOOTER.pattern + "))")
 
 
 def footer_here(line: str, pos: int = 0) -> bool:
@@ -165,13 +169,15 @@ def footer_at(line: str) -> int:
     >>> line = "Ties will grow. MA/MG All Content by Mehr News is licensed under a CC BY"
     >>> line[footer_at(line):][:11]
     'All Content'
+    >>> footer_at("The deal grew / he said all content is licensed under a CC BY")
+    -1
     """
     if footer_here(line):
         return 0
-    starts = [m.end() for m in _SENTENCE_GAP.finditer(line)]
+    found = [m.end() for m in (_GLUED_AFTER_SENTENCE.search(line),) if m]
     if "/" in line or "END" in line:  # rare: desk initials or an end mark before a footer
-        starts = sorted({*starts, *(m.end() for m in _DESK_GAP.finditer(line))})
-    return next((pos for pos in starts if footer_here(line, pos)), -1)
+        found += [m.end() for m in (_GLUED_AFTER_DESK.search(line),) if m]
+    return min(found, default=-1)
 
 
 def split_glued_tail(unit: str) -> list[str]:

@@ -202,3 +202,28 @@ def test_only_the_long_line_rules_can_match_a_long_line() -> None:
         for name, test in bp.BOILERPLATE_RULES:
             if name not in long_names:
                 assert not test(line), (name, line)
+
+
+@pytest.mark.parametrize("length", [161, 501])
+def test_rules_skipped_for_long_units_never_match_them(length: int) -> None:
+    """classify_unit skips the short-unit rules on long units: check they cannot match."""
+    from newsetl.segment import Context, Segmented
+
+    skipped = {name for name, _ in UNIT_RULES} - {
+        name for name, _ in (seg_module._RULES_OVER_BYLINE if length == 161
+                             else seg_module._RULES_OVER_CAPTION)}
+    assert skipped
+    samples = ["By " + "Jane Doe and " * 40, "Home " * 100, "Reactions " * 60,
+               "Jane Doe is a reporter for " + "Example News " * 40,
+               "A caption of a picture. " * 20 + "©Reuters", "Sochi " * 90]
+    for text in samples:
+        unit = text[:length - 1].rstrip() + "x"
+        unit = unit + "y" * (length - len(unit))
+        assert len(unit) == length
+        result = Segmented()
+        units = [unit] * 5
+        ctx = Context(units, 1, 0, result, seg_module.menu_runs(units), seen_body=True)
+        result.sections.append(seg_module.Section("boilerplate", "x", rule="timestamp"))
+        for name, rule in UNIT_RULES:
+            if name in skipped:
+                assert rule(unit, ctx) is None, (name, unit[:40])
