@@ -23,6 +23,22 @@ _AGENCY = "|".join(re.escape(a) for a in sorted(lexicon.AGENCIES, key=len, rever
 COPYRIGHT, PARENTHESIS, SLASH, PICTURE_BY, COLON = 1, 2, 4, 8, 16
 
 
+#: The words a "<word>: <credit>" credit uses (the COLON pattern below).
+_COLON_CREDIT_WORDS = ("photo", "foto", "фото", "crédit", "credit", "bild", "image",
+                       "picture", "photograph", "صورة", "عکس", "تصویر")
+
+
+def _credit_word_before_colon(line: str) -> bool:
+    """Whether some colon follows a credit word ("Foto: dpa", "Crédit photo : AFP")."""
+    for colon in (":", "："):
+        at = line.find(colon)
+        while at > 0:
+            if line[max(0, at - 12):at].rstrip().casefold().endswith(_COLON_CREDIT_WORDS):
+                return True
+            at = line.find(colon, at + 1)
+    return False
+
+
 def _features(line: str) -> int:
     """The feature bits of a line, in one pass of substring tests.
 
@@ -36,7 +52,7 @@ def _features(line: str) -> int:
         bits |= PARENTHESIS
     if "/" in line:
         bits |= SLASH
-    if ":" in line or "：" in line:
+    if (":" in line or "：" in line) and _credit_word_before_colon(line):
         bits |= COLON
     # "Photo by", "Foto de", "Image by", "Picture by", "Video by", "Art by" (any case)
     if ("hoto " in line or "oto " in line or "mage " in line or "icture " in line
