@@ -225,6 +225,11 @@ _TIME_WORDS = frozenset((
 ))
 
 
+#: One capitalised word and a comma or colon before a date with a month and a year.
+_LABELLED_DATE = re.compile(
+    r"^[^\W\d_][^\W\d_]{1,20}[,:]\s+(?P<date>(?=.*\b(?:19|20)\d\d\b)(?=.*[^\W\d_]{3}).+)$")
+
+
 def is_timestamp(line: str) -> bool:
     """A line that is only a date and/or time ("Sunday, March 3, 2019", "Updated 12:30 GMT").
 
@@ -232,9 +237,14 @@ def is_timestamp(line: str) -> bool:
     (True, True)
     >>> is_timestamp("March 3 was a big day"), is_timestamp("18/03/2016 11h09")
     (False, True)
+    >>> is_timestamp("Announcement, December 14, 2012"), is_timestamp("Paris, 12 ans")
+    (True, False)
     """
     if len(line) > 80:
         return False
+    label = _LABELLED_DATE.match(line)
+    if label:  # "Announcement, December 14, 2012": a page's kind and date
+        line = label.group("date")
     words = re.findall(r"[^\W_]+", line.casefold())
     if not words or not any(w.isdigit() for w in words):
         return False

@@ -103,3 +103,36 @@ def byline_authors(line: str) -> list[str] | None:
             break  # "By Jane Doe, Reuters staff reporter in Paris": the rest is a role
         authors.append(name)
     return authors or None
+
+
+_OUTLET_BYLINE = re.compile(
+    r"^\*?(?:(?:" + "|".join(lexicon.OUTLET_BYLINE_WORDS) + r")\s+)?(?P<outlet>[^\W\d_][^.!?:;|]{1,48}?)\*?$",
+    re.IGNORECASE)
+_AGENCY_WORD = re.compile(r"\b(?:" + "|".join(lexicon.AGENCY_WORDS) + r")\b", re.IGNORECASE)
+_KNOWN_OUTLETS = frozenset(n.casefold() for n in (*lexicon.BYLINE_NON_NAMES, *lexicon.AGENCIES))
+MAX_OUTLET_WORDS = 5
+
+
+def outlet_byline(line: str) -> str | None:
+    """The outlet of a byline that names only a news agency, or None.
+
+    >>> outlet_byline("Da Agência Brasil"), outlet_byline("From Reuters")
+    ('Agência Brasil', 'Reuters')
+    >>> outlet_byline("Agência Lusa"), outlet_byline("Mehr News Agency")
+    ('Agência Lusa', 'Mehr News Agency')
+    >>> outlet_byline("The agency said no.") is None, outlet_byline("Press") is None
+    (True, True)
+    >>> outlet_byline("From the agency of fear") is None
+    True
+    """
+    match = _OUTLET_BYLINE.match(line.strip())
+    if match is None:
+        return None
+    outlet = match.group("outlet").strip()
+    words = outlet.split()
+    if outlet.casefold() in _KNOWN_OUTLETS and len(line) <= 40:
+        return outlet
+    if (len(words) < 2 or len(words) > MAX_OUTLET_WORDS or not _AGENCY_WORD.search(outlet)
+            or not all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)):
+        return None
+    return outlet

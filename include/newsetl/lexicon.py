@@ -47,7 +47,7 @@ BOILERPLATE_PHRASES = (
     "compartir", "comparte", "comparte esta noticia", "suscríbete", "suscribete",
     "lee también", "leer más", "síguenos", "todos los derechos reservados", "publicidad",
     "te puede interesar", "noticias relacionadas", "compartilhe", "partilhar", "assine",
-    "leia também", "leia mais", "todos os direitos reservados", "condividi", "iscriviti",
+    "leia também", "leia mais", "leia aqui", "lea aquí", "lea también", "todos os direitos reservados", "condividi", "iscriviti",
     "leggi anche", "tutti i diritti riservati", "potrebbe interessarti",
     # nl / pl / tr
     "delen", "lees ook", "udostępnij", "czytaj także", "czytaj też", "paylaş", "abone ol",
@@ -109,7 +109,9 @@ FOOTER_OPENERS = (
     r"(?:re)?published with permission",
     r"originally published (?:on|at|by|in)",
     r"this (?:article|story) (?:first|originally) appeared",
-    r"this (?:article|story) was (?:first|originally|produced)",
+    r"this (?:article|story|post) was (?:first|originally|produced|written in collaboration)",
+    r"this post (?:first|originally) appeared",
+    r"cross-?posted (?:at|from|on|with)",
     r"this field is for validation purposes",
     r"your email address will not be published",
     r"required fields are marked",
@@ -165,6 +167,19 @@ BYLINE_NON_NAMES = frozenset((
     "agence france presse", "the conversation", "global voices", "voa", "voa news",
     "wikinews", "wire services", "news desk", "newsroom",
 ))
+
+#: Words that make a capitalised name a news agency ("Agência Brasil", "Mehr News
+#: Agency"): a line that is only such a name, after a "from" word, is an outlet byline.
+AGENCY_WORDS = (
+    "agência", "agencia", "agence", "agency", "agentur", "agenzia", "agencja", "агентство",
+    "агенція", "ajansı", "news service", "presse", "press",
+)
+
+#: "Da Agência Brasil", "From Reuters", "Von dpa": the words before an outlet byline.
+OUTLET_BYLINE_WORDS = (
+    "from", "by", "da", "de", "do", "por", "par", "von", "di", "dalla", "della", "van",
+    "от", "від",
+)
 
 #: Weekdays and months: "By Monday ..." is not a byline; dates in datelines.
 WEEKDAYS = frozenset((

@@ -31,7 +31,7 @@ from newsetl.boilerplate import (
     is_boilerplate,
     source_trailer,
 )
-from newsetl.bylines import MAX_BYLINE_CHARS, byline_authors
+from newsetl.bylines import MAX_BYLINE_CHARS, byline_authors, outlet_byline
 from newsetl.credits import MAX_CAPTION_CHARS, caption_credit, find_credit, strip_credit
 from newsetl.datelines import find_dateline
 from newsetl.units import TERMINAL, split_sentences, split_units
@@ -221,6 +221,9 @@ def _is_deck(unit: str, next_unit: str | None) -> bool:
     ...          "The Vice President travelled to Kaohsiung on Friday afternoon to open the "
     ...          "conference, where he spoke about the fight against hepatitis C.")
     True
+    >>> _is_deck("副總統出席亞太肝臟研究學會開幕典禮",
+    ...          "陳建仁副總統今日下午專程前往高雄市，出席亞太肝臟研究學會開幕典禮，代表政府誠摯歡迎專家學者來臺與會。")
+    True
     >>> _is_deck("The minister resigned on Tuesday.", "He had been in office for a year.")
     False
     """
@@ -231,7 +234,8 @@ def _is_deck(unit: str, next_unit: str | None) -> bool:
         return False
     if byline_authors(next_unit) or boilerplate_rule(next_unit) == "timestamp":
         return True
-    return (unit[-1] not in ".!?…。！？:;" and len(unit.split()) >= 4
+    words = len(unit) // 2 if _unspaced(unit) else len(unit.split())
+    return (unit[-1] not in ".!?…。！？:;" and words >= 4
             and len(next_unit) > 1.5 * len(unit) and next_unit[-1:] in ".!?…。！？”»\"")
 
 
@@ -340,6 +344,8 @@ class Context:
     in_menu: list[bool]
     #: Whether a paragraph or quote was typed before this unit.
     seen_body: bool = False
+    #: Indexes of units cut from one long line (sentence groups, not paragraphs).
+    cut: frozenset[int] = frozenset()
 
     @property
     def near_head(self) -> bool:
@@ -390,11 +396,14 @@ def rule_author_bio(unit: str, ctx: Context) -> Section | None:
 
 
 def rule_byline(unit: str, ctx: Context) -> Section | None:
-    """"By Jane Doe", "Por María Pérez | EFE" near the head or at the end."""
+    """"By Jane Doe", "Por María Pérez | EFE" near the head or at the end; also an
+    outlet-only byline ("Da Agência Brasil"), which names no author."""
     if not (ctx.near_head or ctx.near_end):
         return None
     authors = byline_authors(unit)
     if not authors:
+        if outlet_byline(unit):
+            return Section("byline", unit, rule="outlet_byline")
         return None
     for name in authors:
         if name not in ctx.result.authors:
@@ -418,8 +427,9 @@ def rule_caption(unit: str, ctx: Context) -> Section | None:
 
 def rule_quote(unit: str, ctx: Context) -> Section | None:
     """A paragraph that is a quotation: it opens with a quotation mark and the quoted
-    words make most of it, or end in speech punctuation (“…,” she said)."""
-    if unit.startswith(QUOTE_OPENERS) and is_quotation(unit):
+    words make most of it, or end in speech punctuation (“…,” she said). A sentence
+    group cut from a one-line article is not a paragraph of its own, so not a quote."""
+    if unit.startswith(QUOTE_OPENERS) and ctx.index not in ctx.cut and is_quotation(unit):
         return Section("quote", unit, rule="quote")
     return None
 
@@ -427,9 +437,24 @@ def rule_quote(unit: str, ctx: Context) -> Section | None:
 def rule_subheading(unit: str, ctx: Context) -> Section | None:
     """Crossheads and related-headline lines: short, no sentence end, after the body
     started."""
-    if ctx.seen_body and is_subheading(unit):
+    if ctx.seen_body and is_subheading(unit) and _leads_prose(ctx):
         return Section("subheading", unit, rule="subheading")
     return None
+
+
+def _leads_prose(ctx: Context) -> bool:
+    """A crosshead or a related-headline line has text after it: a short line after
+    which only boilerplate follows is a sign-off ("Glory to Ukraine"), and a bulleted
+    line is a list item. The last line of a list of related headlines is one of them."""
+    unit = ctx.units[ctx.index]
+    if unit.startswith(_BULLETS):
+        return False
+    if ctx.result.sections and ctx.result.sections[-1].kind == "subheading":
+        return True
+    return any(not is_boilerplate(later) for later in ctx.units[ctx.index + 1:])
+
+
+_BULLETS = ("* ", "- ", "• ", "· ")
 
 
 def rule_paragraph(unit: str, ctx: Context) -> Section:
@@ -441,9 +466,9 @@ def rule_paragraph(unit: str, ctx: Context) -> Section:
 UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
     ("source_trailer", rule_source_trailer),
     ("boilerplate", rule_boilerplate),
+    ("byline", rule_byline),
     ("place_line", rule_place_line),
     ("author_bio", rule_author_bio),
-    ("byline", rule_byline),
     ("menu", rule_menu),
     ("caption", rule_caption),
     ("quote", rule_quote),
@@ -568,11 +593,12 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
             ) -> Segmented:
     """Type every unit of a cleaned article (see the module docstring for the rules)."""
     result = Segmented()
-    units = split_units(text, _stands_alone, result.steps)
+    cut: set[int] = set()
+    units = split_units(text, _stands_alone, result.steps, cut)
     in_menu = menu_runs(units)
     start = type_head(units, title_hint, filename, result, in_menu)
     body_start = len(result.sections)
-    ctx = Context(units, start, start, result, in_menu)
+    ctx = Context(units, start, start, result, in_menu, cut=frozenset(cut))
     for index in range(start, len(units)):
         ctx.index = index
         section = classify_unit(units[index], ctx)

@@ -129,7 +129,7 @@ def split_long_unit(unit: str) -> list[str]:
 _FOOTER = re.compile("|".join(f"(?:{p})" for p in lexicon.FOOTER_OPENERS), re.IGNORECASE)
 #: "... he said. EF/MA", "... a déclaré. (JM/AFP)": editor or desk initials at the end.
 _GLUED_INITIALS = re.compile(
-    r"(?<=[.!?”\"»])\s+(?P<tail>\(?[A-ZÀ-ÞА-Я]{1,4}(?:\s?/\s?[A-ZÀ-ÞА-Я][A-Za-zÀ-ÿА-я]{0,4})"
+    r"(?<=[.!?”\"»])\s+(?P<tail>\(?[A-ZÀ-ÞА-Я]{1,4}(?:\s?/\s?(?:[A-ZÀ-ÞА-Я][A-Za-zÀ-ÿА-я]{0,4})?)"
     r"{0,3}\)?(?:\s+[A-Z]{2,5}){0,2}\.?)$")
 _YEAR_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:19|20)\d\d", re.IGNORECASE)
 _ANY_FOOTER = re.compile(f"{_FOOTER.pattern}|{_YEAR_COPYRIGHT.pattern}", re.IGNORECASE)
@@ -185,6 +185,8 @@ def split_glued_tail(unit: str) -> list[str]:
 
     >>> split_glued_tail("The minister resigned on Tuesday, he said. EF/MA")
     ['The minister resigned on Tuesday, he said.', 'EF/MA']
+    >>> split_glued_tail("Others will attend, the ministry said. AK/")
+    ['Others will attend, the ministry said.', 'AK/']
     >>> split_glued_tail("It is financed on the buy-back scheme. FK/ML END MNA")
     ['It is financed on the buy-back scheme.', 'FK/ML END MNA']
     >>> split_glued_tail("Votes are counted. This field is for validation purposes and should "
@@ -297,9 +299,11 @@ def _joins(parts: list[str], length: int, line: str, after: str | None, wrapped:
     return length > _MAX_ALONE_CHARS or not stands_alone("".join(parts))
 
 
-def split_units(text: str, stands_alone, steps: list[str] | None = None) -> list[str]:
+def split_units(text: str, stands_alone, steps: list[str] | None = None,
+                cut: set[int] | None = None) -> list[str]:
     """Blocks on blank lines; lines within a block are units, hard wraps joined back;
-    long lines cut into sentence groups; glued footers cut off.
+    long lines cut into sentence groups; glued footers cut off. The indexes of the
+    sentence groups go to ``cut``: their bounds are guesses, not the author's.
 
     >>> split_units("Title\\n\\nFirst line of a para\\nwrapped here.\\nNew para.", lambda s: False)
     ['Title', 'First line of a para wrapped here.', 'New para.']
@@ -316,8 +320,11 @@ def split_units(text: str, stands_alone, steps: list[str] | None = None) -> list
             steps.append("split_glued_footer")
         for part in parts:
             pieces = split_long_unit(part)
-            if len(pieces) > 1 and steps is not None:
-                steps.append("split_long_line")
+            if len(pieces) > 1:
+                if steps is not None:
+                    steps.append("split_long_line")
+                if cut is not None:
+                    cut.update(range(len(out), len(out) + len(pieces)))
             out.extend(pieces)
     if steps:
         steps[:] = sorted(set(steps))
