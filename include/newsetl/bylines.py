@@ -106,8 +106,8 @@ def byline_authors(line: str) -> list[str] | None:
 
 
 _OUTLET_BYLINE = re.compile(
-    r"^\*?(?:(?:" + "|".join(lexicon.OUTLET_BYLINE_WORDS) + r")\s+)?(?P<outlet>[^\W\d_][^.!?:;|]{1,48}?)\*?$",
-    re.IGNORECASE)
+    r"^\*?(?:(?:" + "|".join(lexicon.OUTLET_BYLINE_WORDS) + r")\s+)?"
+    r"(?P<outlet>[^\W\d_][^.!?:;|]{1,48}?)\*?$", re.IGNORECASE)
 _AGENCY_WORD = re.compile(r"\b(?:" + "|".join(lexicon.AGENCY_WORDS) + r")\b", re.IGNORECASE)
 _KNOWN_OUTLETS = frozenset(n.casefold() for n in (*lexicon.BYLINE_NON_NAMES, *lexicon.AGENCIES))
 MAX_OUTLET_WORDS = 5

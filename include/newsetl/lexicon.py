@@ -47,7 +47,8 @@ BOILERPLATE_PHRASES = (
     "compartir", "comparte", "comparte esta noticia", "suscríbete", "suscribete",
     "lee también", "leer más", "síguenos", "todos los derechos reservados", "publicidad",
     "te puede interesar", "noticias relacionadas", "compartilhe", "partilhar", "assine",
-    "leia também", "leia mais", "leia aqui", "lea aquí", "lea también", "todos os direitos reservados", "condividi", "iscriviti",
+    "leia também", "leia mais", "leia aqui", "lea aquí", "lea también",
+    "todos os direitos reservados", "condividi", "iscriviti",
     "leggi anche", "tutti i diritti riservati", "potrebbe interessarti",
     # nl / pl / tr
     "delen", "lees ook", "udostępnij", "czytaj także", "czytaj też", "paylaş", "abone ol",

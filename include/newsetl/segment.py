@@ -222,7 +222,8 @@ def _is_deck(unit: str, next_unit: str | None) -> bool:
     ...          "conference, where he spoke about the fight against hepatitis C.")
     True
     >>> _is_deck("副總統出席亞太肝臟研究學會開幕典禮",
-    ...          "陳建仁副總統今日下午專程前往高雄市，出席亞太肝臟研究學會開幕典禮，代表政府誠摯歡迎專家學者來臺與會。")
+    ...          "陳建仁副總統今日下午專程前往高雄市，出席亞太肝臟研究學會開幕典禮，"
+    ...          "代表政府誠摯歡迎專家學者來臺與會。")
     True
     >>> _is_deck("The minister resigned on Tuesday.", "He had been in office for a year.")
     False
