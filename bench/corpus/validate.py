@@ -68,6 +68,11 @@ def label_problems(label: dict) -> Iterator[str]:
             u["kind"] == "paragraph" and norm(u["text"]).startswith(norm(label["dateline"]))
             for u in label["units"]):
         yield "dateline opens no paragraph unit"
+    bylines = " ".join(norm(u["text"]).casefold() for u in label["units"]
+                       if u["kind"] == "byline")
+    for author in label["authors"]:
+        if norm(author).casefold() not in bylines:
+            yield f"author {author!r} is in no byline unit (authors are read from the text)"
 
 
 def problems() -> Iterator[str]:

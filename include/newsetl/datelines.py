@@ -18,7 +18,9 @@ import re
 from newsetl import lexicon
 
 #: The dash (or colon) after the prefix; a hyphen must be spaced ("Baden-Baden").
-_SEPARATOR = re.compile(r"\s*(?:—|–|―|‒|\s-{1,2}\s|--|:\s)\s*")
+#: A hyphen glued to a place in capitals and spaced after it ("TEHRAN- Pars Oil") is one
+#: too.
+_SEPARATOR = re.compile(r"\s*(?:—|–|―|‒|\s-{1,2}\s|--|:\s|(?<=[^\W\d_])-\s)\s*")
 MAX_PREFIX_CHARS = 90
 MAX_PLACE_WORDS = 4
 _AGENCY_TAIL = re.compile(r"\s*\((?P<agency>[^()]{2,40})\)\s*$")
@@ -101,6 +103,10 @@ def find_dateline(paragraph: str) -> str | None:
     True
     >>> find_dateline("NEW DELHI: The government on Monday said")
     'NEW DELHI'
+    >>> find_dateline("TEHRAN- Annual crude steel production in Iran")
+    'TEHRAN'
+    >>> find_dateline("Pro- and anti-government groups met") is None
+    True
     """
     match = _SEPARATOR.search(paragraph, 0, MAX_PREFIX_CHARS + 4)
     if match is None or match.start() == 0:
@@ -109,6 +115,8 @@ def find_dateline(paragraph: str) -> str | None:
     if not prefix or len(prefix) > MAX_PREFIX_CHARS or not _valid_prefix(
             prefix, colon=":" in match.group()):
         return None
+    if match.group()[0] == "-" and not prefix.isupper():
+        return None  # "Pro- and anti-war groups": a glued hyphen needs a place in capitals
     after = _AFTER_AGENCY.match(paragraph, match.end())
     if after and _dated(prefix) and _agency_like(after.group("agency")):
         return paragraph[:after.end() - 2].strip()

@@ -183,6 +183,8 @@ def title_from_filename(name: str | None) -> str | None:
     'Chinese Ship Sinks After Collision Off Denmark'
     >>> title_from_filename("000_f14259f59aa8b858.txt") is None
     True
+    >>> title_from_filename("_news_403818_Doubts-grow-over-Airbus-A380-sale-in-2016.txt")
+    'Doubts grow over Airbus A380 sale in 2016'
     """
     if not name:
         return None
@@ -191,12 +193,11 @@ def title_from_filename(name: str | None) -> str | None:
     best: list[str] = []
     run: list[str] = []
     for token in [*_SLUG_SPLIT.split(stem), ""]:
-        if (token.isalpha() and len(token) <= 20) or (run and token.isdigit()
-                                                      and len(token) <= 4):
+        if (token.isalpha() and len(token) <= 20) or (run and _slug_number(token)):
             run.append(token)
             continue
-        while run and not run[-1].isalpha():
-            run.pop()
+        while run and run[-1].isdigit() and len(run[-1]) <= 2:
+            run.pop()  # "-2", "-15": a version or page suffix, not part of the headline
         if sum(t.isalpha() for t in run) > sum(t.isalpha() for t in best):
             best = run
         run = []
@@ -204,6 +205,14 @@ def title_from_filename(name: str | None) -> str | None:
         return None
     text = " ".join(best)
     return text[0].upper() + text[1:]
+
+
+def _slug_number(token: str) -> bool:
+    """A number or a short code inside a slug ("2016", "A380", "8mb"); longer digit runs
+    are ids."""
+    if token.isdigit():
+        return len(token) <= 4
+    return token.isalnum() and len(token) <= 8 and any(c.isdigit() for c in token)
 
 
 #: A deck is at most this long.
