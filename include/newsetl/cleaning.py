@@ -180,6 +180,24 @@ def remove_zero_width(text: str) -> str:
     return text.translate(_ZERO_WIDTH)
 
 
+#: A sentence end followed by a run of three or more spaces (plain, non-breaking, tabs)
+#: inside a line: where a scraper flattened a paragraph break.
+_PARAGRAPH_MARK = re.compile("(?<=[.!?…\"”»’)])[ \t\u00a0\u2000-\u200a\u202f\u3000]{3,}(?=\\S)")
+
+
+def split_paragraph_marks(text: str) -> str:
+    """Runs of spaces after a sentence end are paragraph breaks that a scraper flattened
+    into one line ("... concern. \u00a0 “Iran and ..."): they become a blank line, so a
+    one-line article keeps the author's paragraphs rather than guessed sentence groups.
+
+    >>> split_paragraph_marks("It ended.\u00a0  “We won,” he said.  Two spaces stay.")
+    'It ended.\\n\\n“We won,” he said.  Two spaces stay.'
+    """
+    if "   " not in text and "\u00a0" not in text and "\t" not in text:
+        return text
+    return _PARAGRAPH_MARK.sub("\n\n", text)
+
+
 _ODD_SPACES_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
 
 
@@ -356,6 +374,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("strip_html_tags", strip_html_tags),
     ("fix_mojibake", fix_mojibake),
     ("remove_zero_width", remove_zero_width),
+    ("split_paragraph_marks", split_paragraph_marks),
     ("replace_nbsp", replace_nbsp),
     ("remove_control_chars", remove_control_chars),
     ("normalize_nfc", normalize_nfc),
