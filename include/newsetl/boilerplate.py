@@ -11,6 +11,7 @@ import functools
 import re
 
 from newsetl import lexicon
+from newsetl.citations import is_citation_list
 from newsetl.units import footer_here
 
 MAX_BOILERPLATE_CHARS = 120
@@ -96,6 +97,8 @@ def is_button_phrase(line: str) -> bool:
     False
     >>> is_button_phrase("Read more about the budget plans the minister presented today.")
     False
+    >>> is_button_phrase("Leia aqui a matéria com o título corrigido.")
+    True
     """
     if len(line) > MAX_BOILERPLATE_CHARS:
         return False
@@ -104,9 +107,14 @@ def is_button_phrase(line: str) -> bool:
         return False
     if match.group("phrase").casefold() in lexicon.AMBIGUOUS_PHRASES:
         return _button_rest(line[match.end("phrase"):].strip())
+    if match.group("phrase").casefold().rsplit(" ", 1)[-1] in _HERE:
+        return True  # "Leia aqui a matéria ...", "Click here to ...": a link prompt
     # "Read more about the budget ..." is news: a boilerplate line is short or ends
     # without a period.
     return len(line.split()) <= 6 or not line.endswith(".")
+
+
+_HERE = frozenset(("here", "aqui", "aquí", "ici", "qui", "hier", "здесь", "тут"))
 
 
 # --- rights, urls, initials, footers ----------------------------------------------------
@@ -270,13 +278,15 @@ BOILERPLATE_RULES = (
     ("footer", is_footer),
     ("timestamp", is_timestamp),
     ("breadcrumb", is_breadcrumb),
+    ("citations", is_citation_list),
 )
 
 
 #: The predicates that can match a line over ``MAX_BOILERPLATE_CHARS`` (the others have
 #: tighter length limits): most units are long news lines, which skip the rest.
 _LONG_LINE_RULES = tuple((name, test) for name, test in BOILERPLATE_RULES
-                         if name in ("bare_url", "share_bar", "footer", "breadcrumb"))
+                         if name in ("bare_url", "share_bar", "footer", "breadcrumb",
+                                     "citations"))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -107,7 +107,7 @@ def byline_authors(line: str) -> list[str] | None:
 
 _OUTLET_BYLINE = re.compile(
     r"^\*?(?:(?:" + "|".join(lexicon.OUTLET_BYLINE_WORDS) + r")\s+)?"
-    r"(?P<outlet>[^\W\d_][^.!?:;|]{1,48}?)\*?$", re.IGNORECASE)
+    r"(?P<outlet>[^\W\d_][^.!?:;|/]{1,48}?)\*?$", re.IGNORECASE)
 _AGENCY_WORD = re.compile(r"\b(?:" + "|".join(lexicon.AGENCY_WORDS) + r")\b", re.IGNORECASE)
 _KNOWN_OUTLETS = frozenset(n.casefold() for n in (*lexicon.BYLINE_NON_NAMES, *lexicon.AGENCIES))
 MAX_OUTLET_WORDS = 5
@@ -123,6 +123,8 @@ def outlet_byline(line: str) -> str | None:
     >>> outlet_byline("The agency said no.") is None, outlet_byline("Press") is None
     (True, True)
     >>> outlet_byline("From the agency of fear") is None
+    True
+    >>> outlet_byline("Arquivo/Agência Brasil") is None  # a picture credit
     True
     """
     match = _OUTLET_BYLINE.match(line.strip())

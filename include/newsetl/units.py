@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from newsetl import lexicon
+from newsetl.citations import citation_tail
 
 TERMINAL = ".!?…:;»\"”’)]。！？"
 #: Sentence ends of scripts written without spaces.
@@ -207,6 +208,22 @@ def split_glued_tail(unit: str) -> list[str]:
     return [unit]
 
 
+def split_citation_tail(unit: str) -> list[str]:
+    """A paragraph with a source list glued to its end, cut in two
+    (:mod:`newsetl.citations`).
+
+    >>> split_citation_tail("He died on Thursday. “Governor dies”. Example Daily, 3 May 2007. "
+    ...                     "“Knock dead”. Example Times, 3 May 2007.")[1][:16]
+    '“Governor dies”.'
+    >>> split_citation_tail("He died. “Governor dies”. Example Daily, 3 May 2007.")
+    ['He died. “Governor dies”. Example Daily, 3 May 2007.']
+    """
+    cut = citation_tail(unit)
+    if cut <= 0:
+        return [unit]
+    return [unit[:cut].rstrip(), unit[cut:].strip()]
+
+
 # --- blocks and hard wraps -------------------------------------------------------------
 
 #: Hard-wrapped lines are at least this wide and this close to the block's widest line.
@@ -316,6 +333,7 @@ def split_units(text: str, stands_alone, steps: list[str] | None = None,
     out: list[str] = []
     for unit in units:
         parts = split_glued_tail(unit)
+        parts[-1:] = split_citation_tail(parts[-1])
         if len(parts) > 1 and steps is not None:
             steps.append("split_glued_footer")
         for part in parts:

@@ -227,3 +227,61 @@ def test_rules_skipped_for_long_units_never_match_them(length: int) -> None:
         for name, rule in UNIT_RULES:
             if name in skipped:
                 assert rule(unit, ctx) is None, (name, unit[:40])
+
+
+def _typed(text: str, **kw) -> list[tuple[str, str, str]]:
+    return [(s.kind, s.rule, s.text) for s in segment(clean_text(text)[0], **kw).sections]
+
+
+def test_source_list_glued_to_the_last_paragraph_is_cut_off_as_boilerplate() -> None:
+    body = " ".join(SENTENCES)
+    sources = ("“Council passes budget”. Example Daily, 3 May 2007. "
+               "“Budget vote ends debate”. Example Times, May 3, 2007.")
+    last = "The council meets again in June."
+    typed = _typed(f"Council passes budget\n\n{body}\n\n{last} {sources}")
+    assert typed[-1][:2] == ("boilerplate", "citations")
+    assert typed[-1][2] == sources
+    assert typed[-2] == ("paragraph", "paragraph", last)
+    # one quoted title with a date is a quotation in news, not a source list
+    quoted = "The bridge fell in 2006. “We will rebuild,” she said on May 3, 2007."
+    assert _typed(f"Council passes budget\n\n{body}\n\n{quoted}")[-1] == (
+        "paragraph", "paragraph", quoted)
+
+
+def test_outlet_only_byline_is_a_byline_without_authors() -> None:
+    body = "\n\n".join(SENTENCES)
+    result = segment(clean_text(f"Council passes budget\n\nDa Agência Brasil\n\n{body}")[0])
+    assert [(s.kind, s.rule) for s in result.sections[1:2]] == [("byline", "outlet_byline")]
+    assert result.authors == []
+    credit = segment(clean_text(f"Council passes budget\n\n{body}\n\nArquivo/Agência Brasil")[0])
+    assert credit.sections[-1].rule != "outlet_byline"
+
+
+def test_flattened_paragraph_marks_split_a_one_line_article() -> None:
+    sentences = [f"{s[:-1]} in district {n}." for n in range(3) for s in SENTENCES]
+    line = "\u00a0  ".join(sentences)  # runs of (non-breaking) spaces between them
+    typed = _typed(f"Council passes budget\n\n{line}")
+    assert [text for _kind, _rule, text in typed[1:]] == sentences
+
+
+def test_sentence_groups_of_a_one_line_article_are_not_quotes() -> None:
+    more = [f"{s[:-1]} in district {n}." for n in range(3) for s in SENTENCES]
+    line = " ".join([*SENTENCES, "“We will rebuild the bridge,” the mayor said on Tuesday.",
+                     *more])
+    typed = _typed(f"Council passes budget\n\n{line}")
+    assert len(typed) > 3
+    assert {kind for kind, _rule, _text in typed[1:]} == {"paragraph"}
+    # the same quote as a paragraph of its own is a quote
+    paragraphs = "\n\n".join([*SENTENCES, "“We will rebuild the bridge,” the mayor said."])
+    assert "quote" in _kinds(f"Council passes budget\n\n{paragraphs}")
+
+
+def test_a_closing_sign_off_and_list_items_are_not_subheadings() -> None:
+    body = "\n\n".join(SENTENCES)
+    assert _kinds(f"Council passes budget\n\n{body}\n\nGlory to Ukraine\n\n{LICENCE}")[-2] \
+        == "paragraph"
+    assert _kinds(f"Council passes budget\n\n{body}\n\n* Head of the Kharkiv region\n\n{body}"
+                  )[len(SENTENCES) + 1] == "paragraph"
+    more = "\n\n".join(f"{s[:-1]} in district 1." for s in SENTENCES)
+    assert _kinds(f"Council passes budget\n\n{body}\n\nWhat happens next\n\n{more}"
+                  )[len(SENTENCES) + 1] == "subheading"
