@@ -54,7 +54,8 @@ MAX_CJK_TITLE = 80
 MAX_PERIOD_TITLE_WORDS = 12
 #: Body units this short and without a sentence end are sub-headings.
 MAX_SUBHEADING_CHARS = 100
-MAX_SUBHEADING_WORDS = 14
+MAX_SUBHEADING_WORDS = 16
+MAX_QUESTION_WORDS = 10
 #: Bylines are looked for among the first units of the body and the last ones.
 BYLINE_HEAD_UNITS = 6
 TAIL_UNITS = 4
@@ -455,16 +456,25 @@ def rule_subheading(unit: str, ctx: Context) -> Section | None:
 def _leads_prose(ctx: Context) -> bool:
     """A crosshead or a related-headline line has text after it: a short line after
     which only boilerplate follows is a sign-off ("Glory to Ukraine"), and a bulleted
-    line is a list item. The last line of a list of related headlines is one of them."""
+    line is a list item. Short lines after a short line that ends with a colon are what it
+    introduces (posts, comments, a list). The last line of a list of related headlines is
+    one of them."""
     unit = ctx.units[ctx.index]
     if unit.startswith(_BULLETS):
         return False
-    if ctx.result.sections and ctx.result.sections[-1].kind == "subheading":
+    previous = ctx.result.sections[-1] if ctx.result.sections else None
+    if previous is not None and previous.kind == "paragraph" and (
+            (previous.text.endswith(":") and len(previous.text) <= MAX_INTRO_CHARS)
+            or is_subheading(previous.text)):
+        return False  # "..., then commented:" opens quoted lines, headline-shaped or not
+    if previous is not None and previous.kind == "subheading":
         return True
     return any(not is_boilerplate(later) for later in ctx.units[ctx.index + 1:])
 
 
 _BULLETS = ("* ", "- ", "• ", "· ")
+#: "X wrote on his blog:" -- a short line ending with a colon introduces quoted lines.
+MAX_INTRO_CHARS = 200
 
 
 def rule_paragraph(unit: str, ctx: Context) -> Section:
@@ -510,6 +520,10 @@ def is_quotation(unit: str) -> bool:
     return quoted[-1:] in (",", ".", "!", "?", "،")
 
 
+#: Hashtags and handles (social posts) and "3)" / "3." list numbers are never headings.
+_NOT_A_HEADING = re.compile(r"(?:^|\s)[#@]\w|^\d{1,2}[.)]\s")
+
+
 def is_subheading(unit: str) -> bool:
     """A short line without a sentence end.
 
@@ -517,9 +531,17 @@ def is_subheading(unit: str) -> bool:
     (True, False)
     >>> is_subheading("What happens next?"), is_subheading("Glory to Ukraine!")
     (True, False)
+    >>> is_subheading("Hundreds starve. Why does a plane crash matter?")
+    False
+    >>> is_subheading("Nobody asks who shot the police #bagua"), is_subheading("3) He left?")
+    (False, False)
     """
     if unit[-1] in ".,;:…!。，；：！" or unit.startswith(QUOTE_OPENERS):
         return False
+    if _NOT_A_HEADING.search(unit) or len(split_sentences(unit)) > 1:
+        return False  # a tweet, a numbered list item, two sentences
+    if unit[-1] in "?？؟" and len(unit.split()) > MAX_QUESTION_WORDS:
+        return False  # a long question is a rhetorical sentence, not a crosshead
     if _UNSPACED.search(unit) and " " not in unit:
         return len(unit) <= 40
     return (len(unit) <= MAX_SUBHEADING_CHARS and len(unit.split()) <= MAX_SUBHEADING_WORDS
