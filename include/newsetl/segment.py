@@ -637,6 +637,7 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
         result.sections.append(section)
         ctx.seen_body = ctx.seen_body or section.kind in ("paragraph", "quote")
     captions_above_credits(result.sections)
+    caption_run_under_head(result.sections, body_start)
     _find_dateline(result, body_start)
     return result
 
@@ -653,6 +654,44 @@ def captions_above_credits(sections: list[Section]) -> None:
                 and len(above.text) <= MAX_CAPTION_ABOVE_CREDIT
                 and not strip_credit(below.text, below.credit).strip(" .()")):
             above.kind, above.rule = "caption", "caption_above_credit"
+
+
+#: Slide captions between the head's date/place lines and the body: each at most this
+#: long and two sentences, at least this many in a row.
+MAX_SLIDE_CAPTION_CHARS = 130
+MIN_SLIDE_CAPTIONS = 2
+
+
+def caption_run_under_head(sections: list[Section], body_start: int) -> None:
+    """A photo gallery's captions, as page text leaves them: a run of short lines
+    ("With President of Brazil Dilma Rousseff.", "Signing joint documents.") after the
+    head's date, time or place lines and before the first news paragraph, which is
+    longer than any of them. A lead paragraph comes right after the head (or opens with
+    a dateline), so it never sits in such a run (rule ``caption_under_head``)."""
+    index = body_start
+    while index < len(sections) and sections[index].kind in ("boilerplate", "byline"):
+        index += 1
+    if index == body_start or sections[body_start].rule not in _HEAD_META_RULES:
+        return
+    run = index
+    while run < len(sections) and _slide_caption(sections[run]):
+        run += 1
+    after = sections[run] if run < len(sections) else None
+    if (run - index < MIN_SLIDE_CAPTIONS or after is None or after.kind != "paragraph"
+            or len(after.text) <= max(len(s.text) for s in sections[index:run])):
+        return
+    for section in sections[index:run]:
+        section.kind, section.rule = "caption", "caption_under_head"
+
+
+_HEAD_META_RULES = frozenset(("timestamp", "place_line"))
+
+
+def _slide_caption(section: Section) -> bool:
+    text = section.text
+    return (section.kind == "paragraph" and len(text) <= MAX_SLIDE_CAPTION_CHARS
+            and text[-1] in ".!?…。" and len(split_sentences(text)) <= 2
+            and find_dateline(text) is None)
 
 
 def _stands_alone(line: str) -> bool:

@@ -285,3 +285,15 @@ def test_a_closing_sign_off_and_list_items_are_not_subheadings() -> None:
     more = "\n\n".join(f"{s[:-1]} in district 1." for s in SENTENCES)
     assert _kinds(f"Council passes budget\n\n{body}\n\nWhat happens next\n\n{more}"
                   )[len(SENTENCES) + 1] == "subheading"
+
+
+def test_slide_captions_between_the_date_line_and_the_body_are_captions() -> None:
+    body = "\n\n".join(" ".join(SENTENCES[i:i + 3]) for i in range(3))
+    head = "Talks with the President of Brazil\n\nDecember 14, 2012\n\n"
+    captions = "With the President of Brazil.\n\nSigning joint documents."
+    typed = _typed(f"{head}{captions}\n\n{body}")
+    assert [(k, r) for k, r, _t in typed[2:4]] == [("caption", "caption_under_head")] * 2
+    assert typed[4][0] == "paragraph"
+    # short lead paragraphs right under the headline stay paragraphs
+    assert _kinds(f"Talks with the President of Brazil\n\n{captions}\n\n{body}")[1:3] == [
+        "paragraph", "paragraph"]
