@@ -320,8 +320,19 @@ def main() -> None:
         DOC.write_text(
             "# Section-typing quality on the labelled real-news corpus\n\n"
             "Made by `python bench/segment_quality.py --write`; the corpus, its sources and "
-            "licences are in `bench/corpus/` (README.md, SOURCES.md).\n\n" + table + "\n",
-            encoding="utf-8")
+            "licences are in `bench/corpus/` (README.md, SOURCES.md).\n\n" + table + "\n"
+            + kept_notes(), encoding="utf-8")
+
+
+#: Hand-written sections of the doc (the before table, how to read it), kept by --write.
+NOTES_HEADING = "## Before this change"
+
+
+def kept_notes() -> str:
+    """The doc's hand-written part, from :data:`NOTES_HEADING` on (empty if none)."""
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    at = old.find(NOTES_HEADING)
+    return "\n" + old[at:] if at >= 0 else ""
 
 
 if __name__ == "__main__":

@@ -39,8 +39,9 @@ LIST_WINDOW = 4000
 
 
 def might_end_with_citations(unit: str) -> bool:
-    """The cheap gate: a source list ends with a date."""
-    return _ENDS_DATED.search(unit, max(0, len(unit) - 60)) is not None
+    """The cheap gate: a source list ends with a date (a year in its last characters)."""
+    tail = unit[-60:]
+    return ("19" in tail or "20" in tail) and _ENDS_DATED.search(tail) is not None
 
 
 def citation_tail(unit: str) -> int:
