@@ -135,7 +135,7 @@ def find_inputs(context: dict) -> dict:
     try:
         plan = plan_day(cfg.raw_root, ds, allow_empty=allow_empty,
                         max_files=cfg.shard_max_files, max_bytes=cfg.shard_max_bytes(),
-                        min_shards=cfg.shard_min_count)
+                        min_shards=cfg.shard_min_count, limits=cfg.limits())
     except MissingDayError as exc:
         raise fail(f"{exc}; set the allow_empty param or the newsetl_allow_empty Variable / "
                    "NEWSETL_ALLOW_EMPTY to publish an empty day") from None
@@ -193,7 +193,8 @@ def split_shards(plan_info: dict) -> list[dict]:
     plan = read_plan(plan_info["plan_path"])
     shards = [{"plan_path": plan_info["plan_path"], "ds": plan["ds"], "shard_id": s["shard_id"],
                "first": s["first"], "last": s["last"], "n_files": s["last"] - s["first"],
-               "n_bytes": s["n_bytes"]} for s in plan["shards"]]
+               "n_bytes": s["n_bytes"], "start": s.get("start"), "stop": s.get("stop")}
+              for s in plan["shards"]]
     sizes = [s["n_files"] for s in shards]
     log.info("newsetl split_shards ds=%s: %d shards, files per shard min=%s max=%s",
              plan["ds"], len(shards), min(sizes, default=0), max(sizes, default=0))
@@ -202,8 +203,9 @@ def split_shards(plan_info: dict) -> list[dict]:
 
 def shard_label(shard: dict) -> str:
     """Readable map index: ``shard 00003: files 40-59``."""
-    return (f"shard {shard['shard_id']:05d}: files {shard['first']}-{shard['last'] - 1} "
-            f"({shard['n_bytes'] / 1e6:.1f} MB)")
+    where = (f"files {shard['first']}-{shard['last'] - 1}" if shard.get("start") is None
+             else f"file {shard['first']}, bytes {shard['start']}-{shard.get('stop') or ''}")
+    return f"shard {shard['shard_id']:05d}: {where} ({shard['n_bytes'] / 1e6:.1f} MB)"
 
 
 def process_shard(shard: dict) -> dict:
@@ -215,7 +217,7 @@ def process_shard(shard: dict) -> dict:
     plan = read_plan(shard["plan_path"])
     cfg = settings_mod.Settings(**plan["settings"])
     files = [InputFile(p, s) for p, s in plan["files"]]
-    spec = Shard(shard["shard_id"], shard["first"], shard["last"], shard["n_bytes"])
+    spec = Shard(**plan["shards"][shard["shard_id"]])
     summary = stage(plan["day"], files, spec, plan["staging"], cfg.detector, cfg.limits())
     log.info("newsetl process_shard ds=%s shard=%d: %d files, %d items -> %d articles, "
              "%d rejects (%s); langs %s; %.2fs, %s", plan["ds"], shard["shard_id"],

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsetl import reasons, storage
+from newsetl.decode import sniff_encoding
+from newsetl.ranges import Span
 
 MiB = 1024 * 1024
 
@@ -51,6 +53,20 @@ class Limits:
     max_archive_bytes: int = 4096 * MiB
     max_archive_members: int = 1_000_000
     max_nesting: int = 2
+    #: A gzip stream may grow this many times its compressed size (text: 3-10 times;
+    #: a compression bomb: thousands) ...
+    max_ratio: int = 100
+    #: ... but always at least to this size (small files of repeated lines compress far).
+    min_stream_budget: int = 64 * MiB
+
+    def stream_budget(self, compressed: int) -> int:
+        """Decompressed bytes a gzip stream of ``compressed`` bytes may produce.
+
+        >>> Limits().stream_budget(10 * MiB) // MiB, Limits().stream_budget(1) // MiB
+        (1000, 64)
+        """
+        return min(self.max_archive_bytes, max(self.min_stream_budget,
+                                               self.max_ratio * compressed))
 
 
 @dataclass(frozen=True)
@@ -266,11 +282,13 @@ def _read_bounded(fh: io.BufferedIOBase | gzip.GzipFile, limit: int) -> bytes | 
     return None if len(data) > limit else data
 
 
-def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits) -> Iterator[Item]:
-    """Every item of one input file, in order, as RawItem or RejectItem."""
+def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits,
+              span: Span | None = None) -> Iterator[Item]:
+    """Every item of one input file, in order, as RawItem or RejectItem; with ``span``,
+    only the lines of a JSONL file that start in that byte range."""
     path = day / entry.path
     fmt, gz = classify_name(entry.path)
-    ctx = _Ctx(printable_name(entry.path), file_index, limits)
+    ctx = _Ctx(printable_name(entry.path), file_index, limits, by_line=fmt == JSONL)
     if fmt is None:
         yield ctx.reject(None, reasons.UNSUPPORTED_FORMAT,
                          f"not an accepted input type: {posixpath.basename(ctx.source_file)}")
@@ -283,7 +301,11 @@ def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits) -> I
         else:
             with path.open("rb") as raw:
                 stream = gzip.GzipFile(fileobj=raw) if gz else raw
-                yield from _iter_stream(ctx, stream, fmt, None, gz)
+                if fmt == JSONL:
+                    budget = limits.stream_budget(entry.size) if gz else None
+                    yield from _iter_jsonl(ctx, stream, None, span, budget)
+                else:
+                    yield from _iter_stream(ctx, stream, fmt, None, gz)
     except OSError as exc:
         yield ctx.reject(None, reasons.CORRUPT_FILE, f"cannot read file: {exc}")
 
@@ -294,15 +316,23 @@ class _Ctx:
     file_index: int
     limits: Limits
     count: int = 0
+    #: Items of a top-level JSONL file are numbered by line (``seq`` = file, line
+    #: index), so that a shard reading a line range numbers them as one reader would.
+    by_line: bool = False
 
     def next_seq(self) -> int:
         seq = make_seq(self.file_index, self.count)
         self.count += 1
         return seq
 
+    def line_seq(self, line_index: int) -> int | None:
+        """``seq`` of the line with this 0-based index, or None (count items instead)."""
+        return make_seq(self.file_index, line_index) if self.by_line else None
+
     def reject(self, member: str | None, reason: str, detail: str,
-               raw_sha256: str | None = None) -> RejectItem:
-        return RejectItem(self.source_file, member, self.next_seq(), reason, detail, raw_sha256)
+               raw_sha256: str | None = None, seq: int | None = None) -> RejectItem:
+        return RejectItem(self.source_file, member, self.next_seq() if seq is None else seq,
+                          reason, detail, raw_sha256)
 
     def item(self, member: str | None, data: bytes, meta: dict | None = None) -> RawItem:
         return RawItem(self.source_file, member, self.next_seq(), sha256_hex(data), data=data,
@@ -330,51 +360,150 @@ def _member_label(member: str | None, line_no: int) -> str:
     return f"{member}:{line_no}" if member else str(line_no)
 
 
-def _iter_jsonl(ctx: _Ctx, stream, member: str | None) -> Iterator[Item]:
-    """One item per non-blank line; ``source_member`` is the 1-based line number."""
+#: The first bytes of a JSONL stream tell its encoding and line ends.
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class _JsonlPlan:
+    """How to read one JSONL stream: bytes split on LF (UTF-8, the fast path) or text
+    decoded with ``encoding`` and universal line ends (CR, LF, CRLF)."""
+
+    encoding: str
+    as_bytes: bool
+    #: The stream to read, at its start (the same one, rewound, when it can seek).
+    stream: object
+
+
+def _jsonl_plan(stream) -> _JsonlPlan:
+    """Sniff encoding and line ends from the first bytes, then rewind the stream."""
+    try:
+        sample = stream.read(SNIFF_BYTES)
+    except _STREAM_ERRORS:  # damaged early: the line reader reports where
+        sample = b""
+    try:
+        stream.seek(0)
+    except (*_STREAM_ERRORS, ValueError, io.UnsupportedOperation):
+        stream = io.BufferedReader(_Rewound(sample, stream))  # not seekable: replay
+    if not sample:
+        return _JsonlPlan("utf-8", True, stream)
+    encoding = sniff_encoding(sample)
+    cr_only = b"\r" in sample and b"\n" not in sample
+    return _JsonlPlan(encoding, encoding in ("utf-8", "utf-8-sig") and not cr_only, stream)
+
+
+def jsonl_splittable(path: Path, gz: bool) -> bool:
+    """Whether a JSONL file is read as UTF-8 bytes split on LF: only those are cut into
+    line ranges (:mod:`newsetl.ranges`) by byte offsets."""
+    with path.open("rb") as raw:
+        stream = gzip.GzipFile(fileobj=raw) if gz else raw
+        return _jsonl_plan(stream).as_bytes
+
+
+class _Rewound(io.RawIOBase):
+    """A stream that could not seek back, with its sniffed first bytes put back."""
+
+    def __init__(self, head: bytes, rest) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _iter_jsonl(ctx: _Ctx, stream, member: str | None, span: Span | None = None,
+                budget: int | None = None) -> Iterator[Item]:
+    """One item per non-blank line; ``source_member`` is the 1-based line number.
+
+    The encoding is sniffed (BOM, UTF-16/32, legacy code pages) and CR, LF and CRLF line
+    ends are accepted. ``span`` limits the lines to a byte range (a shard of a big
+    file, UTF-8 only); ``budget`` caps the decompressed bytes read: past it, one
+    ``too_large`` reject ends the file.
+    """
+    plan = _jsonl_plan(stream)
+    stream = plan.stream
+    newline: str | bytes = b"\n" if plan.as_bytes else "\n"
+    if not plan.as_bytes:
+        if span is not None and span.start > 0:
+            return  # the planner splits only UTF-8 files; nothing to do for a stray range
+        stream = io.TextIOWrapper(stream, encoding=plan.encoding, errors="replace",
+                                  newline=None)
     limit = ctx.limits.max_article_bytes
-    line_no = 0
-    while True:
+    line_no = span.first_line if span else 0
+    offset = span.start if span else 0
+    try:
+        if offset:
+            stream.seek(offset)
+    except _STREAM_ERRORS as exc:
+        yield ctx.reject(_member_label(member, line_no + 1), reasons.CORRUPT_FILE,
+                         f"broken gzip stream before line {line_no + 1}: {exc}")
+        return
+    while span is None or span.stop is None or offset < span.stop:
         try:
             line = stream.readline(limit + 1)
         except _STREAM_ERRORS as exc:
             yield ctx.reject(_member_label(member, line_no + 1), reasons.CORRUPT_FILE,
-                             f"broken gzip stream after line {line_no}: {exc}")
+                             f"broken gzip stream after line {line_no}: {exc}",
+                             seq=ctx.line_seq(line_no))
             return
         if not line:
             return
         line_no += 1
-        if len(line) > limit and not line.endswith(b"\n"):
-            yield ctx.reject(_member_label(member, line_no), reasons.TOO_LARGE,
-                             f"JSONL line over {limit} bytes")
+        offset += len(line)
+        label = _member_label(member, line_no)
+        if budget is not None and offset > budget:
+            yield ctx.reject(label, reasons.TOO_LARGE,
+                             f"decompressed data over its budget of {budget} bytes "
+                             "(a compression bomb?): the rest of the file is not read",
+                             seq=ctx.line_seq(line_no - 1))
+            return
+        if len(line) > limit and not line.endswith(newline):
+            yield ctx.reject(label, reasons.TOO_LARGE, f"JSONL line over {limit} bytes",
+                             seq=ctx.line_seq(line_no - 1))
             try:  # skip the rest of the line, bounded by the same budget per read
-                while (rest := stream.readline(limit + 1)) and not rest.endswith(b"\n"):
-                    pass
+                while (rest := stream.readline(limit + 1)) and not rest.endswith(newline):
+                    offset += len(rest)
+                offset += len(rest)
             except _STREAM_ERRORS as exc:
                 yield ctx.reject(_member_label(member, line_no + 1), reasons.CORRUPT_FILE,
-                                 f"broken gzip stream in line {line_no}: {exc}")
+                                 f"broken gzip stream in line {line_no}: {exc}",
+                                 seq=ctx.line_seq(line_no))
                 return
             continue
         if not line.strip():
             continue
-        yield _jsonl_record(ctx, line, _member_label(member, line_no))
+        yield _jsonl_record(ctx, line, label, ctx.line_seq(line_no - 1))
 
 
-def _jsonl_record(ctx: _Ctx, line: bytes, label: str) -> Item:
+def _jsonl_record(ctx: _Ctx, line: bytes | str, label: str, seq: int | None) -> Item:
+    """One JSONL line as an item; a line read as text (a legacy or UTF-16 file) is hashed
+    as UTF-8 for ``raw_sha256``."""
+    if isinstance(line, str):
+        line = line.encode("utf-8", "surrogatepass")
     raw_sha = sha256_hex(line.rstrip(b"\r\n"))
     try:
         record = json.loads(line.lstrip(b"\xef\xbb\xbf"))
     except (ValueError, RecursionError) as exc:  # also over-long integers, deep nesting
-        return ctx.reject(label, reasons.MALFORMED_RECORD, f"invalid JSON: {exc}", raw_sha)
+        return ctx.reject(label, reasons.MALFORMED_RECORD, f"invalid JSON: {exc}", raw_sha,
+                          seq=seq)
     if not isinstance(record, dict):
         return ctx.reject(label, reasons.MALFORMED_RECORD, "JSON value is not an object",
-                          raw_sha)
+                          raw_sha, seq=seq)
     text = record.get("text")
     if not isinstance(text, str):
         return ctx.reject(label, reasons.MALFORMED_RECORD, "missing string field 'text'",
-                          raw_sha)
+                          raw_sha, seq=seq)
     meta = {k: _as_str(record.get(k)) for k in ("id", "url", "title", "published")}
-    return RawItem(ctx.source_file, label, ctx.next_seq(), raw_sha,
+    return RawItem(ctx.source_file, label, ctx.next_seq() if seq is None else seq, raw_sha,
                    text=without_lone_surrogates(text), meta=meta)
 
 
@@ -426,7 +555,11 @@ def _iter_member_bytes(ctx: _Ctx, name: str, data: bytes) -> Iterator[Item]:
                          sha256_hex(data))
         return
     stream = gzip.GzipFile(fileobj=io.BytesIO(data)) if gz else io.BytesIO(data)
-    yield from _iter_stream(ctx, stream, fmt, name, gz)
+    if fmt == JSONL:
+        budget = ctx.limits.stream_budget(len(data)) if gz else None
+        yield from _iter_jsonl(ctx, stream, name, budget=budget)
+    else:
+        yield from _iter_stream(ctx, stream, fmt, name, gz)
 
 
 #: A nested archive bigger than this is buffered in a temporary file, not in memory
@@ -536,7 +669,9 @@ def _zip_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
         try:
             with archive.open(info) as fh:
                 gz = name.lower().endswith(".gz")
-                yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name)
+                budget = ctx.limits.stream_budget(info.file_size) if gz else None
+                yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name,
+                                       budget=budget)
         except _ZIP_MEMBER_ERRORS as exc:
             yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return
@@ -636,7 +771,9 @@ def _tar_member(ctx, archive, info, name, budget, depth) -> Iterator[Item]:
             fh = archive.extractfile(info)
             if fh is not None:
                 gz = name.lower().endswith(".gz")
-                yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name)
+                budget = ctx.limits.stream_budget(info.size) if gz else None
+                yield from _iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name,
+                                       budget=budget)
         except _TAR_ERRORS as exc:
             yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
         return

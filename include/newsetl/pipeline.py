@@ -7,20 +7,33 @@ separate tasks.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from newsetl import storage
-from newsetl.inputs import InputFile, Limits, day_dir, scan
+from newsetl import ranges, storage
+from newsetl.inputs import (
+    JSONL,
+    InputFile,
+    Limits,
+    classify_name,
+    day_dir,
+    jsonl_splittable,
+    scan,
+)
 from newsetl.publish import publish_day, run_staging
+from newsetl.ranges import Span, split_file
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
 from newsetl.staging import process_shard
+
+log = logging.getLogger(__name__)
 
 
 class MissingDayError(FileNotFoundError):
@@ -42,7 +55,7 @@ class DayPlan:
 
 def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = False,
              max_files: int = DEFAULT_MAX_FILES, max_bytes: int = DEFAULT_MAX_BYTES,
-             min_shards: int = 1) -> DayPlan:
+             min_shards: int = 1, limits: Limits | None = None) -> DayPlan:
     """List the day's inputs and cut them into shards; fail clearly on a missing folder
     or one without input files (unless ``allow_empty``)."""
     day = day_dir(raw_root, ds)
@@ -59,8 +72,35 @@ def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = Fals
         raise MissingDayError(
             f"raw folder for {ds} holds no input files: {day}{skipped_note} (pass "
             "--allow-empty / allow_empty=True to publish an empty day)")
-    shards = plan_shards(files, max_files=max_files, max_bytes=max_bytes, min_shards=min_shards)
+    spans = split_big_files(day, files, min_shards, max_bytes, limits or Limits())
+    shards = plan_shards(files, max_files=max_files, max_bytes=max_bytes,
+                         min_shards=min_shards, spans=spans)
     return DayPlan(ds, day, files, shards, skipped)
+
+
+def split_big_files(day: Path | str, files: list[InputFile], wanted: int, max_bytes: int,
+                    limits: Limits) -> dict[int, list[Span]]:
+    """Line ranges of the day's big UTF-8 JSONL files (local days only: an index pass
+    reads each such file once), so that one big dump keeps every worker busy."""
+    if storage.is_remote(day) or wanted <= 1:
+        return {}
+    spans: dict[int, list[Span]] = {}
+    for index, entry in enumerate(files):
+        fmt, gz = classify_name(entry.path)
+        if fmt != JSONL or entry.size < ranges.MIN_SPLIT_BYTES:
+            continue
+        path = Path(day) / entry.path
+        try:
+            if not jsonl_splittable(path, gz):
+                continue
+            budget = limits.stream_budget(entry.size) if gz else None
+            found = split_file(path, gz, wanted, max_bytes, budget)
+        except (OSError, EOFError, zlib.error) as exc:  # damaged: read whole, reported there
+            log.info("not splitting %s: %s", entry.path, exc)
+            continue
+        if len(found) > 1:
+            spans[index] = found
+    return spans
 
 
 ProgressFn = Callable[[dict, int, int], None]
@@ -82,7 +122,8 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
     # Many shards per worker keep every process busy until the end of the day: with ~4
     # per worker, the last round left one worker idle for ~10% of the run (measured).
     plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
-                    max_bytes=max_bytes, min_shards=12 * workers if workers > 1 else 1)
+                    max_bytes=max_bytes, min_shards=12 * workers if workers > 1 else 1,
+                    limits=limits)
     staging = run_staging(out_root, ds, run_token)
     storage.remove_tree(staging)
     total = len(plan.shards)

@@ -28,7 +28,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,7 +89,7 @@ class _PartitionWriter:
             return
         key = self.keys[0]
         values = table.column(key)
-        for value in sorted(set(values.to_pylist())):
+        for value in sorted(pc.unique(values).to_pylist()):
             part = table.filter(pc.equal(values, value))
             self._buffer(f"{key}={value}", part)
 
@@ -151,42 +151,45 @@ def _read_shards(staging: Path, n_shards: int, table: str) -> list[Path]:
     return paths
 
 
-def find_duplicates(staging: Path, n_shards: int) -> tuple[dict[int, tuple[str, int]], list[dict]]:
-    """Exact duplicates of the day: ``{dup_seq: (kept_article_id, kept_seq)}`` and reject rows.
+def find_duplicates(staging: Path, n_shards: int) -> tuple[pa.Array, pa.Table]:
+    """Exact duplicates of the day: the ``seq`` of every duplicate and its reject rows.
 
-    The first article in sorted source order (lowest ``seq``) is kept.
+    The first article in sorted source order (lowest ``seq``) per body fingerprint is
+    kept. All of it runs in Arrow, reading six small columns: the duplicate rows never
+    become Python objects, so a day of 600,000 copies of one line stays small.
     """
     cols = ["seq", "article_id", "content_sha1", "source_file", "source_member", "raw_sha256"]
     tables = [pq.read_table(p, columns=cols) for p in _read_shards(staging, n_shards, "articles")]
     table = pa.concat_tables(tables) if tables else None
-    dups: dict[int, tuple[str, int]] = {}
-    rows: list[dict] = []
+    empty = (pa.array([], type=pa.int64()), schemas.STAGED_REJECTS.empty_table())
     if table is None or table.num_rows == 0:
-        return dups, rows
-    # Vectorised: the lowest seq per body fingerprint is kept; only the (few) duplicate
-    # rows and the articles they point at become Python objects.
+        return empty
     kept_seq = table.group_by("content_sha1").aggregate([("seq", "min")])
     joined = table.join(kept_seq, "content_sha1")
     dup_rows = joined.filter(pc.not_equal(joined.column("seq"), joined.column("seq_min")))
     if dup_rows.num_rows == 0:
-        return dups, rows
-    originals = table.filter(pc.is_in(table.column("seq"), value_set=dup_rows.column("seq_min")))
-    by_seq = {r["seq"]: r for r in originals.to_pylist()}
-    for rec in sorted(dup_rows.to_pylist(), key=lambda r: r["seq"]):
-        kept = by_seq[rec["seq_min"]]
-        dups[rec["seq"]] = (kept["article_id"], kept["seq"])
-        where = kept["source_file"] + (f" [{kept['source_member']}]"
-                                       if kept["source_member"] else "")
-        rows.append({
-            "source_file": rec["source_file"],
-            "source_member": rec["source_member"],
-            "reason": reasons.DUPLICATE,
-            "detail": f"same body as article {kept['article_id']} from {where}",
-            "raw_sha256": rec["raw_sha256"],
-            "duplicate_of": kept["article_id"],
-            "seq": rec["seq"],
-        })
-    return dups, rows
+        return empty
+    kept = table.select(["seq", "article_id", "source_file", "source_member"]).rename_columns(
+        ["seq_min", "kept_id", "kept_file", "kept_member"])
+    dup_rows = dup_rows.join(kept, "seq_min").sort_by("seq")
+    member = dup_rows.column("kept_member")
+    where = pc.if_else(
+        pc.is_null(member), dup_rows.column("kept_file"),
+        pc.binary_join_element_wise(dup_rows.column("kept_file"), " [",
+                                    pc.fill_null(member, ""), "]", ""))
+    detail = pc.binary_join_element_wise("same body as article ", dup_rows.column("kept_id"),
+                                         " from ", where, "")
+    n = dup_rows.num_rows
+    rejects = pa.table({
+        "source_file": dup_rows.column("source_file"),
+        "source_member": dup_rows.column("source_member"),
+        "reason": pa.array([reasons.DUPLICATE] * n, type=pa.string()),
+        "detail": detail,
+        "raw_sha256": dup_rows.column("raw_sha256"),
+        "duplicate_of": dup_rows.column("kept_id"),
+        "seq": dup_rows.column("seq"),
+    }).cast(schemas.STAGED_REJECTS)
+    return dup_rows.column("seq").combine_chunks(), rejects
 
 
 def _without(table: pa.Table, dup_seqs: pa.Array) -> pa.Table:
@@ -201,6 +204,19 @@ def _file_counts(seqs: pa.ChunkedArray | pa.Array) -> dict[int, int]:
     return {c["values"]: c["counts"] for c in pc.value_counts(files).to_pylist()}
 
 
+#: Staged rows are read back in batches of this many rows: publishing holds one batch
+#: per table (plus the writers' row-group buffers), however big a shard is.
+READ_BATCH_ROWS = 8192
+
+
+def _staged_batches(path: Path) -> Iterator[pa.Table]:
+    """A staged table in batches. Shards stage rows in source order (``seq``, then
+    ``position``), so the batches need no sorting."""
+    parquet = pq.ParquetFile(path)
+    for batch in parquet.iter_batches(batch_size=READ_BATCH_ROWS):
+        yield pa.Table.from_batches([batch])
+
+
 def _write_table(staging: Path, n_shards: int, table_name: str, target: Path,
                  dup_seqs: pa.Array) -> dict:
     """Stream one table's staged shards into its partitioned files, without duplicates."""
@@ -209,26 +225,26 @@ def _write_table(staging: Path, n_shards: int, table_name: str, target: Path,
     per_file: Counter = Counter()
     rows = 0
     for path in _read_shards(staging, n_shards, table_name):
-        data = _without(pq.read_table(path), dup_seqs)
-        data = data.sort_by([("seq", "ascending")] + (
-            [("position", "ascending")] if table_name == "sections" else []))
-        if table_name == "articles":
-            by_lang.update({c["values"]: c["counts"]
-                            for c in pc.value_counts(data.column("lang")).to_pylist()})
-            per_file.update(_file_counts(data.column("seq")))
-        rows += data.num_rows
-        writer.add(data)
+        for batch in _staged_batches(path):
+            data = _without(batch, dup_seqs)
+            if table_name == "articles":
+                by_lang.update({c["values"]: c["counts"]
+                                for c in pc.value_counts(data.column("lang")).to_pylist()})
+                per_file.update(_file_counts(data.column("seq")))
+            rows += data.num_rows
+            writer.add(data)
     return {"files": writer.close(), "by_lang": by_lang, "per_file": per_file, "rows": rows}
 
 
 def build_version(staging: Path, n_shards: int, target: Path) -> dict:
     """Write the final partitioned tables of a day into ``target``; return file listings.
 
-    ``articles`` and ``sections`` are written by two threads (pyarrow's reading, sorting,
-    compression and writing release the GIL), which nearly halves publishing time.
+    ``articles`` and ``sections`` are written by two threads (pyarrow's reading,
+    compression and writing release the GIL), which nearly halves publishing time. Both
+    stream the staged shards in batches (:data:`READ_BATCH_ROWS`), so memory does not
+    grow with the size of a shard or of the day.
     """
-    dups, dup_rows = find_duplicates(staging, n_shards)
-    dup_seqs = pa.array(sorted(dups), type=pa.int64())
+    dup_seqs, dup_table = find_duplicates(staging, n_shards)
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {name: pool.submit(_write_table, staging, n_shards, name, target, dup_seqs)
                 for name in ("articles", "sections")}
@@ -242,7 +258,6 @@ def build_version(staging: Path, n_shards: int, target: Path) -> dict:
     rows_total: Counter = Counter({name: w["rows"] for name, w in written.items()})
     writer = _PartitionWriter(target / "rejects", "rejects", schemas.REJECTS)
     staged = [pq.read_table(p) for p in _read_shards(staging, n_shards, "rejects")]
-    dup_table = pa.Table.from_pylist(dup_rows, schema=schemas.STAGED_REJECTS)
     rejects = pa.concat_tables([*staged, dup_table]).sort_by("seq")
     counts["rejects_by_reason"].update(rejects.column("reason").to_pylist())
     for index, n in _file_counts(rejects.column("seq")).items():
@@ -251,7 +266,29 @@ def build_version(staging: Path, n_shards: int, target: Path) -> dict:
     writer.add(rejects)
     listing["rejects"] = writer.close()
     return {"files": listing, "counts": counts, "per_file": per_file, "rows": rows_total,
-            "duplicates": len(dups)}
+            "duplicates": len(dup_seqs)}
+
+
+def merge_ranges(inputs: list[dict]) -> list[dict]:
+    """One manifest entry per input file: the line ranges of a split file (consecutive
+    shards) are summed into the entry of its first range.
+
+    >>> merge_ranges([{"path": "a", "items": 2, "sha256": "x", "range": [0, 9]},
+    ...               {"path": "a", "items": 3, "sha256": None, "range": [9, None]},
+    ...               {"path": "b", "items": 1, "sha256": "y"}])[0]
+    {'path': 'a', 'items': 5, 'sha256': 'x', 'ranges': 2}
+    """
+    merged: list[dict] = []
+    for entry in inputs:
+        if "range" not in entry:
+            merged.append(entry)
+            continue
+        if entry["range"][0] == 0 or not merged or merged[-1]["path"] != entry["path"]:
+            merged.append({k: v for k, v in entry.items() if k != "range"} | {"ranges": 1})
+            continue
+        merged[-1]["items"] += entry["items"]
+        merged[-1]["ranges"] += 1
+    return merged
 
 
 def _load_shard_meta(staging: Path, n_shards: int) -> list[dict]:
@@ -325,7 +362,7 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
     staging = Path(staging)
     started = time.monotonic()
     metas = _load_shard_meta(staging, n_shards)
-    inputs = [i for m in metas for i in m["inputs"]]
+    inputs = merge_ranges([i for m in metas for i in m["inputs"]])
     if len(inputs) != inputs_expected:
         raise AccountingError(f"shards cover {len(inputs)} input files, expected {inputs_expected}")
     version = new_version_id()

@@ -127,7 +127,9 @@ def _process_local(day: Path, files: list[InputFile], shard: Shard, staging: Pat
         if remote_day is not None:  # one remote file at a time on local disk
             storage.fetch_file(f"{remote_day.rstrip('/')}/{entry.path}", day / entry.path)
         file_items = 0
-        for rows in process_items(iter_file(day, entry, index, limits), detector=detector):
+        span = shard.span
+        for rows in process_items(iter_file(day, entry, index, limits, span),
+                                  detector=detector):
             _add(writers, rows)
             file_items += len(rows.articles) + len(rows.rejects)
             n_articles += len(rows.articles)
@@ -135,8 +137,13 @@ def _process_local(day: Path, files: list[InputFile], shard: Shard, staging: Pat
             by_reason.update(r["reason"] for r in rows.rejects)
             by_lang.update(a["lang"] for a in rows.articles)
         n_items += file_items
-        inputs.append({"path": printable_name(entry.path), "size": entry.size,
-                       "sha256": file_sha256(day / entry.path), "items": file_items})
+        listed = {"path": printable_name(entry.path), "size": entry.size,
+                  "sha256": None, "items": file_items}
+        if span is None or span.start == 0:  # a file's first range hashes it
+            listed["sha256"] = file_sha256(day / entry.path)
+        if span is not None:
+            listed["range"] = [span.start, span.stop]
+        inputs.append(listed)
         if remote_day is not None:
             (day / entry.path).unlink()
     for writer in writers.values():
