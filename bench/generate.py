@@ -153,6 +153,44 @@ def generate(out: Path, ds: str, n_articles: int, seed: int = 0,
     return made
 
 
+def generate_one_file(out: Path, ds: str, n_articles: int, shape: str, seed: int = 0,
+                      article_size: str = "real", target_bytes: int | None = None) -> int:
+    """The day as one file: ``jsonl.gz`` (one JSON line per article) or ``zip`` (one
+    ``.txt`` member per article), written as a stream (memory stays flat). With
+    ``target_bytes``, articles are added until the file reaches that size. Returns the
+    number of articles."""
+    rng = random.Random(seed)
+    sentences = load_sentences()
+    day = out / ds
+    day.mkdir(parents=True, exist_ok=True)
+    made = 0
+
+    def more() -> bool:
+        if target_bytes is not None:
+            return path.stat().st_size < target_bytes if made % 1000 == 0 else True
+        return made < n_articles
+
+    if shape == "jsonl.gz":
+        path = day / "dump.jsonl.gz"
+        with gzip.open(path, "wb", compresslevel=6) as fh:
+            while more():
+                text = make_article(rng, sentences, PARAGRAPHS[article_size])
+                fh.write(json.dumps({"id": str(made), "text": text},
+                                    ensure_ascii=False).encode() + b"\n")
+                made += 1
+    elif shape == "zip":
+        path = day / "dump.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            while more():
+                text = make_article(rng, sentences, PARAGRAPHS[article_size])
+                zf.writestr(zipfile.ZipInfo(f"dump/{made:07d}.txt", (2024, 1, 1, 0, 0, 0)),
+                            text.encode())
+                made += 1
+    else:
+        raise ValueError(f"unknown shape {shape!r}")
+    return made
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="raw root to write into")

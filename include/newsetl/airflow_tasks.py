@@ -124,6 +124,7 @@ def _fmt(counter: dict) -> str:
 
 def find_inputs(context: dict) -> dict:
     """List the day's inputs, cut them into shards, write ``<staging>/plan.json``."""
+    from newsetl.guards import LayoutError, check_layout, mark_out_root
     from newsetl.pipeline import MissingDayError, plan_day
     from newsetl.publish import run_staging
 
@@ -139,6 +140,11 @@ def find_inputs(context: dict) -> dict:
     except MissingDayError as exc:
         raise fail(f"{exc}; set the allow_empty param or the newsetl_allow_empty Variable / "
                    "NEWSETL_ALLOW_EMPTY to publish an empty day") from None
+    try:
+        check_layout(cfg.raw_root, cfg.out_root)
+    except LayoutError as exc:
+        raise fail(str(exc)) from None
+    mark_out_root(cfg.out_root)
     staging = run_staging(cfg.out_root, ds, run_token(context))  # a path or an s3:// URL
     storage.remove_tree(staging)  # a re-run of the whole plan starts clean
     n_bytes = sum(f.size for f in plan.files)
@@ -277,7 +283,8 @@ def publish(plan_info: dict, context: dict) -> dict:
                            len(plan["shards"]), len(plan["files"]), run_info=run_info,
                            run_started=run_started, skipped_inputs=plan.get("skipped"),
                            gate=quality_gate(plan["ds"], bool(plan["empty"] and
-                                                              plan.get("allow_empty"))))
+                                                              plan.get("allow_empty"))),
+                           staging_max_age=3600 * plan["settings"].get("staging_max_age_h", 6.0))
     summary = _summary(manifest, plan["empty"])
     c, t = manifest["counts"], manifest["timings"]
     log.info("newsetl publish ds=%s version=%s: %d inputs, %d items -> %d articles, "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 import traceback
@@ -18,6 +19,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from newsetl import __version__, reasons
+from newsetl.cleanup import DEFAULT_MAX_AGE
 from newsetl.inputs import Limits, MiB
 from newsetl.langid import DETECTORS
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES
@@ -106,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true",
                      help="print the manifests' counts as JSON instead of a table")
 
+    gc = sub.add_parser("gc", help="remove the staging that dead runs left below an out root",
+                        description="Remove staging folders of runs that died: CLI runs of "
+                                    "this host whose process is gone, and any run whose "
+                                    "staging was not written to for --max-age-hours (an "
+                                    "Airflow try may still be running before that).")
+    gc.add_argument("--out-root", required=True)
+    gc.add_argument("--ds", type=parse_ds, help="only this day (default: every day)")
+    gc.add_argument("--max-age-hours", type=positive_mb, default=DEFAULT_MAX_AGE / 3600,
+                    help=f"idle age of dead staging (default {DEFAULT_MAX_AGE // 3600})")
     sub.add_parser("reasons", help="list the reject reason codes and what they mean")
     show = sub.add_parser("manifest", help="print the published manifest of a day")
     show.add_argument("--out-root", required=True)
@@ -157,6 +168,7 @@ class _Progress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from newsetl.guards import LayoutError, cap_workers, check_layout
     from newsetl.pipeline import MissingDayError, run_day
 
     if args.start is not None:
@@ -172,13 +184,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         days = [args.ds.isoformat()]
     limits = Limits(max_article_bytes=max(1, int(args.max_article_mb * MiB)),
                     max_archive_bytes=max(1, int(args.max_archive_mb * MiB)))
+    workers, why = cap_workers(args.workers)
+    if why:
+        print(f"newsetl: {why}", file=sys.stderr)
+    try:
+        check_layout(args.raw_root, args.out_root)
+    except LayoutError as exc:
+        print(f"newsetl: error: {exc}", file=sys.stderr)
+        return 2
     progress = _Progress(args.progress)
     manifests, failures = [], []
     started = time.monotonic()
     for ds in days:
         progress.start_day(ds)
         try:
-            manifest = run_day(args.raw_root, args.out_root, ds, workers=args.workers,
+            manifest = run_day(args.raw_root, args.out_root, ds, workers=workers,
                                detector=args.detector, allow_empty=args.allow_empty,
                                limits=limits, max_files=args.shard_files,
                                max_bytes=max(1, int(args.shard_mb * MiB)),
@@ -283,13 +303,34 @@ def cmd_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gc(args: argparse.Namespace) -> int:
+    from newsetl.cleanup import remove_dead_staging
+
+    ds = args.ds.isoformat() if args.ds else None
+    removed = remove_dead_staging(args.out_root, ds, max_age=args.max_age_hours * 3600)
+    for run in removed:
+        idle = "" if run.idle is None else f" (idle {run.idle / 3600:.1f} h)"
+        print(f"removed staging ds={run.ds} {run.token}{idle}")
+    print(f"{len(removed)} dead staging folder(s) removed")
+    return 0
+
+
+def _exit_on_sigterm(signum: int, _frame) -> None:
+    """SIGTERM (``kill``, a container stop) unwinds like Ctrl-C: workers are stopped
+    and the run's staging removed on the way out."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         if args.end is not None and args.start is None:
             print("newsetl: error: --to needs --from", file=sys.stderr)
             return 2
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         return cmd_run(args)
+    if args.command == "gc":
+        return cmd_gc(args)
     if args.command == "reasons":
         return cmd_reasons()
     if args.command == "files":

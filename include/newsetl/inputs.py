@@ -32,6 +32,7 @@ from pathlib import Path
 
 from newsetl import reasons, storage
 from newsetl.decode import sniff_encoding
+from newsetl.guards import is_out_root
 from newsetl.ranges import Span
 
 MiB = 1024 * 1024
@@ -139,7 +140,8 @@ def discover(day: Path | str) -> list[InputFile]:
 
 def discover_skipped(day: Path | str) -> list[dict]:
     """What below ``day`` is not an input, with the reason (for the manifest):
-    ``hidden``, ``symlink``, ``not_a_regular_file`` or ``unreadable_folder``."""
+    ``hidden``, ``symlink``, ``not_a_regular_file``, ``unreadable_folder`` or
+    ``out_root`` (a newsetl out root, see :mod:`newsetl.guards`)."""
     return scan(day)[1]
 
 
@@ -147,13 +149,17 @@ def printable_name(name: str) -> str:
     r"""A file or member name as written to rows and the manifest.
 
     Python keeps the bytes of a name that is not valid UTF-8 as lone surrogates, which
-    Parquet and JSON cannot store; those bytes become ``\xNN`` escapes.
+    Parquet and JSON cannot store; those bytes become ``\xNN`` escapes, and a literal
+    backslash is doubled so that the two never print alike.
 
     >>> printable_name("caf\udce9.txt")
     'caf\\xe9.txt'
+    >>> printable_name("caf\\xe9.txt")
+    'caf\\\\xe9.txt'
     >>> printable_name("café.txt")
     'café.txt'
     """
+    name = name.replace("\\", "\\\\")  # a literal backslash never reads as an escape
     try:
         name.encode("utf-8")
         return name
@@ -186,6 +192,9 @@ def scan(day: Path | str) -> tuple[list[InputFile], list[dict]]:
             if (Path(root) / name).is_symlink():  # os.walk lists but never enters them
                 dirs.remove(name)
                 skipped.append(_skipped(_rel(Path(root) / name, day), None, "symlink"))
+            elif is_out_root(Path(root) / name):  # newsetl output: never an input
+                dirs.remove(name)
+                skipped.append(_skipped(_rel(Path(root) / name, day), None, "out_root"))
         dirs.sort()
         for name in files:
             full = Path(root) / name

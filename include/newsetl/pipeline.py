@@ -7,9 +7,10 @@ separate tasks.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import secrets
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from newsetl import ranges, storage
+from newsetl.cleanup import cli_run_token, remove_run_staging
+from newsetl.guards import cap_workers, check_layout, mark_out_root
 from newsetl.inputs import (
     JSONL,
     InputFile,
@@ -113,12 +116,20 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
             run_token: str | None = None) -> dict:
     """Process and publish one day; returns its manifest.
 
-    Each run stages under its own ``run_token`` (default: unique per call), so two
-    runs of the same day never share or wipe each other's staging; the day lock in
-    :func:`newsetl.publish.publish_day` orders their switches."""
+    Each run stages under its own ``run_token`` (default: unique per call, naming this
+    host and process, see :mod:`newsetl.cleanup`), so two runs of the same day never
+    share or wipe each other's staging; the day lock in
+    :func:`newsetl.publish.publish_day` orders their switches. A run that fails or is
+    interrupted (SIGINT, or SIGTERM turned into ``SystemExit`` by the CLI) stops its
+    workers and removes its staging before the error goes on."""
     if run_token is None:
-        run_token = f"cli-{os.getpid()}-{secrets.token_hex(4)}"
+        run_token = cli_run_token()
     started = time.monotonic()
+    workers, why = cap_workers(workers)
+    if why:
+        log.warning(why)
+    check_layout(raw_root, out_root)
+    mark_out_root(out_root)
     # Many shards per worker keep every process busy until the end of the day: with ~4
     # per worker, the last round left one worker idle for ~10% of the run (measured).
     plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
@@ -126,27 +137,79 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
                     limits=limits)
     staging = run_staging(out_root, ds, run_token)
     storage.remove_tree(staging)
-    total = len(plan.shards)
-    done = 0
-    if workers <= 1 or total <= 1:
-        for shard in plan.shards:
-            summary = process_shard(plan.day, plan.files, shard, staging, detector, limits)
-            done += 1
-            if on_shard:
-                on_shard(summary, done, total)
-    else:
-        ctx = get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(process_shard, plan.day, plan.files, shard, staging,
-                                   detector, limits) for shard in plan.shards]
-            for future in as_completed(futures):
-                summary = future.result()
-                done += 1
-                if on_shard:
-                    on_shard(summary, done, total)
-    manifest = publish_day(out_root, ds, staging, total, len(plan.files),
+    try:
+        _process_shards(plan, staging, workers, detector, limits, on_shard)
+        return publish_day(out_root, ds, staging, len(plan.shards), len(plan.files),
                            run_info={"runner": "cli", "workers": workers,
                                      "detector": detector or os.environ.get(
                                          "NEWSETL_DETECTOR", "default")},
                            run_started=started, skipped_inputs=plan.skipped)
-    return manifest
+    except BaseException:
+        # e.g. a full disk: the space of the failed run's staging comes back at once
+        remove_run_staging(staging)
+        raise
+
+
+def _process_shards(plan: DayPlan, staging: Path | str, workers: int, detector: str | None,
+                    limits: Limits | None, on_shard: ProgressFn | None) -> None:
+    total = len(plan.shards)
+    if workers <= 1 or total <= 1:
+        for done, shard in enumerate(plan.shards, 1):
+            summary = process_shard(plan.day, plan.files, shard, staging, detector, limits)
+            if on_shard:
+                on_shard(summary, done, total)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"),
+                               initializer=start_worker,
+                               initargs=(os.getpid(), dict(os.environ)))
+    try:
+        futures = [pool.submit(process_shard, plan.day, plan.files, shard, staging,
+                               detector, limits) for shard in plan.shards]
+        for done, future in enumerate(as_completed(futures), 1):
+            summary = future.result()
+            if on_shard:
+                on_shard(summary, done, total)
+    except BaseException:
+        stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: How often a worker checks that the process that started it is still alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def start_worker(parent_pid: int, environ: dict[str, str]) -> None:
+    """Worker initializer: the caller's environment now (the forkserver keeps the one it
+    started with: credentials set since would be missing), and exit with the parent."""
+    os.environ.clear()
+    os.environ.update(environ)
+    exit_with_parent(parent_pid)
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Exit this worker as soon as the CLI process ``parent_pid`` is gone.
+
+    Workers are children of the forkserver, not of the CLI, so a SIGKILLed CLI would
+    leave them (and through them the forkserver and the resource tracker) running with
+    parent 1. A daemon thread polls the CLI's pid and ends the worker when it is gone.
+    """
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pragma: no cover - pid reused by another user
+                os._exit(1)
+
+    threading.Thread(target=watch, name="newsetl-parent-watch", daemon=True).start()
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes now (shutdown() would wait for running shards)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()

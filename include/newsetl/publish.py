@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newsetl import PIPELINE_VERSION, reasons, schemas, storage
+from newsetl.cleanup import DEFAULT_MAX_AGE, remove_dead_staging
 from newsetl.inputs import MEMBER_BITS
 from newsetl.staging import shard_dir
 
@@ -338,7 +339,8 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
                 inputs_expected: int, run_info: dict | None = None,
                 run_started: float | None = None, crash_before_switch: bool = False,
                 skipped_inputs: list[dict] | None = None,
-                gate: Callable[[dict], None] | None = None) -> dict:
+                gate: Callable[[dict], None] | None = None,
+                staging_max_age: float = DEFAULT_MAX_AGE) -> dict:
     """Publish the staged shards of ``ds``; returns the manifest.
 
     ``inputs_expected`` is the number of input files found for the day: publishing
@@ -349,14 +351,16 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
     ``out_root`` and ``staging`` may be object-store URLs; the version is then built
     locally and uploaded before the pointer switch. ``gate`` is called with the new
     manifest before anything is switched: when it raises (a failed quality check), the
-    built version is dropped and the published one stays.
+    built version is dropped and the published one stays. After the switch, staging of
+    dead runs of the day goes (:func:`newsetl.cleanup.remove_dead_staging`).
     """
     if storage.is_remote(staging):
         with tempfile.TemporaryDirectory(prefix="newsetl-publish-") as tmpdir:
             local = Path(tmpdir) / "staging"
             storage.download_tree(str(staging), local)
             manifest = publish_day(out_root, ds, local, n_shards, inputs_expected, run_info,
-                                   run_started, crash_before_switch, skipped_inputs, gate)
+                                   run_started, crash_before_switch, skipped_inputs, gate,
+                                   staging_max_age)
         storage.remove_tree(staging)
         return manifest
     staging = Path(staging)
@@ -423,12 +427,8 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
     shutil.rmtree(staging, ignore_errors=True)
     _remove_if_empty(staging.parent)
     _remove_if_empty(staging.parent.parent)
+    remove_dead_staging(out_root, ds, max_age=staging_max_age, keep=staging.name)
     return manifest
-
-
-#: Staging folders of a day older than this belong to runs that died; publishing the
-#: day removes them.
-STALE_STAGING_SECONDS = 24 * 3600
 
 
 @contextlib.contextmanager
@@ -458,20 +458,6 @@ def _commit_local(out: Path, ds: str, version: str, build_dir: Path, crash: bool
         (out / "_current").mkdir(exist_ok=True)
         _symlink_replace(f"../_versions/ds={ds}/{version}", out / "_current" / f"ds={ds}")
         collect_garbage(out, ds)
-    _remove_stale_staging(out, ds)
-
-
-def _remove_stale_staging(out: Path, ds: str) -> list[str]:
-    """Remove staging folders of ``ds`` left by runs that died more than a day ago."""
-    root = out / "_staging" / f"ds={ds}"
-    removed = []
-    if root.is_dir():
-        cutoff = time.time() - STALE_STAGING_SECONDS
-        for child in sorted(root.iterdir()):
-            if child.is_dir() and child.stat().st_mtime < cutoff:
-                shutil.rmtree(child, ignore_errors=True)
-                removed.append(child.name)
-    return removed
 
 
 # --- object stores -------------------------------------------------------------------

@@ -29,6 +29,8 @@ name                   meaning                                  default
                        the recent published days
 ``median_window``      how many recent published days           14
 ``median_min_days``    the median check needs this many days    3
+``staging_max_age_h``  staging untouched this long belongs to   6
+                       a dead run and is removed
 =====================  =======================================  =====================
 
 Relative paths are relative to the project root (the folder holding ``include/``).
@@ -80,6 +82,7 @@ class Settings:
     min_median_ratio: float = 0.2
     median_window: int = 14
     median_min_days: int = 3
+    staging_max_age_h: float = 6.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,6 +161,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "min_median_ratio": _share,
     "median_window": _positive_int,
     "median_min_days": _positive_int,
+    "staging_max_age_h": _positive_float,
 }
 NAMES = tuple(f.name for f in fields(Settings))
 assert set(NAMES) == set(_PARSERS)

@@ -192,6 +192,7 @@ def test_stale_staging_of_dead_runs_is_removed(sample_raw: Path, tmp_path: Path)
     (dead / "shards").mkdir(parents=True)
     (fresh / "shards").mkdir(parents=True)
     old = time.time() - 2 * 24 * 3600
+    os.utime(dead / "shards", (old, old))
     os.utime(dead, (old, old))
     run_day(sample_raw, out, DAY, detector="langdetect")
     assert not dead.exists()
