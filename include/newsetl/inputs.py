@@ -294,7 +294,8 @@ def _read_bounded(fh: io.BufferedIOBase | gzip.GzipFile, limit: int) -> bytes | 
 def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits,
               span: Span | None = None) -> Iterator[Item]:
     """Every item of one input file, in order, as RawItem or RejectItem; with ``span``,
-    only the lines of a JSONL file that start in that byte range."""
+    only the lines of a JSONL file that start in that byte range, or the members of a
+    zip in that index range."""
     path = day / entry.path
     fmt, gz = classify_name(entry.path)
     ctx = _Ctx(printable_name(entry.path), file_index, limits, by_line=fmt == JSONL)
@@ -304,7 +305,7 @@ def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits,
         return
     try:
         if fmt == ZIP:
-            yield from _iter_zip(ctx, path)
+            yield from _iter_zip(ctx, path, span=span)
         elif fmt == TAR:
             yield from _iter_tar(ctx, path)
         else:
@@ -619,17 +620,46 @@ def _iter_nested(ctx: _Ctx, name: str, fmt: str, member: _Spooled,
         ctx.count = nested.count
 
 
-def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[Item]:
+def zip_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """An archive's members in source order (sorted by name)."""
+    return sorted(archive.infolist(), key=lambda i: i.filename)
+
+
+def zip_member_items(info: zipfile.ZipInfo) -> int | None:
+    """How many items a zip member yields when that is known from its header alone: 0
+    for an empty folder entry, 1 for a text file (or a member that becomes one reject);
+    None for a JSONL or archive member (any number). Member-range shards of a big zip
+    (:mod:`newsetl.ranges`) need every member to be known."""
+    if info.is_dir():
+        return 1 if info.file_size else 0
+    return None if classify_name(info.filename)[0] in (JSONL, ZIP, TAR) else 1
+
+
+def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0,
+              span: Span | None = None) -> Iterator[Item]:
+    """The items of a zip archive; with ``span``, only members ``start``..``stop`` (by
+    index in source order), numbered on from ``first_line`` items."""
     try:
         archive = zipfile.ZipFile(source)
-        infos = sorted(archive.infolist(), key=lambda i: i.filename)
+        infos = zip_members(archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
-                         f"cannot open zip: {exc}")
+        if span is None or span.start == 0:
+            yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
+                             f"cannot open zip: {exc}")
         return
     budget = _Budget(ctx.limits.max_archive_bytes)
+    first, stop = 0, len(infos)
+    if span is not None:
+        first, stop = span.start, len(infos) if span.stop is None else span.stop
+        ctx.count = span.first_line
+        for index, info in enumerate(infos[:first]):  # what the members before took
+            if (not info.is_dir() and index < ctx.limits.max_archive_members
+                    and not _unsafe_zip_member(info)
+                    and info.file_size <= _member_limit(ctx.limits, info.filename)):
+                budget.take(info.file_size)
     with archive:
-        for index, info in enumerate(infos):
+        for index in range(first, stop):
+            info = infos[index]
             name = prefix + printable_name(info.filename)
             if info.is_dir():
                 if info.file_size:  # a folder entry holding data: never silently dropped
@@ -639,15 +669,28 @@ def _iter_zip(ctx: _Ctx, source, prefix: str = "", depth: int = 0) -> Iterator[I
             if index >= ctx.limits.max_archive_members:
                 yield ctx.reject(name, reasons.TOO_LARGE, "archive has too many members")
                 continue
-            mode = info.external_attr >> 16
-            unsafe = _unsafe_member_name(info.filename)
-            if unsafe is None and (stat.S_ISLNK(mode) or stat.S_ISCHR(mode)
-                                   or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)):
-                unsafe = "link or device member"
+            unsafe = _unsafe_zip_member(info)
             if unsafe:
                 yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER, unsafe)
                 continue
             yield from _zip_member(ctx, archive, info, name, budget, depth)
+
+
+def _unsafe_zip_member(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member may not be read (an unsafe path, a link, a device), or None."""
+    unsafe = _unsafe_member_name(info.filename)
+    mode = info.external_attr >> 16
+    if unsafe is None and (stat.S_ISLNK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                           or stat.S_ISFIFO(mode)):
+        unsafe = "link or device member"
+    return unsafe
+
+
+def _member_limit(limits: Limits, name: str) -> int:
+    """The largest a member may be: an article, or an archive's budget for containers."""
+    if classify_name(name)[0] in (ZIP, TAR, JSONL):
+        return max(limits.max_article_bytes, limits.max_archive_bytes)
+    return limits.max_article_bytes
 
 
 def _size_reject(ctx: _Ctx, name: str, size: int, budget: _Budget) -> RejectItem | None:
@@ -656,10 +699,7 @@ def _size_reject(ctx: _Ctx, name: str, size: int, budget: _Budget) -> RejectItem
     Declared sizes are enforced by the readers (zipfile stops at the header's size, tar
     at the member's), so they are safe to budget with before reading.
     """
-    fmt, _ = classify_name(name)
-    limit = ctx.limits.max_article_bytes
-    if fmt in (ZIP, TAR, JSONL):
-        limit = max(limit, ctx.limits.max_archive_bytes)
+    limit = _member_limit(ctx.limits, name)
     if size > limit:
         return ctx.reject(name, reasons.TOO_LARGE, f"member of {size} bytes")
     if not budget.take(size):

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+import zipfile
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -24,6 +25,7 @@ from newsetl.cleanup import cli_run_token, remove_run_staging
 from newsetl.guards import cap_workers, check_layout, mark_out_root
 from newsetl.inputs import (
     JSONL,
+    ZIP,
     InputFile,
     Limits,
     classify_name,
@@ -83,22 +85,27 @@ def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = Fals
 
 def split_big_files(day: Path | str, files: list[InputFile], wanted: int, max_bytes: int,
                     limits: Limits) -> dict[int, list[Span]]:
-    """Line ranges of the day's big UTF-8 JSONL files (local days only: an index pass
-    reads each such file once), so that one big dump keeps every worker busy."""
+    """Line ranges of the day's big UTF-8 JSONL files (an index pass reads each such file
+    once) and member ranges of its big zips of text members (from the central
+    directory), so that one big dump keeps every worker busy. Local days only."""
     if storage.is_remote(day) or wanted <= 1:
         return {}
     spans: dict[int, list[Span]] = {}
     for index, entry in enumerate(files):
         fmt, gz = classify_name(entry.path)
-        if fmt != JSONL or entry.size < ranges.MIN_SPLIT_BYTES:
+        if fmt not in (JSONL, ZIP) or entry.size < ranges.MIN_SPLIT_BYTES:
             continue
         path = Path(day) / entry.path
         try:
-            if not jsonl_splittable(path, gz):
+            if fmt == ZIP:
+                found = ranges.split_zip(path, wanted, max_bytes)
+            elif jsonl_splittable(path, gz):
+                budget = limits.stream_budget(entry.size) if gz else None
+                found = split_file(path, gz, wanted, max_bytes, budget)
+            else:
                 continue
-            budget = limits.stream_budget(entry.size) if gz else None
-            found = split_file(path, gz, wanted, max_bytes, budget)
-        except (OSError, EOFError, zlib.error) as exc:  # damaged: read whole, reported there
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+            # damaged: read whole, where the reader reports it
             log.info("not splitting %s: %s", entry.path, exc)
             continue
         if len(found) > 1:

@@ -14,6 +14,9 @@ values they have when one reader reads the whole file, whatever the number of sh
 A shard of a plain file seeks to its start; one of a ``.gz`` file decompresses and
 skips the bytes before it (gzip cannot seek), so ``.gz`` files get at most
 :data:`MAX_GZIP_RANGES` ranges. Memory stays bounded: the pass reads fixed chunks.
+
+A big zip of text members is cut the same way by member index (:func:`split_zip`):
+its central directory tells every member's size, and how many items each yields.
 """
 
 from __future__ import annotations
@@ -103,3 +106,39 @@ def split_file(path: Path, gz: bool, wanted: int, max_range_bytes: int,
     if gz:
         n_ranges = min(n_ranges, MAX_GZIP_RANGES)
     return plan_spans(samples, total, n_ranges) if n_ranges > 1 else [Span(0, None, 0)]
+
+
+def split_zip(path: Path, wanted: int, max_range_bytes: int) -> list[Span]:
+    """Member ranges of a big zip whose members each yield a known number of items
+    (text members; see ``inputs.zip_member_items``): ``start``/``stop`` are member
+    indexes in source order and ``first_line`` the number of items before ``start``,
+    cut into about ``wanted`` ranges of equal compressed size. One span (the whole
+    archive) otherwise."""
+    import zipfile
+
+    from newsetl.inputs import zip_member_items, zip_members  # inputs imports Span
+
+    whole = [Span(0, None, 0)]
+    if path.stat().st_size < MIN_SPLIT_BYTES or wanted < 2:
+        return whole
+    with zipfile.ZipFile(path) as archive:
+        infos = zip_members(archive)
+    counts = [zip_member_items(info) for info in infos]
+    if not infos or None in counts:
+        return whole
+    total = sum(info.compress_size for info in infos)
+    n_ranges = min(max(wanted, math.ceil(total / max_range_bytes)),
+                   max(1, total // MIN_RANGE_BYTES), len(infos))
+    if n_ranges < 2:
+        return whole
+    spans: list[Span] = []
+    start = items = size = 0
+    before = 0  # items before ``start``
+    for index, info in enumerate(infos):
+        if size >= total * (len(spans) + 1) / n_ranges and index > start:
+            spans.append(Span(start, index, before))
+            start, before = index, items
+        size += info.compress_size
+        items += counts[index]
+    spans.append(Span(start, None, before))
+    return spans

@@ -7,6 +7,7 @@ import codecs
 import gzip
 import json
 import random
+import zipfile
 from pathlib import Path
 
 import pyarrow.dataset as pads
@@ -73,6 +74,29 @@ def test_one_big_jsonl_is_split_into_line_ranges_with_the_same_rows(
     # one manifest entry for the file, its items summed over the ranges
     assert [(i["path"], i["items"]) for i in split["inputs"]] == [(name, 600)]
     assert split["inputs"][0]["sha256"] == whole["inputs"][0]["sha256"]
+
+
+def test_one_big_zip_is_split_into_member_ranges_with_the_same_rows(
+        tmp_path: Path, small_ranges: None) -> None:
+    rng = random.Random(9)
+    day = tmp_path / "raw" / DAY
+    day.mkdir(parents=True)
+    with zipfile.ZipFile(day / "dump.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a-folder/", b"")
+        zf.writestr("notes.pdf", b"%PDF-1.4 not an article")
+        zf.writestr("../escape.txt", b"unsafe path")
+        for i in range(500):
+            zf.writestr(f"story/{i:04d}.txt", _article(rng, i)["text"])
+    plan = plan_day(tmp_path / "raw", DAY, min_shards=6)
+    assert len(plan.shards) > 2 and all(s.start is not None for s in plan.shards)
+    split = run_day(tmp_path / "raw", tmp_path / "split", DAY, workers=2)
+    whole = run_day(tmp_path / "raw", tmp_path / "whole", DAY, workers=1)
+    assert split["shards"] > 2 and whole["shards"] == 1
+    for table, keys in (("articles", ("source_member",)), ("rejects", ("source_member",)),
+                        ("sections", ("article_id", "position"))):
+        assert _rows(tmp_path / "split", table, keys) == _rows(tmp_path / "whole", table, keys)
+    assert split["counts"] == whole["counts"]
+    assert split["counts"]["input_items"] == 502
 
 
 def test_gzip_stream_over_its_decompression_budget_ends_in_a_reject(tmp_path: Path) -> None:
