@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from newsetl import PIPELINE_VERSION, reasons, schemas, storage
 from newsetl.cleanup import DEFAULT_MAX_AGE, remove_dead_staging
-from newsetl.inputs import MEMBER_BITS
+from newsetl.items import seq_file_index
 from newsetl.staging import shard_dir
 
 #: Rows per Parquet file before a new ``part-NNNN`` starts (files stay well under 1 GB).
@@ -201,7 +201,7 @@ def _without(table: pa.Table, dup_seqs: pa.Array) -> pa.Table:
 
 def _file_counts(seqs: pa.ChunkedArray | pa.Array) -> dict[int, int]:
     """Rows per input file index (the high bits of ``seq``)."""
-    files = pc.shift_right(seqs, MEMBER_BITS)
+    files = seq_file_index(seqs)
     return {c["values"]: c["counts"] for c in pc.value_counts(files).to_pylist()}
 
 

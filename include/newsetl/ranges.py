@@ -110,13 +110,13 @@ def split_file(path: Path, gz: bool, wanted: int, max_range_bytes: int,
 
 def split_zip(path: Path, wanted: int, max_range_bytes: int) -> list[Span]:
     """Member ranges of a big zip whose members each yield a known number of items
-    (text members; see ``inputs.zip_member_items``): ``start``/``stop`` are member
+    (text members; see ``archives.zip_member_items``): ``start``/``stop`` are member
     indexes in source order and ``first_line`` the number of items before ``start``,
     cut into about ``wanted`` ranges of equal compressed size. One span (the whole
     archive) otherwise."""
     import zipfile
 
-    from newsetl.inputs import zip_member_items, zip_members  # inputs imports Span
+    from newsetl.archives import zip_member_items, zip_members  # archives imports Span
 
     whole = [Span(0, None, 0)]
     if path.stat().st_size < MIN_SPLIT_BYTES or wanted < 2:

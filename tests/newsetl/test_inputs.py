@@ -293,7 +293,7 @@ def test_links_special_files_odd_names_and_unreadable_folders_are_accounted(
     """Nothing below the day folder disappears: inputs, or skipped with a reason."""
     import os
 
-    from newsetl import inputs
+    from newsetl import discovery
     from newsetl.pipeline import run_day
 
     day = tmp_path / "raw" / "2024-01-01"
@@ -317,8 +317,8 @@ def test_links_special_files_odd_names_and_unreadable_folders_are_accounted(
                 continue
             yield root, dirs, files
 
-    monkeypatch.setattr(inputs.os, "walk", walk)
-    files, skipped = inputs.scan(day)
+    monkeypatch.setattr(discovery.os, "walk", walk)
+    files, skipped = discovery.scan(day)
     assert [f.path for f in files] == ["a.txt", os.fsdecode(b"caf\xe9.txt"),
                                        os.fsdecode(b"note\xe9.doc")]
     assert [(s["path"], s["reason"]) for s in skipped] == [
@@ -341,15 +341,15 @@ def test_a_day_folder_that_cannot_be_listed_fails_loudly(tmp_path: Path, monkeyp
     import os
 
     import pytest
-    from newsetl import inputs
+    from newsetl import discovery
 
     def walk(top, onerror=None, **kw):
         onerror(PermissionError(13, "Permission denied", str(top)))
         return iter(())
 
-    monkeypatch.setattr(inputs.os, "walk", walk)
+    monkeypatch.setattr(discovery.os, "walk", walk)
     with pytest.raises(PermissionError):
-        inputs.scan(tmp_path)
+        discovery.scan(tmp_path)
     assert os.path.isdir(tmp_path)
 
 
@@ -357,7 +357,7 @@ def test_nested_archives_spill_to_disk_and_keep_their_order(tmp_path: Path,
                                                             monkeypatch) -> None:
     """A nested archive is buffered in a temporary file past SPOOL_BYTES (it may be as
     large as the archive budget), with the same items as in memory."""
-    from newsetl import inputs
+    from newsetl import archives
 
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as zf:
@@ -368,7 +368,7 @@ def test_nested_archives_spill_to_disk_and_keep_their_order(tmp_path: Path,
                                                      ("inner.zip", inner.getvalue()),
                                                      ("inner.tar.gz", inner_tar)]))
     in_memory = [(i.source_member, type(i).__name__) for i in items_of(tmp_path)]
-    monkeypatch.setattr(inputs, "SPOOL_BYTES", 100)
+    monkeypatch.setattr(archives, "SPOOL_BYTES", 100)
     spilled = [(i.source_member, type(i).__name__) for i in items_of(tmp_path)]
     assert spilled == in_memory == [
         ("a.txt", "RawItem"),  # tar members in archive order

@@ -1,0 +1,339 @@
+"""Zip and tar archives (nested up to ``max_nesting``) into items, safely.
+
+Members with absolute or ``..`` paths, links and devices are refused; reads are bounded
+per member (``max_article_bytes``, or the archive's budget for containers) and per
+archive (``max_archive_bytes`` of decompressed data, the zip-bomb guard). Zip and tar
+members go through one reader (:func:`read_member`) behind a small adapter
+(:class:`Member`): only opening a member differs between the two formats.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import stat
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from newsetl import reasons
+from newsetl.discovery import printable_name
+from newsetl.items import (
+    JSONL,
+    TAR,
+    ZIP,
+    Item,
+    ItemContext,
+    Limits,
+    MiB,
+    RejectItem,
+    classify_name,
+)
+from newsetl.ranges import Span
+from newsetl.streams import STREAM_ERRORS, iter_jsonl, iter_member_bytes
+
+#: What reading a zip member raises: damaged data, encryption (RuntimeError),
+#: compression methods zipfile lacks (NotImplementedError).
+_ZIP_MEMBER_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError) + STREAM_ERRORS
+
+
+#: What reading a tar archive raises on damaged headers or data.
+_TAR_ERRORS = (tarfile.TarError,) + STREAM_ERRORS
+
+
+class _Budget:
+    """Decompressed-byte budget shared by all members of one archive."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self, n: int) -> bool:
+        self.left -= n
+        return self.left >= 0
+
+
+def _unsafe_member_name(name: str) -> str | None:
+    """Why a member name is unsafe, or None.
+
+    >>> _unsafe_member_name("../../etc/passwd")
+    "path escapes the archive: '../../etc/passwd'"
+    >>> _unsafe_member_name("/abs/path.txt")
+    "absolute path: '/abs/path.txt'"
+    >>> _unsafe_member_name("day/a.txt") is None
+    True
+    """
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return f"absolute path: {name!r}"
+    parts = name.replace("\\", "/").split("/")
+    if ".." in parts:
+        return f"path escapes the archive: {name!r}"
+    return None
+
+
+#: A nested archive bigger than this is buffered in a temporary file, not in memory
+#: (it may be as large as ``max_archive_bytes``).
+SPOOL_BYTES = 32 * MiB
+
+
+@dataclass
+class _Spooled:
+    file: tempfile.SpooledTemporaryFile
+    sha256: str
+    size: int
+
+
+def _spool(fh, declared: int) -> _Spooled | None:
+    """Copy a nested archive member into a seekable buffer that spills to disk (zip and
+    tar need to seek); None when it holds more than its ``declared`` size."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        while block := fh.read(min(MiB, declared + 1 - size)):
+            spool.write(block)
+            digest.update(block)
+            size += len(block)
+            if size > declared:
+                spool.close()
+                return None
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return _Spooled(spool, digest.hexdigest(), size)
+
+
+def _iter_nested(ctx: ItemContext, name: str, fmt: str, member: _Spooled,
+                 depth: int) -> Iterator[Item]:
+    """The items of an archive inside an archive, numbered on after the outer ones."""
+    with member.file:
+        if depth >= ctx.limits.max_nesting:
+            yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER,
+                             f"archive nested deeper than {ctx.limits.max_nesting}",
+                             member.sha256)
+            return
+        nested = ItemContext(ctx.source_file, ctx.file_index, ctx.limits, ctx.count)
+        inner = iter_zip if fmt == ZIP else iter_tar
+        yield from inner(nested, member.file, prefix=f"{name}!/", depth=depth + 1)
+        ctx.count = nested.count
+
+
+def zip_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """An archive's members in source order (sorted by name)."""
+    return sorted(archive.infolist(), key=lambda i: i.filename)
+
+
+def zip_member_items(info: zipfile.ZipInfo) -> int | None:
+    """How many items a zip member yields when that is known from its header alone: 0
+    for an empty folder entry, 1 for a text file (or a member that becomes one reject);
+    None for a JSONL or archive member (any number). Member-range shards of a big zip
+    (:mod:`newsetl.ranges`) need every member to be known."""
+    if info.is_dir():
+        return 1 if info.file_size else 0
+    return None if classify_name(info.filename)[0] in (JSONL, ZIP, TAR) else 1
+
+
+def iter_zip(ctx: ItemContext, source, prefix: str = "", depth: int = 0,
+              span: Span | None = None) -> Iterator[Item]:
+    """The items of a zip archive; with ``span``, only members ``start``..``stop`` (by
+    index in source order), numbered on from ``first_line`` items."""
+    try:
+        archive = zipfile.ZipFile(source)
+        infos = zip_members(archive)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        if span is None or span.start == 0:
+            yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
+                             f"cannot open zip: {exc}")
+        return
+    budget = _Budget(ctx.limits.max_archive_bytes)
+    first, stop = 0, len(infos)
+    if span is not None:
+        first, stop = span.start, len(infos) if span.stop is None else span.stop
+        ctx.count = span.first_line
+        for index, info in enumerate(infos[:first]):  # what the members before took
+            if (not info.is_dir() and index < ctx.limits.max_archive_members
+                    and not _unsafe_zip_member(info)
+                    and info.file_size <= _member_limit(ctx.limits, info.filename)):
+                budget.take(info.file_size)
+    with archive:
+        for index in range(first, stop):
+            info = infos[index]
+            name = prefix + printable_name(info.filename)
+            if info.is_dir():
+                if info.file_size:  # a folder entry holding data: never silently dropped
+                    yield ctx.reject(name, reasons.UNSUPPORTED_FORMAT,
+                                     f"folder entry with {info.file_size} bytes of data")
+                continue
+            if index >= ctx.limits.max_archive_members:
+                yield ctx.reject(name, reasons.TOO_LARGE, "archive has too many members")
+                continue
+            unsafe = _unsafe_zip_member(info)
+            if unsafe:
+                yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER, unsafe)
+                continue
+            yield from read_member(ctx, _zip_adapter(archive, info, name), budget, depth)
+
+
+def _unsafe_zip_member(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member may not be read (an unsafe path, a link, a device), or None."""
+    unsafe = _unsafe_member_name(info.filename)
+    mode = info.external_attr >> 16
+    if unsafe is None and (stat.S_ISLNK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                           or stat.S_ISFIFO(mode)):
+        unsafe = "link or device member"
+    return unsafe
+
+
+def _member_limit(limits: Limits, name: str) -> int:
+    """The largest a member may be: an article, or an archive's budget for containers."""
+    if classify_name(name)[0] in (ZIP, TAR, JSONL):
+        return max(limits.max_article_bytes, limits.max_archive_bytes)
+    return limits.max_article_bytes
+
+
+def _size_reject(ctx: ItemContext, name: str, size: int, budget: _Budget) -> RejectItem | None:
+    """``too_large`` for a member over its limit or over the archive's budget, else None.
+
+    Declared sizes are enforced by the readers (zipfile stops at the header's size, tar
+    at the member's), so they are safe to budget with before reading.
+    """
+    limit = _member_limit(ctx.limits, name)
+    if size > limit:
+        return ctx.reject(name, reasons.TOO_LARGE, f"member of {size} bytes")
+    if not budget.take(size):
+        return ctx.reject(name, reasons.TOO_LARGE,
+                          f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
+    return None
+
+
+def iter_tar(ctx: ItemContext, source, prefix: str = "", depth: int = 0) -> Iterator[Item]:
+    """Tar members in archive order (tar.gz has no cheap random access)."""
+    try:
+        if isinstance(source, Path):
+            archive = tarfile.open(source, mode="r:*",  # noqa: SIM115 - closed by `with`
+                                   tarinfo=_TarInfo)
+        else:
+            archive = tarfile.open(fileobj=source, mode="r:*", tarinfo=_TarInfo)  # noqa: SIM115
+    except _TAR_ERRORS as exc:
+        yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
+                         f"cannot open tar: {exc}")
+        return
+    budget = _Budget(ctx.limits.max_archive_bytes)
+    seen = 0
+    with archive:
+        while True:
+            try:
+                info = archive.next()
+            except _TAR_ERRORS as exc:
+                yield ctx.reject(f"{prefix}<after {seen} members>", reasons.CORRUPT_ARCHIVE,
+                                 f"archive truncated or corrupt: {exc}")
+                return
+            if info is None:
+                if not _tar_ended_cleanly(archive):
+                    yield ctx.reject(f"{prefix}<after {seen} members>",
+                                     reasons.CORRUPT_ARCHIVE,
+                                     "archive truncated or corrupt: no end-of-archive marker "
+                                     "where the next header should be")
+                return
+            if info.isdir():
+                continue
+            seen += 1
+            name = prefix + printable_name(info.name)
+            if seen > ctx.limits.max_archive_members:
+                yield ctx.reject(name, reasons.TOO_LARGE, "archive has too many members")
+                continue
+            unsafe = _unsafe_member_name(info.name)
+            if unsafe is None and not info.isreg():
+                unsafe = "link or device member" if (info.issym() or info.islnk() or
+                                                     info.isdev()) else "not a regular file"
+            if unsafe:
+                yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER, unsafe)
+                continue
+            yield from read_member(ctx, _tar_adapter(archive, info, name), budget, depth)
+
+
+class _TarInfo(tarfile.TarInfo):
+    """Remembers on the archive why the last header read stopped (see
+    :func:`_tar_ended_cleanly`); costs nothing, unlike seeking back in a .tar.gz."""
+
+    @classmethod
+    def fromtarfile(cls, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        try:
+            return super().fromtarfile(tarfile_)
+        except tarfile.HeaderError as exc:
+            tarfile_.newsetl_stop = exc  # type: ignore[attr-defined]
+            raise
+
+
+def _tar_ended_cleanly(archive: tarfile.TarFile) -> bool:
+    """Whether the archive ended on its end-of-archive marker (a zero block).
+
+    ``tarfile`` also ends quietly when a header after the first member is damaged or
+    missing (a cut or corrupted file): every member after it would vanish unreported.
+    """
+    return isinstance(getattr(archive, "newsetl_stop", None), tarfile.EOFHeaderError)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One archive member, whatever the archive format: the adapter that lets zip and
+    tar share :func:`read_member`."""
+
+    name: str  # printable, with the outer archive's prefix
+    size: int  # declared in the member's header
+    open: Callable[[], IO[bytes]]
+    #: What reading it raises on damaged data.
+    errors: tuple[type[BaseException], ...]
+
+
+def _zip_adapter(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Member:
+    return Member(name, info.file_size, lambda: archive.open(info), _ZIP_MEMBER_ERRORS)
+
+
+def _tar_adapter(archive: tarfile.TarFile, info: tarfile.TarInfo, name: str) -> Member:
+    return Member(name, info.size, lambda: archive.extractfile(info) or io.BytesIO(),
+                  _TAR_ERRORS)
+
+
+def read_member(ctx: ItemContext, member: Member, budget: _Budget,
+                depth: int) -> Iterator[Item]:
+    """The items of one member: a JSONL member streamed line by line, a nested archive
+    spooled (to disk when big), anything else read whole, never past its declared size
+    (more is ``too_large``, less is a truncated member)."""
+    name = member.name
+    rejected = _size_reject(ctx, name, member.size, budget)
+    if rejected is not None:
+        yield rejected
+        return
+    fmt, gz = classify_name(name)
+    try:
+        with member.open() as fh:
+            if fmt == JSONL:  # streamed: a JSONL member may be as big as the archive budget
+                stream_budget = ctx.limits.stream_budget(member.size) if gz else None
+                yield from iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name,
+                                      budget=stream_budget)
+                return
+            data = (_spool(fh, member.size) if fmt in (ZIP, TAR)
+                    else fh.read(member.size + 1))
+    except member.errors as exc:
+        yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"cannot read member: {exc}")
+        return
+    if data is None:
+        yield ctx.reject(name, reasons.TOO_LARGE, "member larger than its header says")
+    elif isinstance(data, _Spooled):
+        if data.size != member.size:
+            data.file.close()
+            yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, "member truncated")
+        else:
+            yield from _iter_nested(ctx, name, fmt, data, depth)
+    elif len(data) > member.size:
+        yield ctx.reject(name, reasons.TOO_LARGE, "member larger than its header says")
+    elif len(data) < member.size:
+        yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, "member truncated")
+    else:
+        yield from iter_member_bytes(ctx, name, data)
