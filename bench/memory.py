@@ -40,7 +40,7 @@ def make_day(work: Path, shape: str, size: int | None) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[20000, 100000])
     parser.add_argument("--shapes", nargs="+", default=["files", "jsonl.gz", "zip"])
     parser.add_argument("--big", action="store_true", help="also a ~1 GB .jsonl.gz")
     parser.add_argument("--workers", type=int, default=2)

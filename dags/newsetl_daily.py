@@ -12,8 +12,16 @@ midnight UTC of D+1 and processes day **D** (`data_interval_start`). Backfills
 such run per day. The `ds` param overrides it. A manual run without a logical date
 processes the day before its `run_after` (the latest complete day).
 
-**Tasks.** `find_inputs` → `split_shards` → `process_shard` (mapped, one per shard) →
-`publish` (atomic symlink switch, same `publish_day` as the CLI) → `quality_checks`
+**Late and partial data.** `wait_for_day` (a sensor in reschedule mode: no worker slot
+held while it waits) pokes every 5 minutes until `<raw_root>/<ds>/` exists and is
+complete — no upload in flight (`*.partial`, `*.tmp`, …) and the ready marker when
+`newsetl_ready_marker` is set — and fails after `newsetl_arrival_timeout_h` hours.
+
+**Alerts.** Every task's failure is logged and, with `newsetl_alert_webhook` set, POSTed
+there (day, task, run, error, log link).
+
+**Tasks.** `wait_for_day` → `find_inputs` → `split_shards` → `process_shard` (mapped,
+one per shard) → `publish` (atomic symlink switch, same `publish_day` as the CLI) → `quality_checks`
 (fails the run with the failing check and its numbers) → `emit_assets` (asset events on
 `newsetl_articles` / `newsetl_sections` with the day's counts; `newsetl_stats` runs on
 them). Only paths and counts travel through XCom; the file list lives in
@@ -29,6 +37,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk.bases.sensor import BaseSensorOperator
 from newsetl import airflow_tasks as work
 
 ARTICLES, SECTIONS = work.assets()
@@ -40,7 +49,21 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": 2.0,  # ~1-2 min, then ~2-4 min (Airflow adds jitter)
     "max_retry_delay": timedelta(minutes=30),
     "execution_timeout": timedelta(minutes=30),
+    "on_failure_callback": work.alert_failure,
 }
+
+class DayReadySensor(BaseSensorOperator):
+    """
+    ### Wait for a complete raw day
+    True once `<raw_root>/<ds>/` exists and no upload is in flight (and the ready marker
+    is there when `newsetl_ready_marker` is set); fails with what is missing after
+    `newsetl_arrival_timeout_h` hours. Reschedule mode: no worker slot is held between
+    pokes.
+    """
+
+    def poke(self, context) -> bool:
+        return work.day_ready(context)
+
 
 PROCESS_SHARD_DOC = """
 ### Process one shard
@@ -59,7 +82,7 @@ rewrites it). Returns the shard's counts. One mapped instance per shard.
     dagrun_timeout=timedelta(hours=12),
     default_args=DEFAULT_ARGS,
     params={
-        "ds": Param(None, type=["null", "string"], pattern=work.DS_PATTERN,
+        "ds": Param(None, type=["null", "string"], format="date", pattern=work.DS_PATTERN,
                     title="Day to process (YYYY-MM-DD)",
                     description="Empty: the run's data interval start, or yesterday for a "
                                 "manual run without a logical date."),
@@ -132,7 +155,13 @@ def newsetl_daily():
         """
         return work.emit_assets(published, get_current_context())
 
+    # The runtime limit is newsetl_arrival_timeout_h (checked by day_ready); this
+    # parse-time timeout is only a backstop.
+    waited = DayReadySensor(task_id="wait_for_day", poke_interval=300, timeout=48 * 3600,
+                            mode="reschedule", execution_timeout=timedelta(minutes=5),
+                            doc_md=DayReadySensor.__doc__)
     plan = find_inputs()
+    waited >> plan
     shards = process_shard.expand(shard=split_shards(plan))
     published = publish(plan)
     shards >> published

@@ -27,6 +27,9 @@ ARTICLES, _SECTIONS = work.assets()
     dag_id="newsetl_stats",
     schedule=[ARTICLES],
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
+    # Active from the start: Airflow queues no asset events for a paused consumer, so a
+    # paused stats DAG would silently miss every published day.
+    is_paused_upon_creation=False,
     catchup=False,
     max_active_runs=4,  # stats of different days are independent; same day: atomic
     dagrun_timeout=timedelta(hours=2),
@@ -37,9 +40,10 @@ ARTICLES, _SECTIONS = work.assets()
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=15),
         "execution_timeout": timedelta(minutes=30),
+        "on_failure_callback": work.alert_failure,
     },
     params={
-        "ds": Param(None, type=["null", "string"], pattern=work.DS_PATTERN,
+        "ds": Param(None, type=["null", "string"], format="date", pattern=work.DS_PATTERN,
                     title="Day to recompute (YYYY-MM-DD)",
                     description="Empty: the days of the triggering asset events, or every "
                                 "published day."),

@@ -112,6 +112,13 @@ def run_token(context: dict) -> str:
     return f"airflow-{run_id}"
 
 
+def _enum_value(value: Any) -> str | None:
+    """``DagRunType.MANUAL`` -> ``"manual"`` (the enum's value, not its repr)."""
+    if value is None:
+        return None
+    return str(getattr(value, "value", value)) or None
+
+
 def _rate(articles: int, seconds: float) -> str:
     return f"{articles / seconds:.0f} articles/s" if seconds > 0 else "- articles/s"
 
@@ -121,6 +128,106 @@ def _fmt(counter: dict) -> str:
 
 
 # -- newsetl_daily -----------------------------------------------------------------------
+
+def _run_started(context: dict) -> datetime:
+    run = context.get("dag_run")
+    for name in ("start_date", "run_after", "queued_at"):
+        value = getattr(run, name, None)
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def day_ready(context: dict) -> bool:
+    """The ``wait_for_day`` sensor: whether ``<raw_root>/<ds>/`` is there and complete
+    (no upload in flight, the ready marker if one is required; see
+    :mod:`newsetl.completeness`). False makes the sensor poke again later (reschedule
+    mode: no worker slot is held meanwhile); after ``arrival_timeout_h`` since the run
+    started it fails with what is missing, which triggers the failure alert."""
+    from newsetl.completeness import check, split_markers
+    from newsetl.inputs import day_dir, scan
+
+    cfg = settings_mod.load(variables=True)
+    ds, _source = resolve_ds(context)
+    day = day_dir(cfg.raw_root, ds)
+    param = (context.get("params") or {}).get("allow_empty")
+    allow_empty = cfg.allow_empty if param is None else bool(param)
+    if not storage.isdir(day):
+        if allow_empty:
+            return True
+        why = f"raw folder for {ds} not found: {day}"
+    else:
+        found, skipped = scan(day)
+        state = check(found, skipped + split_markers(found, cfg.ready_marker)[1],
+                      cfg.ready_marker)
+        if state.complete or cfg.allow_incomplete:
+            return True
+        why = f"raw folder for {ds} is not complete: {state.reason()}"
+    waited = datetime.now(UTC) - _run_started(context)
+    if waited >= timedelta(hours=cfg.arrival_timeout_h):
+        raise fail(f"{why}; gave up after {waited.total_seconds() / 3600:.1f} h "
+                   f"(newsetl_arrival_timeout_h={cfg.arrival_timeout_h:g})")
+    log.info("newsetl wait_for_day ds=%s: %s; waited %.0f min of %g h", ds, why,
+             waited.total_seconds() / 60, cfg.arrival_timeout_h)
+    return False
+
+
+def failure_message(context: dict) -> str:
+    """One line naming the day, the failed task (and map index), the run, the error and
+    a link to the task's log."""
+    ti = context.get("ti") or context.get("task_instance")
+    run = context.get("dag_run")
+    try:
+        ds = resolve_ds(context)[0]
+    except Exception:  # noqa: BLE001 - a bad ds param is itself what failed
+        ds = (context.get("params") or {}).get("ds") or "?"
+    task = getattr(ti, "task_id", None) or "?"
+    index = getattr(ti, "map_index", -1)
+    if index is not None and index >= 0:
+        task = f"{task}[{index}]"
+    error = context.get("exception")
+    link = getattr(ti, "log_url", None)
+    parts = [f"newsetl: day {ds} failed in task {task}",
+             f"dag {getattr(ti, 'dag_id', None) or getattr(run, 'dag_id', '?')}",
+             f"run {getattr(run, 'run_id', None) or context.get('run_id') or '?'}",
+             f"try {getattr(ti, 'try_number', '?')}"]
+    if error is not None:
+        parts.append(f"{type(error).__name__}: {str(error)[:500]}")
+    if link:
+        parts.append(str(link))
+    return " | ".join(parts)
+
+
+def alert_failure(context: dict) -> None:
+    """``on_failure_callback`` of every task: log the failure and, when the
+    ``alert_webhook`` setting is set, POST it there as ``{"text": ...}``. Never raises:
+    an unreachable webhook is logged, it does not hide the failure."""
+    message = failure_message(context)
+    log.error(message)
+    try:
+        url = settings_mod.load(variables=True).alert_webhook
+    except Exception as exc:  # noqa: BLE001 - a bad setting must not swallow the alert
+        log.error("newsetl alert: cannot read settings: %s", exc)
+        return
+    if url:
+        send_webhook(url, message)
+
+
+def send_webhook(url: str, message: str, timeout: float = 10.0) -> bool:
+    """POST ``{"text": message}`` as JSON; True when the endpoint answered 2xx."""
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"text": message}).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        log.error("newsetl alert: webhook %s failed: %s", url.split("?")[0], exc)
+        return False
+
 
 def find_inputs(context: dict) -> dict:
     """List the day's inputs, cut them into shards, write ``<staging>/plan.json``."""
@@ -220,6 +327,13 @@ def process_shard(shard: dict) -> dict:
     from newsetl.shards import Shard
     from newsetl.staging import process_shard as stage
 
+    if not storage.exists(shard["plan_path"]):
+        # This run already published the day and removed its staging (a cleared shard of
+        # a finished run): nothing to redo for one shard alone.
+        raise fail(f"the plan of this run is gone ({shard['plan_path']}): the run published "
+                   f"ds={shard.get('ds')} and removed its staging. To reprocess the day, "
+                   "clear the whole run from find_inputs (with downstream tasks), or "
+                   "trigger newsetl_daily with the ds param")
     plan = read_plan(shard["plan_path"])
     cfg = settings_mod.Settings(**plan["settings"])
     files = [InputFile(p, s) for p, s in plan["files"]]
@@ -273,7 +387,7 @@ def publish(plan_info: dict, context: dict) -> dict:
         "runner": "airflow",
         "dag_id": getattr(dag_run, "dag_id", None),
         "run_id": run_id,
-        "run_type": str(getattr(dag_run, "run_type", "")) or None,
+        "run_type": _enum_value(getattr(dag_run, "run_type", None)),
         "try_number": getattr(ti, "try_number", None),
         "ds_source": plan["ds_source"],
         "detector": plan["settings"]["detector"] or os.environ.get("NEWSETL_DETECTOR",

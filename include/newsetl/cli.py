@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-empty", action="store_true",
                      help="publish an empty day when the raw folder is missing or holds no "
                           "input files, instead of failing")
+    run.add_argument("--allow-incomplete", action="store_true",
+                     help="publish a day whose upload looks unfinished (files such as "
+                          "*.partial or *.tmp, or a missing --ready-marker) instead of "
+                          "failing")
+    run.add_argument("--ready-marker", metavar="NAME", default=None,
+                     help="a day is complete only when its folder holds this file "
+                          "(e.g. _SUCCESS); it is never read as an input")
     run.add_argument("--max-article-mb", type=positive_mb, default=5.0,
                      help="reject articles larger than this (too_large; default 5)")
     run.add_argument("--max-archive-mb", type=positive_mb, default=4096.0,
@@ -168,6 +175,7 @@ class _Progress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from newsetl.completeness import IncompleteDayError
     from newsetl.guards import LayoutError, cap_workers, check_layout
     from newsetl.pipeline import MissingDayError, run_day
 
@@ -202,10 +210,18 @@ def cmd_run(args: argparse.Namespace) -> int:
                                detector=args.detector, allow_empty=args.allow_empty,
                                limits=limits, max_files=args.shard_files,
                                max_bytes=max(1, int(args.shard_mb * MiB)),
-                               on_shard=progress.shard_done)
+                               on_shard=progress.shard_done,
+                               ready_marker=args.ready_marker,
+                               allow_incomplete=args.allow_incomplete)
         except MissingDayError as exc:
             failures.append((ds, str(exc)))
-            print(f"newsetl: error: {exc}", file=sys.stderr)
+            print(f"newsetl: error: {exc} (pass --allow-empty to publish an empty day)",
+                  file=sys.stderr)
+            continue
+        except IncompleteDayError as exc:
+            failures.append((ds, str(exc)))
+            print(f"newsetl: error: {exc} (wait for the upload, or pass --allow-incomplete)",
+                  file=sys.stderr)
             continue
         except Exception as exc:  # noqa: BLE001 - one failed day must not stop a range
             failures.append((ds, f"{type(exc).__name__}: {exc}"))

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from newsetl import ranges, storage
+from newsetl import completeness, ranges, storage
 from newsetl.cleanup import cli_run_token, remove_run_staging
+from newsetl.completeness import IncompleteDayError
 from newsetl.guards import cap_workers, check_layout, mark_out_root
 from newsetl.inputs import (
     JSONL,
@@ -60,23 +61,29 @@ class DayPlan:
 
 def plan_day(raw_root: str | os.PathLike[str], ds: str, allow_empty: bool = False,
              max_files: int = DEFAULT_MAX_FILES, max_bytes: int = DEFAULT_MAX_BYTES,
-             min_shards: int = 1, limits: Limits | None = None) -> DayPlan:
-    """List the day's inputs and cut them into shards; fail clearly on a missing folder
-    or one without input files (unless ``allow_empty``)."""
+             min_shards: int = 1, limits: Limits | None = None,
+             ready_marker: str | None = None, allow_incomplete: bool = False) -> DayPlan:
+    """List the day's inputs and cut them into shards. Fails clearly on a missing folder
+    or one without input files (:class:`MissingDayError`, unless ``allow_empty``) and on
+    a day whose upload is not finished (:class:`IncompleteDayError`, unless
+    ``allow_incomplete``; see :mod:`newsetl.completeness`). The messages name the day
+    and the path; callers add how to override (a CLI flag, an Airflow param)."""
     day = day_dir(raw_root, ds)
     if not storage.isdir(day):
         if not allow_empty:
-            raise MissingDayError(
-                f"raw folder for {ds} not found: {day} (pass --allow-empty / allow_empty=True "
-                "to publish an empty day)")
+            raise MissingDayError(f"raw folder for {ds} not found: {day}")
         return DayPlan(ds, day, [], [])
-    files, skipped = scan(day)
+    found, skipped = scan(day)
+    files, markers = completeness.split_markers(found, ready_marker)
+    skipped = sorted(skipped + markers, key=lambda d: d["path"])
+    state = completeness.check(found, skipped, ready_marker)
+    if not state.complete and not allow_incomplete:
+        raise IncompleteDayError(f"raw folder for {ds} is not complete: {state.reason()}: "
+                                 f"{day}")
     if not files and not allow_empty:
         # e.g. only a hidden upload in progress: publishing it would replace a good day
         skipped_note = f", {len(skipped)} skipped entries" if skipped else ""
-        raise MissingDayError(
-            f"raw folder for {ds} holds no input files: {day}{skipped_note} (pass "
-            "--allow-empty / allow_empty=True to publish an empty day)")
+        raise MissingDayError(f"raw folder for {ds} holds no input files: {day}{skipped_note}")
     spans = split_big_files(day, files, min_shards, max_bytes, limits or Limits())
     shards = plan_shards(files, max_files=max_files, max_bytes=max_bytes,
                          min_shards=min_shards, spans=spans)
@@ -120,7 +127,8 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
             workers: int = 1, detector: str | None = None, allow_empty: bool = False,
             limits: Limits | None = None, max_files: int = DEFAULT_MAX_FILES,
             max_bytes: int = DEFAULT_MAX_BYTES, on_shard: ProgressFn | None = None,
-            run_token: str | None = None) -> dict:
+            run_token: str | None = None, ready_marker: str | None = None,
+            allow_incomplete: bool = False) -> dict:
     """Process and publish one day; returns its manifest.
 
     Each run stages under its own ``run_token`` (default: unique per call, naming this
@@ -141,7 +149,8 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
     # per worker, the last round left one worker idle for ~10% of the run (measured).
     plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
                     max_bytes=max_bytes, min_shards=12 * workers if workers > 1 else 1,
-                    limits=limits)
+                    limits=limits, ready_marker=ready_marker,
+                    allow_incomplete=allow_incomplete)
     staging = run_staging(out_root, ds, run_token)
     storage.remove_tree(staging)
     try:

@@ -31,6 +31,14 @@ name                   meaning                                  default
 ``median_min_days``    the median check needs this many days    3
 ``staging_max_age_h``  staging untouched this long belongs to   6
                        a dead run and is removed
+``ready_marker``       a day is complete only with this file    (none)
+                       in its folder (e.g. ``_SUCCESS``)
+``allow_incomplete``   publish a day whose upload looks         ``false``
+                       unfinished (``*.partial``, no marker)
+``arrival_timeout_h``  how long ``wait_for_day`` waits for a    6
+                       complete raw day before failing
+``alert_webhook``      URL that failure alerts are POSTed to    (none)
+                       (Slack-compatible JSON ``{"text": ...}``)
 =====================  =======================================  =====================
 
 Relative paths are relative to the project root (the folder holding ``include/``).
@@ -83,6 +91,10 @@ class Settings:
     median_window: int = 14
     median_min_days: int = 3
     staging_max_age_h: float = 6.0
+    ready_marker: str | None = None
+    allow_incomplete: bool = False
+    arrival_timeout_h: float = 6.0
+    alert_webhook: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,6 +174,10 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "median_window": _positive_int,
     "median_min_days": _positive_int,
     "staging_max_age_h": _positive_float,
+    "ready_marker": lambda v: v.strip() or None,
+    "allow_incomplete": _bool,
+    "arrival_timeout_h": _positive_float,
+    "alert_webhook": lambda v: v.strip() or None,
 }
 NAMES = tuple(f.name for f in fields(Settings))
 assert set(NAMES) == set(_PARSERS)

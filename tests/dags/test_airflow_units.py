@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -135,3 +135,97 @@ def test_stale_stats_days(tmp_path):
     future = manifest.stat().st_mtime + 10
     os.utime(manifest.resolve(), (future, future))  # republished after its stats
     assert work.stale_stats_days(tmp_path) == ["2024-03-02"]
+
+
+# -- late and partial data, alerts, clearing (issue: operate it like production) ---------
+
+def _ctx(ds: str, started: datetime | None = None, **params) -> dict:
+    run = SimpleNamespace(run_id="manual__x", dag_id="newsetl_daily",
+                          start_date=started or datetime.now(UTC), run_type=None)
+    return {"params": {"ds": ds, **params}, "dag_run": run}
+
+
+def test_wait_for_day_waits_for_an_upload_in_flight_then_fails(tmp_path, monkeypatch):
+    day = tmp_path / "raw" / "2024-03-01"
+    day.mkdir(parents=True)
+    (day / "a.txt").write_text("Headline\n\nSome news text of the day.\n")
+    (day / ".b.jsonl.partial").write_text("{")
+    monkeypatch.setenv("NEWSETL_RAW_ROOT", str(tmp_path / "raw"))
+    monkeypatch.setenv("NEWSETL_ARRIVAL_TIMEOUT_H", "2")
+    assert work.day_ready(_ctx("2024-03-01")) is False  # poke again later
+    late = datetime.now(UTC) - timedelta(hours=3)
+    with pytest.raises(Exception, match=r"not complete: 1 upload\(s\) still in flight"):
+        work.day_ready(_ctx("2024-03-01", started=late))
+    (day / ".b.jsonl.partial").rename(day / "b.jsonl")
+    assert work.day_ready(_ctx("2024-03-01")) is True
+
+
+def test_wait_for_day_needs_the_ready_marker_when_one_is_set(tmp_path, monkeypatch):
+    day = tmp_path / "raw" / "2024-03-01"
+    day.mkdir(parents=True)
+    (day / "a.txt").write_text("Headline\n\nSome news text of the day.\n")
+    monkeypatch.setenv("NEWSETL_RAW_ROOT", str(tmp_path / "raw"))
+    monkeypatch.setenv("NEWSETL_READY_MARKER", "_SUCCESS")
+    assert work.day_ready(_ctx("2024-03-01")) is False
+    (day / "_SUCCESS").write_text("")
+    assert work.day_ready(_ctx("2024-03-01")) is True
+    assert work.day_ready(_ctx("2024-03-09")) is False  # no folder yet: wait
+
+
+def test_failure_alert_is_logged_and_posted_to_the_webhook(monkeypatch, caplog):
+    import http.server
+    import json as json_mod
+    import threading
+
+    received: list[dict] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            length = int(self.headers["Content-Length"])
+            received.append(json_mod.loads(self.rfile.read(length)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("NEWSETL_ALERT_WEBHOOK",
+                           f"http://127.0.0.1:{server.server_port}/hook")
+        ti = SimpleNamespace(task_id="process_shard", map_index=3, dag_id="newsetl_daily",
+                             try_number=2, log_url="http://airflow/log/x")
+        context = {**_ctx("2024-03-01"), "ti": ti, "exception": RuntimeError("disk full")}
+        with caplog.at_level("ERROR", logger="newsetl.airflow"):
+            work.alert_failure(context)
+    finally:
+        server.shutdown()
+    assert len(received) == 1
+    text = received[0]["text"]
+    for part in ("day 2024-03-01", "process_shard[3]", "manual__x", "try 2",
+                 "RuntimeError: disk full", "http://airflow/log/x"):
+        assert part in text
+    assert text in caplog.text
+
+
+def test_unreachable_webhook_never_hides_the_failure(monkeypatch, caplog):
+    monkeypatch.setenv("NEWSETL_ALERT_WEBHOOK", "http://127.0.0.1:9/nothing-listens")
+    with caplog.at_level("ERROR", logger="newsetl.airflow"):
+        work.alert_failure({**_ctx("2024-03-01"), "exception": ValueError("bad")})
+    assert "day 2024-03-01 failed" in caplog.text and "webhook" in caplog.text
+
+
+def test_clearing_a_shard_of_a_published_run_fails_fast_with_the_instruction(tmp_path):
+    shard = {"plan_path": str(tmp_path / "gone" / "plan.json"), "ds": "2024-03-01",
+             "shard_id": 0, "first": 0, "last": 1, "n_bytes": 1}
+    with pytest.raises(Exception, match="clear the whole run from find_inputs") as err:
+        work.process_shard(shard)
+    assert type(err.value).__name__ == "AirflowFailException"  # no retries
+
+
+def test_run_type_is_stored_as_its_value():
+    from airflow.utils.types import DagRunType
+
+    assert work._enum_value(DagRunType.MANUAL) == "manual"
+    assert work._enum_value(None) is None

@@ -83,8 +83,11 @@ def test_daily_shape(dagbag):
 
     dag = dagbag.dags["newsetl_daily"]
     assert isinstance(dag.timetable, CronDataIntervalTimetable)
-    assert set(dag.task_ids) == {"find_inputs", "split_shards", "process_shard", "publish",
-                                 "quality_checks", "emit_assets"}
+    assert set(dag.task_ids) == {"wait_for_day", "find_inputs", "split_shards",
+                                 "process_shard", "publish", "quality_checks", "emit_assets"}
+    sensor = dag.task_dict["wait_for_day"]
+    assert sensor.mode == "reschedule" and sensor.downstream_task_ids == {"find_inputs"}
+    assert all(t.on_failure_callback for t in dag.tasks)
     assert set(dag.params) == {"ds", "allow_empty"}
     assert dag.task_dict["publish"].trigger_rule == "none_failed"
     outlets = {a.name for a in dag.task_dict["emit_assets"].outlets}
