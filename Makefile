@@ -9,7 +9,7 @@ OUT_ROOT ?= $(PROJECT)/data/out
 RAW_ROOT ?= $(PROJECT)/include/sample_data/raw
 SAMPLE_DAYS := 2024-03-01 2024-03-02 2024-03-03
 
-.PHONY: venv demo demo-cli test lint format airflow clean bench sample-data
+.PHONY: venv demo demo-cli test lint format airflow clean bench sample-data env
 
 venv: $(STAMP)
 
@@ -74,3 +74,7 @@ sample-data: $(STAMP)
 
 clean:
 	rm -rf data .airflow .pytest_cache .ruff_cache test-artifacts
+
+## .env for docker compose: fresh random secrets (never overwrites existing values).
+env:
+	$(PYTHON) scripts/make_env.py .env

@@ -163,6 +163,11 @@ def test_executor_is_celery_everywhere(services: dict[str, Any]) -> None:
         assert env.get("AIRFLOW__API__BASE_URL"), name
 
 
+SECRETS = {"AIRFLOW__API_AUTH__JWT_SECRET": "AIRFLOW_JWT_SECRET",
+           "AIRFLOW__API__SECRET_KEY": "AIRFLOW_API_SECRET_KEY",
+           "AIRFLOW__CORE__FERNET_KEY": "AIRFLOW_FERNET_KEY"}
+
+
 def test_one_shared_jwt_secret(raw_text: str, services: dict[str, Any]) -> None:
     values = {
         _env(services[name]).get("AIRFLOW__API_AUTH__JWT_SECRET") for name in AIRFLOW_SERVICES
@@ -170,12 +175,57 @@ def test_one_shared_jwt_secret(raw_text: str, services: dict[str, Any]) -> None:
     assert len(values) == 1, f"JWT secret differs between services: {values}"
     (expr,) = values
     assert expr is not None
-    m = re.fullmatch(r"\$\{AIRFLOW_JWT_SECRET:-(?P<default>[^}]+)\}", expr)
-    assert m, f"JWT secret must come from ${{AIRFLOW_JWT_SECRET:-default}}, got {expr!r}"
     # defined exactly once (in the anchor), so it cannot drift between services
     assert len(re.findall(r"^\s*AIRFLOW__API_AUTH__JWT_SECRET:", raw_text, re.M)) == 1
-    assert interpolate(expr) == m.group("default")
     assert interpolate(expr, {"AIRFLOW_JWT_SECRET": "s3cret"}) == "s3cret"
+
+
+REQUIRED = {*SECRETS.values(), "AIRFLOW_ADMIN_PASSWORD"}
+
+
+@pytest.mark.parametrize("setting,variable", [*SECRETS.items(),
+                                              ("AIRFLOW_ADMIN_PASSWORD",
+                                               "AIRFLOW_ADMIN_PASSWORD")])
+def test_no_secret_has_a_default(services: dict[str, Any], setting: str,
+                                 variable: str) -> None:
+    """Every secret is required (``${VAR:?…}``): no publicly known fallback key."""
+    exprs = {_env(svc)[setting] for svc in services.values() if setting in _env(svc)}
+    assert exprs, setting
+    for expr in exprs:
+        m = re.fullmatch(r"\$\{(?P<var>\w+):\?[^}]*\}", expr)
+        assert m and m.group("var") == variable, f"{setting} = {expr!r} has a default"
+        with pytest.raises(KeyError):
+            interpolate(expr)  # compose refuses to start without it
+        assert interpolate(expr, {variable: "from-env"}) == "from-env"
+
+
+def test_no_secret_literal_in_the_file(raw_text: str) -> None:
+    lowered = raw_text.lower()
+    for needle in ("change-me", "changeme", "secret-key", "local-dev"):
+        assert needle not in lowered, needle
+
+
+def test_ui_port_is_bound_to_loopback_by_default(services: dict[str, Any]) -> None:
+    (port,) = services["airflow-apiserver"]["ports"]
+    assert interpolate(str(port)) == "127.0.0.1:8080:8080"
+    assert interpolate(str(port), {"AIRFLOW_HOST_BIND": "0.0.0.0"}) == "0.0.0.0:8080:8080"
+
+
+def test_make_env_writes_every_required_secret_once(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    env = tmp_path / ".env"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_env.py"
+    subprocess.run([sys.executable, str(script), str(env)], check=True, capture_output=True)
+    first = dict(line.split("=", 1) for line in env.read_text().splitlines()
+                 if "=" in line and not line.startswith("#"))
+    assert set(SECRETS.values()) | {"AIRFLOW_ADMIN_PASSWORD", "AIRFLOW_UID"} <= set(first)
+    assert len(set(first[v] for v in SECRETS.values())) == 3  # all different
+    subprocess.run([sys.executable, str(script), str(env)], check=True, capture_output=True)
+    again = dict(line.split("=", 1) for line in env.read_text().splitlines()
+                 if "=" in line and not line.startswith("#"))
+    assert again == first  # never overwritten
 
 
 def test_project_settings_and_data_volumes(services: dict[str, Any]) -> None:
@@ -270,11 +320,16 @@ def test_apiserver_port_and_commands(services: dict[str, Any]) -> None:
 
 
 def test_interpolation_needs_no_host_variables(compose: dict[str, Any]) -> None:
-    """Like `docker compose config` with an empty environment: every ${VAR} has a default."""
+    """Like `docker compose config` with only the secrets set (what `make env` writes):
+    every other ${VAR} has a default."""
+    given = {name: "x" for name in REQUIRED}
     for s in _all_strings(compose):
         for m in _INTERP.finditer(s.replace("$$", "")):
+            if m.group("op") in (":?", "?"):
+                assert m.group("name") in REQUIRED, f"{m.group(0)} is required (in {s[:80]!r})"
+                continue
             assert m.group("op") in (":-", "-"), f"{m.group(0)} has no default (in {s[:80]!r})"
-        interpolate(s)  # must not raise
+        interpolate(s, given)  # must not raise
         assert "$" not in s.replace("$$", "").replace("${", ""), (
             f"unescaped `$` in {s[:80]!r}: use `$$` for container-side variables"
         )
