@@ -231,6 +231,7 @@ def send_webhook(url: str, message: str, timeout: float = 10.0) -> bool:
 
 def find_inputs(context: dict) -> dict:
     """List the day's inputs, cut them into shards, write ``<staging>/plan.json``."""
+    from newsetl.completeness import IncompleteDayError
     from newsetl.guards import LayoutError, check_layout, mark_out_root
     from newsetl.pipeline import MissingDayError, plan_day
     from newsetl.publish import run_staging
@@ -243,10 +244,14 @@ def find_inputs(context: dict) -> dict:
     try:
         plan = plan_day(cfg.raw_root, ds, allow_empty=allow_empty,
                         max_files=cfg.shard_max_files, max_bytes=cfg.shard_max_bytes(),
-                        min_shards=cfg.shard_min_count, limits=cfg.limits())
+                        min_shards=cfg.shard_min_count, limits=cfg.limits(),
+                        ready_marker=cfg.ready_marker, allow_incomplete=cfg.allow_incomplete)
     except MissingDayError as exc:
         raise fail(f"{exc}; set the allow_empty param or the newsetl_allow_empty Variable / "
                    "NEWSETL_ALLOW_EMPTY to publish an empty day") from None
+    except IncompleteDayError as exc:
+        raise fail(f"{exc}; wait_for_day lets it through once complete, or set the "
+                   "newsetl_allow_incomplete Variable / NEWSETL_ALLOW_INCOMPLETE") from None
     try:
         check_layout(cfg.raw_root, cfg.out_root)
     except LayoutError as exc:
@@ -278,7 +283,7 @@ def find_inputs(context: dict) -> dict:
              len(plan.shards), plan.day, staging, time.monotonic() - started)
     return {"ds": ds, "plan_path": str(plan_path), "n_files": len(plan.files),
             "n_bytes": n_bytes, "n_shards": len(plan.shards), "empty": not plan.files,
-            "allow_empty": allow_empty, "ds_source": source}
+            "allow_empty": allow_empty, "ds_source": source, "out_root": cfg.out_root}
 
 
 def write_plan(location: str | Path, doc: dict) -> None:
@@ -371,11 +376,12 @@ def publish(plan_info: dict, context: dict) -> dict:
     run_id = getattr(dag_run, "run_id", None)
     if not storage.exists(plan_path):
         # A retry after publish_day succeeded (it removes the staging folder): done already.
-        current = read_manifest(settings_mod.load(variables=True).out_root, plan_info["ds"])
+        out_root = plan_info.get("out_root") or settings_mod.load(variables=True).out_root
+        current = read_manifest(out_root, plan_info["ds"])
         if current is not None and current.get("run", {}).get("run_id") == run_id:
             log.info("newsetl publish ds=%s: already published by this run (version %s)",
                      plan_info["ds"], current["version"])
-            return _summary(current, plan_info["empty"])
+            return _summary(current, plan_info["empty"]) | {"settings": None}
         raise fail(f"staging plan {plan_path} is gone and the day was not published by run "
                    f"{run_id}; clear the whole run to process the day again")
     plan = read_plan(plan_path)
@@ -397,9 +403,12 @@ def publish(plan_info: dict, context: dict) -> dict:
                            len(plan["shards"]), len(plan["files"]), run_info=run_info,
                            run_started=run_started, skipped_inputs=plan.get("skipped"),
                            gate=quality_gate(plan["ds"], bool(plan["empty"] and
-                                                              plan.get("allow_empty"))),
+                                                              plan.get("allow_empty")),
+                                             settings_mod.Settings(**plan["settings"])),
                            staging_max_age=3600 * plan["settings"].get("staging_max_age_h", 6.0))
-    summary = _summary(manifest, plan["empty"])
+    # the run's settings, frozen at find_inputs, for the tasks after this one (the plan
+    # is gone with the staging): a Variable changed mid-run never splits a run
+    summary = _summary(manifest, plan["empty"]) | {"settings": plan["settings"]}
     c, t = manifest["counts"], manifest["timings"]
     log.info("newsetl publish ds=%s version=%s: %d inputs, %d items -> %d articles, "
              "%d sections, %d rejects (%s), %d duplicates; langs %s; process %.2fs, "
@@ -426,18 +435,26 @@ def _quality_checks(counts: dict, ds: str, empty_allowed: bool, cfg) -> list:
     return checks
 
 
-def quality_gate(ds: str, empty_allowed: bool):
-    """A ``publish_day`` gate: a day failing a check is never switched live."""
+def quality_gate(ds: str, empty_allowed: bool, cfg: settings_mod.Settings | None = None):
+    """A ``publish_day`` gate: a day failing a check is never switched live. ``cfg``:
+    the run's settings (from its plan), else the current ones."""
     from newsetl import quality
 
     def gate(manifest: dict) -> None:
-        cfg = settings_mod.load(variables=True)
-        bad = quality.failed(_quality_checks(manifest["counts"], ds, empty_allowed, cfg))
+        settings = cfg or settings_mod.load(variables=True)
+        bad = quality.failed(_quality_checks(manifest["counts"], ds, empty_allowed, settings))
         if bad:
             raise fail(f"{quality.QualityError(ds, bad)}\n(not published: the previous "
                        f"version of {ds}, if any, stays current)")
 
     return gate
+
+
+def _run_settings(published: dict) -> settings_mod.Settings:
+    """The settings the run started with (``publish`` passes them on), else the current
+    ones (a run published before this was recorded)."""
+    frozen = published.get("settings")
+    return settings_mod.Settings(**frozen) if frozen else settings_mod.load(variables=True)
 
 
 def check_quality(published: dict, plan_info: dict) -> dict:
@@ -448,7 +465,7 @@ def check_quality(published: dict, plan_info: dict) -> dict:
     """
     from newsetl import quality
 
-    cfg = settings_mod.load(variables=True)
+    cfg = _run_settings(published)
     ds = published["ds"]
     empty_allowed = bool(published["empty"] and plan_info.get("allow_empty"))
     checks = _quality_checks(published["counts"], ds, empty_allowed, cfg)
@@ -477,7 +494,7 @@ def asset_extra(published: dict, table: str, out_root: str) -> dict:
 
 def emit_assets(published: dict, context: dict) -> dict:
     """Attach the day's counts to the ``articles`` and ``sections`` asset events."""
-    out_root = settings_mod.load(variables=True).out_root
+    out_root = _run_settings(published).out_root
     articles, sections = assets()
     events = context["outlet_events"]
     events[articles].extra = asset_extra(published, "articles", out_root)

@@ -229,3 +229,15 @@ def test_run_type_is_stored_as_its_value():
 
     assert work._enum_value(DagRunType.MANUAL) == "manual"
     assert work._enum_value(None) is None
+
+
+def test_later_tasks_use_the_settings_the_run_started_with(monkeypatch, tmp_path):
+    """A Variable changed mid-run (here: a stricter reject share) does not apply to the
+    run's quality checks: publish hands the plan's settings on."""
+    monkeypatch.setattr(settings, "load", lambda variables=False: settings.Settings(
+        out_root=str(tmp_path), max_reject_share=0.1))
+    published = _published(6, 4) | {"settings": settings.Settings(
+        out_root=str(tmp_path)).to_dict()}
+    assert work.check_quality(published, {"allow_empty": False})["passed"]
+    with pytest.raises(Exception, match="reject_share"):  # without them: today's settings
+        work.check_quality(_published(6, 4), {"allow_empty": False})
