@@ -342,3 +342,17 @@ def test_named_volumes_declared(compose: dict[str, Any], services: dict[str, Any
             source = interpolate(str(vol)).split(":")[0]
             if not source.startswith(("/", ".", "$", "~")):
                 assert source in declared, f"{name}: named volume {source} not declared"
+
+
+def test_local_airflow_runs_as_many_tasks_as_cores() -> None:
+    """`make airflow` / `make demo`: parallelism is the core count, not LocalExecutor's 32."""
+    import os
+    import subprocess
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "airflow_env.sh"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__CORE__PARA")}
+    env["AIRFLOW_HOME"] = "/tmp/newsetl-test-airflow-home"
+    out = subprocess.run(["bash", "-c", f"source {script}; echo $AIRFLOW__CORE__PARALLELISM"],
+                         capture_output=True, text=True, env=env, check=True)
+    assert int(out.stdout.strip()) == len(os.sched_getaffinity(0)) or \
+        int(out.stdout.strip()) == os.cpu_count()
