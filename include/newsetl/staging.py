@@ -49,10 +49,16 @@ def shard_location(staging: Path | str, shard_id: int) -> Path | str:
     return storage.join(staging, "shards", f"{shard_id:05d}")
 
 
+#: Staged rows are written every this many rows: the buffer (Python dicts, ~6 KB per
+#: article row) is the part of a worker's memory that grows with a shard, so it is kept
+#: small enough that a day of small shards and one of big shards peak alike.
+FLUSH_ROWS = 1000
+
+
 class _TableWriter:
     """Buffers rows of one table and writes row groups of ``flush_rows`` rows."""
 
-    def __init__(self, path: Path, schema: pa.Schema, flush_rows: int = 5000) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, flush_rows: int = FLUSH_ROWS) -> None:
         self.path, self.schema, self.flush_rows = path, schema, flush_rows
         self.buffer: list[dict] = []
         self.writer: pq.ParquetWriter | None = None
