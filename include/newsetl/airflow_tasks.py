@@ -440,12 +440,14 @@ def quality_gate(ds: str, empty_allowed: bool, cfg: settings_mod.Settings | None
     the run's settings (from its plan), else the current ones."""
     from newsetl import quality
 
-    def gate(manifest: dict) -> None:
+    def gate(manifest: dict) -> list[dict]:
         settings = cfg or settings_mod.load(variables=True)
-        bad = quality.failed(_quality_checks(manifest["counts"], ds, empty_allowed, settings))
+        checks = _quality_checks(manifest["counts"], ds, empty_allowed, settings)
+        bad = quality.failed(checks)
         if bad:
             raise fail(f"{quality.QualityError(ds, bad)}\n(not published: the previous "
                        f"version of {ds}, if any, stays current)")
+        return [check.to_dict() for check in checks]  # stored in the day's manifest
 
     return gate
 

@@ -339,7 +339,7 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
                 inputs_expected: int, run_info: dict | None = None,
                 run_started: float | None = None, crash_before_switch: bool = False,
                 skipped_inputs: list[dict] | None = None,
-                gate: Callable[[dict], None] | None = None,
+                gate: Callable[[dict], list[dict] | None] | None = None,
                 staging_max_age: float = DEFAULT_MAX_AGE) -> dict:
     """Publish the staged shards of ``ds``; returns the manifest.
 
@@ -351,7 +351,8 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
     ``out_root`` and ``staging`` may be object-store URLs; the version is then built
     locally and uploaded before the pointer switch. ``gate`` is called with the new
     manifest before anything is switched: when it raises (a failed quality check), the
-    built version is dropped and the published one stays. After the switch, staging of
+    built version is dropped and the published one stays; what it returns (the checks
+    and their numbers) is stored in the manifest as ``quality``. After the switch, staging of
     dead runs of the day goes (:func:`newsetl.cleanup.remove_dead_staging`).
     """
     if storage.is_remote(staging):
@@ -412,13 +413,15 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
             "wall_seconds": round(time.monotonic() - (run_started or started), 3),
         },
     }
-    (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     if gate is not None:
         try:
-            gate(manifest)
+            checks = gate(manifest)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)  # staging stays for inspection
             raise
+        if checks is not None:  # the quality checks travel with the published day
+            manifest["quality"] = checks
+    (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     if storage.is_remote(out_root):
         _commit_remote(os.fspath(out_root), ds, version, build_dir, manifest,
                        crash_before_switch)

@@ -218,6 +218,11 @@ def test_gate_refusal_keeps_previous_version(sample_raw: Path, tmp_path: Path) -
     assert read_manifest(out, DAY) == first
     assert len(list((out / "_versions" / f"ds={DAY}").iterdir())) == 1
     assert not (staging / "build").exists() and (staging / "shards").exists()
+    # a passing gate's checks are stored with the published day
+    checks = [{"name": "min_articles", "ok": True, "value": 8}]
+    published = publish_day(out, DAY, staging, len(plan.shards), len(plan.files),
+                            gate=lambda manifest: checks)
+    assert published["quality"] == checks == read_manifest(out, DAY)["quality"]
 
 
 def test_two_overlapping_runs_of_a_day_both_publish(sample_raw: Path, tmp_path: Path) -> None:
