@@ -205,12 +205,33 @@ def alert_failure(context: dict) -> None:
     message = failure_message(context)
     log.error(message)
     try:
-        url = settings_mod.load(variables=True).alert_webhook
+        cfg = settings_mod.load(variables=True)
     except Exception as exc:  # noqa: BLE001 - a bad setting must not swallow the alert
         log.error("newsetl alert: cannot read settings: %s", exc)
         return
-    if url:
-        send_webhook(url, message)
+    _record_failure(cfg.out_root, context)
+    if cfg.alert_webhook:
+        send_webhook(cfg.alert_webhook, message)
+
+
+def _record_failure(out_root: str, context: dict) -> None:
+    """Leave the failure where the News ETL page sees it (:mod:`newsetl.daystatus`)."""
+    from newsetl import daystatus
+
+    ti = context.get("ti") or context.get("task_instance")
+    try:
+        ds = resolve_ds(context)[0]
+        task = getattr(ti, "task_id", None) or "?"
+        index = getattr(ti, "map_index", -1)
+        if index is not None and index >= 0:
+            task = f"{task}[{index}]"
+        error = context.get("exception")
+        run = getattr(context.get("dag_run"), "run_id", None)
+        daystatus.record_failure(out_root, ds, where=task, run=run,
+                                 error=f"{type(error).__name__}: {error}" if error else "",
+                                 link=getattr(ti, "log_url", None))
+    except Exception as exc:  # noqa: BLE001 - the alert must go out even if this fails
+        log.error("newsetl alert: cannot record the failure under %s: %s", out_root, exc)
 
 
 def send_webhook(url: str, message: str, timeout: float = 10.0) -> bool:

@@ -215,16 +215,19 @@ def cmd_run(args: argparse.Namespace) -> int:
                                allow_incomplete=args.allow_incomplete)
         except MissingDayError as exc:
             failures.append((ds, str(exc)))
+            _record(args.out_root, ds, exc)
             print(f"newsetl: error: {exc} (pass --allow-empty to publish an empty day)",
                   file=sys.stderr)
             continue
         except IncompleteDayError as exc:
             failures.append((ds, str(exc)))
+            _record(args.out_root, ds, exc)
             print(f"newsetl: error: {exc} (wait for the upload, or pass --allow-incomplete)",
                   file=sys.stderr)
             continue
         except Exception as exc:  # noqa: BLE001 - one failed day must not stop a range
             failures.append((ds, f"{type(exc).__name__}: {exc}"))
+            _record(args.out_root, ds, exc)
             if not isinstance(exc, OSError):  # a bug, not the environment: keep the trace
                 traceback.print_exc()
             print(f"newsetl: error: {ds} failed, nothing published for it: "
@@ -317,6 +320,20 @@ def cmd_files(args: argparse.Namespace) -> int:
               f"{args.out_root}", file=sys.stderr)
         return 1
     return 0
+
+
+def _record(out_root: str, ds: str, exc: BaseException) -> None:
+    """Leave the day's failure for the News ETL page (:mod:`newsetl.daystatus`)."""
+    from newsetl import daystatus
+    from newsetl.guards import LayoutError
+
+    if isinstance(exc, LayoutError):
+        return  # nothing may be written under a misplaced out root
+    try:
+        daystatus.record_failure(out_root, ds, where="newsetl run",
+                                 error=f"{type(exc).__name__}: {exc}")
+    except OSError as err:  # e.g. the full disk that failed the run
+        print(f"newsetl: cannot record the failure of {ds}: {err}", file=sys.stderr)
 
 
 def cmd_gc(args: argparse.Namespace) -> int:

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newsetl import PIPELINE_VERSION, reasons, schemas, storage
+from newsetl import PIPELINE_VERSION, daystatus, reasons, schemas, storage
 from newsetl.cleanup import DEFAULT_MAX_AGE, remove_dead_staging
 from newsetl.items import seq_file_index
 from newsetl.staging import shard_dir
@@ -431,6 +431,7 @@ def publish_day(out_root: str | os.PathLike[str], ds: str, staging: Path | str, 
     _remove_if_empty(staging.parent)
     _remove_if_empty(staging.parent.parent)
     remove_dead_staging(out_root, ds, max_age=staging_max_age, keep=staging.name)
+    daystatus.clear(out_root, ds)  # an earlier failure of the day is history now
     return manifest
 
 

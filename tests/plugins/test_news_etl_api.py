@@ -339,7 +339,7 @@ def test_thousands_of_days_are_aggregated(tokens, tmp_path):
     html = c.get(f"{URL_PREFIX}/", params={"from": "2023-01-01", "to": "2023-06-30"}).text
     assert "(weekly totals)" in html
     html = c.get(f"{URL_PREFIX}/", params={"from": "2023-01-01", "to": "2023-01-31"}).text
-    assert "(one bar per published day)" in html
+    assert "(one bar per day)" in html
     assert html.count('<g class="bar"') >= 31
 
 
@@ -397,3 +397,38 @@ def test_stale_stats_show_manifest_counts_and_no_share(sample_out, tokens):
         assert days["2024-03-01"]["foreign_section_share"] is None
     finally:
         os.utime(stats, ns=(st.st_atime_ns, mt.st_mtime_ns + 1_000_000))
+
+
+# ------------------------------------------------------------------ failed and missing days
+
+def test_failed_and_missing_days_appear_on_a_real_date_axis(sample_out, tokens, tmp_path):
+    """A failed run (recorded by the Airflow failure callback or the CLI) and a day with
+    no run at all show as such, between published days, on the page and in the API."""
+    import shutil
+
+    from newsetl import daystatus
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_out, out, symlinks=True)
+    daystatus.record_failure(out, "2024-03-05", where="process_shard[2]",
+                             error="RuntimeError: disk full", run="scheduled__2024-03-06",
+                             link="http://airflow/log/x")
+    c = mounted(out)
+    c.headers["Authorization"] = f"Bearer {tokens.make()}"
+    body = c.get(f"{URL_PREFIX}/api/days").json()
+    states = {d["ds"]: d for d in body["calendar"]}
+    assert [d["ds"] for d in body["calendar"]] == [
+        "2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04", "2024-03-05"]
+    assert [states[d]["state"] for d in sorted(states)] == [
+        "published", "published", "published", "missing", "failed"]
+    assert states["2024-03-05"]["where"] == "process_shard[2]"
+    html = c.get(f"{URL_PREFIX}/").text
+    assert 'data-testid="day-status"' in html
+    assert '<tr data-ds="2024-03-05" data-state="failed">' in html
+    assert "process_shard[2]: RuntimeError: disk full" in html
+    assert '<tr data-ds="2024-03-04" data-state="missing">' in html
+    assert html.count("<rect") >= 5  # the status strip: one square per day
+    # publishing the day clears its failure
+    daystatus.clear(out, "2024-03-05")
+    body = c.get(f"{URL_PREFIX}/api/days").json()
+    assert [d["state"] for d in body["calendar"]] == ["published"] * 3

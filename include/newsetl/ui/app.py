@@ -9,7 +9,8 @@ Routes (all require an Airflow login, see :mod:`newsetl.ui.auth`):
   days table.
 * ``GET /day/{ds}`` — one day: counts, languages, sources, labels, reject sample,
   inputs, manifest.
-* ``GET /api/days?from=&to=`` — per-day summaries (JSON) and totals.
+* ``GET /api/days?from=&to=`` — per-day summaries (JSON), totals, and the calendar:
+  every day of the range as published, failed (where, error, run link) or missing.
 * ``GET /api/day/{ds}`` — the day detail (JSON), including the full manifest.
 * ``GET /healthz`` — ``{"status": "ok"}`` (no data, no auth).
 """
@@ -118,7 +119,7 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
         days = data.day_summaries(out, lo, hi)
         all_days = data.published_days(out)
         return HTMLResponse(pages.overview_page(base(request), str(out), days, lo, hi,
-                                                all_days))
+                                                all_days, data.day_states(out, lo, hi)))
 
     @app.get("/day/{ds}", response_class=HTMLResponse)
     def day(request: Request, ds: str, _user: User) -> HTMLResponse:
@@ -140,7 +141,8 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
 
         lo, hi = range_params(lo, hi)
         days = data.day_summaries(root(), lo, hi)
-        return {"from": lo, "to": hi, "totals": data.totals(days), "days": days}
+        return {"from": lo, "to": hi, "totals": data.totals(days), "days": days,
+                "calendar": data.day_states(root(), lo, hi)}
 
     @app.get("/api/day/{ds}")
     def api_day(ds: str, _user: User) -> Response:

@@ -251,6 +251,40 @@ def day_summaries(out_root: OutRoot, lo: str | None = None,
     return result
 
 
+def day_states(out_root: OutRoot, lo: str | None = None, hi: str | None = None) -> list[dict]:
+    """Every day of the range with its state — ``published``, ``failed`` (with the step,
+    the error, the run and a link, from :mod:`newsetl.daystatus`) or ``missing`` —
+    oldest first: the real date axis of the page."""
+    from newsetl import daystatus
+
+    if lo:
+        check_ds(lo)
+    if hi:
+        check_ds(hi)
+    published = [d for d in published_days(out_root) if DS_RE.fullmatch(d)]
+    failed = {d: v for d, v in daystatus.failures(out_root).items() if DS_RE.fullmatch(d)}
+    return daystatus.calendar(published, failed, lo, hi)
+
+
+def with_gaps(days: list[dict], states: list[dict]) -> list[dict]:
+    """Day summaries with an empty entry for every failed or missing day of ``states``,
+    so charts run on a continuous date axis (a gap shows as a gap, not as nothing).
+
+    >>> [d["ds"] for d in with_gaps([{"ds": "2024-03-01", "articles": 5}],
+    ...                             [{"ds": "2024-03-01", "state": "published"},
+    ...                              {"ds": "2024-03-02", "state": "missing"}])]
+    ['2024-03-01', '2024-03-02']
+    """
+    by_day = {d["ds"]: d for d in days}
+    out = []
+    for state in states:
+        out.append(by_day.pop(state["ds"], None) or {
+            "ds": state["ds"], "input_items": 0, "articles": 0, "rejects": 0,
+            "run_seconds": 0.0, "foreign_section_share": None, "articles_by_lang": {},
+            "rejects_by_reason": {}, "source": state["state"]})
+    return sorted(out + list(by_day.values()), key=lambda d: d["ds"])
+
+
 def totals(days: list[dict]) -> dict:
     """Sums over a list of day summaries."""
     langs: Counter[str] = Counter()

@@ -93,18 +93,23 @@ def _secs(value: float | None) -> str:
 #: viewBox width of the charts in half-width panels (keeps their text the same size).
 HALF = 520
 
-GRANULARITY_NOTE = {"day": "one bar per published day", "week": "weekly totals",
+GRANULARITY_NOTE = {"day": "one bar per day", "week": "weekly totals",
                     "month": "monthly totals", "quarter": "quarterly totals",
                     "year": "yearly totals"}
 
 
 def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
-                  hi: str | None, all_days: list[str]) -> str:
-    """The overview: filter, totals, three charts, the latest days table."""
+                  hi: str | None, all_days: list[str], states: list[dict] | None = None
+                  ) -> str:
+    """The overview: filter, day status, totals, three charts, the latest days table."""
+    states = states or []
     tot = data.totals(days)
     parts = [f'<header><h1>News ETL</h1><span class="muted">published dataset at '
              f'<code>{escape(out_root)}</code></span></header>']
     parts.append(_filter_form(base, lo, hi, all_days))
+    if states:
+        parts.append(_status_panel(states))
+    days_on_axis = data.with_gaps(days, states) if states else days
     if not days:
         what = "in this range" if (lo or hi) else "yet"
         parts.append(f'<div class="panel empty-state" data-testid="empty">No published days '
@@ -120,7 +125,7 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
                          "card-languages")
                  + _card("range", f'{tot["first"]} → {tot["last"]}', "card-range wide")
                  + "</div>")
-    granularity, buckets = data.bucketize(days)
+    granularity, buckets = data.bucketize(days_on_axis)
     labels = [b["label"] for b in buckets]
     axis = [b["start"] if granularity == "week" else b["label"] for b in buckets]
     note = GRANULARITY_NOTE[granularity]
@@ -158,6 +163,44 @@ def overview_page(base: str, out_root: str, days: list[dict], lo: str | None,
                  f'{escape(base)}/api/days</a> · <a href="{base}/api/day/{days[-1]["ds"]}">'
                  f'{escape(base)}/api/day/{days[-1]["ds"]}</a></p>')
     return _doc("News ETL", "".join(parts))
+
+
+STATE_COLORS = {"published": "#2e7d32", "failed": "#c62828", "missing": "#9e9e9e"}
+#: Failed and missing days listed under the status strip.
+PROBLEM_DAYS_SHOWN = 30
+
+
+def _status_panel(states: list[dict]) -> str:
+    """One square per day (published / failed / missing) on a real date axis, the counts,
+    and the failed and missing days with what failed and a link to the run."""
+    counts = {k: sum(1 for d in states if d["state"] == k) for k in STATE_COLORS}
+    size = max(3, min(14, 900 // max(1, len(states))))
+    squares = "".join(
+        f'<rect x="{i * size}" y="0" width="{size - 1}" height="14" '
+        f'fill="{STATE_COLORS[d["state"]]}" data-ds="{escape(d["ds"])}" '
+        f'data-state="{d["state"]}"><title>{escape(d["ds"])}: {d["state"]}</title></rect>'
+        for i, d in enumerate(states))
+    strip = (f'<svg role="img" aria-label="day status" width="{len(states) * size}" '
+             f'height="14" data-testid="status-strip">{squares}</svg>')
+    legend = " ".join(f'<span class="pill" style="border-left:10px solid {c}">{k} '
+                      f'{counts[k]}</span>' for k, c in STATE_COLORS.items())
+    problems = [d for d in reversed(states) if d["state"] != "published"]
+    rows = []
+    for d in problems[:PROBLEM_DAYS_SHOWN]:
+        what = "no run published this day" if d["state"] == "missing" else (
+            f'{escape(str(d.get("where") or "?"))}: {escape(str(d.get("error") or ""))[:200]}')
+        link = (f'<a href="{escape(str(d["link"]), quote=True)}">run log</a>'
+                if d.get("link") else escape(str(d.get("run") or "")))
+        rows.append(f'<tr data-ds="{escape(d["ds"])}" data-state="{d["state"]}">'
+                    f'<td>{escape(d["ds"])}</td><td>{d["state"]}</td><td>{what}</td>'
+                    f'<td>{link}</td></tr>')
+    table = ('<table><thead><tr><th>day</th><th>state</th><th>what</th><th>run</th></tr>'
+             '</thead><tbody>' + "".join(rows) + "</tbody></table>") if rows else ""
+    more = (f'<div class="note">{len(problems) - PROBLEM_DAYS_SHOWN} more not shown</div>'
+            if len(problems) > PROBLEM_DAYS_SHOWN else "")
+    return (f'<section class="panel" data-testid="day-status"><h2>Day status '
+            f'<span class="muted">{escape(states[0]["ds"])} → {escape(states[-1]["ds"])}'
+            f'</span></h2>{strip}<div>{legend}</div>{table}{more}</section>')
 
 
 def _query(lo: str | None, hi: str | None) -> str:
