@@ -147,6 +147,16 @@ def not_an_article_detail(seg: Segmented, body: str) -> str:
 MIN_FINGERPRINT_LETTERS = 200
 
 
+def content_key(content_sha1: str) -> int:
+    """The fingerprint's first 64 bits as a signed integer (the ``article_id`` as a
+    number): publishing groups a day's articles on it, 8 bytes a row instead of 40.
+
+    >>> content_key("8000000000000000" + "0" * 24), content_key("0" * 40)
+    (0, -9223372036854775808)
+    """
+    return int(content_sha1[:16], 16) - (1 << 63)
+
+
 def content_fingerprint(body: str, title: str) -> str:
     """The duplicate key: the normalised body, plus the title when the body is short.
 
@@ -253,6 +263,7 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
         "pipeline_version": PIPELINE_VERSION,
         "seq": item.seq,
         "raw_sha256": item.raw_sha256,
+        "content_key": content_key(parsed.content_sha1),
     })
 
 

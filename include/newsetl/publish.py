@@ -156,21 +156,35 @@ def find_duplicates(staging: Path, n_shards: int) -> tuple[pa.Array, pa.Table]:
     """Exact duplicates of the day: the ``seq`` of every duplicate and its reject rows.
 
     The first article in sorted source order (lowest ``seq``) per body fingerprint is
-    kept. All of it runs in Arrow, reading six small columns: the duplicate rows never
-    become Python objects, so a day of 600,000 copies of one line stays small.
+    kept. Memory stays small whatever the day: the first pass groups ``seq`` by the
+    fingerprint's first 64 bits (``content_key``, 16 bytes a row); only rows whose key
+    repeats are then read in full, shard by shard, and compared on the whole
+    fingerprint. Reject rows are built in Arrow, so 600,000 copies of one line never
+    become Python objects.
     """
-    cols = ["seq", "article_id", "content_sha1", "source_file", "source_member", "raw_sha256"]
-    tables = [pq.read_table(p, columns=cols) for p in _read_shards(staging, n_shards, "articles")]
-    table = pa.concat_tables(tables) if tables else None
+    paths = _read_shards(staging, n_shards, "articles")
     empty = (pa.array([], type=pa.int64()), schemas.STAGED_REJECTS.empty_table())
-    if table is None or table.num_rows == 0:
+    keys = pa.concat_tables([pq.read_table(p, columns=["seq", "content_key"]) for p in paths]
+                            ) if paths else None
+    if keys is None or keys.num_rows == 0:
         return empty
-    kept_seq = table.group_by("content_sha1").aggregate([("seq", "min")])
-    joined = table.join(kept_seq, "content_sha1")
-    dup_rows = joined.filter(pc.not_equal(joined.column("seq"), joined.column("seq_min")))
+    counts = keys.group_by("content_key").aggregate([("seq", "count")])
+    repeated = counts.filter(pc.greater(counts.column("seq_count"), 1)).column("content_key")
+    del counts
+    if len(repeated) == 0:
+        return empty
+    involved = keys.filter(pc.is_in(keys.column("content_key"), value_set=repeated)).column(
+        "seq").combine_chunks()
+    del keys
+    cols = ["seq", "article_id", "content_sha1", "source_file", "source_member", "raw_sha256"]
+    details = pa.concat_tables([_only_seqs(pq.read_table(p, columns=cols), involved)
+                                for p in paths])
+    kept_seq = details.group_by("content_sha1").aggregate([("seq", "min")])
+    pairs = details.join(kept_seq, "content_sha1")
+    dup_rows = pairs.filter(pc.not_equal(pairs.column("seq"), pairs.column("seq_min")))
     if dup_rows.num_rows == 0:
         return empty
-    kept = table.select(["seq", "article_id", "source_file", "source_member"]).rename_columns(
+    kept = details.select(["seq", "article_id", "source_file", "source_member"]).rename_columns(
         ["seq_min", "kept_id", "kept_file", "kept_member"])
     dup_rows = dup_rows.join(kept, "seq_min").sort_by("seq")
     member = dup_rows.column("kept_member")
@@ -191,6 +205,10 @@ def find_duplicates(staging: Path, n_shards: int) -> tuple[pa.Array, pa.Table]:
         "seq": dup_rows.column("seq"),
     }).cast(schemas.STAGED_REJECTS)
     return dup_rows.column("seq").combine_chunks(), rejects
+
+
+def _only_seqs(table: pa.Table, seqs: pa.Array) -> pa.Table:
+    return table.filter(pc.is_in(table.column("seq"), value_set=seqs))
 
 
 def _without(table: pa.Table, dup_seqs: pa.Array) -> pa.Table:

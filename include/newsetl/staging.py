@@ -25,7 +25,10 @@ from newsetl.process import Rows, process_items
 from newsetl.shards import Shard
 
 STAGED_SECTIONS = schemas.SECTIONS.append(pa.field("seq", pa.int64(), nullable=False))
-STAGED_ARTICLES = schemas.STAGED_ARTICLES.append(pa.field("raw_sha256", pa.string()))
+#: Staging-only columns: the raw item's hash (for duplicate rejects) and the
+#: fingerprint as a number (``process.content_key``, what publishing groups on).
+STAGED_ARTICLES = schemas.STAGED_ARTICLES.append(pa.field("raw_sha256", pa.string())).append(
+    pa.field("content_key", pa.int64(), nullable=False))
 STAGED_REJECTS = schemas.STAGED_REJECTS
 
 _STAGED = {

@@ -131,10 +131,13 @@ def test_a_day_without_input_files_does_not_replace_a_published_day(
     published = json.loads(capsys.readouterr().out)[0]["articles"]
     for entry in (raw / SAMPLE_DAYS[0]).iterdir():
         shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    (raw / SAMPLE_DAYS[0] / ".feed.jsonl.partial").write_text("{}")
+    (raw / SAMPLE_DAYS[0] / ".DS_Store").write_text("{}")
     assert main(args) == 1
     assert "holds no input files" in capsys.readouterr().err
+    (raw / SAMPLE_DAYS[0] / ".feed.jsonl.partial").write_text("{}")  # an upload running
+    assert main(args) == 1
+    assert "still in flight" in capsys.readouterr().err
     assert main(["manifest", "--out-root", str(out), "--ds", SAMPLE_DAYS[0]]) == 0
     assert json.loads(capsys.readouterr().out)["counts"]["articles"] == published > 0
-    assert main([*args, "--allow-empty"]) == 0
+    assert main([*args, "--allow-empty", "--allow-incomplete"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["articles"] == 0

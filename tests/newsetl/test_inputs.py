@@ -301,7 +301,7 @@ def test_links_special_files_odd_names_and_unreadable_folders_are_accounted(
     (day / "locked").mkdir()
     (day / "locked" / "a.txt").write_text(ARTICLE)
     (day / "a.txt").write_text(ARTICLE)
-    (day / ".partial").write_text("upload in progress")
+    (day / ".DS_Store").write_text("OS litter")
     os.symlink(day / "a.txt", day / "link.txt")
     os.symlink(day / "sub", day / "linkdir")
     os.mkfifo(day / "pipe.txt")
@@ -322,7 +322,7 @@ def test_links_special_files_odd_names_and_unreadable_folders_are_accounted(
     assert [f.path for f in files] == ["a.txt", os.fsdecode(b"caf\xe9.txt"),
                                        os.fsdecode(b"note\xe9.doc")]
     assert [(s["path"], s["reason"]) for s in skipped] == [
-        (".partial", "hidden"), ("link.txt", "symlink"), ("linkdir", "symlink"),
+        (".DS_Store", "hidden"), ("link.txt", "symlink"), ("linkdir", "symlink"),
         ("locked", "unreadable_folder"), ("pipe.txt", "not_a_regular_file")]
 
     manifest = run_day(tmp_path / "raw", tmp_path / "out", "2024-01-01",
