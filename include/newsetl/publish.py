@@ -46,9 +46,9 @@ from newsetl.staging import shard_dir
 MAX_ROWS_PER_FILE = {"articles": 200_000, "sections": 2_000_000, "rejects": 1_000_000}
 ROW_GROUP_ROWS = 50_000
 #: A partition's buffer is written out as a row group at this size ...
-ROW_GROUP_BYTES = 16 * 1024 * 1024
+ROW_GROUP_BYTES = 8 * 1024 * 1024
 #: ... and the largest one whenever all buffers of a table together reach this.
-MAX_BUFFER_BYTES = 48 * 1024 * 1024
+MAX_BUFFER_BYTES = 16 * 1024 * 1024
 
 
 class AccountingError(RuntimeError):
@@ -225,14 +225,16 @@ def _file_counts(seqs: pa.ChunkedArray | pa.Array) -> dict[int, int]:
 
 #: Staged rows are read back in batches of this many rows: publishing holds one batch
 #: per table (plus the writers' row-group buffers), however big a shard is.
-READ_BATCH_ROWS = 8192
+READ_BATCH_ROWS = 2048
 
 
 def _staged_batches(path: Path) -> Iterator[pa.Table]:
     """A staged table in batches. Shards stage rows in source order (``seq``, then
     ``position``), so the batches need no sorting."""
     parquet = pq.ParquetFile(path)
-    for batch in parquet.iter_batches(batch_size=READ_BATCH_ROWS):
+    # one thread: the table writers already run in parallel, and threaded reads of wide
+    # text columns held ~3x the batch in memory (measured)
+    for batch in parquet.iter_batches(batch_size=READ_BATCH_ROWS, use_threads=False):
         yield pa.Table.from_batches([batch])
 
 
