@@ -36,7 +36,8 @@ name                   meaning                                  default
 ``allow_incomplete``   publish a day whose upload looks         ``false``
                        unfinished (``*.partial``, no marker)
 ``arrival_timeout_h``  how long ``wait_for_day`` waits for a    6
-                       complete raw day before failing
+                       complete raw day before failing (0:
+                       fail at once)
 ``alert_webhook``      URL that failure alerts are POSTed to    (none)
                        (Slack-compatible JSON ``{"text": ...}``)
 =====================  =======================================  =====================
@@ -146,6 +147,13 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise ValueError("must be >= 0")
+    return number
+
+
 def _detector(value: str) -> str | None:
     from newsetl.langid import DETECTORS
 
@@ -176,7 +184,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "staging_max_age_h": _positive_float,
     "ready_marker": lambda v: v.strip() or None,
     "allow_incomplete": _bool,
-    "arrival_timeout_h": _positive_float,
+    "arrival_timeout_h": _non_negative_float,
     "alert_webhook": lambda v: v.strip() or None,
 }
 NAMES = tuple(f.name for f in fields(Settings))

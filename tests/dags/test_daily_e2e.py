@@ -68,6 +68,9 @@ def cli_out(tmp_path_factory) -> Path:
 def env(monkeypatch, out_root):
     monkeypatch.setenv("NEWSETL_RAW_ROOT", str(SAMPLE_RAW))
     monkeypatch.setenv("NEWSETL_OUT_ROOT", str(out_root))
+    # no waiting for late days in these runs (wait_for_day would reschedule for hours);
+    # the waiting itself is tested in test_airflow_units.py
+    monkeypatch.setenv("NEWSETL_ARRIVAL_TIMEOUT_H", "0")
     return monkeypatch
 
 
@@ -171,7 +174,8 @@ def test_missing_day_fails_unless_allow_empty(dags, env, out_root):
     run = run_dag(dags, "newsetl_daily", {"ds": "2024-04-01"})
     states = task_states(run)
     assert str(run.state) == "failed"
-    assert states["find_inputs"] == ("failed", 1)
+    assert states["wait_for_day"] == ("failed", 1)  # no retries: the day is not there
+    assert states["find_inputs"][0] == "upstream_failed"
     assert read_manifest(out_root, "2024-04-01") is None
     run = run_dag(dags, "newsetl_daily", {"ds": "2024-04-01", "allow_empty": True})
     assert str(run.state) == "success", task_states(run)
