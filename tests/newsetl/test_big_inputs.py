@@ -46,6 +46,22 @@ def _rows(out: Path, table: str, keys: tuple[str, ...]) -> list[dict]:
     return sorted(rows.to_pylist(), key=lambda r: tuple(str(r[k]) for k in keys))
 
 
+def _split_and_whole(tmp_path: Path) -> tuple[dict, dict]:
+    """The day of one big file run as range shards (two workers) and as one shard: the
+    plan cuts the file, and both runs publish the same rows and counts."""
+    plan = plan_day(tmp_path / "raw", DAY, min_shards=6)
+    assert len(plan.shards) > 2, plan.shards
+    assert all(s.first == 0 and s.start is not None for s in plan.shards)
+    split = run_day(tmp_path / "raw", tmp_path / "split", DAY, workers=2)
+    whole = run_day(tmp_path / "raw", tmp_path / "whole", DAY, workers=1)
+    assert split["shards"] > 2 and whole["shards"] == 1
+    for table, keys in (("articles", ("source_member",)), ("rejects", ("source_member",)),
+                        ("sections", ("article_id", "position"))):
+        assert _rows(tmp_path / "split", table, keys) == _rows(tmp_path / "whole", table, keys)
+    assert split["counts"] == whole["counts"]
+    return split, whole
+
+
 @pytest.fixture
 def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     """Split files of a few hundred KB (the real thresholds are MBs)."""
@@ -60,16 +76,7 @@ def test_one_big_jsonl_is_split_into_line_ranges_with_the_same_rows(
         tmp_path: Path, small_ranges: None, gz: bool) -> None:
     name = "dump.jsonl.gz" if gz else "dump.jsonl"
     _write_jsonl(tmp_path / "raw" / DAY / name, 600, gz)
-    plan = plan_day(tmp_path / "raw", DAY, min_shards=6)
-    assert len(plan.shards) > 2, plan.shards
-    assert all(s.first == 0 and s.start is not None for s in plan.shards)
-    split = run_day(tmp_path / "raw", tmp_path / "split", DAY, workers=2)
-    whole = run_day(tmp_path / "raw", tmp_path / "whole", DAY, workers=1)
-    assert split["shards"] > 2 and whole["shards"] == 1
-    for table, keys in (("articles", ("source_member",)), ("rejects", ("source_member",)),
-                        ("sections", ("article_id", "position"))):
-        assert _rows(tmp_path / "split", table, keys) == _rows(tmp_path / "whole", table, keys)
-    assert split["counts"] == whole["counts"]
+    split, whole = _split_and_whole(tmp_path)
     assert split["counts"]["articles"] == 600
     # one manifest entry for the file, its items summed over the ranges
     assert [(i["path"], i["items"]) for i in split["inputs"]] == [(name, 600)]
@@ -87,15 +94,7 @@ def test_one_big_zip_is_split_into_member_ranges_with_the_same_rows(
         zf.writestr("../escape.txt", b"unsafe path")
         for i in range(500):
             zf.writestr(f"story/{i:04d}.txt", _article(rng, i)["text"])
-    plan = plan_day(tmp_path / "raw", DAY, min_shards=6)
-    assert len(plan.shards) > 2 and all(s.start is not None for s in plan.shards)
-    split = run_day(tmp_path / "raw", tmp_path / "split", DAY, workers=2)
-    whole = run_day(tmp_path / "raw", tmp_path / "whole", DAY, workers=1)
-    assert split["shards"] > 2 and whole["shards"] == 1
-    for table, keys in (("articles", ("source_member",)), ("rejects", ("source_member",)),
-                        ("sections", ("article_id", "position"))):
-        assert _rows(tmp_path / "split", table, keys) == _rows(tmp_path / "whole", table, keys)
-    assert split["counts"] == whole["counts"]
+    split, _whole = _split_and_whole(tmp_path)
     assert split["counts"]["input_items"] == 502
 
 

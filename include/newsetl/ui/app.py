@@ -119,7 +119,8 @@ def create_app(out_root: str | os.PathLike[str] | None = None,
         days = data.day_summaries(out, lo, hi)
         all_days = data.published_days(out)
         return HTMLResponse(pages.overview_page(base(request), str(out), days, lo, hi,
-                                                all_days, data.day_states(out, lo, hi)))
+                                                all_days,
+                                                data.day_states(out, lo, hi, all_days)))
 
     @app.get("/day/{ds}", response_class=HTMLResponse)
     def day(request: Request, ds: str, _user: User) -> HTMLResponse:

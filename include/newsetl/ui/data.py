@@ -251,7 +251,8 @@ def day_summaries(out_root: OutRoot, lo: str | None = None,
     return result
 
 
-def day_states(out_root: OutRoot, lo: str | None = None, hi: str | None = None) -> list[dict]:
+def day_states(out_root: OutRoot, lo: str | None = None, hi: str | None = None,
+               published: list[str] | None = None) -> list[dict]:
     """Every day of the range with its state — ``published``, ``failed`` (with the step,
     the error, the run and a link, from :mod:`newsetl.daystatus`) or ``missing`` —
     oldest first: the real date axis of the page."""
@@ -261,7 +262,9 @@ def day_states(out_root: OutRoot, lo: str | None = None, hi: str | None = None) 
         check_ds(lo)
     if hi:
         check_ds(hi)
-    published = [d for d in published_days(out_root) if DS_RE.fullmatch(d)]
+    if published is None:  # the caller may have listed them already (one listing)
+        published = published_days(out_root)
+    published = [d for d in published if DS_RE.fullmatch(d)]
     failed = {d: v for d, v in daystatus.failures(out_root).items() if DS_RE.fullmatch(d)}
     return daystatus.calendar(published, failed, lo, hi)
 
