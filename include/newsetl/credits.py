@@ -16,6 +16,10 @@ from newsetl import lexicon
 #: A capitalised name word or an initial ("Cruz", "J.").
 _WORD = r"(?:[A-Z]\.|[A-Z][a-zà-ÿ][\w'’-]*)"
 _AGENCY = "|".join(re.escape(a) for a in sorted(lexicon.AGENCIES, key=len, reverse=True))
+#: A rights note closing a credit chain ("/direitos reservados", "/All rights reserved").
+_RIGHTS_NOTE = r"(?i:direitos reservados|derechos reservados|droits réservés|all rights reserved)"
+#: A desk's short code after a photographer's name ("ABr", "EBC").
+_DESK_CODE = r"[A-Z][A-Za-z]{1,4}"
 
 
 #: Cheap features of a line (bits); each credit pattern needs one of them, and most
@@ -86,18 +90,23 @@ _CREDIT_PATTERNS = (
                 + r")/[^\s/][^\n()]{0,60}?)\)?\.?$")),
     # "Antonio Cruz/ Agência Brasil", "Divulgação/ Cleberson Silva/ Chapecoense": a line
     # that ends with 2-3 capitalised names joined by slashes
+    # (also a photographer and a short desk code: "Marcelo Camargo/ABr")
     (SLASH,
      re.compile(r"(?:^|[\s(])(?P<credit>(?:" + _WORD + r" ){0,3}" + _WORD + r" ?/ ?(?:"
-                + _WORD + r" ?){1,4}(?:/ ?(?:" + _WORD + r" ?){1,4})?)\)?$")),
+                + _WORD + r" ?){1,4}(?:/ ?(?:" + _WORD + r" ?){1,4})?|(?:" + _WORD + r" ){1,3}"
+                + _WORD + "/" + _DESK_CODE + r")\)?$")),
     # "... Photo by Andre Deak, published under ...", "Image by X from Flickr"
     (PICTURE_BY, re.compile(r"(?:^|[.(,]\s*)(?:photo|photos|image|picture|foto|video|art)\s+"
                          r"(?:by|de|von|par|courtesy of)\s+(?P<credit>[A-Z][^,.()]{1,50})",
                          re.IGNORECASE)),
-    # "Jane Doe/AFP/Getty Images", "Jane Doe / AFP" at the end of a line
+    # "Jane Doe/AFP/Getty Images", "Jane Doe / AFP" at the end of a line; also a chain of
+    # desks that ends in a rights note ("Orlando Barria/EPA/Agência Lusa/direitos
+    # reservados") and a credit a scraper glued to the caption ("... passadoOrlando ...")
     (SLASH,
-     re.compile(r"(?:^|[\s(])(?P<credit>(?:[A-Z]\.|[A-Z][\w'’-]+)(?:\s(?:[A-Z]\.|[A-Z][\w'’-]+)){0,3}"
-                r"\s?/\s?(?:"
-                + _AGENCY + r")(?:\s?/\s?(?:" + _AGENCY + r"))?)\)?\.?$")),
+     re.compile(r"(?:^|[\s(]|(?<=[a-z]))(?P<credit>(?:[A-Z]\.|[A-Z][\w'’-]+)"
+                r"(?:\s(?:[A-Z]\.|[A-Z][\w'’-]+)){0,3}\s?/\s?(?:" + _AGENCY + r")"
+                r"(?:\s?/\s?(?:" + _AGENCY + r"|" + _WORD + r"(?: " + _WORD + r")?))?"
+                r"(?:\s?/\s?(?:" + _RIGHTS_NOTE + r"))?)\)?\.?$")),
     # "Photo: X" / "Crédit photo : X" / "Foto: dpa/M. Kappeler" closing a line, after
     # the caption's last sentence (not "... ein klares Bild: Nichts geht mehr")
     (COLON, re.compile(

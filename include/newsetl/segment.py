@@ -21,6 +21,7 @@ byline lines.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -538,14 +539,16 @@ def is_subheading(unit: str) -> bool:
     """
     if unit[-1] in ".,;:…!。，；：！" or unit.startswith(QUOTE_OPENERS):
         return False
-    if _NOT_A_HEADING.search(unit) or len(split_sentences(unit)) > 1:
-        return False  # a tweet, a numbered list item, two sentences
-    if unit[-1] in "?？؟" and len(unit.split()) > MAX_QUESTION_WORDS:
-        return False  # a long question is a rhetorical sentence, not a crosshead
     if _UNSPACED.search(unit) and " " not in unit:
-        return len(unit) <= 40
-    return (len(unit) <= MAX_SUBHEADING_CHARS and len(unit.split()) <= MAX_SUBHEADING_WORDS
-            and any(c.isalpha() for c in unit))
+        short = len(unit) <= 40
+    else:
+        n_words = len(unit.split())
+        if unit[-1] in "?？؟" and n_words > MAX_QUESTION_WORDS:
+            return False  # a long question is a rhetorical sentence, not a crosshead
+        short = (len(unit) <= MAX_SUBHEADING_CHARS and n_words <= MAX_SUBHEADING_WORDS
+                 and any(c.isalpha() for c in unit))
+    # the sentence split is the costly test: only for lines short enough to be headings
+    return short and not _NOT_A_HEADING.search(unit) and len(split_sentences(unit)) == 1
 
 
 #: Rules that can match a unit longer than a byline (160) / a caption (500): the
@@ -638,6 +641,8 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
         ctx.seen_body = ctx.seen_body or section.kind in ("paragraph", "quote")
     captions_above_credits(result.sections)
     caption_run_under_head(result.sections, body_start)
+    caption_echoes(result.sections)
+    gallery_captions(result.sections)
     _find_dateline(result, body_start)
     return result
 
@@ -654,6 +659,75 @@ def captions_above_credits(sections: list[Section]) -> None:
                 and len(above.text) <= MAX_CAPTION_ABOVE_CREDIT
                 and not strip_credit(below.text, below.credit).strip(" .()")):
             above.kind, above.rule = "caption", "caption_above_credit"
+
+
+#: A caption echo is at least this long (shorter prefixes are ordinary repetition).
+MIN_ECHO_CHARS = 40
+
+
+#: What follows a caption echo in the paragraph it repeats: a clause ends there.
+_CLAUSE_MARKS = tuple(",;:—–(،")
+
+
+def caption_echoes(sections: list[Section]) -> None:
+    """A line without a sentence end that the next paragraph opens with, word for word,
+    up to a clause mark, is the picture's caption repeating the lead (page text keeps the
+    image's caption above the paragraph it quotes) (rule ``caption_echo``). A line cut
+    mid-clause is a scraper's echo, not a caption.
+
+    >>> lead = "The new centre, opened on Friday (9) by the institute (Fiocruz)"
+    >>> secs = [Section("paragraph", lead), Section("paragraph", lead + ", will serve many.")]
+    >>> caption_echoes(secs); [s.kind for s in secs]
+    ['caption', 'paragraph']
+    """
+    for above, below in zip(sections, sections[1:], strict=False):
+        text = above.text
+        if (above.kind == "paragraph" and below.kind == "paragraph"
+                and len(text) >= MIN_ECHO_CHARS and text[-1] not in ".!?…。！？"
+                and below.text[len(text):len(text) + 1] in _CLAUSE_MARKS
+                and below.text.startswith(text)):
+            above.kind, above.rule = "caption", "caption_echo"
+
+
+#: A photo gallery's captions open alike ("Dmitry Medvedev receives a letter of credence
+#: from Ambassador of A." / "... of B."): at least this many paragraphs in a row, each at
+#: most this long, each sharing at least this many leading characters with the next.
+MIN_GALLERY_CAPTIONS = 3
+MAX_GALLERY_CAPTION_CHARS = 400
+MIN_GALLERY_PREFIX = 40
+
+
+def gallery_captions(sections: list[Section]) -> None:
+    """Runs of short paragraphs that each open with the same long words as the next are
+    a gallery's captions: news paragraphs do not repeat their opening (rule
+    ``caption_gallery``).
+
+    >>> texts = [f"The President receives a letter of credence from the Ambassador of {c}."
+    ...          for c in ("Chile", "Peru", "Mali")]
+    >>> secs = [Section("paragraph", t) for t in [*texts, "He thanked them."]]
+    >>> gallery_captions(secs); [s.kind for s in secs]
+    ['caption', 'caption', 'caption', 'paragraph']
+    """
+    index = 0
+    while index < len(sections):
+        run = index + 1
+        while (run < len(sections) and _gallery_item(sections[run - 1])
+               and _gallery_item(sections[run])
+               and _shared_prefix(sections[run - 1].text, sections[run].text)
+               >= MIN_GALLERY_PREFIX):
+            run += 1
+        if run - index >= MIN_GALLERY_CAPTIONS:
+            for section in sections[index:run]:
+                section.kind, section.rule = "caption", "caption_gallery"
+        index = run
+
+
+def _gallery_item(section: Section) -> bool:
+    return section.kind == "paragraph" and len(section.text) <= MAX_GALLERY_CAPTION_CHARS
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    return len(os.path.commonprefix((a, b)))
 
 
 #: Slide captions between the head's date/place lines and the body: each at most this

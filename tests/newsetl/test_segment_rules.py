@@ -114,6 +114,9 @@ def test_datelines_after_a_deck_or_breadcrumb(paragraph: str, dateline: str) -> 
     "Image: Protesters gather in Tahrir Square on Friday.",
     "Здание Госдумы в Москве. Архивное фото",
     "© Reuters / John Doe",
+    "Donations left for Haiti in October passadoOrlando Barria/EPA/Agência Lusa/direitos "
+    "reservados",
+    "Ricardo Barros talks to reporters in Brasília  Marcelo Camargo/ABr",
 ])
 def test_caption_styles(line: str) -> None:
     kinds = _kinds(f"Headline of the story\n\n{SENTENCES[0]}\n\n{line}\n\n{SENTENCES[1]}")
@@ -296,4 +299,31 @@ def test_slide_captions_between_the_date_line_and_the_body_are_captions() -> Non
     assert typed[4][0] == "paragraph"
     # short lead paragraphs right under the headline stay paragraphs
     assert _kinds(f"Talks with the President of Brazil\n\n{captions}\n\n{body}")[1:3] == [
+        "paragraph", "paragraph"]
+
+
+def test_a_caption_repeating_the_lead_up_to_a_comma_is_a_caption_not_a_paragraph() -> None:
+    lead = "The new centre, opened on Friday by the institute and the foundation (Fiocruz)"
+    head = "Headline of the story\n\n12/12/2016 12h15\n\nBy Jane Doe"
+    typed = _typed(f"{head}\n\n{lead}\n\n{lead}, will serve patients. "
+                   f"{SENTENCES[0]}\n\n{SENTENCES[1]}")
+    assert [(k, r) for k, r, _t in typed[3:5]] == [("caption", "caption_echo"),
+                                                   ("paragraph", "paragraph")]
+    # a line cut mid-clause is a scraper's echo, not a caption
+    cut = "The new centre, opened on Friday by the institute and the"
+    assert _kinds(f"{head}\n\n{cut}\n\n{lead}, will serve patients. "
+                  f"{SENTENCES[0]}")[3] != "caption"
+
+
+def test_gallery_captions_that_open_alike_are_captions() -> None:
+    captions = "\n\n".join(
+        f"The President receives a letter of credence from the Ambassador of {c}."
+        for c in ("Chile", "Peru", "Mali"))
+    typed = _typed(f"Headline of the story\n\n{captions}\n\n{' '.join(SENTENCES)}")
+    assert [k for k, _r, _t in typed[1:5]] == ["caption"] * 3 + ["paragraph"]
+    assert {r for _k, r, _t in typed[1:4]} == {"caption_gallery"}
+    # two paragraphs opening alike are not a gallery
+    two = "\n\n".join(f"The council approved the new budget for {c} on Tuesday evening."
+                       for c in ("schools", "roads"))
+    assert _kinds(f"Headline of the story\n\n{two}\n\n{SENTENCES[1]}")[1:3] == [
         "paragraph", "paragraph"]
