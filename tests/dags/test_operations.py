@@ -103,6 +103,15 @@ def test_default_deadline_and_off(monkeypatch):
     assert not dag.deadline
 
 
+def test_airflow_dags_test_gets_no_deadline(monkeypatch):
+    """`airflow dags test` (make demo) cannot finish a run with a deadline in 3.3.2."""
+    assert work.in_airflow_dags_test(["/venv/bin/airflow", "dags", "test", "newsetl_daily"])
+    assert not work.in_airflow_dags_test(["/venv/bin/airflow", "dag-processor"])
+    monkeypatch.setattr("sys.argv", ["/venv/bin/airflow", "dags", "test", "newsetl_daily"])
+    dag, _ = parse_daily(monkeypatch)
+    assert not dag.deadline
+
+
 def test_deadline_survives_serialization(monkeypatch):
     """The scheduler works on the serialized DAG: the alert must round-trip."""
     from airflow.serialization.serialized_objects import DagSerialization
