@@ -344,13 +344,19 @@ async def deadline_missed(context: dict | None = None, publish_by: str = "") -> 
         log.warning("%s (run created after its deadline: logged, not sent)", message)
         return {"ds": ds, "message": message, "sent": False}
     log.error(message)
+    # Off the triggerer's event loop: the Variable lookup and the POST both block.
+    sent = await asyncio.to_thread(_post_alert, message)
+    return {"ds": ds, "message": message, "sent": sent}
+
+
+def _post_alert(message: str) -> bool:
+    """POST ``message`` to the ``alert_webhook`` setting, if any (Variables when this
+    process can read them, else the environment); True when it was accepted."""
     try:
         cfg = settings_mod.load(variables=True)
     except Exception:  # noqa: BLE001 - no Variable access here: the environment decides
         cfg = settings_mod.load()
-    sent = bool(cfg.alert_webhook) and await asyncio.to_thread(send_webhook,
-                                                               cfg.alert_webhook, message)
-    return {"ds": ds, "message": message, "sent": sent}
+    return bool(cfg.alert_webhook) and send_webhook(cfg.alert_webhook, message)
 
 
 # -- run notes ----------------------------------------------------------------------
