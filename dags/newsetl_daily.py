@@ -19,7 +19,7 @@ complete — no upload in flight (`*.partial`, `*.tmp`, …) and the ready marke
 
 **Alerts.** Every task's failure is logged and, with `newsetl_alert_webhook` set, POSTed
 there (day, task, run, error, log link). A Deadline Alert does the same when day D is not
-published by `NEWSETL_PUBLISH_DEADLINE` (UTC, default 08:00) on D+1.
+published by `NEWSETL_PUBLISH_DEADLINE` (UTC `HH:MM`, off by default) on D+1.
 
 **No silent gaps.** Catch-up is on (`NEWSETL_CATCHUP`): every day since
 `NEWSETL_START_DATE` gets a run, at most `NEWSETL_MAX_ACTIVE_RUNS` at a time. These

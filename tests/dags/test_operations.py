@@ -96,8 +96,11 @@ def test_dag_carries_the_publish_deadline_at_the_configured_time(monkeypatch):
     assert alert.callback.kwargs == {"publish_by": "06:30"}
 
 
-def test_default_deadline_and_off(monkeypatch):
+def test_deadline_is_off_by_default_and_on_when_configured(monkeypatch):
+    """Off by default: Airflow 3.3.2's scheduler crashed on a missed deadline (SQLite)."""
     dag, _ = parse_daily(monkeypatch)
+    assert not dag.deadline and settings.Settings().publish_deadline is None
+    dag, _ = parse_daily(monkeypatch, publish_deadline="08:00")
     assert [a.interval for a in dag.deadline] == [timedelta(days=1, hours=8)]
     dag, _ = parse_daily(monkeypatch, publish_deadline="off")
     assert not dag.deadline
@@ -108,7 +111,7 @@ def test_airflow_dags_test_gets_no_deadline(monkeypatch):
     assert work.in_airflow_dags_test(["/venv/bin/airflow", "dags", "test", "newsetl_daily"])
     assert not work.in_airflow_dags_test(["/venv/bin/airflow", "dag-processor"])
     monkeypatch.setattr("sys.argv", ["/venv/bin/airflow", "dags", "test", "newsetl_daily"])
-    dag, _ = parse_daily(monkeypatch)
+    dag, _ = parse_daily(monkeypatch, publish_deadline="08:00")
     assert not dag.deadline
 
 
