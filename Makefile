@@ -25,13 +25,12 @@ AIRFLOW := $(PROJECT)/$(VENV)/bin/airflow
 
 ## The real Airflow DAGs on the sample days: a SQLite Airflow home in .airflow/,
 ## `airflow dags test newsetl_daily` for each day, then newsetl_stats, then a summary.
+## scripts/airflow_setup.sh migrates the DB and creates the `newsetl` pool first.
 demo: $(STAMP)
 	@set -euo pipefail; $(AIRFLOW_ENV); \
 	export NEWSETL_RAW_ROOT=$(RAW_ROOT) NEWSETL_OUT_ROOT=$(OUT_ROOT); \
 	mkdir -p "$$AIRFLOW_HOME/demo-logs"; \
-	echo "== Airflow home $$AIRFLOW_HOME: airflow db migrate"; \
-	$(AIRFLOW) db migrate > "$$AIRFLOW_HOME/demo-logs/migrate.log" 2>&1 \
-	  || { tail -30 "$$AIRFLOW_HOME/demo-logs/migrate.log"; exit 1; }; \
+	AIRFLOW_BIN=$(AIRFLOW) scripts/airflow_setup.sh "$$AIRFLOW_HOME/demo-logs/setup.log"; \
 	for ds in $(SAMPLE_DAYS); do \
 	  log="$$AIRFLOW_HOME/demo-logs/newsetl_daily-$$ds.log"; \
 	  echo "== airflow dags test newsetl_daily $$ds -c '{\"ds\": \"$$ds\"}'  (log: $$log)"; \
@@ -53,10 +52,12 @@ demo-cli: $(STAMP)
 	  --from 2024-03-01 --to 2024-03-03 --progress lines
 
 ## Local Airflow (api-server, scheduler, dag-processor, triggerer) on http://127.0.0.1:8080,
-## login admin / admin; AIRFLOW_PORT=8081 make airflow for another port.
+## login admin / admin; AIRFLOW_PORT=8081 make airflow for another port. Migrates the DB
+## and creates the `newsetl` pool (NEWSETL_POOL_SLOTS, default: the core count) first.
 airflow: $(STAMP)
 	@set -euo pipefail; $(AIRFLOW_ENV); \
 	printf '{"admin": "admin"}\n' > "$$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"; \
+	AIRFLOW_BIN=$(AIRFLOW) scripts/airflow_setup.sh "$$AIRFLOW_HOME/setup.log"; \
 	echo "Airflow home $$AIRFLOW_HOME - UI $$AIRFLOW__API__BASE_URL (login admin / admin)"; \
 	exec $(AIRFLOW) standalone
 

@@ -18,7 +18,13 @@ complete — no upload in flight (`*.partial`, `*.tmp`, …) and the ready marke
 `newsetl_ready_marker` is set — and fails after `newsetl_arrival_timeout_h` hours.
 
 **Alerts.** Every task's failure is logged and, with `newsetl_alert_webhook` set, POSTed
-there (day, task, run, error, log link).
+there (day, task, run, error, log link). A Deadline Alert does the same when day D is not
+published by `NEWSETL_PUBLISH_DEADLINE` (UTC `HH:MM`, off by default) on D+1.
+
+**No silent gaps.** Catch-up is on (`NEWSETL_CATCHUP`): every day since
+`NEWSETL_START_DATE` gets a run, at most `NEWSETL_MAX_ACTIVE_RUNS` at a time. These
+DAG-level settings come from the DAG processor's environment. Each run is noted with
+its day (`ds=...`) when it starts.
 
 **Tasks.** `wait_for_day` → `find_inputs` → `split_shards` → `process_shard` (mapped,
 one per shard) → `publish` (atomic symlink switch, same `publish_day` as the CLI) → `quality_checks`
@@ -39,8 +45,18 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.bases.sensor import BaseSensorOperator
 from newsetl import airflow_tasks as work
+from newsetl import settings
 
 ARTICLES, SECTIONS = work.assets()
+# Schedule, catch-up and deadline shape the DAG, so they are read at parse time, from
+# the environment only (settings.load_dag: no Variable lookups while parsing).
+CFG = settings.load_dag()
+
+
+def _utc_midnight(day: str | None) -> datetime | None:
+    """00:00 UTC of a ``YYYY-MM-DD`` setting: the logical date of that day's run."""
+    return None if day is None else datetime.fromisoformat(day).replace(tzinfo=UTC)
+
 
 DEFAULT_ARGS = {
     "owner": "newsetl",
@@ -69,16 +85,19 @@ PROCESS_SHARD_DOC = """
 ### Process one shard
 Decodes, cleans, segments and language-tags the shard's files into
 `<staging>/shards/<shard_id>/` (written to a temp folder and renamed, so a retry simply
-rewrites it). Returns the shard's counts. One mapped instance per shard.
+rewrites it). Returns the shard's counts. One mapped instance per shard, each taking
+one slot of the `newsetl` pool (sized to the cores; shared by all runs and backfills).
 """
 
 
 @dag(
     dag_id="newsetl_daily",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=datetime(2024, 1, 1, tzinfo=UTC),
-    catchup=False,
-    max_active_runs=4,
+    start_date=_utc_midnight(CFG.start_date),
+    end_date=_utc_midnight(CFG.end_date),
+    catchup=CFG.catchup,  # every day since start_date gets a run: no silent gaps
+    max_active_runs=CFG.max_active_runs,  # bounds the catch-up
+    deadline=work.publish_deadline_alert(CFG),
     dagrun_timeout=timedelta(hours=12),
     default_args=DEFAULT_ARGS,
     params={
@@ -116,6 +135,7 @@ def newsetl_daily():
         return work.split_shards(plan)
 
     @task(execution_timeout=timedelta(hours=2), map_index_template="{{ shard_label }}",
+          pool=work.POOL,  # caps shard processes across all runs (scripts/airflow_setup.sh)
           doc_md=PROCESS_SHARD_DOC)  # mapped tasks do not pick up the docstring
     def process_shard(shard: dict) -> dict:
         get_current_context()["shard_label"] = work.shard_label(shard)

@@ -4,6 +4,10 @@
 ``/newsetl``; ``external_views`` adds a "News ETL" entry to the navigation that shows it
 inside the Airflow UI (``/plugin/news-etl``). Plugin routes are not covered by Airflow's
 auth, so the app checks the Airflow JWT itself (see ``newsetl.ui.auth``).
+
+``listeners`` adds :mod:`newsetl.airflow_listener`, which notes the day a
+``newsetl_daily`` run processes (``ds=2024-03-01 (data_interval_start)``) on the run
+when it starts, so Airflow's runs list names the day.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from urllib.parse import urlsplit
 
 from airflow.configuration import conf
 from airflow.plugins_manager import AirflowPlugin
+from newsetl import airflow_listener
 from newsetl.ui.app import URL_PREFIX, create_app
 
 # A base_url with a path (``https://host/airflow``) prefixes every api-server route.
@@ -24,6 +29,7 @@ ICON = ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' viewBox
 
 class NewsEtlPlugin(AirflowPlugin):
     name = "news_etl"
+    listeners = [airflow_listener]
     fastapi_apps = [
         {"app": create_app(), "url_prefix": URL_PREFIX, "name": "News ETL"},
     ]

@@ -14,6 +14,8 @@ export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
 _newsetl_cores="$(nproc 2>/dev/null || echo 2)"
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-${_newsetl_cores}}"
 export AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG="${AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG:-${_newsetl_cores}}"
+# Slots of the `newsetl` pool (process_shard tasks), created by scripts/airflow_setup.sh.
+export NEWSETL_POOL_SLOTS="${NEWSETL_POOL_SLOTS:-${_newsetl_cores}}"
 unset _newsetl_cores
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-True}"
 # SQLite needs an absolute path (four slashes).
@@ -28,6 +30,12 @@ export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_S
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS:-admin:admin}"
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-${AIRFLOW_HOME}/simple_auth_manager_passwords.json.generated}"
 # Pipeline settings (see docs/airflow.md); defaults are the sample data and data/out.
+# On the bundled sample data (three days) catch-up stops at its last day, so unpausing
+# newsetl_daily runs exactly 2024-03-01..03 instead of every day until yesterday.
+if [ -z "${NEWSETL_RAW_ROOT:-}" ]; then
+  export NEWSETL_START_DATE="${NEWSETL_START_DATE:-2024-03-01}"
+  export NEWSETL_END_DATE="${NEWSETL_END_DATE:-2024-03-03}"
+fi
 export NEWSETL_RAW_ROOT="${NEWSETL_RAW_ROOT:-${_newsetl_root}/include/sample_data/raw}"
 export NEWSETL_OUT_ROOT="${NEWSETL_OUT_ROOT:-${_newsetl_root}/data/out}"
 # `airflow standalone` starts its components as `airflow ...` from PATH.

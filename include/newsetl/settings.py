@@ -40,7 +40,20 @@ name                   meaning                                  default
                        fail at once)
 ``alert_webhook``      URL that failure alerts are POSTed to    (none)
                        (Slack-compatible JSON ``{"text": ...}``)
+``publish_deadline``   deadline alert: day D must be published  (off)
+                       by this UTC time on D+1 (``HH:MM``;
+                       ``off``: no deadline) [DAG]
+``start_date``         first day the daily DAG schedules [DAG]  ``2024-03-01``
+``end_date``           last day it schedules [DAG]              (none)
+``catchup``            one run for every day since              ``true``
+                       ``start_date`` (no silent gaps) [DAG]
+``max_active_runs``    days processed at once (bounds the       4
+                       catch-up) [DAG]
 =====================  =======================================  =====================
+
+Settings marked [DAG] shape the DAG itself, so they are read when the DAG file is
+parsed, from the ``NEWSETL_*`` environment of the DAG processor only (:func:`load_dag`;
+never Airflow Variables, which must not be queried at parse time).
 
 Relative paths are relative to the project root (the folder holding ``include/``).
 
@@ -58,6 +71,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +110,13 @@ class Settings:
     allow_incomplete: bool = False
     arrival_timeout_h: float = 6.0
     alert_webhook: str | None = None
+    # Off by default: Airflow 3.3.2's scheduler crashed handling a missed deadline on
+    # SQLite (StaleDataError in Deadline.handle_miss; docs/airflow.md).
+    publish_deadline: str | None = None
+    start_date: str = "2024-03-01"
+    end_date: str | None = None
+    catchup: bool = True
+    max_active_runs: int = 4
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,6 +129,14 @@ class Settings:
 
         return Limits(max_article_bytes=int(self.max_article_mb * MiB),
                       max_archive_bytes=int(self.max_archive_mb * MiB))
+
+    def deadline_after_logical_date(self) -> timedelta | None:
+        """How long after a run's logical date D (00:00 UTC of the day it processes) the
+        day must be published: one day (the day has to end first) plus ``HH:MM``."""
+        if self.publish_deadline is None:
+            return None
+        hours, minutes = (int(part) for part in self.publish_deadline.split(":"))
+        return timedelta(days=1, hours=hours, minutes=minutes)
 
 
 def _path(value: str) -> str:
@@ -154,6 +183,41 @@ def _non_negative_float(value: str) -> float:
     return number
 
 
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be >= 1")
+    return number
+
+
+def _day(value: str) -> str:
+    """A ``YYYY-MM-DD`` date, returned in that form."""
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError("must be a date (YYYY-MM-DD)") from None
+
+
+def _optional_day(value: str) -> str | None:
+    return _day(value) if value.strip() else None
+
+
+_OFF = {"", "off", "none", "false", "no", "0"}
+
+
+def _utc_time(value: str) -> str | None:
+    """``HH:MM`` (24 h, UTC) normalised to two digits each; ``off`` / empty: None."""
+    text = value.strip().lower()
+    if text in _OFF:
+        return None
+    hours, sep, minutes = text.partition(":")
+    if not sep or not (hours.isdigit() and minutes.isdigit()):
+        raise ValueError("must be a UTC time HH:MM (e.g. 08:00) or off")
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise ValueError("must be a UTC time between 00:00 and 23:59")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
 def _detector(value: str) -> str | None:
     from newsetl.langid import DETECTORS
 
@@ -186,9 +250,16 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "allow_incomplete": _bool,
     "arrival_timeout_h": _non_negative_float,
     "alert_webhook": lambda v: v.strip() or None,
+    "publish_deadline": _utc_time,
+    "start_date": _day,
+    "end_date": _optional_day,
+    "catchup": _bool,
+    "max_active_runs": _at_least_one,
 }
 NAMES = tuple(f.name for f in fields(Settings))
 assert set(NAMES) == set(_PARSERS)
+#: Settings that shape the DAG itself (schedule, deadline): read at parse time.
+DAG_NAMES = ("publish_deadline", "start_date", "end_date", "catchup", "max_active_runs")
 
 
 def env_name(name: str) -> str:
@@ -219,8 +290,22 @@ def load(variables: bool = False, env: Mapping[str, str] | None = None,
     env = os.environ if env is None else env
     if variables and lookup is None:
         lookup = _airflow_variable
+    return Settings(**_resolve(NAMES, variables, env, lookup))
+
+
+def load_dag(env: Mapping[str, str] | None = None) -> Settings:
+    """The DAG-shaping settings (:data:`DAG_NAMES`) from the environment only, for DAG
+    files at parse time: a Variable lookup there would hit the metadata DB on every parse,
+    and a bad value of a task-only setting must not break parsing (the task reports it)."""
+    env = os.environ if env is None else env
+    return Settings(**_resolve(DAG_NAMES, False, env, None))
+
+
+def _resolve(names: tuple[str, ...], variables: bool, env: Mapping[str, str],
+             lookup: Callable[[str], str | None] | None) -> dict[str, Any]:
+    """Parsed values of ``names`` that are set somewhere (Variable > environment)."""
     values: dict[str, Any] = {}
-    for name in NAMES:
+    for name in names:
         raw, source = None, ""
         if variables and lookup is not None:
             raw, source = lookup(variable_name(name)), f"Airflow Variable {variable_name(name)}"
@@ -232,7 +317,7 @@ def load(variables: bool = False, env: Mapping[str, str] | None = None,
             values[name] = _PARSERS[name](raw)
         except ValueError as exc:
             raise ValueError(f"{source} = {raw!r}: {exc}") from None
-    return Settings(**values)
+    return values
 
 
 def describe() -> list[tuple[str, str, str, Any]]:

@@ -88,9 +88,16 @@ def airflow_services(tmp_path_factory):
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
         "NEWSETL_RAW_ROOT": str(SAMPLE_RAW),
         "NEWSETL_OUT_ROOT": str(out),
+        # The DAG is active at once: without this the scheduler would also catch up on
+        # every day since start_date, competing with the backfill for max_active_runs.
+        "NEWSETL_CATCHUP": "false",
+        "NEWSETL_POOL_SLOTS": "2",
+        "AIRFLOW_BIN": AIRFLOW,
     })
-    migrated = subprocess.run([AIRFLOW, "db", "migrate"], env=env, timeout=180,
-                              capture_output=True, text=True)
+    # The same set-up as `make airflow`: migrate and create the `newsetl` pool (without
+    # it the scheduler never queues process_shard).
+    migrated = subprocess.run(["bash", str(ROOT / "scripts" / "airflow_setup.sh")], env=env,
+                              timeout=300, capture_output=True, text=True)
     assert migrated.returncode == 0, (migrated.stdout + migrated.stderr)[-4000:]
     procs: list[subprocess.Popen] = []
     try:
@@ -171,6 +178,16 @@ def test_backfill_matches_single_day_runs(airflow_services, tmp_path):
     logical = sorted(r[0][:10] for r in query(
         db, "select logical_date from dag_run where run_type = 'backfill'"))
     assert logical == list(DAYS)  # one run per day, logical date = the day processed
+    # The listener of plugins/news_etl.py noted each run's day when the scheduler started it.
+    notes = sorted(r[0] for r in query(
+        db, "select n.content from dag_run_note n join dag_run r on r.id = n.dag_run_id "
+            "where r.run_type = 'backfill'"))
+    assert notes == [f"ds={ds} (data_interval_start)" for ds in DAYS]
+    # scripts/airflow_setup.sh created the pool, and every shard ran in it
+    assert query(db, "select slots from slot_pool where pool = 'newsetl'") == [(2,)]
+    pools = {r[0] for r in query(db, "select pool from task_instance "
+                                     "where task_id = 'process_shard'")}
+    assert pools == {"newsetl"}
 
     reference = tmp_path / "cli"
     for ds in DAYS:

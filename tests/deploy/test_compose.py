@@ -201,8 +201,68 @@ def test_no_secret_has_a_default(services: dict[str, Any], setting: str,
 
 def test_no_secret_literal_in_the_file(raw_text: str) -> None:
     lowered = raw_text.lower()
-    for needle in ("change-me", "changeme", "secret-key", "local-dev"):
+    for needle in ("change-me", "changeme", "secret-key", "local-dev", "flower_basic_auth"):
         assert needle not in lowered, needle
+    # nothing shaped like a Fernet key (32 url-safe base64 bytes) or a long hex secret
+    assert not re.search(r"[A-Za-z0-9_-]{43}=", raw_text), "a Fernet key literal"
+    assert not re.search(r"\b[0-9a-f]{32,}\b", raw_text), "a hex secret literal"
+
+
+def test_fernet_key_is_required_and_shared(services: dict[str, Any]) -> None:
+    """Connections and Variables are encrypted with one key that every service knows."""
+    keys = {_env(services[name]).get("AIRFLOW__CORE__FERNET_KEY")
+            for name in (*AIRFLOW_SERVICES, *PROFILE_SERVICES)}
+    assert len(keys) == 1 and None not in keys, keys
+    assert interpolate(keys.pop(), {"AIRFLOW_FERNET_KEY": "k"}) == "k"
+
+
+PROFILE_SERVICES = {"airflow-cli": "debug", "flower": "flower"}
+
+
+@pytest.mark.parametrize("name,profile", sorted(PROFILE_SERVICES.items()))
+def test_optional_services_behind_profiles(raw_text: str, services: dict[str, Any], name: str,
+                                           profile: str) -> None:
+    """Like Airflow's compose file: `airflow-cli` (profile debug) and `flower` (profile
+    flower) start only when asked for, with the common image and settings."""
+    svc = services[name]
+    assert svc["profiles"] == [profile]
+    block = re.search(rf"^  {re.escape(name)}:\n((?:    .*\n|\n)*)", raw_text, re.M)
+    assert block and "<<: *airflow-common\n" in block.group(1), name
+    assert svc["image"] == services["airflow-scheduler"]["image"]
+    env = _env(svc)
+    for key, value in _env(services["airflow-scheduler"]).items():
+        assert env.get(key) == value, f"{name}: {key}"
+
+
+def test_flower_is_healthchecked_and_bound_like_the_ui(services: dict[str, Any]) -> None:
+    flower = services["flower"]
+    assert flower["command"] == "celery flower"
+    assert "http://localhost:5555/" in _healthcheck_cmd(flower)
+    (port,) = flower["ports"]
+    assert interpolate(str(port)) == "127.0.0.1:5555:5555"  # no login: loopback by default
+    assert flower["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+def test_cli_service_runs_airflow(services: dict[str, Any]) -> None:
+    cli = services["airflow-cli"]
+    assert cli["command"][-1] == "airflow"
+    assert _env(cli)["CONNECTION_CHECK_MAX_COUNT"] == "0"
+
+
+def test_scheduler_health_endpoint_is_enabled(services: dict[str, Any]) -> None:
+    env = _env(services["airflow-scheduler"])
+    assert env["AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK"].lower() == "true"
+    assert "8974" in _healthcheck_cmd(services["airflow-scheduler"])
+
+
+def test_init_creates_the_newsetl_pool(services: dict[str, Any]) -> None:
+    init = services["airflow-init"]
+    script = "\n".join(map(str, init["command"]))
+    (line,) = [ln for ln in script.splitlines() if "airflow pools set newsetl" in ln]
+    assert "${NEWSETL_POOL_SLOTS}" in interpolate(line)  # expanded by the container shell
+    assert script.index("airflow db migrate") < script.index("airflow pools set")
+    assert interpolate(_env(init)["NEWSETL_POOL_SLOTS"]) == "4"
+    assert interpolate(_env(init)["NEWSETL_POOL_SLOTS"], {"NEWSETL_POOL_SLOTS": "12"}) == "12"
 
 
 def test_ui_port_is_bound_to_loopback_by_default(services: dict[str, Any]) -> None:
@@ -258,10 +318,7 @@ def test_every_long_running_service_has_a_healthcheck(services: dict[str, Any]) 
         ("postgres", "pg_isready"),
         ("redis", "redis-cli ping"),
         ("airflow-apiserver", "/api/v2/monitor/health"),
-        (
-            "airflow-scheduler",
-            'airflow jobs check --job-type SchedulerJob --hostname "${HOSTNAME}"',
-        ),
+        ("airflow-scheduler", "curl --fail http://localhost:8974/health"),
         ("airflow-dag-processor", "--job-type DagProcessorJob"),
         ("airflow-triggerer", "--job-type TriggererJob"),
         ("airflow-worker", "inspect ping"),

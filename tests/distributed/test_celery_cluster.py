@@ -166,10 +166,15 @@ def _start_cluster(work: Path, procs: Processes) -> dict:
         "NEWSETL_OUT_ROOT": str(out_root),
         "NEWSETL_SHARD_MAX_FILES": "2",
         "NEWSETL_ALLOW_EMPTY": "true",
+        # Unpausing must not catch up on every day since start_date (empty days here).
+        "NEWSETL_CATCHUP": "false",
+        "NEWSETL_POOL_SLOTS": "2",
+        "AIRFLOW_BIN": str(BIN / "airflow"),
     }
     env.pop("NEWSETL_HOSTNAME", None)
     (work / "no-plugins").mkdir()
-    migrate = subprocess.run([str(BIN / "airflow"), "db", "migrate"], env=env,
+    # migrate + the `newsetl` pool process_shard runs in (as `make airflow` does)
+    migrate = subprocess.run(["bash", str(ROOT / "scripts" / "airflow_setup.sh")], env=env,
                              capture_output=True, text=True, timeout=600)
     assert migrate.returncode == 0, migrate.stdout[-3000:] + migrate.stderr[-3000:]
     procs.start("dag-processor", [str(BIN / "airflow"), "dag-processor"], env=env)
