@@ -135,7 +135,9 @@ def files(out: Path, table: str, ds: str) -> list[str]:
 def backfill(svc: dict, *extra: str) -> None:
     """``airflow backfill create`` over the sample days, retried while SQLite is locked or
     the previous backfill is not marked complete yet."""
-    deadline = time.monotonic() + 60
+    # the scheduler marks the previous backfill complete on its own loop: on a loaded
+    # machine that took over a minute (measured), so wait up to three
+    deadline = time.monotonic() + 180
     while True:
         created = subprocess.run([AIRFLOW, "backfill", "create", "--dag-id", "newsetl_daily",
                                   "--from-date", DAYS[0], "--to-date", DAYS[-1], *extra],
