@@ -108,12 +108,12 @@ def _raw_records(fp: IO[bytes], directory: Directory, chunk: int = CHUNK
     left = directory.size  # directory bytes not read yet
     buf, pos = b"", 0
     while True:
-        if len(buf) - pos < _RECORD.size:
-            if not left and pos == len(buf):
-                return
+        if not left and pos == len(buf):
+            return
+        while len(buf) - pos < _RECORD.size and left:
             buf, pos, left = _refill(fp, buf, pos, left, chunk)
-            if len(buf) - pos < _RECORD.size:
-                raise UnusualZip("central directory ends inside a record")
+        if len(buf) - pos < _RECORD.size:
+            raise UnusualZip("central directory ends inside a record")
         fixed = _RECORD.unpack_from(buf, pos)
         if fixed[0] != _SIGNATURE:
             raise zipfile.BadZipFile("Bad magic number for central directory")
