@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import logging
 import stat
 import tarfile
 import tempfile
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from newsetl import reasons
+from newsetl import reasons, zipdir
 from newsetl.discovery import printable_name
 from newsetl.items import (
     JSONL,
@@ -36,6 +37,8 @@ from newsetl.items import (
 )
 from newsetl.ranges import Span
 from newsetl.streams import STREAM_ERRORS, iter_jsonl, iter_member_bytes
+
+log = logging.getLogger(__name__)
 
 #: What reading a zip member raises: damaged data, encryption (RuntimeError),
 #: compression methods zipfile lacks (NotImplementedError).
@@ -143,27 +146,17 @@ def iter_zip(ctx: ItemContext, source, prefix: str = "", depth: int = 0,
     """The items of a zip archive; with ``span``, only members ``start``..``stop`` (by
     index in source order), numbered on from ``first_line`` items."""
     try:
-        archive = zipfile.ZipFile(source)
-        infos = zip_members(archive)
+        opened = _open_zip(ctx, source, span)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         if span is None or span.start == 0:
             yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
                              f"cannot open zip: {exc}")
         return
-    budget = _Budget(ctx.limits.max_archive_bytes)
     if span is not None:
-        first, stop = span.start, len(infos) if span.stop is None else span.stop
         ctx.count = span.first_line
-        for index, info in enumerate(infos[:first]):  # what the members before took
-            if (not info.is_dir() and index < ctx.limits.max_archive_members
-                    and not _unsafe_zip_member(info)
-                    and info.file_size <= _member_limit(ctx.limits, info.filename)):
-                budget.take(info.file_size)
-        infos = _keep_only(archive, infos, first, stop)
-    else:
-        first = 0
-    with archive:
-        for index, info in enumerate(infos, start=first):  # index: in the whole archive
+    with opened.archive as archive:
+        # index: in the whole archive
+        for index, info in enumerate(opened.infos, start=opened.first):
             name = prefix + printable_name(info.filename)
             if info.is_dir():
                 if info.file_size:  # a folder entry holding data: never silently dropped
@@ -177,7 +170,64 @@ def iter_zip(ctx: ItemContext, source, prefix: str = "", depth: int = 0,
             if unsafe:
                 yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER, unsafe)
                 continue
-            yield from read_member(ctx, _zip_adapter(archive, info, name), budget, depth)
+            yield from read_member(ctx, _zip_adapter(archive, info, name), opened.budget,
+                                   depth)
+
+
+@dataclass
+class _OpenZip:
+    """An open zip and the members to read: ``infos`` in source order, the first of them
+    member number ``first`` of the whole archive; ``budget`` already charged with what
+    the members before it take."""
+
+    archive: zipfile.ZipFile
+    infos: list[zipfile.ZipInfo]
+    first: int
+    budget: _Budget
+
+
+def _open_zip(ctx: ItemContext, source, span: Span | None) -> _OpenZip:
+    """Open a zip for the members of ``span`` (all when None).
+
+    A range whose planner found the central directory in source order reads the headers
+    of its own members alone (:func:`newsetl.zipdir.read_range`); anything that reader
+    declines is opened the normal way (every header parsed, then trimmed to the range),
+    so both give the same members, numbers and budget."""
+    if span is not None and span.zip_entries is not None and zipdir.available():
+        try:
+            return _open_zip_range(ctx, source, span, span.zip_entries)
+        except zipdir.DIRECTORY_ERRORS as exc:
+            log.info("reading every header of %s: %s", ctx.source_file, exc)
+    archive = zipfile.ZipFile(source)
+    infos = zip_members(archive)
+    budget = _Budget(ctx.limits.max_archive_bytes)
+    if span is None:
+        return _OpenZip(archive, infos, 0, budget)
+    first, stop = span.start, len(infos) if span.stop is None else span.stop
+    for index, info in enumerate(infos[:first]):
+        _charge_skipped(ctx, budget, index, info)
+    return _OpenZip(archive, _keep_only(archive, infos, first, stop), first, budget)
+
+
+def _open_zip_range(ctx: ItemContext, source, span: Span, entries: int) -> _OpenZip:
+    """The range's members from its own central-directory records; the records before it
+    are parsed one at a time, only to charge the budget."""
+    budget = _Budget(ctx.limits.max_archive_bytes)
+    archive, infos = zipdir.read_range(
+        source, span.start, span.stop, entries,
+        lambda index, info: _charge_skipped(ctx, budget, index, info))
+    return _OpenZip(archive, infos, span.start, budget)
+
+
+def _charge_skipped(ctx: ItemContext, budget: _Budget, index: int,
+                    info: zipfile.ZipInfo) -> None:
+    """Charge the archive's budget with what a member before the range takes when the
+    whole archive is read (:func:`read_member` on a member :func:`iter_zip` reads): the
+    range's members then meet the budget where they would in one reader."""
+    if (not info.is_dir() and index < ctx.limits.max_archive_members
+            and not _unsafe_zip_member(info)
+            and info.file_size <= _member_limit(ctx.limits, info.filename)):
+        budget.take(info.file_size)
 
 
 def _keep_only(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], first: int,
@@ -185,7 +235,8 @@ def _keep_only(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], first: in
     """A member-range shard keeps only its members' headers: ``zipfile`` holds one
     ``ZipInfo`` per member (about 600 bytes each, 60 MB for 100,000 members) for as long
     as the archive is open, in every worker. Members are opened by their ``ZipInfo``,
-    so the archive's own lists may shrink to the range."""
+    so the archive's own lists may shrink to the range. (Used when the range's headers
+    could not be read alone, see :func:`_open_zip`.)"""
     kept = infos[first:stop]
     archive.filelist = kept
     archive.NameToInfo = {info.filename: info for info in kept}

@@ -16,15 +16,23 @@ skips the bytes before it (gzip cannot seek), so ``.gz`` files get at most
 :data:`MAX_GZIP_RANGES` ranges. Memory stays bounded: the pass reads fixed chunks.
 
 A big zip of text members is cut the same way by member index (:func:`split_zip`):
-its central directory tells every member's size, and how many items each yields.
+its central directory tells every member's size, and how many items each yields. The
+planner streams that directory (:mod:`newsetl.zipdir`) and keeps two numbers per member,
+not a ``ZipInfo``. When the directory lists the members in source order (by name, as
+dumps are usually written), each range says so (``zip_entries``) and its worker reads
+the headers of its own range alone: memory stays flat in the number of members.
 """
 
 from __future__ import annotations
 
 import gzip
 import math
+import zipfile
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
+
+from newsetl import zipdir
 
 MiB = 1024 * 1024
 #: Files below this (on disk) are never split: a range costs an open and a seek.
@@ -41,11 +49,16 @@ _CHUNK = 1 * MiB
 @dataclass(frozen=True)
 class Span:
     """Lines of one file that start in ``[start, stop)`` (decompressed bytes); the
-    line at ``start`` is number ``first_line`` (0-based). ``stop`` None: to the end."""
+    line at ``start`` is number ``first_line`` (0-based). ``stop`` None: to the end.
+
+    For a zip, members ``start``..``stop`` in source order; ``zip_entries`` set when
+    its central directory lists exactly that many members, in source order, so the
+    range's headers can be read alone (:func:`newsetl.zipdir.read_range`)."""
 
     start: int
     stop: int | None
     first_line: int
+    zip_entries: int | None = None
 
 
 def line_samples(path: Path, gz: bool, budget: int | None = None
@@ -76,10 +89,10 @@ def line_samples(path: Path, gz: bool, budget: int | None = None
 def plan_spans(samples: list[tuple[int, int]], total: int, n_ranges: int) -> list[Span]:
     """Cut ``total`` bytes into about ``n_ranges`` equal spans at sampled line starts.
 
-    >>> plan_spans([(10, 1), (20, 2), (30, 3)], 40, 2)
-    [Span(start=0, stop=20, first_line=0), Span(start=20, stop=None, first_line=2)]
+    >>> [(s.start, s.stop, s.first_line) for s in plan_spans([(10, 1), (20, 2), (30, 3)], 40, 2)]
+    [(0, 20, 0), (20, None, 2)]
     >>> plan_spans([], 40, 4)
-    [Span(start=0, stop=None, first_line=0)]
+    [Span(start=0, stop=None, first_line=0, zip_entries=None)]
     """
     cuts: list[tuple[int, int]] = []
     for k in range(1, n_ranges):
@@ -114,31 +127,95 @@ def split_zip(path: Path, wanted: int, max_range_bytes: int) -> list[Span]:
     indexes in source order and ``first_line`` the number of items before ``start``,
     cut into about ``wanted`` ranges of equal compressed size. One span (the whole
     archive) otherwise."""
-    import zipfile
-
-    from newsetl.archives import zip_member_items, zip_members  # archives imports Span
-
     whole = [Span(0, None, 0)]
     if path.stat().st_size < MIN_SPLIT_BYTES or wanted < 2:
         return whole
+    index = zip_index(path)
+    return whole if index is None else cut_members(index, wanted, max_range_bytes)
+
+
+@dataclass(frozen=True)
+class ZipIndex:
+    """What cutting a zip into ranges needs, per member in source order: compressed
+    size and number of items (0 or 1); a few bytes each, not a ``ZipInfo``.
+    ``in_order``: the central directory lists the members in that order."""
+
+    sizes: array
+    items: bytearray
+    in_order: bool
+
+
+def zip_index(path: Path) -> ZipIndex | None:
+    """The zip's :class:`ZipIndex`, or None when a member yields an unknown number of
+    items (JSONL, nested archives). Read from the streamed directory; when that reader
+    declines (:data:`newsetl.zipdir.DIRECTORY_ERRORS`: unusual, damaged or out of name
+    order), from ``zipfile``'s full one, which also reports damage."""
+    if zipdir.available():
+        try:
+            return _index_directory(path)
+        except zipdir.DIRECTORY_ERRORS:
+            pass
+    return _index_zipfile(path)
+
+
+def _index_directory(path: Path) -> ZipIndex | None:
+    """The index from the streamed directory, which must list members in name order
+    (:class:`newsetl.zipdir.UnusualZip` otherwise)."""
+    from newsetl.archives import zip_member_items  # archives imports Span
+
+    sizes, items = array("Q"), bytearray()
+    previous = ""
+    with path.open("rb") as fp:
+        for info in zipdir.iter_infos(fp, zipdir.find_directory(fp)):
+            count = zip_member_items(info)
+            if count is None:
+                return None
+            if info.filename < previous:
+                raise zipdir.UnusualZip("directory not in name order")
+            previous = info.filename
+            sizes.append(info.compress_size)
+            items.append(count)
+    return ZipIndex(sizes, items, in_order=True)
+
+
+def _index_zipfile(path: Path) -> ZipIndex | None:
+    """The index from ``zipfile``'s reader, members sorted into source order; its
+    ``ZipInfo`` objects are dropped on return."""
+    from newsetl.archives import zip_member_items, zip_members  # archives imports Span
+
     with zipfile.ZipFile(path) as archive:
         infos = zip_members(archive)
     counts = [zip_member_items(info) for info in infos]
-    if not infos or None in counts:
-        return whole
-    total = sum(info.compress_size for info in infos)
+    if None in counts:
+        return None
+    return ZipIndex(array("Q", (info.compress_size for info in infos)),
+                    bytearray(counts), in_order=False)  # type: ignore[arg-type]
+
+
+def cut_members(index: ZipIndex, wanted: int, max_range_bytes: int) -> list[Span]:
+    """About ``wanted`` member ranges of equal compressed size (more when a range would
+    exceed ``max_range_bytes``, none under :data:`MIN_RANGE_BYTES`).
+
+    >>> index = ZipIndex(array("Q", [8 * MiB] * 4), bytearray([1, 0, 1, 1]), in_order=True)
+    >>> [(s.start, s.stop, s.first_line, s.zip_entries) for s in cut_members(index, 2, 64 * MiB)]
+    [(0, 2, 0, 4), (2, None, 1, 4)]
+    """
+    whole = [Span(0, None, 0)]
+    total = sum(index.sizes)
     n_ranges = min(max(wanted, math.ceil(total / max_range_bytes)),
-                   max(1, total // MIN_RANGE_BYTES), len(infos))
+                   max(1, total // MIN_RANGE_BYTES), len(index.sizes))
     if n_ranges < 2:
         return whole
+    entries = len(index.sizes) if index.in_order else None
     spans: list[Span] = []
     start = items = size = 0
     before = 0  # items before ``start``
-    for index, info in enumerate(infos):
-        if size >= total * (len(spans) + 1) / n_ranges and index > start:
-            spans.append(Span(start, index, before))
-            start, before = index, items
-        size += info.compress_size
-        items += counts[index]
-    spans.append(Span(start, None, before))
+    members = zip(index.sizes, index.items, strict=True)
+    for member, (compressed, count) in enumerate(members):
+        if size >= total * (len(spans) + 1) / n_ranges and member > start:
+            spans.append(Span(start, member, before, entries))
+            start, before = member, items
+        size += compressed
+        items += count
+    spans.append(Span(start, None, before, entries))
     return spans

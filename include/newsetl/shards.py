@@ -34,13 +34,18 @@ class Shard:
     start: int | None = None
     stop: int | None = None
     first_line: int = 0
+    #: A zip member range whose worker may read its range's headers alone
+    #: (:attr:`newsetl.ranges.Span.zip_entries`).
+    zip_entries: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @property
     def span(self) -> Span | None:
-        return None if self.start is None else Span(self.start, self.stop, self.first_line)
+        if self.start is None:
+            return None
+        return Span(self.start, self.stop, self.first_line, self.zip_entries)
 
     def label(self) -> str:
         """``files 40-59`` or ``file 7, bytes 33554432-``."""
@@ -93,7 +98,8 @@ def plan_shards(files: list[InputFile], max_files: int = DEFAULT_MAX_FILES,
 
 def _merge_pairs(spans: list[Span]) -> list[Span]:
     """Half as many spans: each pair joined."""
-    return [Span(a.start, spans[i + 1].stop if i + 1 < len(spans) else a.stop, a.first_line)
+    return [Span(a.start, spans[i + 1].stop if i + 1 < len(spans) else a.stop, a.first_line,
+                 a.zip_entries)
             for i, a in list(enumerate(spans))[::2]]
 
 
@@ -112,7 +118,7 @@ def _pack_around(files: list[InputFile], max_files: int, max_bytes: int,
             for span in split[index]:
                 part = (span.stop if span.stop is not None else size) - span.start
                 shards.append(Shard(len(shards), index, index + 1, max(0, part),
-                                    span.start, span.stop, span.first_line))
+                                    span.start, span.stop, span.first_line, span.zip_entries))
         start = index + 1
     return shards
 
