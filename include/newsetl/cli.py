@@ -128,13 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("manifest", help="print the published manifest of a day")
     show.add_argument("--out-root", required=True)
     show.add_argument("--ds", type=parse_ds, required=True)
-    files = sub.add_parser("files", help="list the current Parquet files of a table "
-                                          "(paths or URLs, for DuckDB/Spark)")
+    show.add_argument("--as-of", type=int, default=None, metavar="VERSION",
+                      help="version of the manifests table (time travel; default latest)")
+    files = sub.add_parser("files", help="list the Parquet files of a table's published "
+                                          "days (paths or URLs, for DuckDB/Spark)")
     files.add_argument("--out-root", required=True)
     files.add_argument("--table", choices=("articles", "sections", "rejects"),
                        default="articles")
     files.add_argument("--ds", type=parse_ds, action="append",
                        help="only this day (repeatable; default: every published day)")
+    files.add_argument("--as-of", type=int, default=None, metavar="VERSION",
+                       help="version of the manifests table (time travel; default latest)")
     return parser
 
 
@@ -296,9 +300,9 @@ def cmd_reasons() -> int:
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
-    from newsetl.publish import read_manifest
+    from newsetl.readers import read_manifest
 
-    manifest = read_manifest(args.out_root, args.ds.isoformat())
+    manifest = read_manifest(args.out_root, args.ds.isoformat(), as_of=args.as_of)
     if manifest is None:
         print(f"newsetl: error: no published manifest for {args.ds} under {args.out_root}",
               file=sys.stderr)
@@ -308,10 +312,11 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_files(args: argparse.Namespace) -> int:
-    from newsetl.readers import current_files
+    from newsetl.readers import snapshot, table_files
 
     days = [d.isoformat() for d in args.ds] if args.ds else None
-    paths = current_files(args.out_root, args.table, days)
+    paths = table_files(args.out_root, args.table, days,
+                        snap=snapshot(args.out_root, days, as_of=args.as_of))
     for path in paths:
         print(path)
     if not paths:
