@@ -580,3 +580,21 @@ def compute_stats(context: dict) -> dict:
     log.info("newsetl stats: %d day(s) from %s: %s (%.2fs)", len(days), source,
              ", ".join(days) or "-", time.monotonic() - started)
     return {"days": days, "source": source, "paths": paths}
+
+
+# -- newsetl_maintenance -----------------------------------------------------------------
+
+def maintain_tables(context: dict) -> dict:
+    """Compact, re-pin, checkpoint and vacuum every Delta table of the out root with the
+    ``retention_days`` setting (:func:`newsetl.maintain.maintain`)."""
+    from newsetl.maintain import maintain
+
+    started = time.monotonic()
+    cfg = settings_mod.load(variables=True)
+    report = maintain(cfg.out_root, cfg.retention_days)
+    for table, done in report.items():
+        log.info("newsetl maintain %s: %s", table,
+                 ", ".join(f"{k}={v}" for k, v in done.items()))
+    log.info("newsetl maintain: %d table(s) of %s, retention %g days (%.2fs)", len(report),
+             cfg.out_root, cfg.retention_days, time.monotonic() - started)
+    return {"out_root": cfg.out_root, "retention_days": cfg.retention_days, "tables": report}

@@ -124,6 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     gc.add_argument("--ds", type=parse_ds, help="only this day (default: every day)")
     gc.add_argument("--max-age-hours", type=positive_mb, default=DEFAULT_MAX_AGE / 3600,
                     help=f"idle age of dead staging (default {DEFAULT_MAX_AGE // 3600})")
+    maintain = sub.add_parser("maintain", help="compact, checkpoint and vacuum the tables",
+                              description="Compact small files, move the manifests' pins to "
+                                          "the compacted versions, write checkpoints and "
+                                          "vacuum files replaced longer ago than the "
+                                          "retention (pinned versions are kept).")
+    maintain.add_argument("--out-root", required=True)
+    maintain.add_argument("--retention-days", type=float, default=7.0,
+                          help="keep replaced files this long: time travel reaches back "
+                               "this far (default 7)")
+    migrate = sub.add_parser("migrate", help="convert an old-layout out root (symlinks, "
+                                             "_versions) into the Delta tables")
+    migrate.add_argument("--out-root", required=True)
     sub.add_parser("reasons", help="list the reject reason codes and what they mean")
     show = sub.add_parser("manifest", help="print the published manifest of a day")
     show.add_argument("--out-root", required=True)
@@ -353,6 +365,32 @@ def cmd_gc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_maintain(args: argparse.Namespace) -> int:
+    from newsetl.maintain import maintain
+
+    if args.retention_days < 0:
+        print("newsetl: error: --retention-days must not be negative", file=sys.stderr)
+        return 2
+    for table, done in maintain(args.out_root, args.retention_days).items():
+        print(f"{table}: " + ", ".join(f"{k}={v}" for k, v in done.items()))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from newsetl.migrate import MigrationError, migrate
+
+    try:
+        report = migrate(args.out_root)
+    except MigrationError as exc:
+        print(f"newsetl: error: {exc}", file=sys.stderr)
+        return 1
+    for entry in report:
+        print(json.dumps(entry))
+    print(f"{sum(1 for e in report if 'ds' in e and not e['skipped'])} day(s) migrated, "
+          f"{sum(1 for e in report if e.get('skipped'))} already migrated")
+    return 0
+
+
 def _exit_on_sigterm(signum: int, _frame) -> None:
     """SIGTERM (``kill``, a container stop) unwinds like Ctrl-C: workers are stopped
     and the run's staging removed on the way out."""
@@ -373,6 +411,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_reasons()
     if args.command == "files":
         return cmd_files(args)
+    if args.command == "maintain":
+        return cmd_maintain(args)
+    if args.command == "migrate":
+        return cmd_migrate(args)
     return cmd_manifest(args)
 
 

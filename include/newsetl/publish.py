@@ -256,9 +256,11 @@ def _ensure_table(uri: str, table: str) -> None:
             raise  # not a lost creation race
 
 
-def commit_day(out_root: storage.Location, table: str, day: layout.Day,
-               data: Callable[[], pa.RecordBatchReader | pa.Table], publish_id: str) -> int:
-    """Replace the day's partition of ``table`` in one Delta commit; its version.
+def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
+               data: Callable[[], pa.RecordBatchReader | pa.Table], publish_id: str,
+               predicate: str | None = None) -> int:
+    """Replace the day's partition of ``table`` (or the rows matching ``predicate``) in
+    one Delta commit; its version.
 
     ``data`` is called again for a retry. A failure whose commit landed anyway (the
     reply was lost) is a success; a lost race with another publisher of the day is
@@ -273,7 +275,7 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day,
         try:
             write_deltalake(
                 uri, data(), partition_by=layout.PARTITIONS[table], mode="overwrite",
-                predicate=day.predicate, storage_options=layout.storage_options(uri),
+                predicate=predicate or day.predicate, storage_options=layout.storage_options(uri),
                 writer_properties=WriterProperties(compression="ZSTD",
                                                    max_row_group_size=ROW_GROUP_ROWS),
                 commit_properties=CommitProperties(custom_metadata={PUBLISH_ID: publish_id}))
@@ -311,7 +313,7 @@ def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,
     return versions
 
 
-def _manifest_row(manifest: dict, day: layout.Day) -> pa.Table:
+def manifest_row(manifest: dict, day: layout.Day) -> pa.Table:
     counts, versions = manifest["counts"], manifest["tables"]
     row = {"publish_id": manifest["version"], "published_at": manifest["published_at"],
            **{f"{t}_version": versions[t]["version"] for t in layout.DATA_TABLES},
@@ -320,7 +322,7 @@ def _manifest_row(manifest: dict, day: layout.Day) -> pa.Table:
     return pa.Table.from_pylist([row], schema=schemas.delta_schema("manifests"))
 
 
-def _write_manifest_copy(out_root: storage.Location, day: layout.Day, manifest: dict) -> None:
+def write_manifest_copy(out_root: storage.Location, day: layout.Day, manifest: dict) -> None:
     """The readable ``_manifests/ds=D.json`` (informational: the Delta row is the truth)."""
     text = json.dumps(manifest, indent=1, ensure_ascii=False)
     target = layout.manifest_copy(out_root, day)
@@ -373,9 +375,9 @@ def publish_day(out_root: storage.Location, ds: str, staging: Path | str, n_shar
     manifest["timings"]["publish_seconds"] = round(time.monotonic() - started, 3)
     manifest["timings"]["wall_seconds"] = round(
         time.monotonic() - (run_started or started), 3)
-    commit_day(out_root, layout.MANIFESTS, day, lambda: _manifest_row(manifest, day),
+    commit_day(out_root, layout.MANIFESTS, day, lambda: manifest_row(manifest, day),
                manifest["version"])  # THE publish
-    _write_manifest_copy(out_root, day, manifest)
+    write_manifest_copy(out_root, day, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     for parent in (staging.parent, staging.parent.parent):
         with contextlib.suppress(OSError):  # not empty: another run of the day stages

@@ -40,6 +40,9 @@ name                   meaning                                  default
                        fail at once)
 ``alert_webhook``      URL that failure alerts are POSTed to    (none)
                        (Slack-compatible JSON ``{"text": ...}``)
+``retention_days``     ``newsetl_maintenance`` vacuums files     7
+                       replaced longer ago than this (time
+                       travel reaches back this far)
 =====================  =======================================  =====================
 
 Relative paths are relative to the project root (the folder holding ``include/``).
@@ -96,6 +99,7 @@ class Settings:
     allow_incomplete: bool = False
     arrival_timeout_h: float = 6.0
     alert_webhook: str | None = None
+    retention_days: float = 7.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -186,6 +190,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "allow_incomplete": _bool,
     "arrival_timeout_h": _non_negative_float,
     "alert_webhook": lambda v: v.strip() or None,
+    "retention_days": _non_negative_float,
 }
 NAMES = tuple(f.name for f in fields(Settings))
 assert set(NAMES) == set(_PARSERS)
