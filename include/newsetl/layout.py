@@ -32,7 +32,7 @@ from pathlib import Path
 
 from newsetl import storage
 
-_DS = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 #: The day's data tables, committed in this order, then :data:`MANIFESTS` last.
 DATA_TABLES = ("articles", "sections", "rejects")
