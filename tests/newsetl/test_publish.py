@@ -381,3 +381,35 @@ def test_two_overlapping_runs_of_a_day_both_publish(sample_raw: Path, tmp_path: 
     assert read_manifest(tmp_path, day)["version"] == results["first"]["version"]
     assert _all_rows(tmp_path, snapshot(tmp_path, [day]))["articles"] == _rows(tmp_path,
                                                                              "articles")
+
+
+def test_a_process_killed_between_commits_leaves_the_previous_day(sample_raw: Path,
+                                                                  tmp_path: Path) -> None:
+    """A real kill (``os._exit``: no cleanup, no exception handlers) right after the
+    articles commit: the manifest row and the pinned snapshot stay on the previous day."""
+    import subprocess
+    import sys
+
+    first = run_day(sample_raw, tmp_path, DAY, detector="langdetect")
+    before = _all_rows(tmp_path)
+    code = f"""
+import os
+from newsetl import publish
+from newsetl.pipeline import run_day
+real = publish.commit_day
+def die_after_articles(out_root, table, day, data, publish_id):
+    version = real(out_root, table, day, data, publish_id)
+    if table == "articles":
+        os._exit(9)
+    return version
+publish.commit_day = die_after_articles
+run_day({str(sample_raw)!r}, {str(tmp_path)!r}, {DAY!r}, detector="langdetect")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 9, done.stderr[-2000:]
+    assert DeltaTable(str(tmp_path / "articles")).version() == 2  # the articles commit landed
+    assert read_manifest(tmp_path, DAY) == first
+    assert _all_rows(tmp_path) == before
+    again = run_day(sample_raw, tmp_path, DAY, detector="langdetect")  # the rerun publishes
+    assert again["counts"] == first["counts"] and _all_rows(tmp_path) == before
