@@ -27,7 +27,7 @@ DAG-level settings come from the DAG processor's environment. Each run is noted 
 its day (`ds=...`) when it starts.
 
 **Tasks.** `wait_for_day` → `find_inputs` → `split_shards` → `process_shard` (mapped,
-one per shard) → `publish` (atomic symlink switch, same `publish_day` as the CLI) → `quality_checks`
+one per shard) → `publish` (Delta commits, same `publish_day` as the CLI) → `quality_checks`
 (fails the run with the failing check and its numbers) → `emit_assets` (asset events on
 `newsetl_articles` / `newsetl_sections` with the day's counts; `newsetl_stats` runs on
 them). Only paths and counts travel through XCom; the file list lives in
@@ -145,13 +145,14 @@ def newsetl_daily():
           max_active_tis_per_dag=1)
     def publish(plan: dict) -> dict:
         """
-        ### Publish atomically
-        `publish_day` (the same as the CLI): dedupes, writes the partitions and manifest
-        into a new version folder, runs the quality checks on it (a failing day is never
-        switched live; the previous version stays) and switches `_current/ds=<ds>` with
-        one atomic rename.
-        One publish at a time across runs (`max_active_tis_per_dag=1`). Runs after zero
-        shards too (an allowed empty day).
+        ### Write, audit, publish
+        `publish_day` (the same as the CLI): audits the staged shards (dedup, accounting,
+        the quality checks: a failing day commits nothing), commits each Delta table with
+        a predicate overwrite of `ds = '<ds>'`, then the day's `manifests` row with each
+        table's version, last: the day is published when that row is committed.
+        One publish at a time across runs (`max_active_tis_per_dag=1`; concurrent
+        publishers would still lose no commit). Runs after zero shards too (an allowed
+        empty day).
         """
         return work.publish(plan, get_current_context())
 
@@ -171,7 +172,8 @@ def newsetl_daily():
         """
         ### Emit asset events
         Updates the `newsetl_articles` and `newsetl_sections` assets with the day, its
-        version, path and counts in the event `extra` (this triggers `newsetl_stats`).
+        publish id, the Delta table URI and committed versions and counts in the event
+        `extra` (this triggers `newsetl_stats`).
         """
         return work.emit_assets(published, get_current_context())
 

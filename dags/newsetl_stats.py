@@ -1,16 +1,16 @@
 """
 # newsetl_stats
 
-Recomputes the per-day dashboard aggregates `<out_root>/daily_stats/ds=<ds>/` with
-`newsetl.stats.write_daily_stats`.
+Recomputes the per-day dashboard aggregates (the `daily_stats` Delta table, partition
+`ds=<ds>`) with `newsetl.stats.write_daily_stats`.
 
 Scheduled on the `newsetl_articles` asset: `newsetl_daily` emits an event with the
 day in `extra["ds"]` after a day passes its quality checks. Several events (for example
 from a backfill) can land in one run; every day named in them is recomputed, and so is
-any published day whose stats are missing or older than its manifest (a catch-up in case
+any published day whose stats are missing or describe an earlier publish (a catch-up in case
 an event did not get a run of its own). A manual
 run takes the `ds` param; without it (and without events) every published day is
-recomputed. Recomputing replaces a day's stats file atomically.
+recomputed. Recomputing replaces a day's stats in one Delta commit.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def newsetl_stats():
         """
         ### Compute daily stats
         Days: the `ds` param, else the `ds` of every triggering `newsetl_articles` event,
-        else all published days. Writes `daily_stats/ds=<ds>/part-0000.parquet` for each.
+        else all published days. Commits each day's `daily_stats` partition.
         """
         return work.compute_stats(get_current_context())
 

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
 
-from newsetl.publish import published_days, read_manifest
+from newsetl.readers import manifest_rows, read_table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,27 +19,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-root", required=True)
     args = parser.parse_args(argv)
     out = Path(args.out_root)
-    days = published_days(out)
-    if not days:
+    rows = manifest_rows(out)
+    if not rows:
         print(f"nothing published under {out}", file=sys.stderr)
         return 1
     header = ("day", "files", "items", "articles", "sections", "rejects", "dups", "stats",
-              "run", "version")
+              "run", "articles@", "sections@", "rejects@")
+    stats_days = set(read_table(out, "daily_stats", columns=["ds"]).column("ds").to_pylist())
     lines = []
     langs: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
-    for ds in days:
-        m = read_manifest(out, ds)
+    for row in rows:
+        ds, m = row["ds"], json.loads(row["manifest"])
         c = m["counts"]
         langs.update(c["articles_by_lang"])
         reasons.update(c["rejects_by_reason"])
-        stats = (out / "daily_stats" / f"ds={ds}" / "part-0000.parquet").exists()
         run = m.get("run", {})
         lines.append((ds, c["input_files"], c["input_items"], c["articles"], c["sections"],
-                      c["rejects"], c["duplicates"], "yes" if stats else "no",
-                      run.get("runner", "?"), m["version"]))
+                      c["rejects"], c["duplicates"], "yes" if ds in stats_days else "no",
+                      run.get("runner", "?"), *(row[f"{t}_version"]
+                                               for t in ("articles", "sections", "rejects"))))
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines, strict=False)]
-    print(f"\nPublished dataset {out}")
+    print(f"\nPublished Delta tables under {out} (table@ = Delta version pinned by the "
+          "day's manifest row)")
     for row in (header, *lines):
         print("  " + "  ".join(str(v).rjust(w) if isinstance(v, int) else str(v).ljust(w)
                                for v, w in zip(row, widths, strict=True)))
@@ -47,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     print("  rejects by reason:    " + (", ".join(
         f"{k}={v}" for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
         or "-"))
-    print(f"  read it: pd.read_parquet('{out}/articles') or DuckDB "
-          f"read_parquet('{out}/articles/ds=*/lang=*/*.parquet', hive_partitioning=true)")
+    print(f"  read it: deltalake.DeltaTable('{out}/articles').to_pandas(), "
+          f"polars.scan_delta('{out}/articles'), DuckDB delta_scan('{out}/articles'), "
+          "or newsetl.readers.read_table(out_root, 'articles') for the manifest's snapshot")
     return 0
 
 

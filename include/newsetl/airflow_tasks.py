@@ -382,8 +382,8 @@ def find_inputs(context: dict) -> dict:
     """List the day's inputs, cut them into shards, write ``<staging>/plan.json``."""
     from newsetl.completeness import IncompleteDayError
     from newsetl.guards import LayoutError, check_layout, mark_out_root
+    from newsetl.layout import run_staging
     from newsetl.pipeline import MissingDayError, plan_day
-    from newsetl.publish import run_staging
 
     started = time.monotonic()
     cfg = settings_mod.load(variables=True)
@@ -513,12 +513,14 @@ def _summary(manifest: dict, empty: bool) -> dict:
                                           "sections", "rejects", "duplicates",
                                           "articles_by_lang", "rejects_by_reason")},
         "timings": manifest["timings"],
+        "tables": manifest.get("tables", {}),
     }
 
 
 def publish(plan_info: dict, context: dict) -> dict:
-    """Publish the staged shards atomically with :func:`newsetl.publish.publish_day`."""
-    from newsetl.publish import publish_day, read_manifest
+    """Audit and commit the staged shards with :func:`newsetl.publish.publish_day`."""
+    from newsetl.publish import publish_day
+    from newsetl.readers import read_manifest
 
     plan_path = str(plan_info["plan_path"])
     dag_run = context.get("dag_run")
@@ -630,10 +632,15 @@ def check_quality(published: dict, plan_info: dict) -> dict:
 
 
 def asset_extra(published: dict, table: str, out_root: str) -> dict:
-    """``extra`` of an asset event: the day, its version and counts (small)."""
+    """``extra`` of an asset event: the day, its publish id, the Delta table's URI and
+    committed version (what a consumer pins), and the counts (small)."""
     c = published["counts"]
+    committed = (published.get("tables") or {}).get(table) or {}
     extra = {"ds": published["ds"], "version": published["version"],
-             "path": f"{out_root}/{table}/ds={published['ds']}",
+             "uri": committed.get("uri") or f"{out_root.rstrip('/')}/{table}",
+             "table_version": committed.get("version"),
+             "tables": {t: v.get("version") for t, v in (published.get("tables") or {}
+                                                         ).items()},
              "articles": c["articles"], "sections": c["sections"], "rejects": c["rejects"],
              "input_items": c["input_items"]}
     if table == "articles":
@@ -671,36 +678,15 @@ def stats_days_from_events(events: Any) -> list[str]:
 
 
 def stale_stats_days(out_root: str | os.PathLike[str]) -> list[str]:
-    """Published days whose stats file is missing or older than the day's manifest."""
-    from newsetl.publish import published_days
+    """Published days whose stats are missing or describe an earlier publish."""
+    from newsetl.stats import stale_days
 
-    stale = []
-    if storage.is_remote(out_root):
-        # two listings give every object's last-modified time; the manifest copy is
-        # written after a version is switched live, so stats older than it are stale
-        stats = storage.list_modified(str(storage.join(out_root, "daily_stats")))
-        manifests = storage.list_modified(str(storage.join(out_root, "_manifests")))
-        for ds in published_days(out_root):
-            written = stats.get(f"ds={ds}/part-0000.parquet")
-            published = manifests.get(f"ds={ds}.json")
-            if written is None or (published is not None and written < published):
-                stale.append(ds)
-        return stale
-    out = storage.local_path(out_root)
-    for ds in published_days(out):
-        stats = out / "daily_stats" / f"ds={ds}" / "part-0000.parquet"
-        manifest = out / "_manifests" / f"ds={ds}.json"
-        try:
-            if not stats.exists() or stats.stat().st_mtime < manifest.stat().st_mtime:
-                stale.append(ds)
-        except FileNotFoundError:  # republished while we looked
-            stale.append(ds)
-    return stale
+    return stale_days(out_root)
 
 
 def compute_stats(context: dict) -> dict:
     """Recompute ``daily_stats`` for the param ``ds``, the triggering events' days, or all."""
-    from newsetl.publish import published_days
+    from newsetl.readers import published_days
     from newsetl.stats import write_daily_stats
 
     started = time.monotonic()
@@ -722,3 +708,21 @@ def compute_stats(context: dict) -> dict:
     log.info("newsetl stats: %d day(s) from %s: %s (%.2fs)", len(days), source,
              ", ".join(days) or "-", time.monotonic() - started)
     return {"days": days, "source": source, "paths": paths}
+
+
+# -- newsetl_maintenance -----------------------------------------------------------------
+
+def maintain_tables(context: dict) -> dict:
+    """Compact, re-pin, checkpoint and vacuum every Delta table of the out root with the
+    ``retention_days`` setting (:func:`newsetl.maintain.maintain`)."""
+    from newsetl.maintain import maintain
+
+    started = time.monotonic()
+    cfg = settings_mod.load(variables=True)
+    report = maintain(cfg.out_root, cfg.retention_days)
+    for table, done in report.items():
+        log.info("newsetl maintain %s: %s", table,
+                 ", ".join(f"{k}={v}" for k, v in done.items()))
+    log.info("newsetl maintain: %d table(s) of %s, retention %g days (%.2fs)", len(report),
+             cfg.out_root, cfg.retention_days, time.monotonic() - started)
+    return {"out_root": cfg.out_root, "retention_days": cfg.retention_days, "tables": report}

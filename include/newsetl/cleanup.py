@@ -16,6 +16,7 @@ be running (default :data:`DEFAULT_MAX_AGE`, setting ``staging_max_age_hours``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -99,11 +100,16 @@ def staging_runs(out_root: str | os.PathLike[str], ds: str | None = None) -> lis
     base = Path(root)
     days = [base / f"ds={ds}"] if ds else sorted(base.glob("ds=*"))
     for day_dir in days:
-        if not day_dir.is_dir():
+        try:
+            runs = sorted(p for p in day_dir.iterdir() if p.is_dir())
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for run_dir in sorted(p for p in day_dir.iterdir() if p.is_dir()):
-            found.append(StagingRun(day_dir.name[3:], run_dir.name, run_dir,
-                                    now - _newest_mtime(run_dir)))
+        for run_dir in runs:
+            try:
+                idle = now - _newest_mtime(run_dir)
+            except FileNotFoundError:  # a run that finished meanwhile removed its staging
+                continue
+            found.append(StagingRun(day_dir.name[3:], run_dir.name, run_dir, idle))
     return found
 
 
@@ -148,7 +154,9 @@ def _prune_empty(root: Path) -> None:
     if not root.is_dir():
         return
     for day_dir in root.glob("ds=*"):
-        if day_dir.is_dir() and not any(day_dir.iterdir()):
-            day_dir.rmdir()
-    if not any(root.iterdir()):
-        shutil.rmtree(root, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another run may be using or removing it
+            if day_dir.is_dir() and not any(day_dir.iterdir()):
+                day_dir.rmdir()
+    with contextlib.suppress(OSError):
+        if not any(root.iterdir()):
+            shutil.rmtree(root, ignore_errors=True)

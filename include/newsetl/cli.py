@@ -124,17 +124,33 @@ def build_parser() -> argparse.ArgumentParser:
     gc.add_argument("--ds", type=parse_ds, help="only this day (default: every day)")
     gc.add_argument("--max-age-hours", type=positive_mb, default=DEFAULT_MAX_AGE / 3600,
                     help=f"idle age of dead staging (default {DEFAULT_MAX_AGE // 3600})")
+    maintain = sub.add_parser("maintain", help="compact, checkpoint and vacuum the tables",
+                              description="Compact small files, move the manifests' pins to "
+                                          "the compacted versions, write checkpoints and "
+                                          "vacuum files replaced longer ago than the "
+                                          "retention (pinned versions are kept).")
+    maintain.add_argument("--out-root", required=True)
+    maintain.add_argument("--retention-days", type=float, default=7.0,
+                          help="keep replaced files this long: time travel reaches back "
+                               "this far (default 7)")
+    migrate = sub.add_parser("migrate", help="convert an old-layout out root (symlinks, "
+                                             "_versions) into the Delta tables")
+    migrate.add_argument("--out-root", required=True)
     sub.add_parser("reasons", help="list the reject reason codes and what they mean")
     show = sub.add_parser("manifest", help="print the published manifest of a day")
     show.add_argument("--out-root", required=True)
     show.add_argument("--ds", type=parse_ds, required=True)
-    files = sub.add_parser("files", help="list the current Parquet files of a table "
-                                          "(paths or URLs, for DuckDB/Spark)")
+    show.add_argument("--as-of", type=int, default=None, metavar="VERSION",
+                      help="version of the manifests table (time travel; default latest)")
+    files = sub.add_parser("files", help="list the Parquet files of a table's published "
+                                          "days (paths or URLs, for DuckDB/Spark)")
     files.add_argument("--out-root", required=True)
     files.add_argument("--table", choices=("articles", "sections", "rejects"),
                        default="articles")
     files.add_argument("--ds", type=parse_ds, action="append",
                        help="only this day (repeatable; default: every published day)")
+    files.add_argument("--as-of", type=int, default=None, metavar="VERSION",
+                       help="version of the manifests table (time travel; default latest)")
     return parser
 
 
@@ -296,9 +312,9 @@ def cmd_reasons() -> int:
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
-    from newsetl.publish import read_manifest
+    from newsetl.readers import read_manifest
 
-    manifest = read_manifest(args.out_root, args.ds.isoformat())
+    manifest = read_manifest(args.out_root, args.ds.isoformat(), as_of=args.as_of)
     if manifest is None:
         print(f"newsetl: error: no published manifest for {args.ds} under {args.out_root}",
               file=sys.stderr)
@@ -308,10 +324,11 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_files(args: argparse.Namespace) -> int:
-    from newsetl.readers import current_files
+    from newsetl.readers import snapshot, table_files
 
     days = [d.isoformat() for d in args.ds] if args.ds else None
-    paths = current_files(args.out_root, args.table, days)
+    paths = table_files(args.out_root, args.table, days,
+                        snap=snapshot(args.out_root, days, as_of=args.as_of))
     for path in paths:
         print(path)
     if not paths:
@@ -348,6 +365,32 @@ def cmd_gc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_maintain(args: argparse.Namespace) -> int:
+    from newsetl.maintain import maintain
+
+    if args.retention_days < 0:
+        print("newsetl: error: --retention-days must not be negative", file=sys.stderr)
+        return 2
+    for table, done in maintain(args.out_root, args.retention_days).items():
+        print(f"{table}: " + ", ".join(f"{k}={v}" for k, v in done.items()))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from newsetl.migrate import MigrationError, migrate
+
+    try:
+        report = migrate(args.out_root)
+    except MigrationError as exc:
+        print(f"newsetl: error: {exc}", file=sys.stderr)
+        return 1
+    for entry in report:
+        print(json.dumps(entry))
+    print(f"{sum(1 for e in report if 'ds' in e and not e['skipped'])} day(s) migrated, "
+          f"{sum(1 for e in report if e.get('skipped'))} already migrated")
+    return 0
+
+
 def _exit_on_sigterm(signum: int, _frame) -> None:
     """SIGTERM (``kill``, a container stop) unwinds like Ctrl-C: workers are stopped
     and the run's staging removed on the way out."""
@@ -368,6 +411,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_reasons()
     if args.command == "files":
         return cmd_files(args)
+    if args.command == "maintain":
+        return cmd_maintain(args)
+    if args.command == "migrate":
+        return cmd_migrate(args)
     return cmd_manifest(args)
 
 

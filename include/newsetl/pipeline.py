@@ -34,7 +34,8 @@ from newsetl.inputs import (
     jsonl_splittable,
     scan,
 )
-from newsetl.publish import publish_day, run_staging
+from newsetl.layout import run_staging
+from newsetl.publish import publish_day
 from newsetl.ranges import Span, split_file
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
 from newsetl.staging import process_shard
@@ -133,8 +134,8 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
 
     Each run stages under its own ``run_token`` (default: unique per call, naming this
     host and process, see :mod:`newsetl.cleanup`), so two runs of the same day never
-    share or wipe each other's staging; the day lock in
-    :func:`newsetl.publish.publish_day` orders their switches. A run that fails or is
+    share or wipe each other's staging; their Delta commits are ordered by delta-rs
+    (:mod:`newsetl.publish`). A run that fails or is
     interrupted (SIGINT, or SIGTERM turned into ``SystemExit`` by the CLI) stops its
     workers and removes its staging before the error goes on."""
     if run_token is None:

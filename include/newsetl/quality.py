@@ -128,12 +128,9 @@ def format_checks(checks: list[Check]) -> str:
 
 def history(out_root: str | os.PathLike[str], ds: str, window: int) -> list[tuple[str, int]]:
     """``(day, articles)`` of the last ``window`` published days before ``ds``, oldest first."""
-    from newsetl.publish import published_days, read_manifest
+    from newsetl.readers import manifest_rows
 
-    days = [d for d in published_days(out_root) if d < ds][-window:] if window else []
-    found = []
-    for day in days:
-        manifest = read_manifest(out_root, day)
-        if manifest is not None:
-            found.append((day, int(manifest["counts"]["articles"])))
-    return found
+    if not window:
+        return []
+    rows = [r for r in manifest_rows(out_root) if r["ds"] < ds][-window:]
+    return [(r["ds"], int(r["articles"])) for r in rows]

@@ -1,74 +1,168 @@
-"""Find and read the current version of published days, locally or on object stores.
+"""Read the published Delta tables as consistent cross-table snapshots of days.
 
-Locally the Hive paths (``articles/ds=*/lang=*/*.parquet``) always show the current
-version, so any Parquet reader works. On object stores readers resolve each day's
-pointer (``_current/ds=D.json``) first; :func:`current_files` gives the file URLs to
-hand to DuckDB or Spark, :func:`read_table` reads them with pyarrow::
+Every table is a plain Delta table (``<out_root>/articles`` ...), so ``deltalake``,
+``polars.scan_delta`` or DuckDB's ``delta_scan`` read it with no newsetl code; they see
+each table's latest commit. A day's ``manifests`` row names the Delta version of each
+table that holds the day as it was published together: :func:`snapshot` pins those
+versions, so a reader never mixes a half-republished day (a run that crashed between
+two table commits) and keeps reading a day whole while it is republished::
 
-    files = current_files("s3://bucket/news", "articles")
-    duckdb.sql(f"select * from read_parquet({files!r}, hive_partitioning = true)")
-    spark.read.option("basePath", ...).parquet(*files)   # one day: basePath = its prefix
+    snap = snapshot("data/out", ["2024-03-01"])           # pins the manifest versions
+    read_table("data/out", "articles", snap=snap)         # pyarrow, with ds and lang
+    to_pandas("data/out", "sections", snap=snap)
+    duckdb.read_parquet(table_files("data/out", "articles", snap=snap),
+                        hive_partitioning=True)
+    snapshot("data/out", ["2024-03-01"], as_of=day_versions("data/out", "2024-03-01")[0])
+                                                          # time travel: first publish
 """
 
 from __future__ import annotations
 
 import json
-import os
+from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as pads
 
-from newsetl import schemas, storage
-from newsetl.publish import published_days
+from newsetl import layout, schemas, storage
 
 
-def current_files(out_root: str | os.PathLike[str], table: str,
-                  days: list[str] | None = None) -> list[str]:
-    """Paths or URLs of the Parquet files of the current version of each day."""
-    if table not in schemas.TABLES:
-        raise ValueError(f"unknown table {table!r}")
-    days = published_days(out_root) if days is None else days
+def open_table(uri: str, version: int | None = None):
+    """The Delta table at ``uri`` (at ``version``), or None when it was never written.
+    (Not ``DeltaTable.is_deltatable``: it holds the GIL during its requests.)"""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    try:
+        return DeltaTable(uri, version=version, storage_options=layout.storage_options(uri))
+    except TableNotFoundError:
+        return None
+
+
+def _delta(out_root: storage.Location, table: str, version: int | None = None):
+    return open_table(str(layout.table_uri(out_root, table)), version)
+
+
+def _day_filter(days: list[str] | None) -> list[tuple[str, str, Any]] | None:
+    return None if days is None else [("ds", "in", [layout.day(d).ds for d in days])]
+
+
+def manifest_rows(out_root: storage.Location, days: list[str] | None = None,
+                  as_of: int | None = None) -> list[dict]:
+    """The ``manifests`` rows of ``days`` (default: every published day), oldest day
+    first, at the ``manifests`` table version ``as_of`` (default: the latest)."""
+    table = _delta(out_root, layout.MANIFESTS, as_of)
+    if table is None or days == []:
+        return []
+    rows = table.to_pyarrow_table(filters=_day_filter(days)).to_pylist()
+    return sorted(rows, key=lambda r: r["ds"])
+
+
+def published_days(out_root: storage.Location) -> list[str]:
+    """Days with a committed manifest row, sorted."""
+    table = _delta(out_root, layout.MANIFESTS)
+    if table is None:
+        return []
+    days = table.to_pyarrow_table(columns=["ds"]).column("ds").to_pylist()
+    return sorted(set(days))
+
+
+def read_manifest(out_root: storage.Location, ds: str, as_of: int | None = None
+                  ) -> dict | None:
+    """The manifest of the published day (None when never published)."""
+    rows = manifest_rows(out_root, [ds], as_of)
+    return json.loads(rows[0]["manifest"]) if rows else None
+
+
+def day_versions(out_root: storage.Location, ds: str) -> list[int]:
+    """Versions of the ``manifests`` table that published ``ds``, oldest first: pass one
+    as ``as_of`` to read the day as that run published it (time travel; only as far
+    back as ``newsetl maintain`` has not vacuumed)."""
+    table = _delta(out_root, layout.MANIFESTS)
+    if table is None:
+        return []
+    predicate = layout.day(ds).predicate
+    return sorted(int(h["version"]) for h in table.history()
+                  if (h.get("operationParameters") or {}).get("predicate") == predicate)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Pinned table versions per day: ``versions[ds][table]``."""
+
+    versions: dict[str, dict[str, int]]
+
+    @property
+    def days(self) -> list[str]:
+        return sorted(self.versions)
+
+
+def snapshot(out_root: storage.Location, days: list[str] | None = None,
+             as_of: int | None = None) -> Snapshot:
+    """Pin the table versions that the manifest rows of ``days`` record."""
+    return Snapshot({r["ds"]: {t: int(r[f"{t}_version"]) for t in layout.DATA_TABLES}
+                     for r in manifest_rows(out_root, days, as_of)})
+
+
+def _pinned(out_root: storage.Location, table: str, days: list[str] | None,
+            snap: Snapshot | None) -> list[tuple[Any, list[str]]]:
+    """(Delta table at a pinned version, its days) for ``table``; daily_stats and
+    manifests are read at their latest version."""
+    if table not in layout.DATA_TABLES:
+        found = _delta(out_root, table)
+        return [] if found is None else [(found, days)]
+    snap = snap if snap is not None else snapshot(out_root, days)
+    by_version: dict[int, list[str]] = {}
+    for ds in snap.days if days is None else [d for d in days if d in snap.versions]:
+        by_version.setdefault(snap.versions[ds][table], []).append(ds)
+    pinned = []
+    for version, group in sorted(by_version.items()):
+        found = _delta(out_root, table, version)
+        if found is not None:
+            pinned.append((found, group))
+    return pinned
+
+
+def read_table(out_root: storage.Location, table: str, days: list[str] | None = None,
+               snap: Snapshot | None = None, columns: list[str] | None = None) -> pa.Table:
+    """The published rows of ``table`` for ``days`` (default: every day of the
+    snapshot, else every published day) with ``ds`` (and ``lang``), in the schema of
+    :mod:`newsetl.schemas`."""
+    schema = schemas.delta_schema(table)
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    parts = [found.to_pyarrow_table(filters=_day_filter(group), columns=schema.names)
+             for found, group in _pinned(out_root, table, days, snap)]
+    parts = [p.select(schema.names).cast(schema) for p in parts if p.num_rows]
+    return pa.concat_tables(parts) if parts else schema.empty_table()
+
+
+def table_files(out_root: storage.Location, table: str, days: list[str] | None = None,
+                snap: Snapshot | None = None) -> list[str]:
+    """Parquet file paths or URLs holding the published rows of ``days``: for any
+    Parquet reader (DuckDB ``read_parquet(files, hive_partitioning = true)``, Spark)."""
     files: list[str] = []
-    for ds in days:
-        if storage.is_remote(out_root):
-            text = storage.read_text(str(storage.join(out_root, "_current", f"ds={ds}.json")))
-            if text is None:
-                continue
-            files += [str(storage.join(out_root, rel)) for rel in json.loads(text)["files"][table]]
-        else:
-            base = storage.local_path(out_root) / table / f"ds={ds}"
-            files += sorted(str(p) for p in base.rglob("*.parquet")) if base.exists() else []
-    return files
+    for found, group in _pinned(out_root, table, days, snap):
+        files += found.file_uris(file_pruning_predicate=_day_filter(group))
+    return sorted(files)
 
 
-def read_table(out_root: str | os.PathLike[str], table: str,
-               days: list[str] | None = None) -> pa.Table:
-    """The current rows of ``table`` for ``days`` (all published days by default), with
-    the ``ds`` column and, for articles and sections, ``lang``."""
-    days = published_days(out_root) if days is None else days
-    parts = []
-    schema = schemas.TABLE_SCHEMAS[table]
-    for ds in days:
-        files = current_files(out_root, table, [ds])
-        if not files:
-            continue
-        if storage.is_remote(out_root):
-            fs, _ = storage.filesystem(os.fspath(out_root))
-            paths = [storage.filesystem(f)[1] for f in files]
-        else:
-            fs, paths = None, files
-        keys = schemas.TABLES[table]
-        partitioning = None
-        if keys:
-            base = os.path.commonpath([os.path.dirname(os.path.dirname(p)) for p in paths])
-            partitioning = pads.partitioning(pa.schema([(k, pa.string()) for k in keys]),
-                                             flavor="hive")
-            data = pads.dataset(paths, filesystem=fs, format="parquet",
-                                partitioning=partitioning, partition_base_dir=base).to_table()
-        else:
-            data = pads.dataset(paths, filesystem=fs, format="parquet").to_table()
-        data = data.append_column("ds", pa.array([ds] * data.num_rows, pa.string()))
-        parts.append(data)
-    if not parts:
-        return schema.append(pa.field("ds", pa.string())).empty_table()
-    return pa.concat_tables(parts, promote_options="default")
+def to_pandas(out_root: storage.Location, table: str, days: list[str] | None = None,
+              snap: Snapshot | None = None, columns: list[str] | None = None):
+    """:func:`read_table` as a pandas DataFrame."""
+    return read_table(out_root, table, days, snap, columns).to_pandas()
+
+
+def to_polars(out_root: storage.Location, table: str, days: list[str] | None = None,
+              snap: Snapshot | None = None, columns: list[str] | None = None):
+    """:func:`read_table` as a Polars DataFrame (needs ``polars``)."""
+    import polars as pl
+
+    return pl.from_arrow(read_table(out_root, table, days, snap, columns))
+
+
+def duckdb_relation(con, out_root: storage.Location, table: str,
+                    days: list[str] | None = None, snap: Snapshot | None = None):
+    """A DuckDB relation over the published rows (``con``: a DuckDB connection); the
+    Arrow table is scanned in place, so it works for object stores too."""
+    return con.from_arrow(read_table(out_root, table, days, snap))

@@ -95,18 +95,42 @@ DAILY_STATS = pa.schema(
     ]
 )
 
+#: One row per published day (the ``manifests`` Delta table): the Delta version of each
+#: table that holds the day, the headline counts, and the whole manifest as JSON. A day
+#: is published once its row is committed; readers pin these versions.
+MANIFESTS = pa.schema(
+    [
+        pa.field("publish_id", pa.string(), nullable=False),
+        pa.field("published_at", pa.string(), nullable=False),
+        pa.field("articles_version", pa.int64(), nullable=False),
+        pa.field("sections_version", pa.int64(), nullable=False),
+        pa.field("rejects_version", pa.int64(), nullable=False),
+        pa.field("input_items", pa.int64(), nullable=False),
+        pa.field("articles", pa.int64(), nullable=False),
+        pa.field("sections", pa.int64(), nullable=False),
+        pa.field("rejects", pa.int64(), nullable=False),
+        pa.field("manifest", pa.string(), nullable=False),
+    ]
+)
+
 #: Columns stored in the shard files before publishing. ``seq`` is the item's place in
 #: sorted source order, used to keep the first of a set of duplicates.
 STAGED_ARTICLES = ARTICLES.append(pa.field("seq", pa.int64(), nullable=False))
 STAGED_REJECTS = REJECTS.append(pa.field("seq", pa.int64(), nullable=False))
 
-#: The tables of a day and the column each is partitioned by below ``ds=``.
+#: The data tables of a day and the column each is partitioned by below ``ds=``.
 TABLES = {
     "articles": ("lang",),
     "sections": ("lang",),
     "rejects": (),
 }
 
-TABLE_SCHEMAS = {"articles": ARTICLES, "sections": SECTIONS, "rejects": REJECTS}
+TABLE_SCHEMAS = {"articles": ARTICLES, "sections": SECTIONS, "rejects": REJECTS,
+                 "daily_stats": DAILY_STATS, "manifests": MANIFESTS}
+
+
+def delta_schema(table: str) -> pa.Schema:
+    """A table's schema as stored in Delta: its columns plus the ``ds`` partition."""
+    return TABLE_SCHEMAS[table].append(pa.field("ds", pa.string(), nullable=False))
 
 PARQUET_COMPRESSION = "zstd"

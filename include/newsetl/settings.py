@@ -49,6 +49,9 @@ name                   meaning                                  default
                        ``start_date`` (no silent gaps) [DAG]
 ``max_active_runs``    days processed at once (bounds the       4
                        catch-up) [DAG]
+``retention_days``     ``newsetl_maintenance`` vacuums files     7
+                       replaced longer ago than this (time
+                       travel reaches back this far)
 =====================  =======================================  =====================
 
 Settings marked [DAG] shape the DAG itself, so they are read when the DAG file is
@@ -117,6 +120,7 @@ class Settings:
     end_date: str | None = None
     catchup: bool = True
     max_active_runs: int = 4
+    retention_days: float = 7.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -255,6 +259,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "end_date": _optional_day,
     "catchup": _bool,
     "max_active_runs": _at_least_one,
+    "retention_days": _non_negative_float,
 }
 NAMES = tuple(f.name for f in fields(Settings))
 assert set(NAMES) == set(_PARSERS)

@@ -1,4 +1,4 @@
-"""Per-day aggregates for dashboards: ``<out_root>/daily_stats/ds=D/part-0000.parquet``.
+"""Per-day aggregates for dashboards: the ``daily_stats`` Delta table (partition ``ds``).
 
 Long format (``metric``, ``key``, ``value``), so new metrics never change the schema:
 
@@ -16,33 +16,31 @@ metric                     key                         value
 ``top_source_name``        source name                 articles (top 10)
 ``articles_by_label``      section label or ``""``     articles
 ``run_seconds``            ``""``                      wall time of the publishing run
+``publish_id``             the day's publish id        0 (which publish the stats describe)
 =========================  ==========================  =====================================
 
-Recomputing a day replaces its file atomically (write to a temp file, rename).
+Recomputing a day replaces its partition in one Delta commit (predicate overwrite).
+Stats whose ``publish_id`` is not the day's current one are stale (the day was
+republished since): :func:`stale_days`.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 
-from newsetl import schemas, storage
-from newsetl.publish import read_manifest
-from newsetl.readers import read_table
+from newsetl import layout, schemas
+from newsetl.readers import manifest_rows, read_manifest, read_table, snapshot
 
 TOP_SOURCES = 10
 
 
 def _day_table(out_root: str | os.PathLike[str], table: str, ds: str,
-               columns: list[str]) -> pa.Table | None:
-    """The day's current rows (local Hive paths or object-store pointer alike)."""
-    data = read_table(out_root, table, [ds])
+               columns: list[str], snap) -> pa.Table | None:
+    """The day's published rows (at the versions its manifest row pins)."""
+    data = read_table(out_root, table, [ds], snap=snap, columns=[*columns, "ds"])
     return data.select(columns) if data.num_rows else None
 
 
@@ -69,8 +67,9 @@ def foreign_section_share(sections: pa.Table) -> float | None:
 def compute_daily_stats(out_root: str | os.PathLike[str], ds: str) -> pa.Table:
     """Aggregate one published day into the long ``DAILY_STATS`` table."""
     out = out_root
+    snap = snapshot(out, [ds])
     manifest = read_manifest(out, ds)
-    if manifest is None:
+    if manifest is None or ds not in snap.versions:
         raise FileNotFoundError(f"no published manifest for {ds} under {out}")
     counts = manifest["counts"]
     rows: list[tuple[str, str, float]] = [
@@ -78,10 +77,12 @@ def compute_daily_stats(out_root: str | os.PathLike[str], ds: str) -> pa.Table:
         ("articles", "", counts["articles"]),
         ("rejects", "", counts["rejects"]),
         ("run_seconds", "", manifest["timings"].get("wall_seconds", 0.0)),
+        ("publish_id", manifest["version"], 0.0),
     ]
     rows += [("articles_by_lang", k, v) for k, v in counts["articles_by_lang"].items()]
     rows += [("rejects_by_reason", k, v) for k, v in counts["rejects_by_reason"].items()]
-    articles = _day_table(out, "articles", ds, ["n_chars", "source_name", "section_label"])
+    articles = _day_table(out, "articles", ds, ["n_chars", "source_name", "section_label"],
+                          snap)
     if articles is not None and articles.num_rows:
         n_chars = articles.column("n_chars")
         rows.append(("body_chars_mean", "", float(pc.mean(n_chars).as_py())))
@@ -89,7 +90,7 @@ def compute_daily_stats(out_root: str | os.PathLike[str], ds: str) -> pa.Table:
             pc.approximate_median(n_chars).as_py())))
         rows += _top(articles.column("source_name"), "top_source_name", TOP_SOURCES)
         rows += _top(articles.column("section_label"), "articles_by_label", None)
-    sections = _day_table(out, "sections", ds, ["section_lang", "lang", "is_foreign"])
+    sections = _day_table(out, "sections", ds, ["section_lang", "lang", "is_foreign"], snap)
     share = foreign_section_share(sections) if sections is not None else None
     if share is not None:
         rows.append(("foreign_section_share", "", share))
@@ -106,38 +107,29 @@ def _top(column: pa.ChunkedArray, metric: str, limit: int | None) -> list[tuple[
     return [(metric, key, float(n)) for key, n in pairs]
 
 
-def write_daily_stats(out_root: str | os.PathLike[str], ds: str) -> Path | str:
-    """Compute and (re)write the day's stats file (a rename locally, one PUT on object
-    stores: readers never see half a file); returns its path or URL."""
-    table = compute_daily_stats(out_root, ds)
-    if storage.is_remote(out_root):
-        url = str(storage.join(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet"))
-        with tempfile.TemporaryDirectory(prefix="newsetl-stats-") as tmpdir:
-            local = Path(tmpdir) / "part-0000.parquet"
-            pq.write_table(table, local, compression=schemas.PARQUET_COMPRESSION)
-            fs, path = storage.filesystem(url)
-            fs.put_file(str(local), path)
-        return url
-    target = storage.local_path(out_root) / "daily_stats" / f"ds={ds}" / "part-0000.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".part-0000.parquet.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression=schemas.PARQUET_COMPRESSION)
-    os.replace(tmp, target)
-    return target
+def write_daily_stats(out_root: str | os.PathLike[str], ds: str) -> str:
+    """Compute and (re)write the day's stats in one Delta commit; returns the table URI."""
+    from newsetl.publish import commit_day, new_publish_id
+
+    day = layout.day(ds)
+    table = compute_daily_stats(out_root, day.ds)
+    rows = table.append_column("ds", pa.array([day.ds] * table.num_rows, pa.string()))
+    rows = rows.cast(schemas.delta_schema(layout.DAILY_STATS))
+    commit_day(out_root, layout.DAILY_STATS, day, lambda: rows, new_publish_id())
+    return str(layout.table_uri(out_root, layout.DAILY_STATS))
 
 
-def read_daily_stats(out_root: str | os.PathLike[str]) -> pa.Table:
+def read_daily_stats(out_root: str | os.PathLike[str],
+                     days: list[str] | None = None) -> pa.Table:
     """Every day's stats with a ``ds`` column (empty table when there are none)."""
-    empty = schemas.DAILY_STATS.append(pa.field("ds", pa.string())).empty_table()
-    part = pads.partitioning(pa.schema([("ds", pa.string())]), flavor="hive")
-    if storage.is_remote(out_root):
-        url = str(storage.join(out_root, "daily_stats"))
-        if not storage.exists(url):
-            return empty
-        fs, base = storage.filesystem(url)
-        return pads.dataset(base, filesystem=fs, format="parquet",
-                            partitioning=part).to_table()
-    base = storage.local_path(out_root) / "daily_stats"
-    if not base.exists() or not any(base.rglob("*.parquet")):
-        return empty
-    return pads.dataset(base, format="parquet", partitioning=part).to_table()
+    return read_table(out_root, layout.DAILY_STATS, days)
+
+
+def stale_days(out_root: str | os.PathLike[str]) -> list[str]:
+    """Published days whose stats are missing or describe an earlier publish."""
+    stats = read_daily_stats(out_root)
+    described = {ds: key for ds, metric, key in zip(
+        stats.column("ds").to_pylist(), stats.column("metric").to_pylist(),
+        stats.column("key").to_pylist(), strict=True) if metric == "publish_id"}
+    return [r["ds"] for r in manifest_rows(out_root)
+            if described.get(r["ds"]) != r["publish_id"]]

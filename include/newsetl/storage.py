@@ -2,10 +2,10 @@
 
 Object stores are reached through fsspec (s3fs for ``s3://``; credentials and endpoint
 come from the usual AWS environment: ``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL`` ...).
-They have no rename and no symlinks, which is why publishing to them uses a pointer
-object instead (see :mod:`newsetl.publish`). Processing always happens on local files:
-a remote input file is copied to a local temporary folder first, and staged shard
-results are uploaded once complete.
+Published tables are written by delta-rs itself (:mod:`newsetl.publish`); this module
+moves raw inputs and staging. Processing always happens on local files: a remote input
+file is copied to a local temporary folder first, and staged shard results are uploaded
+once complete.
 """
 
 from __future__ import annotations
@@ -126,17 +126,6 @@ def remove_tree(location: Location) -> None:
     fs, path = filesystem(os.fspath(location))
     if fs.exists(path):
         fs.rm(path, recursive=True)
-
-
-def list_dirs(url: str) -> list[str]:
-    """Names of the immediate sub-folders (common prefixes) of a remote folder."""
-    fs, base = filesystem(url)
-    try:
-        entries = fs.ls(base, detail=True)
-    except FileNotFoundError:
-        return []
-    return sorted(e["name"].rstrip("/").rsplit("/", 1)[-1] for e in entries
-                  if e["type"] == "directory")
 
 
 def list_files(url: str) -> list[tuple[str, int]]:

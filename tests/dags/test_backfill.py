@@ -18,10 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow.dataset as pads
 import pytest
 from newsetl.pipeline import run_day
-from newsetl.publish import read_manifest
+from newsetl.readers import read_manifest, read_table, table_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RAW = ROOT / "include" / "sample_data" / "raw"
@@ -122,14 +121,14 @@ def airflow_services(tmp_path_factory):
 
 
 def table_rows(out: Path, table: str, ds: str) -> list[dict]:
-    base = out / table / f"ds={ds}"
-    data = pads.dataset(base, format="parquet", partitioning="hive").to_table()
+    data = read_table(out, table, [ds])
     return data.sort_by([(c, "ascending") for c in SORT[table]]).to_pylist()
 
 
 def files(out: Path, table: str, ds: str) -> list[str]:
-    base = out / table / f"ds={ds}"
-    return sorted(str(p.relative_to(base)) for p in base.rglob("*.parquet"))
+    """The partition folders of the day's published files (file names are unique ids)."""
+    return sorted(str(Path(f).parent.relative_to(out / table))
+                  for f in table_files(out, table, [ds]))
 
 
 def backfill(svc: dict, *extra: str) -> None:
@@ -207,9 +206,8 @@ def test_backfill_matches_single_day_runs(airflow_services, tmp_path):
     extras = [r[0] for r in query(db, "select e.extra from asset_event e join asset a "
                                       "on a.id = e.asset_id where a.name = 'newsetl_articles'")]
     assert sum(f'"ds": "{ds}"' in (x or "") for x in extras for ds in DAYS) == 3
-    wait_for("newsetl_stats to write every day's stats", lambda: all(
-        (out / "daily_stats" / f"ds={ds}" / "part-0000.parquet").exists() for ds in DAYS),
-        120, logs)
+    wait_for("newsetl_stats to write every day's stats", lambda: set(DAYS) <= set(
+        read_table(out, "daily_stats").column("ds").to_pylist()), 120, logs)
 
 
 def test_backfill_reprocessing_replaces_with_same_rows(airflow_services):
@@ -225,4 +223,3 @@ def test_backfill_reprocessing_replaces_with_same_rows(airflow_services):
         BACKFILL_TIMEOUT, logs, interval=2)
     for ds in DAYS:
         assert {t: table_rows(out, t, ds) for t in SORT} == before[ds][1], ds
-        assert len(list((out / "_versions" / f"ds={ds}").iterdir())) == 1

@@ -14,7 +14,7 @@ DAGS = Path(__file__).resolve().parents[2] / "dags"
 DAG_FILES = sorted(DAGS.glob("*.py"))
 HEAVY = ("pandas", "pyarrow", "langdetect", "numpy", "duckdb", "polars", "ftfy",
          "charset_normalizer")
-EXPECTED = {"newsetl_daily", "newsetl_stats"}
+EXPECTED = {"newsetl_daily", "newsetl_stats", "newsetl_maintenance"}
 
 
 def test_dag_files_exist():

@@ -60,8 +60,8 @@ def test_files_and_manifest_commands(sample_raw: Path, tmp_path: Path, capsys) -
                  "--ds", SAMPLE_DAYS[0], "--detector", "langdetect", "--progress", "none"]) == 0
     capsys.readouterr()
     assert main(["files", "--out-root", str(tmp_path), "--table", "rejects"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        str(tmp_path / "rejects" / f"ds={SAMPLE_DAYS[0]}" / "part-0000.parquet")]
+    [path] = capsys.readouterr().out.splitlines()
+    assert path.startswith(str(tmp_path / "rejects" / f"ds={SAMPLE_DAYS[0]}" / "part-"))
     assert main(["manifest", "--out-root", str(tmp_path), "--ds", SAMPLE_DAYS[0]]) == 0
     assert json.loads(capsys.readouterr().out)["counts"]["input_items"] == 10
     assert main(["manifest", "--out-root", str(tmp_path), "--ds", "2030-01-01"]) == 1

@@ -9,7 +9,7 @@ import pytest
 from newsetl.cli import main
 from newsetl.completeness import IncompleteDayError
 from newsetl.pipeline import run_day
-from newsetl.publish import read_manifest
+from newsetl.readers import read_manifest
 
 DAY = "2024-03-01"
 ARTICLE = "Harbour reopens after the storm\n\nFerries left the port on Tuesday morning.\n"

@@ -3,48 +3,26 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
+from newsetl import publish
+from newsetl.layout import run_staging
 from newsetl.pipeline import plan_day, run_day
-from newsetl.publish import publish_day, published_days, read_manifest, run_staging
-from newsetl.readers import current_files, read_table
+from newsetl.publish import publish_day
+from newsetl.readers import published_days, read_manifest, read_table, snapshot, table_files
 from newsetl.staging import process_shard
 
-moto_server = pytest.importorskip("moto.server")
 DAY = "2024-03-02"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory):
-    """A moto S3 server on loopback with buckets ``raw`` and ``lake``; yields an s3fs."""
-    port = _free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
-    mp = pytest.MonkeyPatch()
-    for key, value in env.items():
-        mp.setenv(key, value)
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()
-    fs = s3fs.S3FileSystem(client_kwargs={"endpoint_url": env["AWS_ENDPOINT_URL"]})
-    fs.mkdir("raw")
-    fs.mkdir("lake")
-    try:
-        yield fs
-    finally:
-        s3fs.S3FileSystem.clear_instance_cache()
-        mp.undo()
-        server.stop()
+@pytest.fixture
+def s3(s3_env):
+    """Buckets ``raw`` and ``lake`` on the test S3 server; an s3fs."""
+    for bucket in ("raw", "lake"):
+        if not s3_env.exists(bucket):
+            s3_env.mkdir(bucket)
+    return s3_env
 
 
 def _upload_day(fs, sample_raw: Path, ds: str) -> None:
@@ -60,40 +38,40 @@ def _rows(table) -> list[dict]:
 
 def test_s3_publish_matches_local_and_republish_is_idempotent(s3, sample_raw: Path,
                                                                tmp_path: Path) -> None:
+    from deltalake import DeltaTable
+    from newsetl.layout import storage_options
+
     _upload_day(s3, sample_raw, DAY)
     local = run_day(sample_raw, tmp_path, DAY, detector="langdetect")
     remote = run_day("s3://raw", "s3://lake/news", DAY, detector="langdetect", workers=2)
     assert remote["counts"] == local["counts"]
     assert published_days("s3://lake/news") == [DAY]
-    assert read_manifest("s3://lake/news", DAY)["version"] == remote["version"]
-    pointer = json.loads(s3.cat_file(f"lake/news/_current/ds={DAY}.json"))
-    assert pointer["version"] == remote["version"]
-    assert all(f.startswith(f"_versions/ds={DAY}/{remote['version']}/articles/lang=")
-               for f in pointer["files"]["articles"])
+    assert read_manifest("s3://lake/news", DAY) == remote
+    assert s3.exists("lake/news/articles/_delta_log/00000000000000000001.json")
     for table in ("articles", "sections", "rejects"):
         assert _rows(read_table("s3://lake/news", table)) == _rows(read_table(tmp_path, table))
+        plain = DeltaTable(f"s3://lake/news/{table}",
+                           storage_options=storage_options("s3://lake/news"))
+        assert plain.to_pyarrow_table().num_rows == remote["counts"][table]
     # staging is cleaned up on the object store too
     assert not s3.glob(f"lake/news/_staging/ds={DAY}/cli-*")
     again = run_day("s3://raw", "s3://lake/news", DAY, detector="langdetect")
     assert again["version"] != remote["version"]
     assert _rows(read_table("s3://lake/news", "articles")) == _rows(read_table(tmp_path,
                                                                                "articles"))
-    versions = s3.ls(f"lake/news/_versions/ds={DAY}")
-    assert len(versions) == 2  # current + the previous one, for in-flight readers
     from newsetl.stats import read_daily_stats, write_daily_stats
 
-    assert write_daily_stats("s3://lake/news", DAY) == \
-        f"s3://lake/news/daily_stats/ds={DAY}/part-0000.parquet"
+    assert write_daily_stats("s3://lake/news", DAY) == "s3://lake/news/daily_stats"
     stats = {(r["metric"], r["key"]): r["value"]
              for r in read_daily_stats("s3://lake/news").to_pylist()}
     assert stats[("articles", "")] == again["counts"]["articles"]
     assert ("foreign_section_share", "") in stats
-    files = current_files("s3://lake/news", "articles", [DAY])
-    assert files and all(f.startswith(f"s3://lake/news/_versions/ds={DAY}/{again['version']}")
-                         for f in files)
+    files = table_files("s3://lake/news", "articles", [DAY])
+    assert files and all(f.startswith(f"s3://lake/news/articles/ds={DAY}/lang=") for f in files)
 
 
-def test_s3_crash_before_switch_keeps_the_published_version(s3, sample_raw: Path) -> None:
+def test_s3_crash_between_commits_keeps_the_published_day(s3, sample_raw: Path,
+                                                          monkeypatch) -> None:
     _upload_day(s3, sample_raw, "2024-03-01")
     first = run_day("s3://raw", "s3://lake/crash", "2024-03-01", detector="langdetect")
     before = _rows(read_table("s3://lake/crash", "articles"))
@@ -103,12 +81,40 @@ def test_s3_crash_before_switch_keeps_the_published_version(s3, sample_raw: Path
     assert str(staging).startswith("s3://lake/crash/_staging/")
     for shard in plan.shards:
         process_shard(plan.day, plan.files, shard, staging, "langdetect")
+    real = publish.commit_day
+
+    def crash_after_articles(out_root, table, day, data, publish_id):
+        if table != "articles":
+            raise RuntimeError("injected crash between two commits")
+        return real(out_root, table, day, data, publish_id)
+
+    monkeypatch.setattr(publish, "commit_day", crash_after_articles)
     with pytest.raises(RuntimeError, match="injected crash"):
         publish_day("s3://lake/crash", "2024-03-01", staging, len(plan.shards),
-                    len(plan.files), crash_before_switch=True)
-    assert read_manifest("s3://lake/crash", "2024-03-01")["version"] == first["version"]
+                    len(plan.files))
+    monkeypatch.setattr(publish, "commit_day", real)
+    assert read_manifest("s3://lake/crash", "2024-03-01") == first
     assert _rows(read_table("s3://lake/crash", "articles")) == before
     s3.put_file(str(sample_raw / "2024-03-01" / "en_storm.txt"), "raw/2024-03-01/en_storm.txt")
+
+
+def test_s3_lost_reply_after_a_commit_is_published(s3, sample_raw: Path, monkeypatch) -> None:
+    import deltalake
+
+    _upload_day(s3, sample_raw, "2024-03-01")
+    real = deltalake.write_deltalake
+
+    def reply_lost(uri, *args, **kwargs):
+        real(uri, *args, **kwargs)
+        raise OSError("network unreachable")  # every commit lands, no reply comes back
+
+    monkeypatch.setattr(deltalake, "write_deltalake", reply_lost)
+    manifest = run_day("s3://raw", "s3://lake/lost", "2024-03-01", detector="langdetect")
+    monkeypatch.setattr(deltalake, "write_deltalake", real)
+    assert read_manifest("s3://lake/lost", "2024-03-01") == manifest
+    snap = snapshot("s3://lake/lost", ["2024-03-01"])
+    assert read_table("s3://lake/lost", "articles", snap=snap).num_rows == \
+        manifest["counts"]["articles"]
 
 
 def test_missing_remote_day_is_a_clear_error(s3) -> None:
@@ -128,7 +134,7 @@ def test_a_long_running_reader_sees_other_processes_publishing(s3, sample_raw: P
         _upload_day(s3, sample_raw, ds)
     out = "s3://lake/multi"
     first = run_day("s3://raw", out, "2024-03-01", detector="langdetect")
-    assert published_days(out) == ["2024-03-01"]  # this process has now listed _current/
+    assert published_days(out) == ["2024-03-01"]  # this process has now read the table
     assert read_manifest(out, "2024-03-01")["version"] == first["version"]
     exe = Path(sys.executable).with_name("newsetl")
     for ds in ("2024-03-03", "2024-03-01"):  # a new day, then a reprocessed one
@@ -144,8 +150,6 @@ def test_a_long_running_reader_sees_other_processes_publishing(s3, sample_raw: P
 
 def test_stale_stats_on_an_object_store(s3, sample_raw: Path) -> None:
     """The stats catch-up sees a day republished after its stats on s3:// as well."""
-    import time
-
     from newsetl.airflow_tasks import stale_stats_days
     from newsetl.stats import write_daily_stats
 
@@ -155,6 +159,55 @@ def test_stale_stats_on_an_object_store(s3, sample_raw: Path) -> None:
     assert stale_stats_days(out) == ["2024-03-03"]  # no stats yet
     write_daily_stats(out, "2024-03-03")
     assert stale_stats_days(out) == []
-    time.sleep(1.1)  # S3 modification times have one-second resolution
     run_day("s3://raw", out, "2024-03-03", detector="langdetect")
     assert stale_stats_days(out) == ["2024-03-03"]
+
+
+def test_s3_two_publishers_of_one_day_never_lose_a_commit(s3, sample_raw: Path,
+                                                          tmp_path: Path, monkeypatch) -> None:
+    """The race of the local test on S3: delta-rs's conditional writes let one commit
+    win, the other is redone; both stay in each table's history."""
+    import threading
+
+    from deltalake import DeltaTable
+    from newsetl.layout import storage_options
+
+    out, day = "s3://lake/race", "2024-03-01"
+    staged = []
+    for i in range(2):
+        plan = plan_day(sample_raw, day)
+        staging = run_staging(tmp_path, day, f"run{i}")
+        for shard in plan.shards:
+            process_shard(plan.day, plan.files, shard, staging, "langdetect")
+        staged.append((plan, staging))
+    barrier = threading.Barrier(2, timeout=120)
+    real = publish.commit_day
+
+    def together(out_root, table, day_, data, publish_id):
+        if table == "rejects":
+            barrier.wait()
+        return real(out_root, table, day_, data, publish_id)
+
+    monkeypatch.setattr(publish, "commit_day", together)
+    results: list = [None, None]
+
+    def run(i: int) -> None:
+        plan, staging = staged[i]
+        try:
+            results[i] = publish_day(out, day, staging, len(plan.shards), len(plan.files))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    monkeypatch.setattr(publish, "commit_day", real)
+    assert all(isinstance(r, dict) for r in results), results
+    for table in ("articles", "sections", "rejects", "manifests"):
+        history = DeltaTable(f"{out}/{table}", storage_options=storage_options(out)).history()
+        ids = {h.get(publish.PUBLISH_ID) for h in history}
+        assert {r["version"] for r in results} <= ids, table
+    current = read_manifest(out, day)
+    assert read_table(out, "articles").num_rows == current["counts"]["articles"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 from pathlib import Path
 
@@ -10,47 +9,20 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from newsetl.pipeline import run_day
-from newsetl.ui import data
 from newsetl.ui.app import URL_PREFIX, create_app
 
-moto_server = pytest.importorskip("moto.server")
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RAW = ROOT / "include" / "sample_data" / "raw"
 DAYS = ("2024-03-02", "2024-03-03")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_out():
-    port = _free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    mp = pytest.MonkeyPatch()
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}.items():
-        mp.setenv(key, value)
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()
-    # moto keeps its buckets per process: a bucket name no other test uses
-    fs = s3fs.S3FileSystem(client_kwargs={"endpoint_url": f"http://127.0.0.1:{port}"})
+@pytest.fixture
+def s3_out(s3_env):
+    fs = s3_env
     if not fs.exists("newsetl-ui-lake"):
         fs.mkdir("newsetl-ui-lake")
     url = "s3://newsetl-ui-lake/news"
-    try:
-        manifests = {ds: run_day(SAMPLE_RAW, url, ds, detector="langdetect") for ds in DAYS}
-        yield url, manifests
-    finally:
-        data._REMOTE_CACHE.clear()
-        s3fs.S3FileSystem.clear_instance_cache()
-        mp.undo()
-        server.stop()
+    yield url, {ds: run_day(SAMPLE_RAW, url, ds, detector="langdetect") for ds in DAYS}
 
 
 def test_object_store_root(s3_out, tokens, monkeypatch):

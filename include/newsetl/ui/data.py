@@ -1,15 +1,12 @@
-"""Read-only access to the published dataset for the UI.
+"""Read-only access to the published dataset for the UI, through :mod:`newsetl.readers`.
 
-Per-day summaries come from ``daily_stats`` (one small Parquet file per day, so a range
-of thousands of days is one dataset scan); a published day without stats, or whose
-stats are older than its manifest, falls back to the manifest counts. Every path is
-built from a ``ds`` that matched :data:`DS_RE` and is checked to resolve inside the
-output root, so request parameters can never name a file outside it.
-
-Object-store roots (``s3://…``) have no ``daily_stats`` (``newsetl.stats`` writes local
-files): their summaries come from the manifests (fetched in parallel, cached for
-:data:`REMOTE_TTL` seconds), the reject sample from the day's current files, and the
-stats-only figures (foreign-section share, sources, labels) are left empty.
+Per-day summaries come from ``daily_stats`` (one Delta table, so a range of thousands
+of days is one scan); a published day without stats, or whose stats describe an
+earlier publish (their ``publish_id`` is not the day's current one), falls back to the
+counts of its ``manifests`` row. The out root comes from the same settings as the
+tasks (local or ``s3://``), and a ``ds`` from a request is validated
+(:func:`check_ds`, :class:`newsetl.layout.Day`) before it reaches a Delta predicate,
+so request parameters can never name anything else.
 """
 
 from __future__ import annotations
@@ -24,13 +21,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 
-from newsetl import storage
-from newsetl.publish import published_days
+from newsetl import readers, storage
+from newsetl.readers import published_days
 from newsetl.ui.days import DS_RE, InvalidDay, check_ds
 
-__all__ = ["DS_RE", "InvalidDay", "check_ds"]  # re-exported for callers of this module
+__all__ = ["DS_RE", "InvalidDay", "check_ds", "published_days"]  # re-exported for callers
 
 #: A local output root, or an object-store URL (``s3://bucket/prefix``).
 OutRoot = str | os.PathLike[str]
@@ -45,9 +41,6 @@ MAX_BUCKETS = 120
 TOP_LANGS = 8
 #: Inputs listed on the day page (the JSON endpoint returns them all).
 INPUTS_SHOWN = 50
-
-#: Seconds a manifest summary read from an object store is reused.
-REMOTE_TTL = 300
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -67,56 +60,12 @@ def default_out_root() -> OutRoot:
     return value if storage.is_remote(value) else storage.local_path(value)
 
 
-def safe_path(out_root: Path, *parts: str) -> Path:
-    """``out_root/parts...``, refusing anything that resolves outside ``out_root``."""
-    root = Path(out_root).resolve()
-    path = root.joinpath(*parts)
-    if not path.resolve().is_relative_to(root):
-        raise InvalidDay(f"path outside the output root: {path}")
-    return path
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-
-
 def read_manifest(out_root: OutRoot, ds: str) -> dict | None:
     check_ds(ds)
-    if storage.is_remote(out_root):
-        from newsetl import publish
-
-        return publish.read_manifest(out_root, ds)
-    return _read_json(safe_path(out_root, "_manifests", f"ds={ds}.json"))
+    return readers.read_manifest(out_root, ds)
 
 
 # --------------------------------------------------------------------------- days list
-
-_MANIFEST_CACHE: dict[str, tuple[tuple[int, int], dict]] = {}
-
-
-def _summary_from_manifest(root: Path, ds: str) -> dict | None:
-    """Counts of a day from its manifest (``root`` already resolved), cached by mtime."""
-    path = root / "_manifests" / f"ds={ds}.json"
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    key = (st.st_mtime_ns, st.st_size)
-    cached = _MANIFEST_CACHE.get(str(path))
-    if cached and cached[0] == key:
-        return cached[1]
-    manifest = _read_json(safe_path(root, "_manifests", f"ds={ds}.json"))
-    if manifest is None:
-        return None
-    summary = _manifest_summary(ds, manifest)
-    if len(_MANIFEST_CACHE) > 20_000:
-        _MANIFEST_CACHE.clear()
-    _MANIFEST_CACHE[str(path)] = (key, summary)
-    return summary
-
 
 def _manifest_summary(ds: str, manifest: dict) -> dict:
     counts = manifest.get("counts", {})
@@ -133,63 +82,37 @@ def _manifest_summary(ds: str, manifest: dict) -> dict:
     }
 
 
-_REMOTE_CACHE: dict[tuple[str, str], tuple[float, dict | None]] = {}
-
-
-def _remote_summaries(url: str, days: list[str]) -> list[dict]:
-    """Manifest summaries of ``days`` on an object store (parallel GETs, TTL cache)."""
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
-    from newsetl import publish
-
-    now = time.monotonic()
-    missing = [d for d in days if (c := _REMOTE_CACHE.get((url, d))) is None
-               or now - c[0] > REMOTE_TTL]
-
-    def fetch(ds: str) -> tuple[str, dict | None]:
-        manifest = publish.read_manifest(url, ds)
-        return ds, (_manifest_summary(ds, manifest) if manifest else None)
-
-    if missing:
-        with ThreadPoolExecutor(max_workers=min(16, len(missing))) as pool:
-            for ds, summary in pool.map(fetch, missing):
-                _REMOTE_CACHE[(url, ds)] = (now, summary)
-    result = []
-    for ds in days:
-        summary = _REMOTE_CACHE.get((url, ds), (0, None))[1]
-        if summary is not None:
-            result.append(summary)
-    return result
-
-
-def _stats_table(out_root: Path, lo: str | None, hi: str | None) -> pa.Table | None:
-    base = safe_path(out_root, "daily_stats")
-    if not base.is_dir():
-        return None
-    part = pads.partitioning(pa.schema([("ds", pa.string())]), flavor="hive")
-    dataset = pads.dataset(base, format="parquet", partitioning=part,
-                           exclude_invalid_files=False, ignore_prefixes=[".", "_"])
-    expr = None
+def _stats_by_day(out_root: OutRoot, lo: str | None, hi: str | None) -> dict[str, dict]:
+    """Summaries from ``daily_stats`` with the publish id they describe."""
+    table = readers.read_table(out_root, "daily_stats")
+    if not table.num_rows:
+        return {}
+    mask = pc.is_in(table.column("metric"), value_set=pa.array(sorted(
+        {"input_items", "articles", "rejects", "run_seconds", "foreign_section_share",
+         "articles_by_lang", "rejects_by_reason", "publish_id"})))
     if lo:
-        expr = pc.field("ds") >= lo
+        mask = pc.and_(mask, pc.greater_equal(table.column("ds"), lo))
     if hi:
-        cond = pc.field("ds") <= hi
-        expr = cond if expr is None else expr & cond
-    try:
-        return dataset.to_table(filter=expr)
-    except (OSError, pa.ArrowInvalid):
-        return None
-
-
-def _stats_fresh(root: Path, ds: str) -> bool:
-    """False when the day was re-published after its stats were written (mtimes only)."""
-    try:
-        stats = (root / "daily_stats" / f"ds={ds}" / "part-0000.parquet").stat()
-        manifest = (root / "_manifests" / f"ds={ds}.json").stat()
-    except FileNotFoundError:
-        return False
-    return stats.st_mtime_ns >= manifest.st_mtime_ns
+        mask = pc.and_(mask, pc.less_equal(table.column("ds"), hi))
+    table = table.filter(mask)
+    found: dict[str, dict] = {}
+    for ds, metric, key, value in zip(table.column("ds").to_pylist(),
+                                      table.column("metric").to_pylist(),
+                                      table.column("key").to_pylist(),
+                                      table.column("value").to_pylist(), strict=True):
+        entry = found.setdefault(ds, {
+            "ds": ds, "input_items": 0, "articles": 0, "rejects": 0, "run_seconds": 0.0,
+            "foreign_section_share": None, "articles_by_lang": {}, "rejects_by_reason": {},
+            "source": "daily_stats", "publish_id": None})
+        if metric in ("articles_by_lang", "rejects_by_reason"):
+            entry[metric][key] = int(value)
+        elif metric == "publish_id":
+            entry["publish_id"] = key
+        elif metric in ("run_seconds", "foreign_section_share"):
+            entry[metric] = float(value)
+        else:
+            entry[metric] = int(value)
+    return found
 
 
 def day_summaries(out_root: OutRoot, lo: str | None = None,
@@ -204,49 +127,18 @@ def day_summaries(out_root: OutRoot, lo: str | None = None,
         check_ds(lo)
     if hi:
         check_ds(hi)
-    if storage.is_remote(out_root):
-        url = os.fspath(out_root)
-        days = [d for d in published_days(url) if DS_RE.fullmatch(d)
-                and (not lo or d >= lo) and (not hi or d <= hi)]
-        return _remote_summaries(url, days)
-    root = Path(out_root).resolve()
-    days = [d for d in published_days(root) if DS_RE.fullmatch(d)
-            and (not lo or d >= lo) and (not hi or d <= hi)]
-    if not days:
+    rows = [r for r in readers.manifest_rows(out_root) if DS_RE.fullmatch(r["ds"])
+            and (not lo or r["ds"] >= lo) and (not hi or r["ds"] <= hi)]
+    if not rows:
         return []
-    from_stats: dict[str, dict] = {}
-    table = _stats_table(root, lo, hi)
-    if table is not None and table.num_rows:
-        wanted = {"input_items", "articles", "rejects", "run_seconds", "foreign_section_share",
-                  "articles_by_lang", "rejects_by_reason"}
-        mask = pc.is_in(table.column("metric"), value_set=pa.array(sorted(wanted)))
-        table = table.filter(mask)
-        for ds, metric, key, value in zip(table.column("ds").to_pylist(),
-                                          table.column("metric").to_pylist(),
-                                          table.column("key").to_pylist(),
-                                          table.column("value").to_pylist(), strict=True):
-            entry = from_stats.get(ds)
-            if entry is None:
-                entry = from_stats[ds] = {
-                    "ds": ds, "input_items": 0, "articles": 0, "rejects": 0,
-                    "run_seconds": 0.0, "foreign_section_share": None,
-                    "articles_by_lang": {}, "rejects_by_reason": {}, "source": "daily_stats"}
-            if metric in ("articles_by_lang", "rejects_by_reason"):
-                entry[metric][key] = int(value)
-            elif metric in ("run_seconds", "foreign_section_share"):
-                entry[metric] = float(value)
-            else:
-                entry[metric] = int(value)
+    stats = _stats_by_day(out_root, lo, hi)
     result = []
-    for ds in days:
-        entry = from_stats.get(ds)
-        if entry is None or not _stats_fresh(root, ds):
-            # no stats, or stats of an older version: the manifest's counts, and no
+    for row in rows:
+        entry = stats.get(row["ds"])
+        if entry is None or entry.pop("publish_id") != row["publish_id"]:
+            # no stats, or stats of an earlier publish: the manifest's counts, and no
             # foreign-section share until the stats are recomputed
-            fallback = _summary_from_manifest(root, ds)
-            if fallback is None:
-                continue
-            entry = fallback
+            entry = _manifest_summary(row["ds"], json.loads(row["manifest"]))
         result.append(entry)
     return result
 
@@ -412,19 +304,18 @@ def fold_other(values: dict[str, int], keys: list[str]) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- one day
 
-def _day_stats(out_root: Path, ds: str) -> dict[str, dict[str, float]] | None:
-    path = safe_path(out_root, "daily_stats", f"ds={ds}", "part-0000.parquet")
-    if path.exists() and _stats_fresh(Path(out_root).resolve(), ds):
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-    else:
+def _day_stats(out_root: OutRoot, ds: str, manifest: dict) -> dict[str, dict[str, float]]:
+    """The day's stats: stored ones when they describe this publish, else computed."""
+    table = readers.read_table(out_root, "daily_stats", [ds])
+    keys = dict(zip(table.column("metric").to_pylist(), table.column("key").to_pylist(),
+                    strict=True))
+    if keys.get("publish_id") != manifest.get("version"):
         from newsetl.stats import compute_daily_stats
 
         try:
             table = compute_daily_stats(out_root, ds)
         except (FileNotFoundError, OSError, pa.ArrowInvalid):
-            return None
+            return {}
     grouped: dict[str, dict[str, float]] = {}
     for metric, key, value in zip(table.column("metric").to_pylist(),
                                   table.column("key").to_pylist(),
@@ -434,35 +325,20 @@ def _day_stats(out_root: Path, ds: str) -> dict[str, dict[str, float]] | None:
 
 
 def reject_sample(out_root: OutRoot, ds: str, limit: int = REJECT_SAMPLE) -> list[dict]:
-    """Up to ``limit`` reject rows of the day (all columns, file order)."""
+    """Up to ``limit`` reject rows of the day (all columns but ``ds``, source order)."""
     check_ds(ds)
-    if storage.is_remote(out_root):
-        from newsetl.readers import read_table
-
-        table = read_table(out_root, "rejects", [ds])
-        names = [n for n in table.column_names if n != "ds"]
-        return table.select(names).slice(0, limit).to_pylist()
-    path = safe_path(out_root, "rejects", f"ds={ds}")
-    if not path.is_dir():
-        return []
-    files = sorted(p for p in path.glob("*.parquet") if p.is_file())
-    if not files:
-        return []
-    dataset = pads.dataset([str(p) for p in files], format="parquet")
-    return dataset.head(limit).to_pylist()
+    table = readers.read_table(out_root, "rejects", [ds])
+    names = [n for n in table.column_names if n != "ds"]
+    return table.select(names).slice(0, limit).to_pylist()
 
 
 def day_detail(out_root: OutRoot, ds: str) -> dict | None:
     """Everything the day page shows, or ``None`` when the day is not published."""
-    check_ds(ds)
-    remote = storage.is_remote(out_root)
-    if not remote:
-        out_root = Path(out_root)
     manifest = read_manifest(out_root, ds)
     if manifest is None:
         return None
     counts = manifest.get("counts", {})
-    stats = {} if remote else (_day_stats(out_root, ds) or {})
+    stats = _day_stats(out_root, ds, manifest)
 
     def ranked(metric: str) -> list[dict]:
         items = stats.get(metric, {})

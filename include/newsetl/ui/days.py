@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 #: The only accepted shape of a day parameter.
 DS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -27,10 +26,9 @@ def check_ds(ds: str) -> str:
     ...
     newsetl.ui.days.InvalidDay: not a YYYY-MM-DD day: '2024-02-30'
     """
-    if not isinstance(ds, str) or not DS_RE.fullmatch(ds):
-        raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}")
+    from newsetl.layout import Day  # the one validation of a day, as for every path
+
     try:
-        date.fromisoformat(ds)
+        return Day(ds).ds if isinstance(ds, str) else Day("")
     except ValueError:
         raise InvalidDay(f"not a YYYY-MM-DD day: {ds!r}") from None
-    return ds
