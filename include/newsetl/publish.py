@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 
 from newsetl import PIPELINE_VERSION, daystatus, layout, reasons, schemas, storage
 from newsetl.cleanup import DEFAULT_MAX_AGE, remove_dead_staging
+from newsetl.deltawrite import FileWriter
 from newsetl.items import seq_file_index
 from newsetl.readers import open_table
 from newsetl.staging import shard_dir
@@ -258,27 +259,37 @@ def _ensure_table(uri: str, table: str) -> None:
 
 def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
                data: Callable[[], pa.RecordBatchReader | pa.Table], publish_id: str,
-               predicate: str | None = None) -> int:
+               predicate: str | None = None, streamed: bool = False) -> int:
     """Replace the day's partition of ``table`` (or the rows matching ``predicate``) in
     one Delta commit; its version.
 
     ``data`` is called again for a retry. A failure whose commit landed anyway (the
     reply was lost) is a success; a lost race with another publisher of the day is
     redone on the newer snapshot, so both commits stay in the history.
+
+    ``streamed`` (a whole day of ``articles`` or ``sections``): the files are written
+    once by :mod:`newsetl.deltawrite` in bounded buffers and committed as add actions
+    replacing the ``ds`` partition; a redone commit reuses them.
     """
     from deltalake import CommitProperties, WriterProperties, write_deltalake
     from deltalake.exceptions import CommitFailedError
 
     uri = str(layout.table_uri(out_root, table))
     _ensure_table(uri, table)
+    actions = _write_files(uri, table, data()) if streamed else None
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         try:
-            write_deltalake(
-                uri, data(), partition_by=layout.PARTITIONS[table], mode="overwrite",
-                predicate=predicate or day.predicate, storage_options=layout.storage_options(uri),
-                writer_properties=WriterProperties(compression="ZSTD",
-                                                   max_row_group_size=ROW_GROUP_ROWS),
-                commit_properties=CommitProperties(custom_metadata={PUBLISH_ID: publish_id}))
+            if actions is not None:
+                _commit_actions(uri, table, day, actions, publish_id)
+            else:
+                write_deltalake(
+                    uri, data(), partition_by=layout.PARTITIONS[table], mode="overwrite",
+                    predicate=predicate or day.predicate,
+                    storage_options=layout.storage_options(uri),
+                    writer_properties=WriterProperties(compression="ZSTD",
+                                                       max_row_group_size=ROW_GROUP_ROWS),
+                    commit_properties=CommitProperties(
+                        custom_metadata={PUBLISH_ID: publish_id}))
         except Exception as exc:
             version = committed_version(uri, publish_id)
             if version is not None:
@@ -293,6 +304,24 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _write_files(uri: str, table: str, reader: pa.RecordBatchReader) -> list:
+    writer = FileWriter(uri, schemas.delta_schema(table), layout.PARTITIONS[table])
+    for batch in reader:
+        writer.write(batch)
+    return writer.close()
+
+
+def _commit_actions(uri: str, table: str, day: layout.Day, actions: list,
+                    publish_id: str) -> None:
+    """One transaction: the day's files replace whatever the ``ds`` partition held."""
+    from deltalake import CommitProperties, DeltaTable
+
+    DeltaTable(uri, storage_options=layout.storage_options(uri)).create_write_transaction(
+        actions, mode="overwrite", schema=schemas.delta_schema(table),
+        partition_by=layout.PARTITIONS[table], partition_filters=[("ds", "=", day.ds)],
+        commit_properties=CommitProperties(custom_metadata={PUBLISH_ID: publish_id}))
+
+
 def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,
                    n_shards: int, audited: dict, publish_id: str) -> dict[str, int]:
     """Commit articles and sections (two threads: delta-rs and pyarrow release the GIL),
@@ -304,7 +333,8 @@ def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,
         return lambda: _staged_reader(paths, table, day, dup_seqs)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = {t: pool.submit(commit_day, out_root, t, day, staged(t), publish_id)
+        jobs = {t: pool.submit(commit_day, out_root, t, day, staged(t), publish_id,
+                               streamed=True)
                 for t in ("articles", "sections")}
         versions = {t: job.result() for t, job in jobs.items()}
     rejects = pa.Table.from_batches(_to_delta(audited["rejects"], "rejects", day),

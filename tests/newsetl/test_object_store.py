@@ -83,10 +83,10 @@ def test_s3_crash_between_commits_keeps_the_published_day(s3, sample_raw: Path,
         process_shard(plan.day, plan.files, shard, staging, "langdetect")
     real = publish.commit_day
 
-    def crash_after_articles(out_root, table, day, data, publish_id):
+    def crash_after_articles(out_root, table, day, data, publish_id, **kw):
         if table != "articles":
             raise RuntimeError("injected crash between two commits")
-        return real(out_root, table, day, data, publish_id)
+        return real(out_root, table, day, data, publish_id, **kw)
 
     monkeypatch.setattr(publish, "commit_day", crash_after_articles)
     with pytest.raises(RuntimeError, match="injected crash"):
@@ -183,10 +183,10 @@ def test_s3_two_publishers_of_one_day_never_lose_a_commit(s3, sample_raw: Path,
     barrier = threading.Barrier(2, timeout=120)
     real = publish.commit_day
 
-    def together(out_root, table, day_, data, publish_id):
+    def together(out_root, table, day_, data, publish_id, **kw):
         if table == "rejects":
             barrier.wait()
-        return real(out_root, table, day_, data, publish_id)
+        return real(out_root, table, day_, data, publish_id, **kw)
 
     monkeypatch.setattr(publish, "commit_day", together)
     results: list = [None, None]

@@ -179,10 +179,10 @@ def test_crash_between_table_commits_keeps_the_previous_day(sample_raw: Path, tm
     plan, staging = _stage(raw, out, "crash")
     real = publish.commit_day
 
-    def killed_after_articles(out_root, table, day, data, publish_id):
+    def killed_after_articles(out_root, table, day, data, publish_id, **kw):
         if table != "articles":
             raise KeyboardInterrupt("killed")  # like SIGINT between two commits
-        return real(out_root, table, day, data, publish_id)
+        return real(out_root, table, day, data, publish_id, **kw)
 
     monkeypatch.setattr(publish, "commit_day", killed_after_articles)
     with pytest.raises(KeyboardInterrupt):
@@ -255,10 +255,10 @@ def test_two_publishers_of_one_day_never_lose_a_commit(sample_raw: Path, tmp_pat
     barrier = threading.Barrier(2, timeout=60)
     real = publish.commit_day
 
-    def together(out_root, table, day, data, publish_id):
+    def together(out_root, table, day, data, publish_id, **kw):
         if table == "rejects":
             barrier.wait()  # both have committed articles and sections, race on rejects
-        return real(out_root, table, day, data, publish_id)
+        return real(out_root, table, day, data, publish_id, **kw)
 
     monkeypatch.setattr(publish, "commit_day", together)
     results: list = [None, None]
@@ -397,8 +397,8 @@ import os
 from newsetl import publish
 from newsetl.pipeline import run_day
 real = publish.commit_day
-def die_after_articles(out_root, table, day, data, publish_id):
-    version = real(out_root, table, day, data, publish_id)
+def die_after_articles(out_root, table, day, data, publish_id, **kw):
+    version = real(out_root, table, day, data, publish_id, **kw)
     if table == "articles":
         os._exit(9)
     return version
