@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from newsetl import storage
 
 #: Rows of one partition are buffered up to this size, then written as a row group.
-BUFFER_BYTES = 8 << 20
+BUFFER_BYTES = 4 << 20
 #: A data file is closed after this many bytes of row groups (one file per partition
 #: is open at a time, so open files hold no more than their writer's footer state).
 FILE_BYTES = 128 << 20
