@@ -280,7 +280,13 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         try:
             if actions is not None:
-                _commit_actions(uri, table, day, actions, publish_id)
+                read, version = _commit_actions(uri, table, day, actions, publish_id)
+                if version is not None and version > read + 1 and attempt < COMMIT_ATTEMPTS:
+                    # other commits landed between our snapshot and our commit, which the
+                    # overwrite did not see (delta-rs checks only the files it read): redo
+                    # on the newer snapshot, with new files, so the day holds ours alone
+                    actions = _write_files(uri, table, data())
+                    continue
             else:
                 write_deltalake(
                     uri, data(), partition_by=layout.PARTITIONS[table], mode="overwrite",
@@ -312,14 +318,18 @@ def _write_files(uri: str, table: str, reader: pa.RecordBatchReader) -> list:
 
 
 def _commit_actions(uri: str, table: str, day: layout.Day, actions: list,
-                    publish_id: str) -> None:
-    """One transaction: the day's files replace whatever the ``ds`` partition held."""
+                    publish_id: str) -> tuple[int, int | None]:
+    """One transaction: the day's files replace whatever the ``ds`` partition held;
+    (the version it read, the version it committed)."""
     from deltalake import CommitProperties, DeltaTable
 
-    DeltaTable(uri, storage_options=layout.storage_options(uri)).create_write_transaction(
+    target = DeltaTable(uri, storage_options=layout.storage_options(uri))
+    read = target.version()
+    target.create_write_transaction(
         actions, mode="overwrite", schema=schemas.delta_schema(table),
         partition_by=layout.PARTITIONS[table], partition_filters=[("ds", "=", day.ds)],
         commit_properties=CommitProperties(custom_metadata={PUBLISH_ID: publish_id}))
+    return read, committed_version(uri, publish_id)
 
 
 def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,

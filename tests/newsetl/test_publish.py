@@ -280,7 +280,9 @@ def test_two_publishers_of_one_day_never_lose_a_commit(sample_raw: Path, tmp_pat
         uri = str(tmp_path / table)
         assert all(publish.committed_version(uri, r["version"]) is not None for r in results)
         writes = [h for h in DeltaTable(uri).history() if h.get(publish.PUBLISH_ID)]
-        assert len(writes) == 2  # two commits each, none lost
+        # two commits each, none lost (a publisher overtaken between its snapshot and its
+        # commit redoes it on the newer one: a third)
+        assert len(writes) >= 2
     current = read_manifest(tmp_path, DAY)
     assert current["version"] in {r["version"] for r in results}
     assert len(_rows(tmp_path, "articles")) == current["counts"]["articles"]
