@@ -35,7 +35,7 @@ from newsetl.boilerplate import (
 from newsetl.bylines import MAX_BYLINE_CHARS, byline_authors, outlet_byline
 from newsetl.credits import MAX_CAPTION_CHARS, caption_credit, find_credit, strip_credit
 from newsetl.datelines import find_dateline
-from newsetl.units import TERMINAL, split_sentences, split_units
+from newsetl.units import QUOTED_SENTENCE_ENDS, TERMINAL, split_sentences, split_units
 
 __all__ = ["Section", "Segmented", "UNIT_RULES", "find_credit", "find_dateline",
            "is_boilerplate", "segment", "source_trailer", "strip_credit"]
@@ -441,7 +441,8 @@ def rule_quote(unit: str, ctx: Context) -> Section | None:
     """A paragraph that is a quotation: it opens with a quotation mark and the quoted
     words make most of it, or end in speech punctuation (“…,” she said). A sentence
     group cut from a one-line article is not a paragraph of its own, so not a quote."""
-    if unit.startswith(QUOTE_OPENERS) and ctx.index not in ctx.cut and is_quotation(unit):
+    if (unit.startswith(QUOTE_OPENERS) and ctx.index not in ctx.cut
+            and not is_quoted_heading(unit) and is_quotation(unit)):
         return Section("quote", unit, rule="quote")
     return None
 
@@ -498,6 +499,34 @@ UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
 )
 
 
+def is_quoted_heading(unit: str) -> bool:
+    """A crosshead that quotes a speaker: the whole line in quotation marks, three or
+    more words and no sentence end inside (a quoted sentence ends with its mark).
+
+    >>> is_quoted_heading("‘U.S. lost golden opportunity to build trust with Iran’")
+    True
+    >>> is_quoted_heading("“We lost the chance to build trust with Iran.”")
+    False
+    >>> is_quoted_heading("“We lost,” he said, “and Iran’s trust with it”")
+    False
+    >>> is_quoted_heading("« Ce chiffre passe à 20 % pour les 15/19 ans. »")
+    False
+    """
+    closers = _CLOSERS.get(unit[0], "")
+    if len(unit) > MAX_SUBHEADING_CHARS or unit[-1] not in closers or len(unit.split()) < 3:
+        return False
+    inner = unit[1:-1].strip()
+    if not inner or inner[-1] in QUOTED_SENTENCE_ENDS:
+        return False
+    for closer in closers:  # a closer inside ends the quotation early (not "Iran’s")
+        at = inner.find(closer)
+        while at >= 0:
+            if not inner[at + 1:at + 2].isalpha():
+                return False
+            at = inner.find(closer, at + 1)
+    return True
+
+
 def is_quotation(unit: str) -> bool:
     """Whether a unit that opens with a quotation mark is quoted speech.
 
@@ -536,8 +565,15 @@ def is_subheading(unit: str) -> bool:
     False
     >>> is_subheading("Nobody asks who shot the police #bagua"), is_subheading("3) He left?")
     (False, False)
+    >>> is_subheading("‘U.S. lost golden opportunity to build trust with Iran’")
+    True
+    >>> is_subheading("Masa oyunları, beceri oyunları, havuz ve bahçe oyunları.”")
+    False
     """
-    if unit[-1] in ".,;:…!。，；：！" or unit.startswith(QUOTE_OPENERS):
+    if unit.startswith(QUOTE_OPENERS) and is_quoted_heading(unit):
+        unit = unit[1:-1]
+    # a closing quotation mark after the sentence end ("... he said “no.”") ends it too
+    if unit.rstrip("”\"»’")[-1:] in ".,;:…!。，；：！" or unit.startswith(QUOTE_OPENERS):
         return False
     if _UNSPACED.search(unit) and " " not in unit:
         short = len(unit) <= 40

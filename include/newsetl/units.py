@@ -224,6 +224,44 @@ def split_citation_tail(unit: str) -> list[str]:
     return [unit[:cut].rstrip(), unit[cut:].strip()]
 
 
+#: A quotation that ends with one of these is a quoted sentence, question or clause.
+QUOTED_SENTENCE_ENDS = frozenset(TERMINAL + ",?!؟…،")
+#: A quoted crosshead glued to the paragraph under it ("‘U.S. lost golden opportunity to
+#: build trust with Iran’ The Iranian foreign minister also said ..."): a quotation of
+#: three or more words without a sentence end, closed and followed by a capital.
+_GLUED_QUOTED_HEADING = re.compile(
+    r"^(?:‘[^‘’\n]{8,100}’|“[^“”\n]{8,100}”|«[^«»\n]{8,100}»)(?= [A-ZÀ-ÞА-Я])")
+#: The paragraph after a glued crosshead is at least this long.
+MIN_AFTER_HEADING_CHARS = 80
+
+
+def split_glued_heading(unit: str) -> list[str]:
+    """A quoted crosshead that a scraper glued to the start of the next paragraph, cut
+    off. Prose never runs a closing quotation mark into a capitalised word without a
+    punctuation mark between them; a quotation that ends a sentence, or of one or two
+    words ("“Hamlet” Director ..."), stays.
+
+    >>> split_glued_heading("‘U.S. lost golden opportunity to build trust with Iran’ The "
+    ...                     "Iranian foreign minister also said the United States lost it "
+    ...                     "in 2015, weeks after the deal.")[0]
+    '‘U.S. lost golden opportunity to build trust with Iran’'
+    >>> len(split_glued_heading("«Какие требования выдвигаются? » Когда отца принимали в члены "
+    ...                         "ложи, ему завязали глаза и отвернули вверх рукава пиджака."))
+    1
+    >>> len(split_glued_heading("“We will fight on.” The minister then left the room, "
+    ...                         "followed by his aides and a crowd of reporters."))
+    1
+    """
+    match = _GLUED_QUOTED_HEADING.match(unit)
+    if match is None:
+        return [unit]
+    head, rest = match.group(0), unit[match.end():].strip()
+    if (head[1:-1].rstrip()[-1:] in QUOTED_SENTENCE_ENDS or len(head.split()) < 3
+            or len(rest) < MIN_AFTER_HEADING_CHARS):
+        return [unit]
+    return [head, rest]
+
+
 # --- blocks and hard wraps -------------------------------------------------------------
 
 #: Hard-wrapped lines are at least this wide and this close to the block's widest line.
@@ -336,6 +374,11 @@ def split_units(text: str, stands_alone, steps: list[str] | None = None,
         parts[-1:] = split_citation_tail(parts[-1])
         if len(parts) > 1 and steps is not None:
             steps.append("split_glued_footer")
+        if unit[0] in "‘“«":
+            heading = split_glued_heading(parts[0])
+            if len(heading) > 1 and steps is not None:
+                steps.append("split_glued_heading")
+            parts[:1] = heading
         for part in parts:
             pieces = split_long_unit(part)
             if len(pieces) > 1:
