@@ -327,3 +327,21 @@ def test_gallery_captions_that_open_alike_are_captions() -> None:
                        for c in ("schools", "roads"))
     assert _kinds(f"Headline of the story\n\n{two}\n\n{SENTENCES[1]}")[1:3] == [
         "paragraph", "paragraph"]
+
+
+def test_a_quoted_crosshead_is_a_subheading_also_when_glued_to_the_next_paragraph() -> None:
+    body = "\n\n".join(SENTENCES)
+    heading = "‘Talks failed to build any trust with the council’"
+    after = ("The opposition leader said on Wednesday that the talks had failed. She said the "
+             "council had not kept a single promise made to the districts last year.")
+    for text in (f"Council passes budget\n\n{body}\n\n{heading}\n\n{after}",
+                 f"Council passes budget\n\n{body}\n\n{heading} {after}"):
+        typed = _typed(text)
+        at = [t for _k, _r, t in typed].index(heading)
+        assert typed[at][:2] == ("subheading", "subheading")
+        assert typed[at + 1] == ("paragraph", "paragraph", after)
+    # a quoted sentence stays a quote, and a sentence closed by a quotation mark is no heading
+    said = "“We will not talk to them again.”"
+    assert _kinds(f"Council passes budget\n\n{body}\n\n{said}\n\n{after}")[-2] == "quote"
+    ends = "The mayor called it “the end of the talks.”"
+    assert _kinds(f"Council passes budget\n\n{body}\n\n{ends}\n\n{after}")[-2] == "paragraph"
