@@ -87,6 +87,12 @@ Decodes, cleans, segments and language-tags the shard's files into
 `<staging>/shards/<shard_id>/` (written to a temp folder and renamed, so a retry simply
 rewrites it). Returns the shard's counts. One mapped instance per shard, each taking
 one slot of the `newsetl` pool (sized to the cores; shared by all runs and backfills).
+
+Cleared after the run published (its staging is gone), it re-plans the day with the
+run's settings and checks the inputs did not change (else it fails at once, saying to
+clear the whole run). Cleared alone, it succeeds without work (the published day holds
+its rows; no publish follows); cleared with *Downstream*, it reprocesses and `publish`
+republishes the day (docs/airflow.md, *Clearing tasks of a finished run*).
 """
 
 

@@ -493,7 +493,7 @@ def rebuild_plan(plan_info: dict, context: dict | None, why: str) -> dict:
     try:
         doc = _plan_doc(cfg, ds, plan_info.get("ds_source") or "rebuilt",
                         bool(plan_info.get("allow_empty")), token)
-    except Exception as exc:  # noqa: BLE001 - a vanished day is a changed input
+    except type(fail("")) as exc:  # a vanished or incomplete day is a changed input
         raise fail(f"cannot rebuild the plan of this run for ds={ds} ({why}): {exc}. "
                    f"To reprocess the day from what the raw folder holds now, {whole_run}"
                    ) from None
@@ -609,10 +609,12 @@ def process_shard(shard: dict, plan_info: dict | None = None,
         publish_state = _task_state(context, "publish")
         if publish_state == "success":
             return _already_published(shard, doc, context)
-        log.info("newsetl process_shard ds=%s shard=%d: publish of this run was cleared "
-                 "too (state %s), so it republishes the day after this shard: writing the "
-                 "rebuilt plan back to %s", doc["ds"], shard["shard_id"],
-                 publish_state or "unknown", shard["plan_path"])
+        log.info("newsetl process_shard ds=%s shard=%d: %s: writing the rebuilt plan back "
+                 "to %s", doc["ds"], shard["shard_id"],
+                 "cannot tell whether publish of this run runs again (staging nobody "
+                 "publishes is removed as dead later)" if publish_state is None else
+                 f"publish of this run was cleared too (state {publish_state}), so it "
+                 "republishes the day after this shard", shard["plan_path"])
         write_plan(shard["plan_path"], doc)
     plan = read_plan(shard["plan_path"])
     _check_shard(shard, plan)
