@@ -87,6 +87,12 @@ Decodes, cleans, segments and language-tags the shard's files into
 `<staging>/shards/<shard_id>/` (written to a temp folder and renamed, so a retry simply
 rewrites it). Returns the shard's counts. One mapped instance per shard, each taking
 one slot of the `newsetl` pool (sized to the cores; shared by all runs and backfills).
+
+Cleared after the run published (its staging is gone), it re-plans the day with the
+run's settings and checks the inputs did not change (else it fails at once, saying to
+clear the whole run). Cleared alone, it succeeds without work (the published day holds
+its rows; no publish follows); cleared with *Downstream*, it reprocesses and `publish`
+republishes the day (docs/airflow.md, *Clearing tasks of a finished run*).
 """
 
 
@@ -132,14 +138,15 @@ def newsetl_daily():
         (`shard_id`, `first`, `last`, `n_files`, `n_bytes`, `plan_path`) to expand over
         (at most 1000 shards; `max_map_length` is 1024).
         """
-        return work.split_shards(plan)
+        return work.split_shards(plan, get_current_context())
 
     @task(execution_timeout=timedelta(hours=2), map_index_template="{{ shard_label }}",
           pool=work.POOL,  # caps shard processes across all runs (scripts/airflow_setup.sh)
           doc_md=PROCESS_SHARD_DOC)  # mapped tasks do not pick up the docstring
-    def process_shard(shard: dict) -> dict:
-        get_current_context()["shard_label"] = work.shard_label(shard)
-        return work.process_shard(shard)
+    def process_shard(shard: dict, plan: dict) -> dict:
+        context = get_current_context()
+        context["shard_label"] = work.shard_label(shard)
+        return work.process_shard(shard, plan, context)
 
     @task(execution_timeout=timedelta(hours=2), trigger_rule="none_failed",
           max_active_tis_per_dag=1)
@@ -184,7 +191,7 @@ def newsetl_daily():
                             doc_md=DayReadySensor.__doc__)
     plan = find_inputs()
     waited >> plan
-    shards = process_shard.expand(shard=split_shards(plan))
+    shards = process_shard.partial(plan=plan).expand(shard=split_shards(plan))
     published = publish(plan)
     shards >> published
     checked = quality_checks(published, plan)

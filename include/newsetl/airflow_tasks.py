@@ -379,17 +379,47 @@ def run_note(dag_run: Any) -> str | None:
 
 
 def find_inputs(context: dict) -> dict:
-    """List the day's inputs, cut them into shards, write ``<staging>/plan.json``."""
-    from newsetl.completeness import IncompleteDayError
+    """List the day's inputs, cut them into shards, write ``<staging>/plan.json``.
+
+    The returned dict (XCom) also carries the run's settings and the plan's
+    :func:`plan_fingerprint`: a task cleared after ``publish`` removed the staging
+    rebuilds the plan from them (:func:`rebuild_plan`)."""
     from newsetl.guards import LayoutError, check_layout, mark_out_root
-    from newsetl.layout import run_staging
-    from newsetl.pipeline import MissingDayError, plan_day
 
     started = time.monotonic()
     cfg = settings_mod.load(variables=True)
     ds, source = resolve_ds(context)
     param = (context.get("params") or {}).get("allow_empty")
     allow_empty = cfg.allow_empty if param is None else bool(param)
+    doc = _plan_doc(cfg, ds, source, allow_empty, run_token(context))
+    try:
+        check_layout(cfg.raw_root, cfg.out_root)
+    except LayoutError as exc:
+        raise fail(str(exc)) from None
+    mark_out_root(cfg.out_root)
+    staging = doc["staging"]
+    storage.remove_tree(staging)  # a re-run of the whole plan starts clean
+    plan_path = storage.join(staging, PLAN_FILE)
+    write_plan(plan_path, doc)
+    n_bytes = sum(size for _path, size in doc["files"])
+    log.info("newsetl find_inputs ds=%s (from %s): %d input files, %.1f MB, %d shards, "
+             "raw=%s staging=%s fingerprint=%s (%.2fs)", ds, source, len(doc["files"]),
+             n_bytes / 1e6, len(doc["shards"]), doc["day"], staging, doc["fingerprint"],
+             time.monotonic() - started)
+    return {"ds": ds, "plan_path": str(plan_path), "n_files": len(doc["files"]),
+            "n_bytes": n_bytes, "n_shards": len(doc["shards"]), "empty": doc["empty"],
+            "allow_empty": allow_empty, "ds_source": source, "out_root": cfg.out_root,
+            "fingerprint": doc["fingerprint"], "settings": doc["settings"]}
+
+
+def _plan_doc(cfg: settings_mod.Settings, ds: str, source: str, allow_empty: bool,
+              token: str) -> dict:
+    """The content of ``plan.json``: the day planned with ``cfg`` (deterministic: the
+    same raw folder and settings give the same files and shards)."""
+    from newsetl.completeness import IncompleteDayError
+    from newsetl.layout import run_staging
+    from newsetl.pipeline import MissingDayError, plan_day
+
     try:
         plan = plan_day(cfg.raw_root, ds, allow_empty=allow_empty,
                         max_files=cfg.shard_max_files, max_bytes=cfg.shard_max_bytes(),
@@ -401,14 +431,6 @@ def find_inputs(context: dict) -> dict:
     except IncompleteDayError as exc:
         raise fail(f"{exc}; wait_for_day lets it through once complete, or set the "
                    "newsetl_allow_incomplete Variable / NEWSETL_ALLOW_INCOMPLETE") from None
-    try:
-        check_layout(cfg.raw_root, cfg.out_root)
-    except LayoutError as exc:
-        raise fail(str(exc)) from None
-    mark_out_root(cfg.out_root)
-    staging = run_staging(cfg.out_root, ds, run_token(context))  # a path or an s3:// URL
-    storage.remove_tree(staging)  # a re-run of the whole plan starts clean
-    n_bytes = sum(f.size for f in plan.files)
     doc = {
         "ds": ds,
         "ds_source": source,
@@ -416,8 +438,8 @@ def find_inputs(context: dict) -> dict:
         "day": str(plan.day),
         "raw_root": cfg.raw_root,
         "out_root": cfg.out_root,
-        "staging": str(staging),
-        "run_token": run_token(context),
+        "staging": str(run_staging(cfg.out_root, ds, token)),  # a path or an s3:// URL
+        "run_token": token,
         "allow_empty": allow_empty,
         "empty": not plan.files,
         "settings": cfg.to_dict(),
@@ -425,14 +447,69 @@ def find_inputs(context: dict) -> dict:
         "skipped": plan.skipped,
         "shards": [s.to_dict() for s in plan.shards],
     }
-    plan_path = storage.join(staging, PLAN_FILE)
-    write_plan(plan_path, doc)
-    log.info("newsetl find_inputs ds=%s (from %s): %d input files, %.1f MB, %d shards, "
-             "raw=%s staging=%s (%.2fs)", ds, source, len(plan.files), n_bytes / 1e6,
-             len(plan.shards), plan.day, staging, time.monotonic() - started)
-    return {"ds": ds, "plan_path": str(plan_path), "n_files": len(plan.files),
-            "n_bytes": n_bytes, "n_shards": len(plan.shards), "empty": not plan.files,
-            "allow_empty": allow_empty, "ds_source": source, "out_root": cfg.out_root}
+    doc["fingerprint"] = plan_fingerprint(doc)
+    return doc
+
+
+def plan_fingerprint(doc: dict) -> str:
+    """What a run's output is made from: the day, its input files (names and sizes) and
+    the shards cut over them. Equal fingerprints, equal staged rows.
+
+    >>> a = {"ds": "2024-03-01", "empty": False, "files": [["a.txt", 10]],
+    ...      "shards": [{"shard_id": 0, "first": 0, "last": 1}]}
+    >>> plan_fingerprint(a) == plan_fingerprint(dict(a, planned_at=1.0))
+    True
+    >>> plan_fingerprint(a) == plan_fingerprint(dict(a, files=[["a.txt", 11]]))
+    False
+    """
+    import hashlib
+
+    key = {k: doc.get(k) for k in ("ds", "empty", "files", "shards")}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _plan_summary(doc: dict) -> str:
+    n_bytes = sum(size for _path, size in doc.get("files") or [])
+    return (f"{len(doc.get('files') or [])} files, {n_bytes} bytes, "
+            f"{len(doc.get('shards') or [])} shards, fingerprint {doc.get('fingerprint')}")
+
+
+def rebuild_plan(plan_info: dict, context: dict | None, why: str) -> dict:
+    """The plan of this run again, after ``publish`` removed its staging: the day planned
+    afresh from the raw folder with the settings the run recorded at ``find_inputs``,
+    which must give the same fingerprint (the planner is deterministic). Fails at once
+    (no retries) with the instruction when it cannot: a run planned before the settings
+    were recorded, or raw inputs that changed since."""
+    ds = plan_info["ds"]
+    frozen, recorded = plan_info.get("settings"), plan_info.get("fingerprint")
+    whole_run = ("clear the whole run from find_inputs (with downstream tasks), or "
+                 f"trigger newsetl_daily with the ds param {ds}")
+    if not frozen or not recorded:
+        raise fail(f"the plan of this run is gone ({plan_info['plan_path']}): {why}, and the "
+                   f"run did not record what to rebuild it from. To reprocess ds={ds}, "
+                   f"{whole_run}")
+    cfg = settings_mod.Settings(**frozen)
+    token = run_token(context or {})
+    try:
+        doc = _plan_doc(cfg, ds, plan_info.get("ds_source") or "rebuilt",
+                        bool(plan_info.get("allow_empty")), token)
+    except type(fail("")) as exc:  # a vanished or incomplete day is a changed input
+        raise fail(f"cannot rebuild the plan of this run for ds={ds} ({why}): {exc}. "
+                   f"To reprocess the day from what the raw folder holds now, {whole_run}"
+                   ) from None
+    if doc["fingerprint"] != recorded:
+        raise fail(f"the raw inputs of ds={ds} changed since this run planned the day "
+                   f"(then {plan_info.get('n_files')} files, {plan_info.get('n_bytes')} "
+                   f"bytes, {plan_info.get('n_shards')} shards, fingerprint {recorded}; now "
+                   f"{_plan_summary(doc)}), so this run's shards no longer describe them "
+                   f"({why}). To reprocess the day from the new inputs, {whole_run}")
+    if str(storage.join(doc["staging"], PLAN_FILE)) != str(plan_info["plan_path"]):
+        raise fail(f"the rebuilt plan of ds={ds} lands at {doc['staging']}, not where this "
+                   f"run staged ({plan_info['plan_path']}); {whole_run}")
+    doc["rebuilt"] = True
+    log.info("newsetl ds=%s: rebuilt the plan of this run (%s): raw inputs unchanged, %s",
+             ds, why, _plan_summary(doc))
+    return doc
 
 
 def write_plan(location: str | Path, doc: dict) -> None:
@@ -455,9 +532,14 @@ def read_plan(plan_path: str) -> dict:
     return json.loads(text)
 
 
-def split_shards(plan_info: dict) -> list[dict]:
-    """One small dict per shard (the mapped ``process_shard`` tasks expand over them)."""
-    plan = read_plan(plan_info["plan_path"])
+def split_shards(plan_info: dict, context: dict | None = None) -> list[dict]:
+    """One small dict per shard (the mapped ``process_shard`` tasks expand over them).
+    Cleared after the run published (its plan is gone), it plans the day again in
+    memory (:func:`rebuild_plan`): each cleared shard then rebuilds the plan itself."""
+    if storage.exists(plan_info["plan_path"]):
+        plan = read_plan(plan_info["plan_path"])
+    else:
+        plan = rebuild_plan(plan_info, context, "split_shards cleared after publish")
     shards = [{"plan_path": plan_info["plan_path"], "ds": plan["ds"], "shard_id": s["shard_id"],
                "first": s["first"], "last": s["last"], "n_files": s["last"] - s["first"],
                "n_bytes": s["n_bytes"], "start": s.get("start"), "stop": s.get("stop")}
@@ -475,31 +557,133 @@ def shard_label(shard: dict) -> str:
     return f"shard {shard['shard_id']:05d}: {where} ({shard['n_bytes'] / 1e6:.1f} MB)"
 
 
-def process_shard(shard: dict) -> dict:
-    """Process one shard into the run's staging area (retry-safe: rewrites only its folder)."""
+def _task_state(context: dict | None, task_id: str) -> str | None:
+    """The state of ``task_id`` in this run, asked of Airflow (None: no answer, e.g.
+    outside Airflow); ``"none"`` when the task instance has no state (cleared)."""
+    ti = (context or {}).get("ti")
+    run_id = getattr((context or {}).get("dag_run"), "run_id", None) or getattr(ti, "run_id",
+                                                                                None)
+    getter = getattr(ti, "get_task_states", None)
+    if getter is None or run_id is None:
+        return None
+    try:
+        states = getter(dag_id=ti.dag_id, task_ids=[task_id], run_ids=[run_id])
+    except Exception as exc:  # noqa: BLE001 - unknown: the caller does the safe thing
+        log.warning("newsetl: cannot read the state of %s in run %s: %s", task_id, run_id, exc)
+        return None
+    found = (states or {}).get(run_id, {})
+    if task_id not in found:
+        return None
+    return _enum_value(found[task_id]) or "none"
+
+
+def _shard_spec(shard: dict) -> dict:
+    return {k: shard.get(k) for k in ("shard_id", "first", "last", "start", "stop")}
+
+
+def process_shard(shard: dict, plan_info: dict | None = None,
+                  context: dict | None = None) -> dict:
+    """Process one shard into the run's staging area (retry-safe: rewrites only its folder).
+
+    Cleared after the run published (``publish`` removed the staging and its plan), the
+    shard rebuilds the plan with :func:`rebuild_plan` (the same inputs, or it fails at
+    once with the instruction), then:
+
+    - ``publish`` of this run is still *success* (the shard was cleared alone, so no
+      publish follows): the published day already holds this shard's rows, made from
+      the same inputs. Reprocessing would only leave staging nobody publishes, so the
+      shard checks that and succeeds without work, saying how to republish;
+    - otherwise (cleared with its downstream tasks: ``publish`` runs next) it writes the
+      plan back and processes the shard; ``publish`` rebuilds the shards that were not
+      cleared and republishes the day.
+    """
+    if not storage.exists(shard["plan_path"]):
+        if plan_info is None:
+            raise fail(f"the plan of this run is gone ({shard['plan_path']}): the run "
+                       f"published ds={shard.get('ds')} and removed its staging. To "
+                       "reprocess the day, clear the whole run from find_inputs (with "
+                       "downstream tasks), or trigger newsetl_daily with the ds param")
+        doc = rebuild_plan(plan_info, context, f"process_shard {shard['shard_id']} cleared "
+                                               "after publish removed the staging")
+        _check_shard(shard, doc)
+        publish_state = _task_state(context, "publish")
+        if publish_state == "success":
+            return _already_published(shard, doc, context)
+        log.info("newsetl process_shard ds=%s shard=%d: %s: writing the rebuilt plan back "
+                 "to %s", doc["ds"], shard["shard_id"],
+                 "cannot tell whether publish of this run runs again (staging nobody "
+                 "publishes is removed as dead later)" if publish_state is None else
+                 f"publish of this run was cleared too (state {publish_state}), so it "
+                 "republishes the day after this shard", shard["plan_path"])
+        write_plan(shard["plan_path"], doc)
+    plan = read_plan(shard["plan_path"])
+    _check_shard(shard, plan)
+    return _stage_shard(plan, shard["shard_id"])
+
+
+def _check_shard(shard: dict, plan: dict) -> None:
+    """The shard this task was mapped over must be the plan's (``find_inputs`` may have
+    planned the day again since ``split_shards`` ran)."""
+    shard_id = shard["shard_id"]
+    planned = plan["shards"][shard_id] if 0 <= shard_id < len(plan["shards"]) else None
+    if planned is None or _shard_spec(planned) != _shard_spec(shard):
+        raise fail(f"shard {shard_id} of this run ({_shard_spec(shard)}) is not in the plan "
+                   f"at {shard['plan_path']} ({_plan_summary(plan)}): find_inputs planned "
+                   f"ds={plan['ds']} again after split_shards ran. Clear find_inputs with "
+                   "downstream tasks (or the whole run) to process the day as planned now")
+
+
+def _stage_shard(plan: dict, shard_id: int) -> dict:
     from newsetl.inputs import InputFile
     from newsetl.shards import Shard
     from newsetl.staging import process_shard as stage
 
-    if not storage.exists(shard["plan_path"]):
-        # This run already published the day and removed its staging (a cleared shard of
-        # a finished run): nothing to redo for one shard alone.
-        raise fail(f"the plan of this run is gone ({shard['plan_path']}): the run published "
-                   f"ds={shard.get('ds')} and removed its staging. To reprocess the day, "
-                   "clear the whole run from find_inputs (with downstream tasks), or "
-                   "trigger newsetl_daily with the ds param")
-    plan = read_plan(shard["plan_path"])
     cfg = settings_mod.Settings(**plan["settings"])
     files = [InputFile(p, s) for p, s in plan["files"]]
-    spec = Shard(**plan["shards"][shard["shard_id"]])
+    spec = Shard(**plan["shards"][shard_id])
     summary = stage(plan["day"], files, spec, plan["staging"], cfg.detector, cfg.limits())
     log.info("newsetl process_shard ds=%s shard=%d: %d files, %d items -> %d articles, "
-             "%d rejects (%s); langs %s; %.2fs, %s", plan["ds"], shard["shard_id"],
+             "%d rejects (%s); langs %s; %.2fs, %s", plan["ds"], shard_id,
              summary["n_files"], summary["n_items"], summary["n_articles"],
              summary["n_rejects"], _fmt(summary["rejects_by_reason"]),
              _fmt(summary["articles_by_lang"]), summary["seconds"],
              _rate(summary["n_articles"], summary["seconds"]))
     return summary
+
+
+def _already_published(shard: dict, doc: dict, context: dict | None) -> dict:
+    """A shard cleared alone after its run published: nothing to redo (see
+    :func:`process_shard`), unless the published version is made of other inputs."""
+    from newsetl.inputs import printable_name
+    from newsetl.readers import read_manifest
+
+    ds, run_id = doc["ds"], getattr((context or {}).get("dag_run"), "run_id", None)
+    current = read_manifest(doc["out_root"], ds)
+    run = (current or {}).get("run") or {}
+    published_from = run.get("plan_fingerprint")
+    if published_from:
+        same = published_from == doc["fingerprint"]
+    else:  # published before fingerprints were recorded (or by the CLI): names and sizes
+        same = current is not None and sorted(
+            [i["path"], i["size"]] for i in current.get("inputs") or []) == sorted(
+            [printable_name(p), n] for p, n in doc["files"])
+    if current is None or not same:
+        where = ("ds is not published" if current is None else
+                 f"its published version {current['version']} (run {run.get('run_id')}) "
+                 f"was made from other inputs than the raw folder holds now")
+        raise fail(f"process_shard {shard['shard_id']} cleared alone after this run "
+                   f"published ds={ds}: {where}, and no publish follows a shard cleared "
+                   "alone. Clear this shard with its downstream tasks (publish rebuilds "
+                   "the other shards and republishes), or clear the whole run")
+    by = "this run" if run.get("run_id") == run_id else f"run {run.get('run_id')}"
+    log.info("newsetl process_shard ds=%s shard=%d: nothing to reprocess: the day is "
+             "published (version %s by %s) from the same raw inputs as this run's plan "
+             "(fingerprint %s), so its rows already hold this shard's; this run's publish "
+             "succeeded and does not run again for a shard cleared alone. To reprocess "
+             "and republish the day, clear this shard with its downstream tasks, or the "
+             "whole run", ds, shard["shard_id"], current["version"], by, doc["fingerprint"])
+    return {"shard_id": shard["shard_id"], "reprocessed": False, "ds": ds,
+            "published_version": current["version"], "fingerprint": doc["fingerprint"]}
 
 
 def _summary(manifest: dict, empty: bool) -> dict:
@@ -518,7 +702,19 @@ def _summary(manifest: dict, empty: bool) -> dict:
 
 
 def publish(plan_info: dict, context: dict) -> dict:
-    """Audit and commit the staged shards with :func:`newsetl.publish.publish_day`."""
+    """Audit and commit the staged shards with :func:`newsetl.publish.publish_day`.
+
+    After this run published, the staging (and its plan) is gone. Run again then:
+
+    - while this run's version of the day is the published one (a retry, or ``publish``
+      cleared alone): nothing to do, it returns that version;
+    - otherwise (a later run published the day since) it rebuilds the plan
+      (:func:`rebuild_plan`: the same inputs, or it fails at once with the instruction)
+      and republishes.
+
+    Shards missing from the staging (their output went with an earlier publish, and only
+    some shards were cleared) are processed here first (:func:`rebuild_missing_shards`).
+    """
     from newsetl.publish import publish_day
     from newsetl.readers import read_manifest
 
@@ -526,16 +722,23 @@ def publish(plan_info: dict, context: dict) -> dict:
     dag_run = context.get("dag_run")
     run_id = getattr(dag_run, "run_id", None)
     if not storage.exists(plan_path):
-        # A retry after publish_day succeeded (it removes the staging folder): done already.
+        # A retry after publish_day succeeded (it removes the staging folder), or publish
+        # cleared alone after the run succeeded: done already.
         out_root = plan_info.get("out_root") or settings_mod.load(variables=True).out_root
         current = read_manifest(out_root, plan_info["ds"])
         if current is not None and current.get("run", {}).get("run_id") == run_id:
-            log.info("newsetl publish ds=%s: already published by this run (version %s)",
-                     plan_info["ds"], current["version"])
-            return _summary(current, plan_info["empty"]) | {"settings": None}
-        raise fail(f"staging plan {plan_path} is gone and the day was not published by run "
-                   f"{run_id}; clear the whole run to process the day again")
+            log.info("newsetl publish ds=%s: already published by this run (version %s); "
+                     "nothing to redo. To reprocess the day, clear process_shard with its "
+                     "downstream tasks, or the whole run", plan_info["ds"],
+                     current["version"])
+            return _summary(current, plan_info["empty"]) | {
+                "settings": plan_info.get("settings")}
+        doc = rebuild_plan(plan_info, context,
+                           "publish cleared after the run published, and the day's "
+                           "current version is not this run's")
+        write_plan(plan_path, doc)
     plan = read_plan(plan_path)
+    rebuild_missing_shards(plan)
     # Wall time from find_inputs to now (tasks run in different processes, maybe hosts).
     elapsed = max(time.time() - plan.get("planned_at", time.time()), 0.0)
     run_started = time.monotonic() - elapsed
@@ -547,6 +750,8 @@ def publish(plan_info: dict, context: dict) -> dict:
         "run_type": _enum_value(getattr(dag_run, "run_type", None)),
         "try_number": getattr(ti, "try_number", None),
         "ds_source": plan["ds_source"],
+        "plan_fingerprint": plan.get("fingerprint"),
+        "rebuilt": bool(plan.get("rebuilt")),
         "detector": plan["settings"]["detector"] or os.environ.get("NEWSETL_DETECTOR",
                                                                    "default"),
     }
@@ -569,6 +774,28 @@ def publish(plan_info: dict, context: dict) -> dict:
              t["process_seconds"], t["publish_seconds"], t["wall_seconds"],
              _rate(c["articles"], t["wall_seconds"]))
     return summary
+
+
+def rebuild_missing_shards(plan: dict) -> list[int]:
+    """Process here the shards of ``plan`` that have no staged output, one after the
+    other: a day republished after clearing only some shards (the others' output went
+    with the earlier publish). Deterministic: the same rows as the first time. Returns
+    their ids."""
+    from newsetl.staging import shard_location
+
+    missing = [i for i in range(len(plan["shards"]))
+               if not storage.exists(storage.join(shard_location(plan["staging"], i),
+                                                  "shard.json"))]
+    if not missing:
+        return []
+    log.warning("newsetl publish ds=%s: %d of %d shards have no staged output (cleared "
+                "tasks of a run that had published: its staging went with that publish); "
+                "processing them here, one after the other: %s (clear every process_shard "
+                "to spread them over the pool instead)", plan["ds"], len(missing),
+                len(plan["shards"]), ", ".join(map(str, missing)))
+    for shard_id in missing:
+        _stage_shard(plan, shard_id)
+    return missing
 
 
 def _quality_checks(counts: dict, ds: str, empty_allowed: bool, cfg) -> list:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -218,6 +219,58 @@ def test_clearing_a_shard_of_a_published_run_fails_fast_with_the_instruction(tmp
     with pytest.raises(Exception, match="clear the whole run from find_inputs") as err:
         work.process_shard(shard)
     assert type(err.value).__name__ == "AirflowFailException"  # no retries
+
+
+def test_a_run_that_recorded_no_settings_cannot_rebuild_its_plan(tmp_path):
+    """Runs planned before find_inputs recorded its settings: the old instruction."""
+    info = {"ds": "2024-03-01", "plan_path": str(tmp_path / "gone" / "plan.json")}
+    with pytest.raises(Exception, match="clear the whole run from find_inputs") as err:
+        work.rebuild_plan(info, None, "a test")
+    assert type(err.value).__name__ == "AirflowFailException"
+
+
+def test_rebuilt_plan_must_match_the_recorded_fingerprint(tmp_path, monkeypatch):
+    raw = tmp_path / "raw" / "2024-03-01"
+    raw.mkdir(parents=True)
+    (raw / "a.txt").write_text("Headline\n\nSome news text of the day.\n")
+    monkeypatch.setenv("NEWSETL_RAW_ROOT", str(tmp_path / "raw"))
+    monkeypatch.setenv("NEWSETL_OUT_ROOT", str(tmp_path / "out"))
+    info = work.find_inputs(_ctx("2024-03-01"))
+    (tmp_path / "out" / "_staging").rename(tmp_path / "published")  # publish removed it
+    doc = work.rebuild_plan(info, _ctx("2024-03-01"), "a test")
+    assert doc["fingerprint"] == info["fingerprint"] and doc["rebuilt"] is True
+    assert doc["shards"] == json.loads(next((tmp_path / "published").rglob("plan.json"))
+                                       .read_text())["shards"]
+    (raw / "b.txt").write_text("Another headline\n\nMore news text.\n")
+    with pytest.raises(Exception, match=r"changed since this run planned the day \(then 1 "
+                                        r"files.*now 2 files.*clear the whole run"):
+        work.rebuild_plan(info, _ctx("2024-03-01"), "a test")
+    for path in raw.iterdir():
+        path.unlink()
+    raw.rmdir()
+    with pytest.raises(Exception, match="cannot rebuild the plan.*not found.*clear the whole "
+                                        "run") as err:
+        work.rebuild_plan(info, _ctx("2024-03-01"), "a test")
+    assert type(err.value).__name__ == "AirflowFailException"
+
+
+def test_task_state_asks_airflow_and_never_raises():
+    calls = []
+
+    class TI:
+        dag_id = "newsetl_daily"
+
+        @staticmethod
+        def get_task_states(**kw):
+            calls.append(kw)
+            return {"manual__x": {"publish": "success"}}
+
+    assert work._task_state({**_ctx("2024-03-01"), "ti": TI()}, "publish") == "success"
+    assert calls == [{"dag_id": "newsetl_daily", "task_ids": ["publish"],
+                      "run_ids": ["manual__x"]}]
+    TI.get_task_states = staticmethod(lambda **kw: {"manual__x": {"publish": None}})
+    assert work._task_state({**_ctx("2024-03-01"), "ti": TI()}, "publish") == "none"
+    assert work._task_state(_ctx("2024-03-01"), "publish") is None  # no ti: unknown
 
 
 def test_run_type_is_stored_as_its_value():
