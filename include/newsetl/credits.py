@@ -59,7 +59,7 @@ def _features(line: str) -> int:
     if (":" in line or "：" in line) and _credit_word_before_colon(line):
         bits |= COLON
     # "Photo by", "Foto de", "Image by", "Picture by", "Video by", "Art by" (any case)
-    if ("hoto " in line or "oto " in line or "mage " in line or "icture " in line
+    if ("oto " in line or "mage " in line or "icture " in line
             or "ideo " in line or "rt by" in line or "Art " in line):
         bits |= PICTURE_BY
     return bits

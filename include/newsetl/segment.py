@@ -21,7 +21,6 @@ byline lines.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -164,9 +163,12 @@ def _same_title(a: str, b: str) -> bool:
     >>> _same_title("Khalifa Haftar à bord.", "KHALIFA HAFTAR à  bord")
     True
     """
-    def norm(t: str) -> str:
-        return " ".join(t.casefold().split()).rstrip(" .。!?！？:")
-    return norm(a) == norm(b)
+    return _title_key(a) == _title_key(b)
+
+
+def _title_key(text: str) -> str:
+    """What two copies of one title share: case, spacing and a final period aside."""
+    return " ".join(text.casefold().split()).rstrip(" .。!?！？:")
 
 
 _SLUG_SPLIT = re.compile(r"[-_+\s]+")
@@ -269,8 +271,9 @@ def page_title_headline(units: list[str]) -> int:
     parts = [p.strip() for p in _PAGE_TITLE_SEPARATORS.split(first) if len(p.split()) >= 3]
     if len(parts) == 0 or parts == [first]:
         return -1
+    keys = {_title_key(part) for part in parts}
     for index in range(1, min(len(units), PAGE_TITLE_UNITS)):
-        if any(_same_title(units[index], part) for part in parts):
+        if _title_key(units[index]) in keys:
             return index
     return -1
 
@@ -749,8 +752,7 @@ def gallery_captions(sections: list[Section]) -> None:
         run = index + 1
         while (run < len(sections) and _gallery_item(sections[run - 1])
                and _gallery_item(sections[run])
-               and _shared_prefix(sections[run - 1].text, sections[run].text)
-               >= MIN_GALLERY_PREFIX):
+               and _open_alike(sections[run - 1].text, sections[run].text)):
             run += 1
         if run - index >= MIN_GALLERY_CAPTIONS:
             for section in sections[index:run]:
@@ -762,8 +764,9 @@ def _gallery_item(section: Section) -> bool:
     return section.kind == "paragraph" and len(section.text) <= MAX_GALLERY_CAPTION_CHARS
 
 
-def _shared_prefix(a: str, b: str) -> int:
-    return len(os.path.commonprefix((a, b)))
+def _open_alike(a: str, b: str) -> bool:
+    """Whether two texts share their first :data:`MIN_GALLERY_PREFIX` characters."""
+    return len(a) >= MIN_GALLERY_PREFIX and a[:MIN_GALLERY_PREFIX] == b[:MIN_GALLERY_PREFIX]
 
 
 #: Slide captions between the head's date/place lines and the body: each at most this

@@ -175,10 +175,13 @@ def footer_at(line: str) -> int:
     """
     if footer_here(line):
         return 0
-    found = [m.end() for m in (_GLUED_AFTER_SENTENCE.search(line),) if m]
+    after_sentence = _GLUED_AFTER_SENTENCE.search(line)
+    cut = after_sentence.end() if after_sentence else -1
     if "/" in line or "END" in line:  # rare: desk initials or an end mark before a footer
-        found += [m.end() for m in (_GLUED_AFTER_DESK.search(line),) if m]
-    return min(found, default=-1)
+        after_desk = _GLUED_AFTER_DESK.search(line)
+        if after_desk and (cut < 0 or after_desk.end() < cut):
+            cut = after_desk.end()
+    return cut
 
 
 def split_glued_tail(unit: str) -> list[str]:
