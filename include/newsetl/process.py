@@ -16,7 +16,7 @@ from newsetl import PIPELINE_VERSION, reasons
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
 from newsetl.inputs import Item, RawItem, RejectItem
-from newsetl.langid import UND, count_letters, detect_grouped
+from newsetl.langid import UND, count_letters, detect_sections
 from newsetl.segment import Segmented, segment, strip_credit
 
 #: A body (paragraphs + quotes) needs this many letters to be an article.
@@ -31,7 +31,24 @@ BODY_KINDS = ("paragraph", "quote")
 #: Kinds whose language is judged when long enough.
 JUDGED_KINDS = ("title", "caption", "quote", "paragraph")
 
+#: A section is ``is_foreign`` only when the calibrated probability of its evidence's
+#: language (see :func:`evidence_text`) is at least this ...
+FOREIGN_MIN_PROB = 0.9
+#: ... its margin over the article's language (calibrated log-odds, the
+#: ``section_lang_margin`` column) at least this (ln 9: nine to one) ...
+FOREIGN_MIN_MARGIN = 2.2
+#: ... and its evidence has at least this many letters.
+FOREIGN_MIN_LETTERS = 30
+
 _SPACE = re.compile(r"\s+")
+#: Not language evidence: a tweet sign-off "— Name (@handle) March 3, 2017" to the end
+#: of its line, URLs (also pic.twitter.com/...), e-mail addresses, @handles, #hashtags,
+#: tokens with digits.
+_SIGN_OFF = re.compile(r"[\u2014\u2013-]{1,2}[^\n\u2014\u2013]{0,80}?\(@\w+\)[^\n]*")
+_NON_EVIDENCE = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|co|ly|gl|be|io)/\S*"
+    r"|\S+@\S+\.\w+|[@#]\w+|\S*\d\S*")
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
 
 @dataclass
@@ -175,6 +192,32 @@ def _section_text_for_lang(section) -> str:
     return strip_credit(section.text, section.credit) if section.kind == "caption" else section.text
 
 
+def evidence_text(text: str) -> str:
+    r"""The part of a section that is evidence of its language, for the foreign flag.
+
+    Dropped: tweet sign-offs, URLs, e-mail addresses, @handles, #hashtags, tokens with
+    digits, ALL-CAPS words, and whole lines whose remaining words are all capitalised
+    (names-only lines: "Ilhan Omar, Nancy Pelosi"). Caseless scripts are kept.
+
+    >>> evidence_text("ANTONIO PADELLARO MARCO TRAVAGLIO")
+    ''
+    >>> evidence_text("Great day! https://t.co/x — Donald Trump (@realDonaldTrump) May 3, 2017")
+    'Great day!'
+    >>> evidence_text("Marco Rossi, Giulia Bianchi\nThe talks ended on Friday.")
+    'The talks ended on Friday.'
+    """
+    kept = []
+    for line in text.splitlines():
+        line = _NON_EVIDENCE.sub(" ", _SIGN_OFF.sub(" ", line))
+        words = [w for w in _WORD.findall(line) if not (len(w) > 1 and w.isupper())]
+        if not words or all(w[0].isupper() for w in words):
+            continue
+        kept.append(_SPACE.sub(" ", " ".join(
+            w for w in line.split() if not (len(w) > 1 and w.isupper() and w.isalpha())
+        )).strip())
+    return "\n".join(k for k in kept if k)
+
+
 def same_language(a: str, b: str) -> bool:
     """Languages equal for the foreign flag; Chinese scripts count as one language.
 
@@ -188,24 +231,52 @@ def build_rows(batch: list[Parsed], rows: Rows, detector: str | None) -> None:
     """Detect languages for a batch in one call, then emit the article and section rows.
 
     Every judged section is scored once; each article's body language comes from the
-    group of its paragraphs and quotes (:func:`newsetl.langid.detect_grouped`).
+    group of its paragraphs and quotes, and each section's evidence (its text without
+    names, handles, URLs...: :func:`evidence_text`) is judged against the article's
+    language for the foreign flag (:func:`newsetl.langid.detect_sections`).
     """
     texts: list[str] = []
     groups: list[list[int]] = []
-    for parsed in batch:
+    owners: list[int] = []
+    evidence: list[str | None] = []
+    for k, parsed in enumerate(batch):
         body: list[int] = []
         for section in parsed.seg.sections:
             if section.kind in JUDGED_KINDS:
                 if section.kind in BODY_KINDS:
                     body.append(len(texts))
-                texts.append(_section_text_for_lang(section))
+                text = _section_text_for_lang(section)
+                texts.append(text)
+                owners.append(k)
+                ev = evidence_text(text) if has_letters(text, FOREIGN_MIN_LETTERS) else ""
+                evidence.append(ev if has_letters(ev, FOREIGN_MIN_LETTERS) else None)
         groups.append(body)
-    per_text, per_body = detect_grouped(texts, groups, detector=detector,
-                                        min_letters=MIN_SECTION_LETTERS,
-                                        group_min_letters=MIN_BODY_LETTERS)
-    results = iter(per_text)
+    per_text, per_body, per_evidence = detect_sections(
+        texts, groups, owners, evidence, detector=detector, min_letters=MIN_SECTION_LETTERS,
+        group_min_letters=MIN_BODY_LETTERS)
+    results = iter(zip(per_text, per_evidence, strict=True))
     for parsed, (lang, prob) in zip(batch, per_body, strict=True):
         _emit(parsed, lang, prob, results, rows)
+
+
+def is_foreign_section(s_lang: str, lang: str, evidence: tuple[str, float, float]) -> bool:
+    """The foreign flag: the section's language and its evidence's differ from the
+    article's, the evidence's calibrated probability and margin are high enough.
+
+    >>> is_foreign_section("en", "fr", ("en", 0.99, 6.0))
+    True
+    >>> is_foreign_section("en", "fr", ("en", 0.7, 6.0))
+    False
+    >>> is_foreign_section("pt", "it", ("und", 0.0, 0.0))
+    False
+    """
+    ev_lang, ev_prob, margin = evidence
+    return bool(s_lang != UND and lang != UND and ev_lang != UND
+                and not same_language(s_lang, lang) and not same_language(ev_lang, lang)
+                and ev_prob >= FOREIGN_MIN_PROB and margin >= FOREIGN_MIN_MARGIN)
+
+
+_NO_EVIDENCE = (UND, 0.0, 0.0)
 
 
 def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows) -> None:
@@ -215,8 +286,11 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
     counts = {"paragraph": 0, "quote": 0, "caption": 0}
     sections = rows.sections
     for position, section in enumerate(seg.sections):
-        s_lang, s_prob = (next(results) if section.kind in JUDGED_KINDS else (UND, 0.0))
-        is_foreign = bool(s_lang != UND and lang != UND and not same_language(s_lang, lang))
+        if section.kind in JUDGED_KINDS:
+            (s_lang, s_prob), ev = next(results)
+        else:
+            (s_lang, s_prob), ev = (UND, 0.0), _NO_EVIDENCE
+        is_foreign = is_foreign_section(s_lang, lang, ev)
         foreign += is_foreign
         if section.kind in counts:
             counts[section.kind] += 1
@@ -227,6 +301,7 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
             "text": section.text,
             "section_lang": s_lang,
             "section_lang_prob": s_prob,
+            "section_lang_margin": ev[2],
             "is_foreign": is_foreign,
             "n_chars": len(section.text),
             "credit": section.credit,

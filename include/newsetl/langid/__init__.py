@@ -32,6 +32,7 @@ __all__ = [
     "detect",
     "detect_batch",
     "detect_grouped",
+    "detect_sections",
     "resolve_detector",
 ]
 
@@ -79,6 +80,39 @@ def detect_grouped(
     per_text = backend.detect_batch(texts, min_letters=min_letters)
     joined = ["\n\n".join(texts[i] for i in g) for g in groups]
     return per_text, backend.detect_batch(joined, min_letters=group_min_letters)
+
+
+def detect_sections(
+    texts: Sequence[str],
+    groups: Sequence[Sequence[int]],
+    owners: Sequence[int],
+    evidence: Sequence[str | None],
+    detector: str | None = None,
+    min_letters: int = MIN_LETTERS,
+    group_min_letters: int = MIN_LETTERS,
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]], list[tuple[str, float, float]]]:
+    """:func:`detect_grouped`, plus each text's *evidence* (the text without names,
+    handles, URLs...; None = nothing to judge) judged against the language of the group
+    that owns the text (``owners[i]``, an index into ``groups``): ``(lang, prob,
+    margin)``, the margin being the log-odds of ``lang`` over the group's language
+    (0 when they are the same, or the group's language is ``und``).
+    """
+    name = resolve_detector(detector)
+    if name == "fast":
+        from newsetl.langid import fast
+
+        return fast.detect_sections(texts, groups, owners, evidence, min_letters,
+                                    group_min_letters)
+    from newsetl.langid import langdetect_backend as backend
+
+    per_text, per_group = detect_grouped(texts, groups, name, min_letters, group_min_letters)
+    todo = [i for i, ev in enumerate(evidence) if ev is not None]
+    refs = [per_group[owners[i]][0] if 0 <= owners[i] < len(per_group) else UND for i in todo]
+    judged = backend.against([evidence[i] for i in todo], refs)  # type: ignore[misc]
+    per_evidence: list[tuple[str, float, float]] = [(UND, 0.0, 0.0)] * len(texts)
+    for i, r in zip(todo, judged, strict=True):
+        per_evidence[i] = r
+    return per_text, per_group, per_evidence
 
 
 def detect(
