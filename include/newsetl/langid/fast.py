@@ -448,7 +448,7 @@ def detect_batch(texts: Sequence[str], min_letters: int = MIN_LETTERS,
 
 
 def _grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters: int,
-             group_min_letters: int):
+             group_min_letters: int, min_prob: float = calibration.MIN_PROB):
     members = {i for g in groups for i in g}
     enough = [_enough_letters(t, min_letters) for t in texts]
     todo = [i for i, t in enumerate(texts) if enough[i] or i in members]
@@ -458,7 +458,7 @@ def _grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters:
         s, n_grams = scores([texts[i] for i in todo])
         s_all[todo] = s
         n_all[todo] = n_grams
-    per_text = decide(s_all, n_all)
+    per_text = decide(s_all, n_all, min_prob)
     per_text = [r if enough[i] else (UND, 0.0) for i, r in enumerate(per_text)]
     if not groups:
         return s_all, n_all, per_text, []
@@ -466,18 +466,19 @@ def _grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters:
     g_grams = np.array([int(n_all[list(g)].sum()) if g else 0 for g in groups])
     g_ok = [_enough_letters(" ".join(texts[i] for i in g), group_min_letters) for g in groups]
     per_group = [r if g_ok[k] else (UND, 0.0)
-                 for k, r in enumerate(decide(g_scores, g_grams))]
+                 for k, r in enumerate(decide(g_scores, g_grams, min_prob))]
     return s_all, n_all, per_text, per_group
 
 
 def detect_grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters: int,
-                   group_min_letters: int) -> tuple[list[tuple[str, float]],
-                                                    list[tuple[str, float]]]:
+                   group_min_letters: int, min_prob: float = calibration.MIN_PROB
+                   ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """Languages of ``texts`` and of groups of them (each group = indexes into ``texts``).
 
     Every text is scored once; a group's scores are the sum of its members' rows.
     """
-    _, _, per_text, per_group = _grouped(texts, groups, min_letters, group_min_letters)
+    _, _, per_text, per_group = _grouped(texts, groups, min_letters, group_min_letters,
+                                         min_prob)
     return per_text, per_group
 
 
