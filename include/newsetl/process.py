@@ -33,7 +33,7 @@ JUDGED_KINDS = ("title", "caption", "quote", "paragraph")
 
 #: A section is ``is_foreign`` only when the calibrated probability of its evidence's
 #: language (see :func:`evidence_text`) is at least this ...
-FOREIGN_MIN_PROB = 0.9
+FOREIGN_MIN_PROB = 0.8
 #: ... its margin over the article's language (calibrated log-odds, the
 #: ``section_lang_margin`` column) at least this (ln 9: nine to one) ...
 FOREIGN_MIN_MARGIN = 2.2
