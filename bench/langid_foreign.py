@@ -173,7 +173,8 @@ def _distractor(rng: random.Random) -> str:
                 f"{rng.randint(2010, 2024)}")
     if kind == 3:  # URL line
         slug = "-".join(w.lower() for w in _name(rng).split())
-        return f"https://www.example-news.com/{rng.randint(2010, 2024)}/{slug}-{rng.randint(1000, 99999)}"
+        year, num = rng.randint(2010, 2024), rng.randint(1000, 99999)
+        return f"https://www.example-news.com/{year}/{slug}-{num}"
     handles = " ".join(f"@{rng.choice(LAST).lower()}" for _ in range(3))
     return f"{handles} #{rng.choice(LAST)} #{rng.choice(FIRST)}News"
 
@@ -233,28 +234,20 @@ def foreign_report(data: Path, per_language: int = 20) -> dict:
     old_text, old_body = fast.detect_grouped(texts, groups, process.MIN_SECTION_LETTERS,
                                              process.MIN_BODY_LETTERS, min_prob=0.0)
     old_iter = iter(old_text)
-    by_article = {}
-    for r in rows.sections:
-        by_article.setdefault(r["article_id"], []).append(r)
+    sec_iter = iter(rows.sections)  # in article order, one row per section
     counts = {"new": [0, 0, 0], "old": [0, 0, 0]}  # tp, fp, fn
     kinds_fp = {"new": {}, "old": {}}
     n_sections = n_true = 0
     margins = {m: [0, 0, 0] for m in SWEEP}
     wrong_article = 0
+    missed: dict[str, int] = {}
     for p, (foreign, host), (old_lang, _), art in zip(parsed, truths, old_body,
                                               (r for r in rows.articles), strict=True):
-        secs = by_article[art["article_id"]]
+        secs = [next(sec_iter) for _ in p.seg.sections]
         art_ok = art["lang"] in expected(host)
         wrong_article += not art_ok
-        seen = set()
         for sec, section in zip(secs, p.seg.sections, strict=True):
-            if section.kind in process.JUDGED_KINDS:
-                s_old = next(old_iter)[0]
-            else:
-                s_old = UND
-            if art["article_id"] + str(sec["position"]) in seen:
-                continue
-            seen.add(art["article_id"] + str(sec["position"]))
+            s_old = next(old_iter)[0] if section.kind in process.JUDGED_KINDS else UND
             n_sections += 1
             text = sec["text"]
             truth = is_truly_foreign(text, foreign)
@@ -267,6 +260,9 @@ def foreign_report(data: Path, per_language: int = 20) -> dict:
                 c[0] += flag and truth
                 c[1] += flag and not truth
                 c[2] += truth and not flag
+            if truth and not sec["is_foreign"]:
+                why = _miss_reason(section)
+                missed[why] = missed.get(why, 0) + 1
             for name, flag in (("new", sec["is_foreign"]), ("old", old_flag)):
                 c = counts[name]
                 if flag and truth:
@@ -278,7 +274,7 @@ def foreign_report(data: Path, per_language: int = 20) -> dict:
                 elif truth:
                     c[2] += 1
     out = {"articles": len(parsed), "sections": n_sections, "truly_foreign": n_true,
-           "wrong_article_lang": wrong_article,
+           "wrong_article_lang": wrong_article, "missed": missed,
            "sweep": {m: (tp / max(1, tp + fp), tp / max(1, tp + fn))
                      for m, (tp, fp, fn) in margins.items()}}
     for name, (tp, fp, fn) in counts.items():
@@ -286,6 +282,17 @@ def foreign_report(data: Path, per_language: int = 20) -> dict:
                      "precision": tp / max(1, tp + fp), "recall": tp / max(1, tp + fn),
                      "false_flags": kinds_fp[name]}
     return out
+
+
+def _miss_reason(section) -> str:
+    from newsetl import process
+
+    if section.kind not in process.JUDGED_KINDS:
+        return f"typed {section.kind} (not judged)"
+    text = process._section_text_for_lang(section)
+    if not process.has_letters(process.evidence_text(text), process.FOREIGN_MIN_LETTERS):
+        return f"under {process.FOREIGN_MIN_LETTERS} letters of evidence"
+    return "not confident enough"
 
 
 def _letters(text: str) -> str:
@@ -342,6 +349,10 @@ def render_foreign(rep: dict) -> str:
         lines.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['tp']} "
                      f"| {r['fp']} | {r['fn']} | {kinds} |")
     lines += [
+        "",
+        "Truly foreign sections the new rule misses, by reason: " + ", ".join(
+            f"{k} {v}" for k, v in sorted(rep["missed"].items(), key=lambda kv: -kv[1]))
+        + ".",
         "",
         f"Articles whose own language came out wrong: {rep['wrong_article_lang']} "
         "(their sections are judged against a wrong language; a false flag there is "

@@ -515,7 +515,7 @@ def against(s: np.ndarray, n_grams: np.ndarray, refs: Sequence[str]
     has_ref = ref_cols[:, 0] >= 0
     z_ref = np.take_along_axis(z, np.maximum(ref_cols, 0), 1)
     z_ref = np.where(ref_cols >= 0, z_ref, -np.inf).max(axis=1)
-    margin = np.where(has_ref & (np.asarray(n_grams) > 0), -z_ref, 0.0)
+    margin = np.where(has_ref & (np.asarray(n_grams) > 0), np.maximum(-z_ref, 0.0), 0.0) + 0.0
     names = [langs[b] if m else UND for b, m in zip(best.tolist(), (np.asarray(n_grams) > 0)
                                                     .tolist(), strict=True)]
     prob = np.where(np.asarray(n_grams) > 0, prob, 0.0)
