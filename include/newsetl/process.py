@@ -16,7 +16,7 @@ from newsetl import PIPELINE_VERSION, reasons
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
 from newsetl.inputs import Item, RawItem, RejectItem
-from newsetl.langid import UND, count_letters, detect_sections
+from newsetl.langid import UND, count_letters, detect_against, detect_grouped
 from newsetl.segment import Segmented, segment, strip_credit
 
 #: A body (paragraphs + quotes) needs this many letters to be an article.
@@ -231,29 +231,40 @@ def build_rows(batch: list[Parsed], rows: Rows, detector: str | None) -> None:
     """Detect languages for a batch in one call, then emit the article and section rows.
 
     Every judged section is scored once; each article's body language comes from the
-    group of its paragraphs and quotes, and each section's evidence (its text without
-    names, handles, URLs...: :func:`evidence_text`) is judged against the article's
-    language for the foreign flag (:func:`newsetl.langid.detect_sections`).
+    group of its paragraphs and quotes (:func:`newsetl.langid.detect_grouped`). Then the
+    sections that may be foreign (language not the article's, enough letters) have their
+    evidence (:func:`evidence_text`) judged against the article's language, in one call
+    (:func:`newsetl.langid.detect_against`); the others cannot be foreign (margin 0).
     """
     texts: list[str] = []
     groups: list[list[int]] = []
     owners: list[int] = []
-    evidence: list[str | None] = []
     for k, parsed in enumerate(batch):
         body: list[int] = []
         for section in parsed.seg.sections:
             if section.kind in JUDGED_KINDS:
                 if section.kind in BODY_KINDS:
                     body.append(len(texts))
-                text = _section_text_for_lang(section)
-                texts.append(text)
+                texts.append(_section_text_for_lang(section))
                 owners.append(k)
-                ev = evidence_text(text) if has_letters(text, FOREIGN_MIN_LETTERS) else ""
-                evidence.append(ev if has_letters(ev, FOREIGN_MIN_LETTERS) else None)
         groups.append(body)
-    per_text, per_body, per_evidence = detect_sections(
-        texts, groups, owners, evidence, detector=detector, min_letters=MIN_SECTION_LETTERS,
-        group_min_letters=MIN_BODY_LETTERS)
+    per_text, per_body = detect_grouped(texts, groups, detector=detector,
+                                        min_letters=MIN_SECTION_LETTERS,
+                                        group_min_letters=MIN_BODY_LETTERS)
+    per_evidence = [_NO_EVIDENCE] * len(texts)
+    todo, evidence, refs = [], [], []
+    for i, (text, (s_lang, _)) in enumerate(zip(texts, per_text, strict=True)):
+        ref = per_body[owners[i]][0]
+        if ref == UND or same_language(s_lang, ref) or not has_letters(
+                text, FOREIGN_MIN_LETTERS):
+            continue
+        ev = evidence_text(text)
+        if has_letters(ev, FOREIGN_MIN_LETTERS):
+            todo.append(i)
+            evidence.append(ev)
+            refs.append(ref)
+    for i, judged in zip(todo, detect_against(evidence, refs, detector), strict=True):
+        per_evidence[i] = judged
     results = iter(zip(per_text, per_evidence, strict=True))
     for parsed, (lang, prob) in zip(batch, per_body, strict=True):
         _emit(parsed, lang, prob, results, rows)

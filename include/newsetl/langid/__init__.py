@@ -32,7 +32,7 @@ __all__ = [
     "detect",
     "detect_batch",
     "detect_grouped",
-    "detect_sections",
+    "detect_against",
     "resolve_detector",
 ]
 
@@ -82,37 +82,23 @@ def detect_grouped(
     return per_text, backend.detect_batch(joined, min_letters=group_min_letters)
 
 
-def detect_sections(
-    texts: Sequence[str],
-    groups: Sequence[Sequence[int]],
-    owners: Sequence[int],
-    evidence: Sequence[str | None],
-    detector: str | None = None,
-    min_letters: int = MIN_LETTERS,
-    group_min_letters: int = MIN_LETTERS,
-) -> tuple[list[tuple[str, float]], list[tuple[str, float]], list[tuple[str, float, float]]]:
-    """:func:`detect_grouped`, plus each text's *evidence* (the text without names,
-    handles, URLs...; None = nothing to judge) judged against the language of the group
-    that owns the text (``owners[i]``, an index into ``groups``): ``(lang, prob,
-    margin)``, the margin being the log-odds of ``lang`` over the group's language
-    (0 when they are the same, or the group's language is ``und``).
+def detect_against(
+    texts: Sequence[str], refs: Sequence[str], detector: str | None = None
+) -> list[tuple[str, float, float]]:
+    """Each text's best language, its probability and its *margin* over a reference
+    language ``refs[k]`` (the article's, for the foreign flag): the log-odds of the best
+    language against the reference -- calibrated for the fast detector, ``ln(p_best /
+    p_ref)`` for langdetect; 0 when the reference is the best (Chinese scripts count as
+    one language) or ``und``. No minimum length: the caller decides what to judge.
     """
     name = resolve_detector(detector)
     if name == "fast":
         from newsetl.langid import fast
 
-        return fast.detect_sections(texts, groups, owners, evidence, min_letters,
-                                    group_min_letters)
+        return fast.detect_against(texts, refs)
     from newsetl.langid import langdetect_backend as backend
 
-    per_text, per_group = detect_grouped(texts, groups, name, min_letters, group_min_letters)
-    todo = [i for i, ev in enumerate(evidence) if ev is not None]
-    refs = [per_group[owners[i]][0] if 0 <= owners[i] < len(per_group) else UND for i in todo]
-    judged = backend.against([evidence[i] for i in todo], refs)  # type: ignore[misc]
-    per_evidence: list[tuple[str, float, float]] = [(UND, 0.0, 0.0)] * len(texts)
-    for i, r in zip(todo, judged, strict=True):
-        per_evidence[i] = r
-    return per_text, per_group, per_evidence
+    return backend.against(texts, refs)
 
 
 def detect(

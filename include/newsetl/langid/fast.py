@@ -447,8 +447,13 @@ def detect_batch(texts: Sequence[str], min_letters: int = MIN_LETTERS,
     return result
 
 
-def _grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters: int,
-             group_min_letters: int, min_prob: float = calibration.MIN_PROB):
+def detect_grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters: int,
+                   group_min_letters: int, min_prob: float = calibration.MIN_PROB
+                   ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Languages of ``texts`` and of groups of them (each group = indexes into ``texts``).
+
+    Every text is scored once; a group's scores are the sum of its members' rows.
+    """
     members = {i for g in groups for i in g}
     enough = [_enough_letters(t, min_letters) for t in texts]
     todo = [i for i, t in enumerate(texts) if enough[i] or i in members]
@@ -461,24 +466,12 @@ def _grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters:
     per_text = decide(s_all, n_all, min_prob)
     per_text = [r if enough[i] else (UND, 0.0) for i, r in enumerate(per_text)]
     if not groups:
-        return s_all, n_all, per_text, []
+        return per_text, []
     g_scores = np.stack([s_all[list(g)].sum(axis=0) if g else s_all[0] * 0 for g in groups])
     g_grams = np.array([int(n_all[list(g)].sum()) if g else 0 for g in groups])
     g_ok = [_enough_letters(" ".join(texts[i] for i in g), group_min_letters) for g in groups]
     per_group = [r if g_ok[k] else (UND, 0.0)
                  for k, r in enumerate(decide(g_scores, g_grams, min_prob))]
-    return s_all, n_all, per_text, per_group
-
-
-def detect_grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_letters: int,
-                   group_min_letters: int, min_prob: float = calibration.MIN_PROB
-                   ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-    """Languages of ``texts`` and of groups of them (each group = indexes into ``texts``).
-
-    Every text is scored once; a group's scores are the sum of its members' rows.
-    """
-    _, _, per_text, per_group = _grouped(texts, groups, min_letters, group_min_letters,
-                                         min_prob)
     return per_text, per_group
 
 
@@ -522,38 +515,16 @@ def against(s: np.ndarray, n_grams: np.ndarray, refs: Sequence[str]
     return names, prob, margin
 
 
-def detect_sections(texts: Sequence[str], groups: Sequence[Sequence[int]],
-                    owners: Sequence[int], evidence: Sequence[str | None], min_letters: int,
-                    group_min_letters: int) -> tuple[list[tuple[str, float]],
-                                                     list[tuple[str, float]],
-                                                     list[tuple[str, float, float]]]:
-    """:func:`detect_grouped` plus, for each text, the judgement of its *evidence*
-    against the language of the group that owns it (``owners[i]``, an index into
-    ``groups``): ``(lang, calibrated prob, margin)`` as in :func:`against`, or
-    ``("und", 0.0, 0.0)`` where ``evidence[i]`` is None. An evidence text equal to its
-    text reuses the text's scores; only the others are scored.
-    """
-    s_all, n_all, per_text, per_group = _grouped(texts, groups, min_letters,
-                                                 group_min_letters)
-    result: list[tuple[str, float, float]] = [(UND, 0.0, 0.0)] * len(texts)
-    todo = [i for i, ev in enumerate(evidence) if ev is not None]
-    if not todo:
-        return per_text, per_group, result
-    rescore = [i for i in todo if evidence[i] != texts[i]]
-    ev_s = s_all[todo]
-    ev_n = n_all[todo]
-    if rescore:
-        s, n_grams = scores([evidence[i] for i in rescore])  # type: ignore[misc]
-        where = {i: k for k, i in enumerate(todo)}
-        rows = [where[i] for i in rescore]
-        ev_s[rows] = s
-        ev_n[rows] = n_grams
-    refs = [per_group[owners[i]][0] if 0 <= owners[i] < len(per_group) else UND
-            for i in todo]
-    names, prob, margin = against(ev_s, ev_n, refs)
-    for k, i in enumerate(todo):
-        result[i] = (names[k], round(float(prob[k]), 4), round(float(margin[k]), 4))
-    return per_text, per_group, result
+def detect_against(texts: Sequence[str], refs: Sequence[str]
+                   ) -> list[tuple[str, float, float]]:
+    """(lang, calibrated prob, margin over ``refs[k]``) of each text, as in
+    :func:`against`; ``("und", 0.0, 0.0)`` for a text without known n-grams."""
+    if not texts:
+        return []
+    s, n_grams = scores(texts)
+    names, prob, margin = against(s, n_grams, refs)
+    return [(lang, round(p, 4), round(m, 4))
+            for lang, p, m in zip(names, prob.tolist(), margin.tolist(), strict=True)]
 
 
 def detect(text: str, min_letters: int = MIN_LETTERS,
