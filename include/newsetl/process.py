@@ -42,12 +42,11 @@ FOREIGN_MIN_LETTERS = 30
 
 _SPACE = re.compile(r"\s+")
 #: Not language evidence: a tweet sign-off "— Name (@handle) March 3, 2017" to the end
-#: of its line, URLs (also pic.twitter.com/...), e-mail addresses, @handles, #hashtags,
-#: tokens with digits.
+#: of its line; whole tokens with a digit, starting with @ or #, holding a / or an @
+#: (URLs, pic.twitter.com/..., e-mail addresses, "(@handle)") or starting with www.
+#: (Anchored at token starts, so each token is scanned once.)
 _SIGN_OFF = re.compile(r"[\u2014\u2013-]{1,2}[^\n\u2014\u2013]{0,80}?\(@\w+\)[^\n]*")
-_NON_EVIDENCE = re.compile(
-    r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|co|ly|gl|be|io)/\S*"
-    r"|\S+@\S+\.\w+|[@#]\w+|\S*\d\S*")
+_NON_EVIDENCE = re.compile(r"(?<!\S)(?:[^\s\d]*\d|[@#]|[^\s/@]*[/@]|www\.)\S*")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
 
@@ -206,9 +205,10 @@ def evidence_text(text: str) -> str:
     >>> evidence_text("Marco Rossi, Giulia Bianchi\nThe talks ended on Friday.")
     'The talks ended on Friday.'
     """
+    if "(@" in text:
+        text = _SIGN_OFF.sub(" ", text)
     kept = []
-    for line in text.splitlines():
-        line = _NON_EVIDENCE.sub(" ", _SIGN_OFF.sub(" ", line))
+    for line in _NON_EVIDENCE.sub(" ", text).splitlines():
         words = [w for w in _WORD.findall(line) if not (len(w) > 1 and w.isupper())]
         if not words or all(w[0].isupper() for w in words):
             continue
@@ -301,7 +301,7 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
             (s_lang, s_prob), ev = next(results)
         else:
             (s_lang, s_prob), ev = (UND, 0.0), _NO_EVIDENCE
-        is_foreign = is_foreign_section(s_lang, lang, ev)
+        is_foreign = ev is not _NO_EVIDENCE and is_foreign_section(s_lang, lang, ev)
         foreign += is_foreign
         if section.kind in counts:
             counts[section.kind] += 1
