@@ -196,26 +196,24 @@ def evidence_text(text: str) -> str:
 
     Dropped: tweet sign-offs, URLs, e-mail addresses, @handles, #hashtags, tokens with
     digits, ALL-CAPS words, and whole lines whose remaining words are all capitalised
-    (names-only lines: "Ilhan Omar, Nancy Pelosi"). Caseless scripts are kept.
+    (names-only lines: "Ilhan Omar, Nancy Pelosi"). Caseless scripts are kept. What is
+    left is the words only (punctuation is no evidence either), one line per line.
 
     >>> evidence_text("ANTONIO PADELLARO MARCO TRAVAGLIO")
     ''
     >>> evidence_text("Great day! https://t.co/x — Donald Trump (@realDonaldTrump) May 3, 2017")
-    'Great day!'
-    >>> evidence_text("Marco Rossi, Giulia Bianchi\nThe talks ended on Friday.")
-    'The talks ended on Friday.'
+    'Great day'
+    >>> evidence_text("Marco Rossi, Giulia Bianchi\nThe talks ended on Friday, NATO said.")
+    'The talks ended on Friday said'
     """
     if "(@" in text:
         text = _SIGN_OFF.sub(" ", text)
     kept = []
     for line in _NON_EVIDENCE.sub(" ", text).splitlines():
-        words = [w for w in _WORD.findall(line) if not (len(w) > 1 and w.isupper())]
-        if not words or all(w[0].isupper() for w in words):
-            continue
-        kept.append(_SPACE.sub(" ", " ".join(
-            w for w in line.split() if not (len(w) > 1 and w.isupper() and w.isalpha())
-        )).strip())
-    return "\n".join(k for k in kept if k)
+        words = [w for w in _WORD.findall(line) if len(w) == 1 or not w.isupper()]
+        if words and not all(w[0].isupper() for w in words):
+            kept.append(" ".join(words))
+    return "\n".join(kept)
 
 
 def same_language(a: str, b: str) -> bool:
@@ -232,7 +230,7 @@ def build_rows(batch: list[Parsed], rows: Rows, detector: str | None) -> None:
 
     Every judged section is scored once; each article's body language comes from the
     group of its paragraphs and quotes (:func:`newsetl.langid.detect_grouped`). Then the
-    sections that may be foreign (language not the article's, enough letters) have their
+    sections that may be foreign (a language, not the article's) have their
     evidence (:func:`evidence_text`) judged against the article's language, in one call
     (:func:`newsetl.langid.detect_against`); the others cannot be foreign (margin 0).
     """
@@ -255,8 +253,7 @@ def build_rows(batch: list[Parsed], rows: Rows, detector: str | None) -> None:
     todo, evidence, refs = [], [], []
     for i, (text, (s_lang, _)) in enumerate(zip(texts, per_text, strict=True)):
         ref = per_body[owners[i]][0]
-        if ref == UND or same_language(s_lang, ref) or not has_letters(
-                text, FOREIGN_MIN_LETTERS):
+        if s_lang == UND or ref == UND or same_language(s_lang, ref):
             continue
         ev = evidence_text(text)
         if has_letters(ev, FOREIGN_MIN_LETTERS):

@@ -102,9 +102,9 @@ def test_evidence_text_drops_what_is_not_language() -> None:
     assert evidence_text(URL_LINE) == ""
     assert evidence_text(NAMES) == ""
     assert evidence_text(HANDLES) == ""
-    assert evidence_text(ENGLISH) == ENGLISH
+    assert evidence_text(ENGLISH) == ENGLISH.replace(".", "")
     assert evidence_text("Visit https://x.org/a now, said NATO's Jens Stoltenberg") == (
-        "Visit now, said NATO's Jens Stoltenberg")
+        "Visit now said NATO's Jens Stoltenberg")
     # caseless scripts are evidence, never "names"
     japanese = "政府は火曜日に新しい計画を発表した"
     assert evidence_text(japanese) == japanese
