@@ -89,9 +89,8 @@ def calibration_report(data: Path) -> dict:
 
     s, n, ok, cats, hold = dev_scores(data)
     sel = hold & (n > 0)
+    out = {"n": int(sel.sum()), "skipped_no_ngram": int((hold & (n == 0)).sum())}
     s, n, ok, cats = s[sel], n[sel], ok[sel], cats[sel]
-    out = {"n": int(sel.sum()), "skipped_no_ngram": int((hold & (n.size >= 0)).sum()
-                                                        - sel.sum())}
     for name, (t0, a) in {"raw": (1.0, 0.0), "calibrated": (calibration.TEMPERATURE,
                                                             calibration.LENGTH_EXPONENT)}.items():
         p = calibration.probabilities(s, n, t0, a)
