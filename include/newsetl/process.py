@@ -16,7 +16,7 @@ from newsetl import PIPELINE_VERSION, reasons
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
 from newsetl.inputs import Item, RawItem, RejectItem
-from newsetl.langid import UND, count_letters, detect_grouped
+from newsetl.langid import UND, count_letters, detect_against, detect_grouped
 from newsetl.segment import Segmented, segment, strip_credit
 
 #: A body (paragraphs + quotes) needs this many letters to be an article.
@@ -31,7 +31,23 @@ BODY_KINDS = ("paragraph", "quote")
 #: Kinds whose language is judged when long enough.
 JUDGED_KINDS = ("title", "caption", "quote", "paragraph")
 
+#: A section is ``is_foreign`` only when the calibrated probability of its evidence's
+#: language (see :func:`evidence_text`) is at least this ...
+FOREIGN_MIN_PROB = 0.8
+#: ... its margin over the article's language (calibrated log-odds, the
+#: ``section_lang_margin`` column) at least this (ln 9: nine to one) ...
+FOREIGN_MIN_MARGIN = 2.2
+#: ... and its evidence has at least this many letters.
+FOREIGN_MIN_LETTERS = 30
+
 _SPACE = re.compile(r"\s+")
+#: Not language evidence: a tweet sign-off "— Name (@handle) March 3, 2017" to the end
+#: of its line; whole tokens with a digit, starting with @ or #, holding a / or an @
+#: (URLs, pic.twitter.com/..., e-mail addresses, "(@handle)") or starting with www.
+#: (Anchored at token starts, so each token is scanned once.)
+_SIGN_OFF = re.compile(r"[\u2014\u2013-]{1,2}[^\n\u2014\u2013]{0,80}?\(@\w+\)[^\n]*")
+_NON_EVIDENCE = re.compile(r"(?<!\S)(?:[^\s\d]*\d|[@#]|[^\s/@]*[/@]|www\.)\S*")
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
 
 @dataclass
@@ -175,6 +191,31 @@ def _section_text_for_lang(section) -> str:
     return strip_credit(section.text, section.credit) if section.kind == "caption" else section.text
 
 
+def evidence_text(text: str) -> str:
+    r"""The part of a section that is evidence of its language, for the foreign flag.
+
+    Dropped: tweet sign-offs, URLs, e-mail addresses, @handles, #hashtags, tokens with
+    digits, ALL-CAPS words, and whole lines whose remaining words are all capitalised
+    (names-only lines: "Ilhan Omar, Nancy Pelosi"). Caseless scripts are kept. What is
+    left is the words only (punctuation is no evidence either), one line per line.
+
+    >>> evidence_text("ANTONIO PADELLARO MARCO TRAVAGLIO")
+    ''
+    >>> evidence_text("Great day! https://t.co/x — Donald Trump (@realDonaldTrump) May 3, 2017")
+    'Great day'
+    >>> evidence_text("Marco Rossi, Giulia Bianchi\nThe talks ended on Friday, NATO said.")
+    'The talks ended on Friday said'
+    """
+    if "(@" in text:
+        text = _SIGN_OFF.sub(" ", text)
+    kept = []
+    for line in _NON_EVIDENCE.sub(" ", text).splitlines():
+        words = [w for w in _WORD.findall(line) if len(w) == 1 or not w.isupper()]
+        if words and not all(w[0].isupper() for w in words):
+            kept.append(" ".join(words))
+    return "\n".join(kept)
+
+
 def same_language(a: str, b: str) -> bool:
     """Languages equal for the foreign flag; Chinese scripts count as one language.
 
@@ -188,24 +229,62 @@ def build_rows(batch: list[Parsed], rows: Rows, detector: str | None) -> None:
     """Detect languages for a batch in one call, then emit the article and section rows.
 
     Every judged section is scored once; each article's body language comes from the
-    group of its paragraphs and quotes (:func:`newsetl.langid.detect_grouped`).
+    group of its paragraphs and quotes (:func:`newsetl.langid.detect_grouped`). Then the
+    sections that may be foreign (a language, not the article's) have their
+    evidence (:func:`evidence_text`) judged against the article's language, in one call
+    (:func:`newsetl.langid.detect_against`); the others cannot be foreign (margin 0).
     """
     texts: list[str] = []
     groups: list[list[int]] = []
-    for parsed in batch:
+    owners: list[int] = []
+    for k, parsed in enumerate(batch):
         body: list[int] = []
         for section in parsed.seg.sections:
             if section.kind in JUDGED_KINDS:
                 if section.kind in BODY_KINDS:
                     body.append(len(texts))
                 texts.append(_section_text_for_lang(section))
+                owners.append(k)
         groups.append(body)
     per_text, per_body = detect_grouped(texts, groups, detector=detector,
                                         min_letters=MIN_SECTION_LETTERS,
                                         group_min_letters=MIN_BODY_LETTERS)
-    results = iter(per_text)
+    per_evidence = [_NO_EVIDENCE] * len(texts)
+    todo, evidence, refs = [], [], []
+    for i, (text, (s_lang, _)) in enumerate(zip(texts, per_text, strict=True)):
+        ref = per_body[owners[i]][0]
+        if s_lang == UND or ref == UND or same_language(s_lang, ref):
+            continue
+        ev = evidence_text(text)
+        if has_letters(ev, FOREIGN_MIN_LETTERS):
+            todo.append(i)
+            evidence.append(ev)
+            refs.append(ref)
+    for i, judged in zip(todo, detect_against(evidence, refs, detector), strict=True):
+        per_evidence[i] = judged
+    results = iter(zip(per_text, per_evidence, strict=True))
     for parsed, (lang, prob) in zip(batch, per_body, strict=True):
         _emit(parsed, lang, prob, results, rows)
+
+
+def is_foreign_section(s_lang: str, lang: str, evidence: tuple[str, float, float]) -> bool:
+    """The foreign flag: the section's language and its evidence's differ from the
+    article's, the evidence's calibrated probability and margin are high enough.
+
+    >>> is_foreign_section("en", "fr", ("en", 0.99, 6.0))
+    True
+    >>> is_foreign_section("en", "fr", ("en", 0.7, 6.0))
+    False
+    >>> is_foreign_section("pt", "it", ("und", 0.0, 0.0))
+    False
+    """
+    ev_lang, ev_prob, margin = evidence
+    return bool(s_lang != UND and lang != UND and ev_lang != UND
+                and not same_language(s_lang, lang) and not same_language(ev_lang, lang)
+                and ev_prob >= FOREIGN_MIN_PROB and margin >= FOREIGN_MIN_MARGIN)
+
+
+_NO_EVIDENCE = (UND, 0.0, 0.0)
 
 
 def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows) -> None:
@@ -215,8 +294,11 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
     counts = {"paragraph": 0, "quote": 0, "caption": 0}
     sections = rows.sections
     for position, section in enumerate(seg.sections):
-        s_lang, s_prob = (next(results) if section.kind in JUDGED_KINDS else (UND, 0.0))
-        is_foreign = bool(s_lang != UND and lang != UND and not same_language(s_lang, lang))
+        if section.kind in JUDGED_KINDS:
+            (s_lang, s_prob), ev = next(results)
+        else:
+            (s_lang, s_prob), ev = (UND, 0.0), _NO_EVIDENCE
+        is_foreign = ev is not _NO_EVIDENCE and is_foreign_section(s_lang, lang, ev)
         foreign += is_foreign
         if section.kind in counts:
             counts[section.kind] += 1
@@ -227,6 +309,7 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
             "text": section.text,
             "section_lang": s_lang,
             "section_lang_prob": s_prob,
+            "section_lang_margin": ev[2],
             "is_foreign": is_foreign,
             "n_chars": len(section.text),
             "credit": section.credit,

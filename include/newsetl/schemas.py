@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Section kinds, in the order a typical article shows them.
 SECTION_KINDS = (
@@ -65,6 +65,12 @@ SECTIONS = pa.schema(
         pa.field("text", pa.string(), nullable=False),
         pa.field("section_lang", pa.string(), nullable=False),
         pa.field("section_lang_prob", pa.float32(), nullable=False),
+        # Calibrated log-odds of the best language of the section's evidence (its text
+        # without names, handles, URLs, numbers: process.evidence_text) against the
+        # article's language; 0 when the section's language is the article's or ``und``,
+        # when the article is ``und``, or when the evidence has under 30 letters.
+        # ``is_foreign`` needs >= 2.2 (nine to one); choose your own threshold.
+        pa.field("section_lang_margin", pa.float32(), nullable=False),
         pa.field("is_foreign", pa.bool_(), nullable=False),
         pa.field("n_chars", pa.int32(), nullable=False),
         pa.field("credit", pa.string()),

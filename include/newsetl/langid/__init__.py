@@ -32,6 +32,7 @@ __all__ = [
     "detect",
     "detect_batch",
     "detect_grouped",
+    "detect_against",
     "resolve_detector",
 ]
 
@@ -79,6 +80,25 @@ def detect_grouped(
     per_text = backend.detect_batch(texts, min_letters=min_letters)
     joined = ["\n\n".join(texts[i] for i in g) for g in groups]
     return per_text, backend.detect_batch(joined, min_letters=group_min_letters)
+
+
+def detect_against(
+    texts: Sequence[str], refs: Sequence[str], detector: str | None = None
+) -> list[tuple[str, float, float]]:
+    """Each text's best language, its probability and its *margin* over a reference
+    language ``refs[k]`` (the article's, for the foreign flag): the log-odds of the best
+    language against the reference -- calibrated for the fast detector, ``ln(p_best /
+    p_ref)`` for langdetect; 0 when the reference is the best (Chinese scripts count as
+    one language) or ``und``. No minimum length: the caller decides what to judge.
+    """
+    name = resolve_detector(detector)
+    if name == "fast":
+        from newsetl.langid import fast
+
+        return fast.detect_against(texts, refs)
+    from newsetl.langid import langdetect_backend as backend
+
+    return backend.against(texts, refs)
 
 
 def detect(
