@@ -69,8 +69,9 @@ SECTIONS = pa.schema(
         # without names, handles, URLs, numbers: process.evidence_text) against the
         # article's language; 0 when the section's language is the article's or ``und``,
         # when the article is ``und``, or when the evidence has under 30 letters.
-        # ``is_foreign`` needs >= 2.2 (nine to one); choose your own threshold.
-        pa.field("section_lang_margin", pa.float32(), nullable=False),
+        # ``is_foreign`` needs >= 2.2 (nine to one); choose your own threshold. Null on
+        # days published before schema 3 (the column is new there; republish to fill it).
+        pa.field("section_lang_margin", pa.float32()),
         pa.field("is_foreign", pa.bool_(), nullable=False),
         pa.field("n_chars", pa.int32(), nullable=False),
         pa.field("credit", pa.string()),
