@@ -115,6 +115,32 @@ class FileWriter:
         state.writer, state.sink, state.rows, state.written = None, None, 0, 0
 
 
+def write_files(uri: str, schema: pa.Schema, partition_by: list[str],
+                batches: Iterable[pa.RecordBatch]) -> list[Any]:
+    """Write ``batches`` into new data files of the table at ``uri``; their add actions."""
+    writer = FileWriter(uri, schema, partition_by)
+    for batch in batches:
+        writer.write(batch)
+    return writer.close()
+
+
+def commit_files(uri: str, schema: pa.Schema, partition_by: list[str], ds: str,
+                 actions: list[Any], metadata: dict[str, str],
+                 storage_options: dict[str, str] | None = None) -> int:
+    """One transaction: the files of ``actions`` replace whatever the ``ds`` partition
+    held; returns the table version it read (its snapshot), so a caller can tell whether
+    other commits landed between that read and this commit."""
+    from deltalake import CommitProperties, DeltaTable
+
+    target = DeltaTable(uri, storage_options=storage_options)
+    read = target.version()
+    target.create_write_transaction(
+        actions, mode="overwrite", schema=schema, partition_by=partition_by,
+        partition_filters=[("ds", "=", ds)],
+        commit_properties=CommitProperties(custom_metadata=metadata))
+    return read
+
+
 def _split(batch: pa.RecordBatch, partition_by: list[str]
            ) -> Iterable[tuple[tuple[str, ...], pa.RecordBatch]]:
     """The batch's rows grouped by their partition values (in first-seen order)."""
