@@ -148,10 +148,16 @@ def _split(batch: pa.RecordBatch, partition_by: list[str]
         return []
     columns = [batch.column(name) for name in partition_by]
     keys = pa.Table.from_arrays(columns, partition_by).group_by(partition_by).aggregate([])
+    rows = keys.to_pylist()
+    if len(rows) == 1:  # one partition (a publish's batch has one ds): no filtering
+        return [(tuple(str(rows[0][n]) for n in partition_by), batch)]
+    # only the columns whose value varies select rows (ds is the same all through)
+    varying = [(n, c) for n, c in zip(partition_by, columns, strict=True)
+               if len({row[n] for row in rows}) > 1]
     out = []
-    for row in keys.to_pylist():
+    for row in rows:
         mask = None
-        for name, column in zip(partition_by, columns, strict=True):
+        for name, column in varying:
             test = pc.equal(column, row[name])
             mask = test if mask is None else pc.and_(mask, test)
         out.append((tuple(str(row[n]) for n in partition_by), batch.filter(mask)))
