@@ -53,8 +53,9 @@ ROW_GROUP_ROWS = 50_000
 #: the shard's Parquet metadata): publishing holds one batch per table (plus the
 #: writers' row-group buffers), however big a shard is. Sized in bytes, not rows: an
 #: article row is ~11x a section row, and 2,048-row batches of sections spent more
-#: time on per-batch overhead than on the rows (100,000-article day: publish 6.8 s ->
-#: 3.4 s; 8 MB batches were no faster and peaked ~50 MB higher).
+#: time on per-batch overhead than on the rows (100,000-article day, bench/publish.py:
+#: median 7.7 s -> 5.7 s on a busy machine, as 0.1.0; 8 MB batches: no faster, ~50 MB
+#: more peak).
 READ_BATCH_BYTES = 4 << 20
 #: Commit metadata key holding the run's publish id (found again in the table history).
 PUBLISH_ID = "newsetl.publish_id"
