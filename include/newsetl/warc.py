@@ -58,9 +58,11 @@ def record_label(member: str | None, record_id: str | None, ordinal: int) -> str
 
 
 def iter_warc(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
-    """One item per response record of a WARC stream (plain or gzip: warcio tells)."""
+    """One item per response record of a WARC stream (plain or gzip: warcio tells). A
+    record whose headers cannot be read ends the file with a ``malformed_record`` reject
+    (nothing after it can be found); a file that ends inside a record, with a
+    ``warc_truncated`` one."""
     from warcio.archiveiterator import ArchiveIterator  # only days with WARC files
-    from warcio.exceptions import ArchiveLoadFailed
 
     counted = _Counting(stream)
     records = ArchiveIterator(io.BufferedReader(counted, 64 * 1024))
@@ -68,14 +70,21 @@ def iter_warc(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
     try:
         for record in records:
             ordinal += 1
+            if record.format != "warc" or not record.rec_type:
+                # warcio reads other lines as ARC headers, and a cut gzip member as a
+                # record without headers
+                yield ctx.reject(record_label(member, None, ordinal), reasons.MALFORMED_RECORD,
+                                 f"record {ordinal} has no WARC header (cut, or not WARC)")
+                continue
             if record.rec_type != "response":
                 skipped += 1
                 continue
             yield _response_item(ctx, record, record_label(
                 member, record.rec_headers.get_header("WARC-Record-ID"), ordinal))
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - warcio raises anything on cut headers
         yield ctx.reject(record_label(member, None, ordinal + 1), reasons.MALFORMED_RECORD,
-                         f"WARC record {ordinal + 1} cannot be read: {exc}"[:500])
+                         f"WARC record {ordinal + 1} cannot be read (damaged or cut): "
+                         f"{type(exc).__name__}: {exc}"[:500])
         return
     finally:
         if skipped:
