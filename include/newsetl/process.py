@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from newsetl import PIPELINE_VERSION, reasons
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
+from newsetl.headers import split_headers
 from newsetl.inputs import Item, RawItem, RejectItem
 from newsetl.langid import UND, count_letters, detect_grouped
 from newsetl.segment import Segmented, segment, strip_credit
@@ -96,7 +97,10 @@ def parse_item(item: RawItem) -> Parsed | dict:
         decoded = decode_bytes(item.data or b"")
         if decoded.text is None:
             return reject_row(item, reasons.UNREADABLE_ENCODING, decoded.detail)
-        text = decoded.text
+        text, found = split_headers(decoded.text)
+        for key, value in found.items():  # a text file's own header lines
+            if not item.meta.get(key):
+                item.meta[key] = value
     cleaned, rules = clean_text(text)
     title_hint = None
     if item.meta.get("title"):
