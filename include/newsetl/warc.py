@@ -15,6 +15,7 @@ member), so memory stays bounded by one page (``max_article_bytes``).
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from collections.abc import Iterator
@@ -46,6 +47,20 @@ class _Counting(io.RawIOBase):
         return len(data)
 
 
+@functools.cache
+def _quiet_iterator() -> type:
+    """warcio's ArchiveIterator, without the warning (and a dump of the bytes) it writes
+    straight to stderr for each record not followed by a blank line: counted in
+    ``err_count`` and logged once per file instead. Built on first use: warcio is
+    imported only for days with WARC files."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    class QuietArchiveIterator(ArchiveIterator):
+        INC_RECORD = ""
+
+    return QuietArchiveIterator
+
+
 def record_label(member: str | None, record_id: str | None, ordinal: int) -> str:
     """A record's ``source_member``: its WARC-Record-ID without brackets (else its
     1-based ordinal), after the archive member's name when there is one.
@@ -62,10 +77,8 @@ def iter_warc(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
     record whose headers cannot be read ends the file with a ``malformed_record`` reject
     (nothing after it can be found); a file that ends inside a record, with a
     ``warc_truncated`` one."""
-    from warcio.archiveiterator import ArchiveIterator  # only days with WARC files
-
     counted = _Counting(stream)
-    records = ArchiveIterator(io.BufferedReader(counted, 64 * 1024))
+    records = _quiet_iterator()(io.BufferedReader(counted, 64 * 1024))
     ordinal = skipped = 0
     try:
         for record in records:
@@ -90,6 +103,9 @@ def iter_warc(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
         if skipped:
             log.info("%s: %d non-response WARC records skipped", member or ctx.source_file,
                      skipped)
+        if records.err_count:
+            log.warning("%s: %d WARC records not followed by a blank line (a wrong "
+                        "Content-Length?)", member or ctx.source_file, records.err_count)
     if records.offset < counted.count:
         yield ctx.reject(record_label(member, None, ordinal + 1), reasons.WARC_TRUNCATED,
                          f"the file ends inside the record after record {ordinal} "

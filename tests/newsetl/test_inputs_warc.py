@@ -145,3 +145,13 @@ def test_a_page_over_the_limit_is_too_large(tmp_path: Path) -> None:
     items = items_of(tmp_path, Limits(max_article_bytes=100))
     assert [getattr(i, "reason", None) for i in items][:2] == [reasons.TOO_LARGE,
                                                                reasons.WARC_HTTP_ERROR]
+
+
+def test_junk_between_records_is_logged_not_printed(tmp_path: Path, capfd, caplog) -> None:
+    data = warc_bytes(False)
+    second = _record_offsets(data)[1]
+    (tmp_path / "a.warc").write_bytes(data[:second - 4] + b"junk\r\n" + data[second - 4:])
+    items = items_of(tmp_path)
+    assert [getattr(i, "reason", None) for i in items] == [None, *EXPECTED_REJECTS]
+    assert capfd.readouterr().err == ""
+    assert "not followed by a blank line" in caplog.text
