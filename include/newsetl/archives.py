@@ -384,9 +384,8 @@ def _tar_adapter(archive: tarfile.TarFile, info: tarfile.TarInfo, name: str) -> 
 def read_member(ctx: ItemContext, member: Member, budget: _Budget,
                 depth: int) -> Iterator[Item]:
     """The items of one member: a JSONL, WARC or SGML member streamed item by item, a
-    nested archive
-    spooled (to disk when big), anything else read whole, never past its declared size
-    (more is ``too_large``, less is a truncated member)."""
+    nested archive spooled (to disk when big), anything else read whole, never past its
+    declared size (more is ``too_large``, less is a truncated member)."""
     name = member.name
     rejected = _size_reject(ctx, name, member.size, budget)
     if rejected is not None:
