@@ -71,6 +71,36 @@ def dagbag():
     return DagBag(dag_folder=str(DAGS))
 
 
+class FreshDags:
+    """Parses the DAG files afresh for every run: runs in one process must not share the
+    DAG objects (in-process runs update the task params in place; real workers never
+    share them)."""
+
+    def __getitem__(self, dag_id: str):
+        from airflow.dag_processing.dagbag import DagBag
+
+        # dag.test() in Airflow 3.3.2 fails at the end of a successful run of a DAG with a
+        # deadline (see airflow_tasks.in_airflow_dags_test); `airflow dags test` drops
+        # it by itself, an in-process dag.test() needs the setting.
+        saved = os.environ.get("NEWSETL_PUBLISH_DEADLINE")
+        os.environ["NEWSETL_PUBLISH_DEADLINE"] = "off"
+        try:
+            bag = DagBag(dag_folder=str(DAGS))
+        finally:
+            if saved is None:
+                os.environ.pop("NEWSETL_PUBLISH_DEADLINE")
+            else:
+                os.environ["NEWSETL_PUBLISH_DEADLINE"] = saved
+        assert bag.import_errors == {}
+        return bag.dags[dag_id]
+
+
+@pytest.fixture(scope="session")
+def fresh_dags() -> FreshDags:
+    """``fresh_dags["newsetl_daily"]``: the DAG parsed afresh (:class:`FreshDags`)."""
+    return FreshDags()
+
+
 @pytest.fixture(scope="session")
 def project_paths() -> dict:
     return {"root": ROOT, "dags": DAGS, "sample_raw": SAMPLE_RAW, "sample_days": SAMPLE_DAYS,

@@ -9,7 +9,6 @@ delete the run and start a new one). The published day must keep the same rows.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -32,24 +31,6 @@ def rows(out: Path, table: str) -> list[dict]:
 
 def published(out: Path) -> dict:
     return {t: rows(out, t) for t in TABLES}
-
-
-def parse_daily():
-    """newsetl_daily parsed afresh (in-process runs must not share DAG objects); no
-    deadline: dag.test() of Airflow 3.3.2 cannot finish a run that has one."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    saved = os.environ.get("NEWSETL_PUBLISH_DEADLINE")
-    os.environ["NEWSETL_PUBLISH_DEADLINE"] = "off"
-    try:
-        bag = DagBag(dag_folder=str(ROOT / "dags"))
-    finally:
-        if saved is None:
-            os.environ.pop("NEWSETL_PUBLISH_DEADLINE")
-        else:
-            os.environ["NEWSETL_PUBLISH_DEADLINE"] = saved
-    assert bag.import_errors == {}
-    return bag.dags["newsetl_daily"]
 
 
 def task_states(run_id: str) -> dict[str, tuple[str, int]]:
@@ -90,7 +71,7 @@ def clear(run_id: str, *markers: str | tuple[str, int], downstream: bool = False
                       for ti in tis)
 
 
-def run_again(run_id: str) -> str:
+def run_again(run_id: str, dags) -> str:
     """Run a cleared run to its end in this process: the minimal scheduler loop of
     ``dag.test()`` (``airflow.sdk.definitions.dag``) on the existing run."""
     from airflow.models.dagbag import DBDagBag
@@ -101,7 +82,7 @@ def run_again(run_id: str) -> str:
     from airflow.utils.state import DagRunState, TaskInstanceState
     from sqlalchemy import select
 
-    dag = parse_daily()
+    dag = dags["newsetl_daily"]  # parsed afresh, as a new worker would
     session = Session()
     try:
         run = session.scalar(select(DagRun).where(DagRun.dag_id == "newsetl_daily",
@@ -130,7 +111,7 @@ def run_again(run_id: str) -> str:
 
 
 @pytest.fixture
-def day(airflow_db, monkeypatch, tmp_path) -> dict:
+def day(airflow_db, fresh_dags, monkeypatch, tmp_path) -> dict:
     """A copy of a sample day (three shards) published by one successful run."""
     raw, out = tmp_path / "raw", tmp_path / "out"
     shutil.copytree(SAMPLE_DAY, raw / DS)
@@ -138,7 +119,7 @@ def day(airflow_db, monkeypatch, tmp_path) -> dict:
     monkeypatch.setenv("NEWSETL_OUT_ROOT", str(out))
     monkeypatch.setenv("NEWSETL_SHARD_MAX_FILES", "2")  # several mapped shards
     monkeypatch.setenv("NEWSETL_ARRIVAL_TIMEOUT_H", "0")
-    run = parse_daily().test(logical_date=None, run_conf={"ds": DS})
+    run = fresh_dags["newsetl_daily"].test(logical_date=None, run_conf={"ds": DS})
     states = task_states(run.run_id)
     assert str(run.state) == "success", states
     assert sorted(k for k in states if k.startswith("process_shard[")) == [
@@ -147,7 +128,7 @@ def day(airflow_db, monkeypatch, tmp_path) -> dict:
     manifest = read_manifest(out, DS)
     assert manifest["run"]["run_id"] == run.run_id and manifest["counts"]["articles"] > 0
     return {"run_id": run.run_id, "raw": raw, "out": out, "manifest": manifest,
-            "rows": published(out)}
+            "rows": published(out), "dags": fresh_dags}
 
 
 def test_clearing_a_shard_alone_succeeds_and_keeps_the_published_day(day):
@@ -156,7 +137,7 @@ def test_clearing_a_shard_alone_succeeds_and_keeps_the_published_day(day):
     `publish` cleared alone: this run's version is current, nothing to redo."""
     run_id, out = day["run_id"], day["out"]
     assert clear(run_id, ("process_shard", 1)) == ["process_shard[1]"]
-    assert run_again(run_id) == "success", task_states(run_id)
+    assert run_again(run_id, day["dags"]) == "success", task_states(run_id)
     states = task_states(run_id)
     assert states["process_shard[1]"] == ("success", 2)  # one try: no FileNotFoundError
     assert states["publish"] == ("success", 1) and states["process_shard[0]"][1] == 1
@@ -165,7 +146,7 @@ def test_clearing_a_shard_alone_succeeds_and_keeps_the_published_day(day):
     assert not (out / "_staging").exists()  # no staging left behind that nobody publishes
 
     assert clear(run_id, "publish") == ["publish"]
-    assert run_again(run_id) == "success", task_states(run_id)
+    assert run_again(run_id, day["dags"]) == "success", task_states(run_id)
     assert task_states(run_id)["publish"] == ("success", 2)
     assert read_manifest(out, DS)["version"] == day["manifest"]["version"]
     assert published(out) == day["rows"]
@@ -177,7 +158,7 @@ def test_clearing_a_shard_with_downstream_republishes_the_same_rows(day):
     run_id, out = day["run_id"], day["out"]
     cleared = clear(run_id, ("process_shard", 1), downstream=True)
     assert cleared == ["emit_assets", "process_shard[1]", "publish", "quality_checks"]
-    assert run_again(run_id) == "success", task_states(run_id)
+    assert run_again(run_id, day["dags"]) == "success", task_states(run_id)
     states = task_states(run_id)
     for task in ("process_shard[1]", "publish", "quality_checks", "emit_assets"):
         assert states[task] == ("success", 2), (task, states)
@@ -194,12 +175,12 @@ def test_clearing_a_shard_with_downstream_republishes_the_same_rows(day):
     # in memory, every shard rebuilds the plan and processes itself, publish republishes
     cleared = clear(run_id, "split_shards", downstream=True)
     assert "split_shards" in cleared and "process_shard[2]" in cleared
-    assert run_again(run_id) == "success", task_states(run_id)
+    assert run_again(run_id, day["dags"]) == "success", task_states(run_id)
     assert read_manifest(out, DS)["counts"] == day["manifest"]["counts"]
     assert published(out) == day["rows"]
     # find_inputs plans afresh; with its downstream tasks the whole day runs again
     clear(run_id, "find_inputs", downstream=True)
-    assert run_again(run_id) == "success", task_states(run_id)
+    assert run_again(run_id, day["dags"]) == "success", task_states(run_id)
     assert published(out) == day["rows"] and not (out / "_staging").exists()
 
 
@@ -212,7 +193,7 @@ def test_clearing_a_shard_after_the_raw_inputs_changed_fails_at_once(day):
     for downstream in (False, True):
         clear(run_id, ("process_shard", 1), downstream=downstream)
         # Airflow decides a run's state by its leaves: alone, the failed shard is not one
-        assert run_again(run_id) == ("failed" if downstream else "success")
+        assert run_again(run_id, day["dags"]) == ("failed" if downstream else "success")
         states = task_states(run_id)
         assert states["process_shard[1]"][0] == "failed", states  # no up_for_retry
         assert states["publish"][0] == ("upstream_failed" if downstream else "success")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,33 +71,9 @@ def env(monkeypatch, out_root):
     return monkeypatch
 
 
-class Dags:
-    """Parses the DAG files afresh for every run: runs in one process must not share the
-    DAG objects (in-process runs update the task params in place; real workers never
-    share them)."""
-
-    def __getitem__(self, dag_id: str):
-        from airflow.dag_processing.dagbag import DagBag
-
-        # dag.test() in Airflow 3.3.2 fails at the end of a successful run of a DAG with a
-        # deadline (see airflow_tasks.in_airflow_dags_test); `airflow dags test` drops
-        # it by itself, an in-process dag.test() needs the setting.
-        saved = os.environ.get("NEWSETL_PUBLISH_DEADLINE")
-        os.environ["NEWSETL_PUBLISH_DEADLINE"] = "off"
-        try:
-            bag = DagBag(dag_folder=str(ROOT / "dags"))
-        finally:
-            if saved is None:
-                os.environ.pop("NEWSETL_PUBLISH_DEADLINE")
-            else:
-                os.environ["NEWSETL_PUBLISH_DEADLINE"] = saved
-        assert bag.import_errors == {}
-        return bag.dags[dag_id]
-
-
 @pytest.fixture(scope="module")
-def dags(airflow_db):
-    return Dags()
+def dags(airflow_db, fresh_dags):
+    return fresh_dags
 
 
 def run_dag(dags, dag_id: str, conf: dict | None = None, logical_date=None):
