@@ -4,7 +4,8 @@
 2. **audit** — one cheap pass over the staged keys finds duplicates and counts every row,
    so accounting (``input_items == articles + rejects``) and the quality gate run once,
    before anything is committed, and their results go into the manifest;
-3. **publish** — each table (``articles``, ``sections``, ``rejects``) is committed with a
+3. **publish** — each table (``articles``, ``sections``, ``rejects``, and the articles'
+   MinHash ``signatures``) is committed with a
    predicate overwrite of its ``ds = 'D'`` partition, then the day's row of the
    ``manifests`` table, recording each table's Delta version, is committed **last**.
 
@@ -219,10 +220,13 @@ def _staged_reader(paths: list[Path], table: str, day: layout.Day,
                    dup_seqs: pa.Array) -> pa.RecordBatchReader:
     """The day's rows of ``table``, streamed from the staged shards without duplicates
     (shards stage rows in source order, so nothing needs sorting)."""
+    columns = [*(n for n in schemas.delta_schema(table).names if n != "ds"), "seq"]
+
     def batches() -> Iterator[pa.RecordBatch]:
         for path in paths:
-            # one thread: the two table writers already run in parallel
+            # one thread: the table writers already run in parallel
             for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS,
+                                                           columns=columns,
                                                            use_threads=False):
                 yield from _to_delta(_without(pa.Table.from_batches([batch]), dup_seqs),
                                      table, day)
@@ -334,18 +338,24 @@ def _commit_actions(uri: str, table: str, day: layout.Day, actions: list,
 
 def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,
                    n_shards: int, audited: dict, publish_id: str) -> dict[str, int]:
-    """Commit articles and sections (two threads: delta-rs and pyarrow release the GIL),
-    then rejects; returns each table's committed version."""
+    """Commit articles, sections and signatures (two threads: delta-rs and pyarrow
+    release the GIL), then rejects; returns each table's committed version.
+
+    The ``signatures`` rows (:mod:`newsetl.minhash`) were computed by the shards and
+    staged with the articles; they are committed before the manifest, so every
+    published day has them, for the ``near_duplicates`` step (:mod:`newsetl.neardup`).
+    """
     dup_seqs = audited["dup_seqs"]
 
     def staged(table: str) -> Callable[[], pa.RecordBatchReader]:
-        paths = _read_shards(staging, n_shards, table)
+        source = "articles" if table == layout.SIGNATURES else table
+        paths = _read_shards(staging, n_shards, source)
         return lambda: _staged_reader(paths, table, day, dup_seqs)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {t: pool.submit(commit_day, out_root, t, day, staged(t), publish_id,
                                streamed=True)
-                for t in ("articles", "sections")}
+                for t in ("articles", "sections", layout.SIGNATURES)}
         versions = {t: job.result() for t, job in jobs.items()}
     rejects = pa.Table.from_batches(_to_delta(audited["rejects"], "rejects", day),
                                     schemas.delta_schema("rejects"))
