@@ -97,7 +97,7 @@ def encode(sig: Sequence[int]) -> bytes:
     """A signature as stored in the ``signatures`` table: little-endian uint32 values
     (Delta Lake has no unsigned integer type).
 
-    >>> decode(encode([1, 2**32 - 1])).tolist()
+    >>> decode(encode([1, 2**32 - 1]))[0].tolist()
     [1, 4294967295]
     """
     return np.asarray(sig, dtype="<u4").tobytes()
