@@ -128,16 +128,68 @@ def window_from_table(table: pa.Table) -> Window:
 
 def load_signatures(out_root: storage.Location, first: str, last: str) -> pa.Table:
     """The ``signatures`` rows of the **published** days in ``[first, last]`` (a day
-    whose publish crashed after its signatures commit has no manifest row: skipped)."""
+    whose publish crashed after its signatures commit has no manifest row: skipped).
+    Published days without signatures (published before the table existed) are signed
+    from their articles first (:func:`sign_published_day`)."""
     from newsetl.readers import open_table, published_days
 
     days = [d for d in published_days(out_root) if first <= d <= last]
     schema = schemas.delta_schema(layout.SIGNATURES)
-    table = open_table(str(layout.table_uri(out_root, layout.SIGNATURES)))
-    if table is None or not days:
+    if not days:
         return schema.empty_table()
-    data = table.to_pyarrow_table(filters=[("ds", "in", days)], columns=schema.names)
+    uri = str(layout.table_uri(out_root, layout.SIGNATURES))
+    table = open_table(uri)
+    signed = set() if table is None else set(
+        table.to_pyarrow_table(filters=[("ds", "in", days)], columns=["ds"])
+        .column("ds").to_pylist())
+    for ds in sorted(set(days) - signed):
+        if sign_published_day(out_root, ds):
+            signed.add(ds)
+    table = open_table(uri)
+    if table is None or not signed:
+        return schema.empty_table()
+    data = table.to_pyarrow_table(filters=[("ds", "in", sorted(signed))], columns=schema.names)
     return data.select(schema.names).cast(schema)
+
+
+def _articles_signature_batches(out_root: storage.Location, ds: str
+                                ) -> Iterator[pa.RecordBatch]:
+    """The day's published articles as ``signatures`` rows, a batch at a time."""
+    from newsetl.readers import snapshot
+
+    schema = schemas.delta_schema(layout.SIGNATURES)
+    snap = snapshot(out_root, [ds])
+    if ds not in snap.versions:
+        return
+    from newsetl.readers import open_table
+
+    articles = open_table(str(layout.table_uri(out_root, "articles")),
+                          snap.versions[ds]["articles"])
+    dataset = articles.to_pyarrow_dataset()
+    for batch in dataset.to_batches(columns=["article_id", "content_sha1", "body"],
+                                    filter=pc.field("ds") == ds, batch_size=1024):
+        rows = batch.to_pylist()
+        minhash.sign_rows(rows)
+        yield from pa.Table.from_pylist(
+            [{**r, "ds": ds} for r in rows], schema=schema).to_batches()
+
+
+def sign_published_day(out_root: storage.Location, ds: str) -> bool:
+    """Compute and commit the ``signatures`` of a day published before the table
+    existed, from its articles (streamed, bounded memory); False when it has none."""
+    from newsetl.publish import commit_day, new_publish_id
+
+    day = layout.day(ds)
+    schema = schemas.delta_schema(layout.SIGNATURES)
+    first = next(_articles_signature_batches(out_root, day.ds), None)
+    if first is None:
+        return False
+    commit_day(out_root, layout.SIGNATURES, day,
+               lambda: pa.RecordBatchReader.from_batches(
+                   schema, _articles_signature_batches(out_root, day.ds)),
+               new_publish_id(), streamed=True)
+    log.info("newsetl dedup: signed %s from its published articles", day.ds)
+    return True
 
 
 # --- pairs ------------------------------------------------------------------------------

@@ -167,3 +167,19 @@ def test_dedup_is_idempotent_and_rejects_bad_arguments(tmp_path: Path) -> None:
     assert again == first
     with pytest.raises(ValueError):
         neardup.dedup_days(tmp_path / "out", DAYS[0], DAYS[0], threshold=0)
+
+
+def test_days_published_without_signatures_are_signed_from_their_articles(
+        tmp_path: Path) -> None:
+    import shutil
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    for ds in DAYS[:2]:
+        run_day(raw, out, ds, detector="langdetect")
+    expected = read_table(out, "signatures").sort_by("article_id")
+    shutil.rmtree(out / "signatures")  # as if published before the table existed
+    neardup.dedup_days(out, DAYS[0], DAYS[1], window=2)
+    signed = read_table(out, "signatures").sort_by("article_id")
+    assert signed.equals(expected.select(signed.column_names))
+    assert read_table(out, "near_duplicates").num_rows == 2  # the story, a near copy
