@@ -44,6 +44,7 @@ from newsetl import PIPELINE_VERSION, daystatus, layout, reasons, schemas, stora
 from newsetl.cleanup import DEFAULT_MAX_AGE, remove_dead_staging
 from newsetl.deltawrite import FileWriter
 from newsetl.items import seq_file_index
+from newsetl.minhash import SIGNATURE_VERSION
 from newsetl.readers import open_table
 from newsetl.staging import shard_dir
 
@@ -460,6 +461,7 @@ def _audited_manifest(day: layout.Day, staging: Path, n_shards: int, inputs_expe
         "version": new_publish_id(),
         "schema_version": schemas.SCHEMA_VERSION,
         "pipeline_version": PIPELINE_VERSION,
+        "signature_version": SIGNATURE_VERSION,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run": run_info or {},
         "inputs": inputs,
