@@ -959,8 +959,9 @@ def dedup_spans(days: list[str], window: int) -> list[tuple[str, str]]:
 
 
 def compute_near_duplicates(context: dict) -> dict:
-    """Recompute ``near_duplicates`` around the param ``ds``, the triggering events' days,
-    or (neither) every published day (:func:`newsetl.neardup.dedup_days`)."""
+    """Recompute ``near_duplicates`` around the param ``ds``, the triggering events' days
+    (plus stale days: :func:`newsetl.neardup.stale_days`), or (neither) every published
+    day (:func:`newsetl.neardup.dedup_days`)."""
     from newsetl import neardup
     from newsetl.readers import published_days
 
@@ -972,8 +973,13 @@ def compute_near_duplicates(context: dict) -> dict:
     if params.get("ds"):
         days, source = [resolve_ds({"params": {"ds": params["ds"]}})[0]], "param"
     else:
-        days, source = stats_days_from_events(context.get("triggering_asset_events")), "events"
-        if not days:
+        days = stats_days_from_events(context.get("triggering_asset_events"))
+        if days:
+            # Also catch up on days whose event never produced a run of its own.
+            late = set(neardup.stale_days(cfg.out_root)) - set(days)
+            source = "events" + (f" + {len(late)} stale" if late else "")
+            days = sorted(set(days) | late)
+        else:
             days, source = published_days(cfg.out_root), "all published days"
     runs = [neardup.dedup_days(cfg.out_root, first, last, window=window)
             for first, last in dedup_spans(days, window)]

@@ -75,6 +75,11 @@ MIN_SHINGLES = 30
 MAX_BUCKET = 64
 #: Candidate pairs verified per numpy step (bounds the comparison matrix).
 VERIFY_CHUNK = 65_536
+#: Commit metadata key of a ``near_duplicates`` commit: the (re)published days it was
+#: made for, ``"<first>..<last>"`` (what :func:`stale_days` looks for).
+DEDUP_SPAN = "newsetl.dedup_span"
+#: How many recent ``near_duplicates`` commits :func:`stale_days` reads.
+HISTORY_LOOKBACK = 1000
 
 
 @dataclass
@@ -358,7 +363,8 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     days = sorted({d for d in signatures.column("ds").to_pylist() if lo <= d <= hi})
     rows = near_duplicate_rows(signatures, days, window, threshold)
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
-                         new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'")
+                         new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",
+                         metadata={DEDUP_SPAN: f"{first}..{last}"})
     kinds = pc.value_counts(rows.column("kind")).to_pylist() if rows.num_rows else []
     summary = {"days_rewritten": [lo, hi], "days_read": [read_lo, read_hi],
                "articles_read": signatures.num_rows, "rows": rows.num_rows,
@@ -366,3 +372,44 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
                "version": version}
     log.info("newsetl dedup %s..%s: %s", first, last, summary)
     return summary
+
+
+def stale_days(out_root: storage.Location) -> list[str]:
+    """Published days whose latest publish no ``near_duplicates`` commit has covered
+    since: a day is covered by a commit made for a span holding it, after the day's
+    manifest ``published_at``. A catch-up for days whose asset event never got a run
+    of its own (Airflow may drop events queued while a DAG is at ``max_active_runs``).
+    Days published before the oldest commit read count as covered."""
+    from newsetl.readers import manifest_rows, open_table
+
+    table = open_table(str(layout.table_uri(out_root, layout.NEAR_DUPLICATES)))
+    commits = [] if table is None else table.history(HISTORY_LOOKBACK)
+    spans = [(h[DEDUP_SPAN].split(".."), int(h["timestamp"])) for h in commits
+             if h.get(DEDUP_SPAN)]
+    oldest = min((int(h["timestamp"]) for h in commits), default=None)
+    stale = []
+    for row in manifest_rows(out_root):
+        published = _publish_time_ms(row["publish_id"], row["published_at"])
+        if oldest is not None and published < oldest and len(commits) >= HISTORY_LOOKBACK:
+            continue
+        if not any(a <= row["ds"] <= b and at >= published for (a, b), at in spans):
+            stale.append(row["ds"])
+    return stale
+
+
+def _publish_time_ms(publish_id: str, published_at: str) -> int:
+    """When a day was published, in epoch milliseconds: from the publish id's
+    microsecond timestamp (``publish.new_publish_id``), else ``published_at`` (seconds).
+
+    >>> _publish_time_ms("v20240301T120000500000Z-abcdef", "2024-03-01T12:00:00+00:00")
+    1709294400500
+    >>> _publish_time_ms("v-old", "2024-03-01T12:00:00+00:00")
+    1709294400000
+    """
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.strptime(publish_id[1:22], "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+    except ValueError:
+        when = datetime.fromisoformat(published_at).astimezone(UTC)
+    return int(when.timestamp() * 1000)

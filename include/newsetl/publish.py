@@ -264,7 +264,8 @@ def _ensure_table(uri: str, table: str) -> None:
 
 def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
                data: Callable[[], pa.RecordBatchReader | pa.Table], publish_id: str,
-               predicate: str | None = None, streamed: bool = False) -> int:
+               predicate: str | None = None, streamed: bool = False,
+               metadata: dict[str, str] | None = None) -> int:
     """Replace the day's partition of ``table`` (or the rows matching ``predicate``) in
     one Delta commit; its version.
 
@@ -274,7 +275,8 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
 
     ``streamed`` (a whole day of ``articles`` or ``sections``): the files are written
     once by :mod:`newsetl.deltawrite` in bounded buffers and committed as add actions
-    replacing the ``ds`` partition; a redone commit reuses them.
+    replacing the ``ds`` partition; a redone commit reuses them. ``metadata`` is added
+    to the commit's metadata (e.g. the days a ``near_duplicates`` commit covers).
     """
     from deltalake import CommitProperties, WriterProperties, write_deltalake
     from deltalake.exceptions import CommitFailedError
@@ -300,7 +302,7 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
                     writer_properties=WriterProperties(compression="ZSTD",
                                                        max_row_group_size=ROW_GROUP_ROWS),
                     commit_properties=CommitProperties(
-                        custom_metadata={PUBLISH_ID: publish_id}))
+                        custom_metadata={PUBLISH_ID: publish_id, **(metadata or {})}))
         except Exception as exc:
             version = committed_version(uri, publish_id)
             if version is not None:

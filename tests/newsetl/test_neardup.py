@@ -201,3 +201,17 @@ def test_days_published_without_signatures_are_signed_from_their_articles(
     signed = read_table(out, "signatures").sort_by("article_id")
     assert signed.equals(expected.select(signed.column_names))
     assert read_table(out, "near_duplicates").num_rows == 2  # the story, a near copy
+
+
+def test_stale_days_are_those_published_after_their_last_dedup(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    for ds in DAYS[:3]:
+        run_day(raw, out, ds, detector="langdetect")
+    assert neardup.stale_days(out) == DAYS[:3]
+    neardup.dedup_days(out, DAYS[0], DAYS[1], window=2)
+    assert neardup.stale_days(out) == [DAYS[2]]  # rewritten around, but not made for it
+    run_day(raw, out, DAYS[0], detector="langdetect")  # republished
+    assert neardup.stale_days(out) == [DAYS[0], DAYS[2]]
+    neardup.dedup_days(out, DAYS[0], DAYS[2], window=2)
+    assert neardup.stale_days(out) == []
