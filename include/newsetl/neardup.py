@@ -68,11 +68,12 @@ DEFAULT_THRESHOLD = 0.8
 #: Fewer shingles than this (about 34 words) and a body is only matched exactly:
 #: short leftovers ("Photo: AFP. Share this article.") must not meet by chance.
 MIN_SHINGLES = 30
-#: An LSH bucket with more members than this (one story syndicated hundreds of times)
-#: links each member only to the next one in (ds, article_id) order and to the
-#: bucket's first member, instead of to every other member: the same components for
-#: true copies, linear instead of quadratic work.
-MAX_BUCKET = 64
+#: In an LSH bucket (members in (ds, article_id) order) each member is paired with the
+#: next this-many members only: all pairs for buckets up to 65 members, linear work for
+#: one story syndicated hundreds of times (copies still chain into one cluster). The rule
+#: keeps results order-independent: the members between two articles of a window lie in
+#: that window, so a pair is a candidate whatever else was loaded.
+BUCKET_REACH = 64
 #: Candidate pairs verified per numpy step (bounds the comparison matrix).
 VERIFY_CHUNK = 65_536
 #: Commit metadata key of a ``near_duplicates`` commit: the (re)published days it was
@@ -200,17 +201,15 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
 # --- pairs ------------------------------------------------------------------------------
 
 def _bucket_pairs(members: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Pairs of one LSH bucket (``members`` sorted): all of them, or for a huge bucket
-    a chain plus a star (:data:`MAX_BUCKET`)."""
-    if len(members) <= MAX_BUCKET:
-        for k, i in enumerate(members[:-1]):
-            for j in members[k + 1:]:
-                yield int(i), int(j)
-        return
-    for k in range(len(members) - 1):
-        yield int(members[k]), int(members[k + 1])
-        if k:
-            yield int(members[0]), int(members[k + 1])
+    """Pairs of one LSH bucket (``members`` sorted): each member with the next
+    :data:`BUCKET_REACH` members.
+
+    >>> list(_bucket_pairs(np.array([1, 4, 7])))
+    [(1, 4), (1, 7), (4, 7)]
+    """
+    for k, i in enumerate(members[:-1]):
+        for j in members[k + 1:k + 1 + BUCKET_REACH]:
+            yield int(i), int(j)
 
 
 def _groups(keys: np.ndarray) -> Iterator[np.ndarray]:

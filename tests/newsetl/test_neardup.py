@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from newsetl import minhash, neardup, schemas
@@ -215,3 +216,13 @@ def test_stale_days_are_those_published_after_their_last_dedup(tmp_path: Path) -
     assert neardup.stale_days(out) == [DAYS[0], DAYS[2]]
     neardup.dedup_days(out, DAYS[0], DAYS[2], window=2)
     assert neardup.stale_days(out) == []
+
+
+def test_big_buckets_give_the_same_pairs_whatever_else_was_loaded(monkeypatch) -> None:
+    """Members between two articles of a window lie in that window: the pairs of a
+    contiguous stretch of a bucket do not depend on the members loaded around it."""
+    monkeypatch.setattr(neardup, "BUCKET_REACH", 2)
+    members = np.arange(10)
+    everything = set(neardup._bucket_pairs(members))
+    stretch = set(neardup._bucket_pairs(members[3:8]))
+    assert stretch == {(i, j) for i, j in everything if i >= 3 and j < 8}
