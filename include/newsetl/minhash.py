@@ -44,6 +44,7 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 
 #: Words per shingle.
 SHINGLE_WORDS = 5
@@ -172,6 +173,32 @@ def decode(blobs: bytes | Sequence[bytes]) -> np.ndarray:
     if isinstance(blobs, bytes):
         blobs = [blobs]
     return np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), -1)
+
+
+def decode_column(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A ``minhash`` column (pyarrow binary, chunked or not) as a ``(rows, NUM_PERM)``
+    uint32 array, straight from the Arrow buffers (no Python object per row).
+
+    >>> decode_column(pa.array([encode(range(128)), encode([7] * 128)])).shape
+    (2, 128)
+    >>> decode_column(pa.array([encode([7] * 128)], pa.large_binary()))[0, :2].tolist()
+    [7, 7]
+    """
+    chunks = getattr(column, "chunks", [column])
+    parts = [np.empty((0, NUM_PERM), dtype=np.uint32)]
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            raise ValueError("minhash column has nulls")
+        width = np.int64 if pa.types.is_large_binary(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[
+            chunk.offset:chunk.offset + len(chunk) + 1]
+        if not np.all(np.diff(offsets) == 4 * NUM_PERM):
+            raise ValueError(f"minhash values are not all {4 * NUM_PERM} bytes")
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+        parts.append(data.view("<u4").reshape(len(chunk), NUM_PERM))
+    return np.concatenate(parts)
 
 
 def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:

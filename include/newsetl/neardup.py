@@ -121,8 +121,7 @@ def window_from_table(table: pa.Table) -> Window:
     """A :class:`Window` from ``signatures`` rows (with ``ds``)."""
     table = table.sort_by([("ds", "ascending"), ("article_id", "ascending")])
     ds = np.asarray(table.column("ds").to_pylist(), dtype=object)
-    sig = (minhash.decode(table.column("minhash").to_pylist()) if table.num_rows
-           else np.empty((0, minhash.NUM_PERM), dtype=np.uint32))
+    sig = minhash.decode_column(table.column("minhash"))
     return Window(
         ds=ds,
         day=np.fromiter((_ordinal(d) for d in ds), dtype=np.int64, count=len(ds)),
