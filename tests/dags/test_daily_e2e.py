@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from newsetl import neardup
 from newsetl.pipeline import run_day
 from newsetl.readers import published_days, read_manifest, read_table, table_files
 
@@ -229,4 +230,6 @@ def test_dedup_dag(dags, env, out_root):
     run = run_dag(dags, "newsetl_dedup")  # no param, no events: every published day
     assert str(run.state) == "success", task_states(run)
     signed = set(read_table(out_root, "signatures").column("ds").to_pylist())
-    assert signed == set(published_days(out_root))
+    with_articles = set(read_table(out_root, "articles").column("ds").to_pylist())
+    assert signed == with_articles and signed <= set(published_days(out_root))
+    assert neardup.stale_days(out_root) == []  # every published day covered by a commit
