@@ -26,7 +26,9 @@ from newsetl import reasons, zipdir
 from newsetl.discovery import printable_name
 from newsetl.items import (
     JSONL,
+    MULTI_ITEM,
     TAR,
+    WARC,
     ZIP,
     Item,
     ItemContext,
@@ -36,7 +38,7 @@ from newsetl.items import (
     classify_name,
 )
 from newsetl.ranges import Span
-from newsetl.streams import STREAM_ERRORS, iter_jsonl, iter_member_bytes
+from newsetl.streams import STREAM_ERRORS, iter_jsonl, iter_member_bytes, iter_stream
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +136,13 @@ def zip_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 def zip_member_items(info: zipfile.ZipInfo) -> int | None:
     """How many items a zip member yields when that is known from its header alone: 0
     for an empty folder entry, 1 for a text file (or a member that becomes one reject);
-    None for a JSONL or archive member (any number). Member-range shards of a big zip
-    (:mod:`newsetl.ranges`) need every member to be known."""
+    None for a JSONL, WARC, SGML or archive member (any number). Member-range shards of
+    a big zip (:mod:`newsetl.ranges`) need every member to be known, which is why a
+    zip's text member is one item even when it holds SGML documents
+    (:attr:`newsetl.items.ItemContext.text_is_one_item`)."""
     if info.is_dir():
         return 1 if info.file_size else 0
-    return None if classify_name(info.filename)[0] in (JSONL, ZIP, TAR) else 1
+    return None if classify_name(info.filename)[0] in (*MULTI_ITEM, ZIP, TAR) else 1
 
 
 def iter_zip(ctx: ItemContext, source, prefix: str = "", depth: int = 0,
@@ -154,6 +158,7 @@ def iter_zip(ctx: ItemContext, source, prefix: str = "", depth: int = 0,
         return
     if span is not None:
         ctx.count = span.first_line
+    ctx.text_is_one_item = True
     with opened.archive as archive:
         # index: in the whole archive
         for index, info in enumerate(opened.infos, start=opened.first):
@@ -255,7 +260,7 @@ def _unsafe_zip_member(info: zipfile.ZipInfo) -> str | None:
 
 def _member_limit(limits: Limits, name: str) -> int:
     """The largest a member may be: an article, or an archive's budget for containers."""
-    if classify_name(name)[0] in (ZIP, TAR, JSONL):
+    if classify_name(name)[0] in (ZIP, TAR, *MULTI_ITEM):
         return max(limits.max_article_bytes, limits.max_archive_bytes)
     return limits.max_article_bytes
 
@@ -321,6 +326,18 @@ def iter_tar(ctx: ItemContext, source, prefix: str = "", depth: int = 0) -> Iter
             yield from read_member(ctx, _tar_adapter(archive, info, name), budget, depth)
 
 
+def _iter_multi(ctx: ItemContext, fh, fmt: str, gz: bool, name: str,
+                size: int) -> Iterator[Item]:
+    """A JSONL, WARC or SGML member, read as a stream (a WARC reads its own gzip)."""
+    if fmt == JSONL:
+        budget = ctx.limits.stream_budget(size) if gz else None
+        yield from iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name,
+                              budget=budget)
+    else:
+        stream = gzip.GzipFile(fileobj=fh) if gz and fmt != WARC else fh
+        yield from iter_stream(ctx, stream, fmt, name, gz)
+
+
 class _TarInfo(tarfile.TarInfo):
     """Remembers on the archive why the last header read stopped (see
     :func:`_tar_ended_cleanly`); costs nothing, unlike seeking back in a .tar.gz."""
@@ -366,9 +383,9 @@ def _tar_adapter(archive: tarfile.TarFile, info: tarfile.TarInfo, name: str) -> 
 
 def read_member(ctx: ItemContext, member: Member, budget: _Budget,
                 depth: int) -> Iterator[Item]:
-    """The items of one member: a JSONL member streamed line by line, a nested archive
-    spooled (to disk when big), anything else read whole, never past its declared size
-    (more is ``too_large``, less is a truncated member)."""
+    """The items of one member: a JSONL, WARC or SGML member streamed item by item, a
+    nested archive spooled (to disk when big), anything else read whole, never past its
+    declared size (more is ``too_large``, less is a truncated member)."""
     name = member.name
     rejected = _size_reject(ctx, name, member.size, budget)
     if rejected is not None:
@@ -377,10 +394,8 @@ def read_member(ctx: ItemContext, member: Member, budget: _Budget,
     fmt, gz = classify_name(name)
     try:
         with member.open() as fh:
-            if fmt == JSONL:  # streamed: a JSONL member may be as big as the archive budget
-                stream_budget = ctx.limits.stream_budget(member.size) if gz else None
-                yield from iter_jsonl(ctx, gzip.GzipFile(fileobj=fh) if gz else fh, name,
-                                      budget=stream_budget)
+            if fmt in MULTI_ITEM:  # streamed: it may be as big as the archive budget
+                yield from _iter_multi(ctx, fh, fmt, gz, name, member.size)
                 return
             data = (_spool(fh, member.size) if fmt in (ZIP, TAR)
                     else fh.read(member.size + 1))

@@ -115,6 +115,32 @@ class FileWriter:
         state.writer, state.sink, state.rows, state.written = None, None, 0, 0
 
 
+def write_files(uri: str, schema: pa.Schema, partition_by: list[str],
+                batches: Iterable[pa.RecordBatch]) -> list[Any]:
+    """Write ``batches`` into new data files of the table at ``uri``; their add actions."""
+    writer = FileWriter(uri, schema, partition_by)
+    for batch in batches:
+        writer.write(batch)
+    return writer.close()
+
+
+def commit_files(uri: str, schema: pa.Schema, partition_by: list[str], ds: str,
+                 actions: list[Any], metadata: dict[str, str],
+                 storage_options: dict[str, str] | None = None) -> int:
+    """One transaction: the files of ``actions`` replace whatever the ``ds`` partition
+    held; returns the table version it read (its snapshot), so a caller can tell whether
+    other commits landed between that read and this commit."""
+    from deltalake import CommitProperties, DeltaTable
+
+    target = DeltaTable(uri, storage_options=storage_options)
+    read = target.version()
+    target.create_write_transaction(
+        actions, mode="overwrite", schema=schema, partition_by=partition_by,
+        partition_filters=[("ds", "=", ds)],
+        commit_properties=CommitProperties(custom_metadata=metadata))
+    return read
+
+
 def _split(batch: pa.RecordBatch, partition_by: list[str]
            ) -> Iterable[tuple[tuple[str, ...], pa.RecordBatch]]:
     """The batch's rows grouped by their partition values (in first-seen order)."""
@@ -122,10 +148,16 @@ def _split(batch: pa.RecordBatch, partition_by: list[str]
         return []
     columns = [batch.column(name) for name in partition_by]
     keys = pa.Table.from_arrays(columns, partition_by).group_by(partition_by).aggregate([])
+    rows = keys.to_pylist()
+    if len(rows) == 1:  # one partition (a publish's batch has one ds): no filtering
+        return [(tuple(str(rows[0][n]) for n in partition_by), batch)]
+    # only the columns whose value varies select rows (ds is the same all through)
+    varying = [(n, c) for n, c in zip(partition_by, columns, strict=True)
+               if len({row[n] for row in rows}) > 1]
     out = []
-    for row in keys.to_pylist():
+    for row in rows:
         mask = None
-        for name, column in zip(partition_by, columns, strict=True):
+        for name, column in varying:
             test = pc.equal(column, row[name])
             mask = test if mask is None else pc.and_(mask, test)
         out.append((tuple(str(row[n]) for n in partition_by), batch.filter(mask)))

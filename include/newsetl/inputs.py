@@ -6,7 +6,8 @@ file, one JSONL line, one archive member (:mod:`newsetl.items`). Every item come
 of :func:`iter_file` exactly once, either as a :class:`RawItem` or as a
 :class:`RejectItem` with a reason code, so a day's accounting always balances. Nothing
 here raises on bad input. The formats: text and JSONL streams (:mod:`newsetl.streams`),
-zip and tar archives (:mod:`newsetl.archives`).
+HTML pages (:mod:`newsetl.htmltext`), WARC web archives (:mod:`newsetl.warc`),
+SGML/TREC documents (:mod:`newsetl.sgml`), zip and tar archives (:mod:`newsetl.archives`).
 
 The names below are re-exported for callers: import them from here.
 """
@@ -30,10 +31,13 @@ from newsetl.discovery import (
     scan,
 )
 from newsetl.items import (
+    HTML,
     JSONL,
     MEMBER_BITS,
+    SGML,
     TAR,
     TEXT,
+    WARC,
     ZIP,
     Item,
     ItemContext,
@@ -50,7 +54,8 @@ from newsetl.ranges import Span
 from newsetl.streams import iter_jsonl, iter_stream, jsonl_splittable
 
 __all__ = [
-    "JSONL", "MEMBER_BITS", "TAR", "TEXT", "ZIP", "InputFile", "Item", "Limits", "MiB",
+    "HTML", "JSONL", "MEMBER_BITS", "SGML", "TAR", "TEXT", "WARC", "ZIP", "InputFile", "Item",
+    "Limits", "MiB",
     "RawItem", "RejectItem", "classify_name", "day_dir", "discover", "discover_skipped",
     "file_sha256", "iter_file", "jsonl_splittable", "make_seq", "printable_name", "scan",
     "seq_file_index", "sha256_hex", "zip_member_items", "zip_members",
@@ -76,7 +81,7 @@ def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits,
             yield from iter_tar(ctx, path)
         else:
             with path.open("rb") as raw:
-                stream = gzip.GzipFile(fileobj=raw) if gz else raw
+                stream = gzip.GzipFile(fileobj=raw) if gz and fmt != WARC else raw
                 if fmt == JSONL:
                     budget = limits.stream_budget(entry.size) if gz else None
                     yield from iter_jsonl(ctx, stream, None, span, budget)

@@ -92,6 +92,10 @@ def sha256_hex(data: bytes) -> str:
 
 
 TEXT, JSONL, ZIP, TAR = "text", "jsonl", "zip", "tar"
+#: Web formats: one HTML page, a web archive of many pages, SGML/TREC documents.
+HTML, WARC, SGML = "html", "warc", "sgml"
+#: Formats whose streams hold any number of items (one per line, record or document).
+MULTI_ITEM = (JSONL, WARC, SGML)
 
 
 def classify_name(name: str) -> tuple[str | None, bool]:
@@ -103,6 +107,8 @@ def classify_name(name: str) -> tuple[str | None, bool]:
     ('jsonl', True)
     >>> classify_name("dump.tgz")
     ('tar', False)
+    >>> classify_name("page.htm"), classify_name("crawl.warc.gz"), classify_name("ap.sgml")
+    (('html', False), ('warc', True), ('sgml', False))
     >>> classify_name("scan.pdf")
     (None, False)
     """
@@ -117,6 +123,12 @@ def classify_name(name: str) -> tuple[str | None, bool]:
         return TEXT, gz
     if base.endswith((".jsonl", ".ndjson")):
         return JSONL, gz
+    if base.endswith((".html", ".htm", ".xhtml")):
+        return HTML, gz
+    if base.endswith(".warc"):
+        return WARC, gz
+    if base.endswith((".sgml", ".sgm", ".trec")):
+        return SGML, gz
     return None, gz
 
 
@@ -129,6 +141,10 @@ class ItemContext:
     #: Items of a top-level JSONL file are numbered by line (``seq`` = file, line
     #: index), so that a shard reading a line range numbers them as one reader would.
     by_line: bool = False
+    #: A text member of a zip is one item by contract (member-range shards count one
+    #: item per text member, :func:`newsetl.archives.zip_member_items`), even when its
+    #: content is a file of SGML documents.
+    text_is_one_item: bool = False
 
     def next_seq(self) -> int:
         seq = make_seq(self.file_index, self.count)
@@ -146,6 +162,13 @@ class ItemContext:
 
     def item(self, member: str | None, data: bytes, meta: dict | None = None) -> RawItem:
         return RawItem(self.source_file, member, self.next_seq(), sha256_hex(data), data=data,
+                       meta=meta or {})
+
+    def text_item(self, member: str | None, text: str, raw_sha256: str,
+                  meta: dict | None = None) -> RawItem:
+        """An item whose text a reader already extracted (an HTML page, an SGML document):
+        ``raw_sha256`` is the hash of its source bytes."""
+        return RawItem(self.source_file, member, self.next_seq(), raw_sha256, text=text,
                        meta=meta or {})
 
 

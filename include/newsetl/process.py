@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from newsetl import PIPELINE_VERSION, reasons
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
+from newsetl.headers import split_headers
 from newsetl.inputs import Item, RawItem, RejectItem
 from newsetl.langid import UND, count_letters, detect_against, detect_grouped
 from newsetl.segment import Segmented, segment, strip_credit
@@ -112,7 +113,10 @@ def parse_item(item: RawItem) -> Parsed | dict:
         decoded = decode_bytes(item.data or b"")
         if decoded.text is None:
             return reject_row(item, reasons.UNREADABLE_ENCODING, decoded.detail)
-        text = decoded.text
+        text, found = split_headers(decoded.text)
+        for key, value in found.items():  # a text file's own header lines
+            if not item.meta.get(key):
+                item.meta[key] = value
     cleaned, rules = clean_text(text)
     title_hint = None
     if item.meta.get("title"):
@@ -121,12 +125,36 @@ def parse_item(item: RawItem) -> Parsed | dict:
     if not cleaned and not title_hint:
         return reject_row(item, reasons.EMPTY, "no text after cleaning")
     seg = segment(cleaned, title_hint=title_hint, filename=slug_source(item))
+    apply_meta(seg, item.meta)
     body_parts = [s.text for s in seg.sections if s.kind in BODY_KINDS]
     body = "\n\n".join(body_parts)
     if not has_letters(body, MIN_BODY_LETTERS):
         return reject_row(item, reasons.NOT_AN_ARTICLE, not_an_article_detail(seg, body))
     title = next((s.text for s in seg.sections if s.kind == "title"), "")
     return Parsed(item, seg, body, rules + seg.steps, content_fingerprint(body, title))
+
+
+#: ``meta["title_source"]`` values a reader may set for a title it read beside the text
+#: (:mod:`newsetl.htmltext`: ``page``; :mod:`newsetl.headers`: ``header``).
+META_TITLE_SOURCES = frozenset(("page", "header"))
+
+
+def apply_meta(seg: Segmented, meta: dict[str, str | None]) -> None:
+    """What a reader found beside the text fills what the text itself does not say: the
+    kind of a given title (a page's ``<title>``, a ``Title:`` header), the author (a
+    page's author metadata) and the source name (a page's site name).
+
+    >>> seg = Segmented(title_source="record")
+    >>> apply_meta(seg, {"title_source": "page", "author": "Jane Doe", "site_name": "Planet"})
+    >>> seg.title_source, seg.authors, seg.source_name
+    ('page', ['Jane Doe'], 'Planet')
+    """
+    if seg.title_source == "record" and meta.get("title_source") in META_TITLE_SOURCES:
+        seg.title_source = meta["title_source"]
+    if not seg.authors and meta.get("author"):
+        seg.authors = [meta["author"] or ""]
+    if not seg.source_name and meta.get("site_name"):
+        seg.source_name = meta["site_name"]
 
 
 def slug_source(item: RawItem) -> str | None:

@@ -1,15 +1,18 @@
 """Read the published Delta tables as consistent cross-table snapshots of days.
 
 Every table is a plain Delta table (``<out_root>/articles`` ...), so ``deltalake``,
-``polars.scan_delta`` or DuckDB's ``delta_scan`` read it with no newsetl code; they see
-each table's latest commit. A day's ``manifests`` row names the Delta version of each
-table that holds the day as it was published together: :func:`snapshot` pins those
-versions, so a reader never mixes a half-republished day (a run that crashed between
-two table commits) and keeps reading a day whole while it is republished::
+``polars.scan_delta`` or DuckDB's ``delta_scan`` read it with no newsetl code (DuckDB
+loads the ``delta`` extension file that ``duckdb-extension-delta`` ships:
+:func:`delta_extension`); they see each table's latest commit. A day's ``manifests`` row
+names the Delta version of each table that holds the day as it was published together:
+:func:`snapshot` pins those versions, so a reader never mixes a half-republished day (a run
+that crashed between two table commits) and keeps reading a day whole while it is
+republished::
 
     snap = snapshot("data/out", ["2024-03-01"])           # pins the manifest versions
     read_table("data/out", "articles", snap=snap)         # pyarrow, with ds and lang
     to_pandas("data/out", "sections", snap=snap)
+    duckdb_relation(duckdb.connect(), "data/out", "articles", snap=snap)  # delta_scan
     duckdb.read_parquet(table_files("data/out", "articles", snap=snap),
                         hive_partitioning=True)
     snapshot("data/out", ["2024-03-01"], as_of=day_versions("data/out", "2024-03-01")[0])
@@ -161,8 +164,39 @@ def to_polars(out_root: storage.Location, table: str, days: list[str] | None = N
     return pl.from_arrow(read_table(out_root, table, days, snap, columns))
 
 
+def delta_extension() -> str | None:
+    """The file of DuckDB's ``delta`` extension (``delta_scan``) that the
+    ``duckdb-extension-delta`` package ships for the installed DuckDB (DuckDB's signed
+    build: a plain ``LOAD`` takes it, no download), or None without that package."""
+    import duckdb
+
+    try:
+        from importlib.resources import files
+
+        path = files("duckdb_extension_delta") / "extensions" / f"v{duckdb.__version__}"
+    except ModuleNotFoundError:
+        return None
+    path = path / "delta.duckdb_extension"
+    return str(path) if path.is_file() else None
+
+
 def duckdb_relation(con, out_root: storage.Location, table: str,
                     days: list[str] | None = None, snap: Snapshot | None = None):
-    """A DuckDB relation over the published rows (``con``: a DuckDB connection); the
-    Arrow table is scanned in place, so it works for object stores too."""
-    return con.from_arrow(read_table(out_root, table, days, snap))
+    """A DuckDB relation over the published rows (``con``: a DuckDB connection). With the
+    local extension file (:func:`delta_extension`) and a local out root, ``delta_scan``
+    reads the pinned versions lazily in DuckDB; otherwise the Arrow table of
+    :func:`read_table` is scanned in place (object stores need no DuckDB credentials)."""
+    names = schemas.delta_schema(table).names
+    pinned = _pinned(out_root, table, days, snap)
+    extension = delta_extension()
+    if extension is None or storage.is_remote(out_root) or not pinned:
+        return con.from_arrow(read_table(out_root, table, days, snap))
+    con.execute(f"LOAD '{extension}'")
+    uri = str(layout.table_uri(out_root, table)).replace("'", "''")
+    scans = []
+    for found, group in pinned:
+        where = "" if group is None else " where ds in ({})".format(
+            ", ".join(f"'{layout.day(d).ds}'" for d in group))  # validated: no quotes
+        scans.append(f"select {', '.join(names)} from delta_scan('{uri}', "
+                     f"version := {found.version()}){where}")
+    return con.sql(" union all ".join(scans))

@@ -18,13 +18,20 @@ UNSUPPORTED_FORMAT = "unsupported_format"
 TOO_LARGE = "too_large"
 DUPLICATE = "duplicate"
 PROCESSING_ERROR = "processing_error"
+NO_MAIN_TEXT = "no_main_text"
+UNPARSABLE_HTML = "unparsable_html"
+WARC_NOT_HTML = "warc_not_html"
+WARC_HTTP_ERROR = "warc_http_error"
+WARC_TRUNCATED = "warc_truncated"
 
 #: code -> what it means (shown by ``newsetl reasons`` and in the README).
 REASONS: dict[str, str] = {
     EMPTY: "no text left after decoding and cleaning",
     UNREADABLE_ENCODING: "bytes that decode to no plausible text (binary, unknown encoding)",
     NOT_AN_ARTICLE: "text without a body: no paragraph or quote with enough letters",
-    MALFORMED_RECORD: "a JSONL line that is not a JSON object with a string 'text'",
+    MALFORMED_RECORD: "a JSONL line that is not a JSON object with a string 'text', an "
+                      "SGML/TREC document without </DOC> or TEXT, or a WARC record that "
+                      "cannot be parsed",
     CORRUPT_ARCHIVE: "a zip/tar archive that cannot be opened or read to the end",
     CORRUPT_FILE: "a gzip stream or file that cannot be read to the end",
     UNSAFE_ARCHIVE_MEMBER: "archive member with an absolute or '..' path, a link or a device",
@@ -33,4 +40,13 @@ REASONS: dict[str, str] = {
     DUPLICATE: "same normalised body as an earlier article of the day (see duplicate_of)",
     PROCESSING_ERROR: "an unexpected error while cleaning or segmenting this item (a bug: "
                       "detail names the exception); the rest of the day goes on",
+    NO_MAIN_TEXT: "an HTML page (file, archive member or WARC record) in which no main "
+                  "text was found (a menu, an index or an empty page)",
+    UNPARSABLE_HTML: "an HTML page that cannot be parsed as HTML",
+    WARC_NOT_HTML: "a WARC response whose content is not an HTML page (an image, a PDF, "
+                   "a script)",
+    WARC_HTTP_ERROR: "a WARC response with an HTTP status other than 2xx (a redirect, "
+                     "an error page) or no HTTP status line",
+    WARC_TRUNCATED: "a WARC response cut short: marked WARC-Truncated by the crawler, or "
+                    "the file ends inside it",
 }

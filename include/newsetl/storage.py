@@ -59,11 +59,6 @@ def filesystem(url: str):
         return url_to_fs(url)
 
 
-def _full(fs, path: str) -> str:
-    protocol = fs.protocol[0] if isinstance(fs.protocol, tuple | list) else fs.protocol
-    return f"{protocol}://{path}"
-
-
 def exists(location: Location) -> bool:
     if not is_remote(location):
         return local_path(location).exists()

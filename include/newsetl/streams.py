@@ -1,9 +1,11 @@
 """Text and JSONL streams (plain or gzip, files or archive members) into items.
 
-A text stream is one article (read up to ``max_article_bytes``). A JSONL stream is one
-item per non-blank line: its encoding is sniffed from the first bytes (BOM, UTF-16/32,
-legacy code pages), CR, LF and CRLF line ends are accepted, a gzip stream has a
-decompression budget (:meth:`newsetl.items.Limits.stream_budget`), and a line range
+A text stream is one article (read up to ``max_article_bytes``); when its content is an
+HTML page it is read as one (:mod:`newsetl.htmltext`), when it is a file of SGML/TREC
+documents, as those (:mod:`newsetl.sgml`). WARC streams go to :mod:`newsetl.warc`.
+A JSONL stream is one item per non-blank line: its encoding is sniffed from the first
+bytes (BOM, UTF-16/32, legacy code pages), CR, LF and CRLF line ends are accepted, a gzip
+stream has a decompression budget (:meth:`newsetl.items.Limits.stream_budget`), and a line range
 (:class:`newsetl.ranges.Span`) lets several shards share one big file.
 """
 
@@ -22,8 +24,12 @@ from pathlib import Path
 
 from newsetl import reasons
 from newsetl.decode import sniff_encoding
+from newsetl.htmltext import looks_like_html, page_item
 from newsetl.items import (
+    HTML,
     JSONL,
+    SGML,
+    WARC,
     Item,
     ItemContext,
     RawItem,
@@ -32,6 +38,8 @@ from newsetl.items import (
     sha256_hex,
 )
 from newsetl.ranges import Span
+from newsetl.sgml import iter_documents, looks_like_sgml
+from newsetl.warc import iter_warc
 
 #: What reading a (possibly compressed) stream raises on damaged data.
 STREAM_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError, OSError)
@@ -44,9 +52,27 @@ def read_bounded(fh: io.BufferedIOBase | gzip.GzipFile, limit: int) -> bytes | N
 
 
 def iter_stream(ctx: ItemContext, stream, fmt: str, member: str | None, gz: bool) -> Iterator[Item]:
-    """A text or JSONL stream (plain or gzip) from a file or an archive member."""
+    """A text, HTML, JSONL, WARC or SGML stream (plain or gzip) from a file or an archive
+    member. A text stream whose content is an HTML page or a file of SGML documents is
+    read as one (crawlers and collections often name them ``.txt``), except that a zip's
+    text member stays one item (:attr:`ItemContext.text_is_one_item`)."""
     if fmt == JSONL:
         yield from iter_jsonl(ctx, stream, member)
+        return
+    if fmt == WARC:  # warcio reads gzip itself, member by member
+        yield from iter_warc(ctx, stream, member)
+        return
+    if fmt == SGML:
+        yield from _iter_sgml(ctx, stream, member)
+        return
+    try:
+        head = stream.read(SNIFF_HEAD)
+    except STREAM_ERRORS as exc:
+        yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
+        return
+    stream = io.BufferedReader(_Rewound(head, stream))
+    if not ctx.text_is_one_item and looks_like_sgml(head):
+        yield from _iter_sgml(ctx, stream, member)
         return
     try:
         data = read_bounded(stream, ctx.limits.max_article_bytes)
@@ -54,10 +80,31 @@ def iter_stream(ctx: ItemContext, stream, fmt: str, member: str | None, gz: bool
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
         return
     if data is None:
+        what = "page" if fmt == HTML else "article"
         yield ctx.reject(member, reasons.TOO_LARGE,
-                         f"article over {ctx.limits.max_article_bytes} bytes")
+                         f"{what} over {ctx.limits.max_article_bytes} bytes")
+        return
+    if fmt == HTML or looks_like_html(data):
+        yield page_item(ctx, member, data)
         return
     yield ctx.item(member, data)
+
+
+#: How many first bytes of a text stream tell whether it is HTML or SGML.
+SNIFF_HEAD = 4096
+
+
+def _iter_sgml(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
+    """The documents of an SGML stream, decoded as sniffed from its first bytes; a
+    damaged gzip stream ends the file with one ``corrupt_file`` reject."""
+    plan = _jsonl_plan(stream)
+    lines = io.TextIOWrapper(plan.stream, encoding=plan.encoding, errors="replace",
+                             newline=None)
+    limit = ctx.limits.max_article_bytes
+    try:
+        yield from iter_documents(ctx, iter(lambda: lines.readline(limit), ""), member)
+    except STREAM_ERRORS as exc:
+        yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken stream in an SGML file: {exc}")
 
 
 #: The first bytes of a JSONL stream tell its encoding and line ends.
@@ -229,7 +276,7 @@ def _as_str(value: object) -> str | None:
 
 
 def iter_member_bytes(ctx: ItemContext, name: str, data: bytes) -> Iterator[Item]:
-    """Dispatch a (small) archive member's bytes on its name: text, JSONL, gz."""
+    """Dispatch a (small) archive member's bytes on its name: text, HTML, JSONL, gz."""
     fmt, gz = classify_name(name)
     if fmt is None:
         yield ctx.reject(name, reasons.UNSUPPORTED_FORMAT,

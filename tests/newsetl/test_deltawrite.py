@@ -49,3 +49,22 @@ def test_rows_are_split_by_partition_rolled_into_files_and_committed(tmp_path: P
     assert sorted(table.column("n").to_pylist()) == list(range(6000))
     assert {(r["n"] % 3, r["lang"]) for r in table.select(["n", "lang"]).to_pylist()} == {
         (0, "en"), (1, "fr"), (2, "de")}
+
+
+def test_split_groups_rows_by_every_partition_column_in_order() -> None:
+    """One partition passes whole; otherwise only the columns that vary select rows."""
+    batch = pa.record_batch([
+        pa.array(["a", "b", "c", "d", "e", "f"]), pa.array(range(6), pa.int64()),
+        pa.array(["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-02", "2024-01-01",
+                  "2024-01-01"]),
+        pa.array(["en", "en", "fr", "en", "en", "fr"])], schema=SCHEMA)
+    parts = {key: part.column("n").to_pylist() for key, part in
+             deltawrite._split(batch, ["ds", "lang"])}
+    assert parts == {("2024-01-01", "en"): [0, 4], ("2024-01-02", "en"): [1, 3],
+                     ("2024-01-01", "fr"): [2, 5]}
+    one_day = batch.filter(pa.array([True, False, True, False, True, True]))
+    assert {k: p.column("n").to_pylist() for k, p in deltawrite._split(one_day, ["ds", "lang"])
+            } == {("2024-01-01", "en"): [0, 4], ("2024-01-01", "fr"): [2, 5]}
+    english = one_day.filter(pa.array([True, False, True, False]))
+    [(key, whole)] = deltawrite._split(english, ["ds", "lang"])
+    assert key == ("2024-01-01", "en") and whole.num_rows == 2

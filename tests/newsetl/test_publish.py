@@ -8,11 +8,10 @@ import threading
 import time
 from pathlib import Path
 
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
-from newsetl import publish, reasons, schemas
+from newsetl import publish, readers, reasons, schemas
 from newsetl.layout import run_staging
 from newsetl.pipeline import MissingDayError, plan_day, run_day
 from newsetl.publish import publish_day
@@ -100,39 +99,79 @@ def test_parquet_round_trip_schema_and_compression(sample_raw: Path, tmp_path: P
     assert seed["credits"] == ["AFP", "Reuters", "AFP"] and seed["lang"] == "fr"
 
 
-def test_plain_readers_get_exactly_the_manifest_counts(sample_raw: Path, tmp_path: Path) -> None:
-    """deltalake, Polars (else a pyarrow dataset on the file list) and DuckDB on the file
-    list read the tables with no newsetl code."""
-    duckdb = pytest.importorskip("duckdb")
-    manifests = {ds: run_day(sample_raw, tmp_path, ds, detector="langdetect")
-                 for ds in ("2024-03-01", "2024-03-02")}
-    for name in TABLES:
-        uri = str(tmp_path / name)
-        for ds, manifest in manifests.items():
-            want = manifest["counts"][name]
-            dt = DeltaTable(uri)
-            assert dt.to_pyarrow_table(filters=[("ds", "=", ds)]).num_rows == want
-            try:
-                import polars as pl
-
-                got = pl.scan_delta(uri).filter(pl.col("ds") == ds).collect().height
-            except ImportError:
-                got = pads.dataset(dt.file_uris(), format="parquet", partitioning="hive"
-                                   ).to_table(filter=pads.field("ds") == ds).num_rows
-            assert got == want
-            files = dt.file_uris()
-            n = duckdb.connect().execute(
-                f"select count(*) from read_parquet({files!r}, hive_partitioning = true) "
-                f"where ds = '{ds}'").fetchone()[0]
-            assert n == want
-
-
-@pytest.mark.skip(reason="DuckDB's delta extension is downloaded at run time; this "
-                         "machine is offline (the file-list read above covers DuckDB)")
-def test_duckdb_delta_scan(tmp_path: Path) -> None:  # pragma: no cover
+def _delta_extension_file() -> str:
+    """The delta extension that ``duckdb-extension-delta`` ships for the installed DuckDB
+    (DuckDB itself would download it on first use: this machine is offline)."""
     import duckdb
 
-    duckdb.sql(f"select count(*) from delta_scan('{tmp_path / 'articles'}')")
+    path = readers.delta_extension()
+    assert path is not None, (f"duckdb-extension-delta has no delta extension for DuckDB "
+                              f"{duckdb.__version__}: pin the pair (constraints.txt)")
+    return path
+
+
+def test_plain_readers_get_exactly_the_manifest_counts(sample_raw: Path, tmp_path: Path) -> None:
+    """deltalake, Polars (scan_delta, read_delta) and DuckDB (delta_scan, and read_parquet
+    on the file list) read every table with no newsetl code: exactly the manifest's row
+    counts, per day and per table, and at the versions the manifest pins."""
+    import duckdb
+    import polars as pl
+
+    manifests = {ds: run_day(sample_raw, tmp_path, ds, detector="langdetect")
+                 for ds in ("2024-03-01", "2024-03-02")}
+    con = duckdb.connect()  # default config: the shipped file is DuckDB's signed build
+    con.execute(f"LOAD '{_delta_extension_file()}'")
+    for name in TABLES:
+        uri = str(tmp_path / name)
+        dt = DeltaTable(uri)
+        for ds, manifest in manifests.items():
+            want = manifest["counts"][name]
+            version = manifest["tables"][name]["version"]
+            assert want > 0
+            assert dt.to_pyarrow_table(filters=[("ds", "=", ds)]).num_rows == want
+            assert pl.scan_delta(uri).filter(pl.col("ds") == ds).collect().height == want
+            assert pl.read_delta(uri, version=version).filter(pl.col("ds") == ds).height == want
+            assert con.execute(f"select count(*) from delta_scan('{uri}') where ds = '{ds}'"
+                               ).fetchone()[0] == want
+            assert con.execute(f"select count(*) from delta_scan('{uri}', version := {version})"
+                               f" where ds = '{ds}'").fetchone()[0] == want
+            assert con.execute(
+                f"select count(*) from read_parquet({dt.file_uris()!r}, hive_partitioning = "
+                f"true) where ds = '{ds}'").fetchone()[0] == want
+        total = sum(m["counts"][name] for m in manifests.values())
+        assert con.execute(f"select count(*) from delta_scan('{uri}')").fetchone()[0] == total
+        assert pl.scan_delta(uri).select(pl.len()).collect().item() == total
+
+
+def test_duckdb_relation_reads_the_pinned_versions_with_delta_scan(
+        sample_raw: Path, tmp_path: Path, monkeypatch) -> None:
+    """``readers.duckdb_relation`` loads the shipped delta extension and scans the versions
+    a held snapshot pins (lazily, in DuckDB), not the tables' latest commits."""
+    import shutil
+
+    import duckdb
+
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_raw / DAY, raw / DAY)
+    out = tmp_path / "out"
+    run_day(raw, out, DAY, detector="langdetect")
+    snap = snapshot(out, [DAY])
+    held = {t: read_table(out, t, snap=snap).num_rows for t in TABLES}
+    (raw / DAY / "en_storm.txt").unlink()
+    run_day(raw, out, DAY, detector="langdetect")  # republished: one article fewer
+    con = duckdb.connect()
+    for name in TABLES:
+        rel = readers.duckdb_relation(con, out, name, snap=snap)
+        assert "delta_scan" in rel.sql_query()
+        assert rel.columns == schemas.delta_schema(name).names
+        assert len(rel.fetchall()) == held[name]
+        latest = readers.duckdb_relation(con, out, name)
+        assert len(latest.fetchall()) == read_table(out, name).num_rows
+    assert len(readers.duckdb_relation(con, out, "articles").fetchall()) == held["articles"] - 1
+    assert readers.duckdb_relation(con, out, "daily_stats", snap=snap).fetchall() == []
+    monkeypatch.setattr(readers, "delta_extension", lambda: None)  # no extension file
+    rel = readers.duckdb_relation(duckdb.connect(), out, "articles", snap=snap)
+    assert "delta_scan" not in rel.sql_query() and len(rel.fetchall()) == held["articles"]
 
 
 def test_rerun_is_idempotent_and_replaces_the_day(sample_raw: Path, tmp_path: Path) -> None:

@@ -20,7 +20,11 @@ PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#e
            "#84cc16", "#f97316", "#64748b", "#14b8a6", "#a855f7")
 REASON_COLORS = dict(zip(reasons.REASONS, ("#94a3b8", "#f97316", "#eab308", "#a855f7",
                                             "#ef4444", "#dc2626", "#be123c", "#64748b",
-                                            "#0ea5e9", "#6366f1", "#78350f"), strict=True))
+                                            "#0ea5e9", "#6366f1", "#78350f",
+                                            # web formats: no_main_text, unparsable_html,
+                                            # warc_not_html, warc_http_error, warc_truncated
+                                            "#0d9488", "#9f1239", "#a3a3a3", "#c2410c",
+                                            "#7c3aed"), strict=True))
 
 
 def colors_for(keys: list[str], fixed: dict[str, str] | None = None) -> dict[str, str]:

@@ -1,0 +1,157 @@
+"""WARC web archives: one item per response record, every response accounted for."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from newsetl import reasons
+from newsetl.inputs import Limits, RawItem, RejectItem, discover, iter_file
+from newsetl.process import Rows, process_items
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+PAGE = """<!DOCTYPE html><html><head><title>Floods close the valley road</title></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article>
+<h1>Floods close the valley road</h1>
+<p>Heavy rain overnight flooded the only road into the valley, and the police closed it
+early on Sunday morning while engineers inspected the bridge.</p>
+<p>Residents were told to stay at home until the water level falls, which the weather
+service expects by Monday afternoon at the earliest.</p></article></body></html>"""
+
+URL = "https://news.example/valley/floods"
+
+
+def _response(writer: WARCWriter, url: str, status: str, ctype: str | None, body: bytes,
+              extra: list[tuple[str, str]] | None = None):
+    headers = [("Content-Type", ctype)] if ctype else []
+    http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+    return writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                     http_headers=http, warc_headers_dict=dict(extra or []))
+
+
+def warc_bytes(gz: bool) -> bytes:
+    """warcinfo, request, 200 HTML page, 404, image, redirect, a menu page, metadata."""
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=gz)
+    w.write_record(w.create_warcinfo_record("crawl.warc", {"software": "test"}))
+    w.write_record(w.create_warc_record(URL, "request", payload=io.BytesIO(
+        b"GET /2024/03/01/floods HTTP/1.1\r\nHost: news.example\r\n\r\n")))
+    w.write_record(_response(w, URL, "200 OK", "text/html; charset=utf-8", PAGE.encode(),
+                             [("WARC-Date", "2024-03-01T06:07:08Z")]))
+    w.write_record(_response(w, URL + "-gone", "404 Not Found", "text/html", b"<html>no</html>"))
+    w.write_record(_response(w, URL + ".png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n"))
+    w.write_record(_response(w, URL + "-old", "301 Moved Permanently", "text/html", b""))
+    w.write_record(_response(w, URL + "-menu", "200 OK", "text/html",
+                             b"<html><body><nav><a href='/'>Home</a></nav></body></html>"))
+    w.write_record(w.create_warc_record(URL, "metadata", payload=io.BytesIO(b"via: x\r\n")))
+    return buf.getvalue()
+
+
+def items_of(day: Path, limits: Limits | None = None) -> list:
+    return [i for n, f in enumerate(discover(day)) for i in iter_file(day, f, n,
+                                                                       limits or Limits())]
+
+
+def rows_of(day: Path) -> Rows:
+    out = Rows()
+    for rows in process_items(items_of(day), detector="langdetect"):
+        out.articles += rows.articles
+        out.rejects += rows.rejects
+    return out
+
+
+EXPECTED_REJECTS = [reasons.WARC_HTTP_ERROR, reasons.WARC_NOT_HTML, reasons.WARC_HTTP_ERROR,
+                    reasons.NO_MAIN_TEXT]
+
+
+@pytest.mark.parametrize("name,gz", [("crawl.warc", False), ("crawl.warc.gz", True)])
+def test_each_response_record_is_one_item(tmp_path: Path, name: str, gz: bool) -> None:
+    (tmp_path / name).write_bytes(warc_bytes(gz))
+    items = items_of(tmp_path)
+    assert len(items) == 5  # the five responses; warcinfo, request, metadata skipped
+    assert all(i.source_member.startswith("urn:uuid:") for i in items)
+    assert len({i.seq for i in items}) == 5
+    rows = rows_of(tmp_path)
+    [article] = rows.articles
+    assert article["title"] == "Floods close the valley road"
+    assert article["title_source"] == "page"
+    assert article["url"] == URL
+    assert article["published"] == "2024-03-01T06:07:08Z"  # WARC-Date: the page has none
+    assert article["body"].startswith("Heavy rain overnight") and "Home" not in article["body"]
+    assert [r["reason"] for r in rows.rejects] == EXPECTED_REJECTS
+    assert "404" in rows.rejects[0]["detail"] and "image/png" in rows.rejects[1]["detail"]
+
+
+def test_a_warc_cut_inside_a_record_reports_it(tmp_path: Path) -> None:
+    data = warc_bytes(False)
+    cut = data.index(b"Residents were told")  # inside the page's payload
+    (tmp_path / "cut.warc").write_bytes(data[:cut])
+    items = items_of(tmp_path)
+    assert [(type(i), getattr(i, "reason", None)) for i in items] == [
+        (RejectItem, reasons.WARC_TRUNCATED)]
+
+
+def _record_offsets(data: bytes) -> list[int]:
+    records = ArchiveIterator(io.BytesIO(data))
+    return [records.offset for _ in records]
+
+
+@pytest.mark.parametrize("where", [0.2, 0.5, 0.8])
+def test_a_warc_gz_cut_inside_a_response_never_loses_it_silently(tmp_path: Path,
+                                                                  where: float) -> None:
+    data = warc_bytes(True)
+    start, end = _record_offsets(data)[6:8]  # the menu page's gzip member
+    (tmp_path / "cut.warc.gz").write_bytes(data[:start + int((end - start) * where)])
+    items = items_of(tmp_path)
+    assert isinstance(items[0], RawItem)
+    # the four responses before it, then one reject for the cut record
+    assert [getattr(i, "reason", None) for i in items[1:4]] == EXPECTED_REJECTS[:3]
+    assert len(items) == 5 and isinstance(items[-1], RejectItem)
+    assert items[-1].reason in (reasons.WARC_TRUNCATED, reasons.MALFORMED_RECORD)
+
+
+def test_a_record_marked_truncated_and_garbage_are_rejects(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=False)
+    w.write_record(_response(w, URL, "200 OK", "text/html", PAGE.encode(),
+                             [("WARC-Truncated", "length")]))
+    (tmp_path / "a.warc").write_bytes(buf.getvalue())
+    (tmp_path / "b.warc").write_bytes(b"this is not a web archive at all\r\n\r\n")
+    (tmp_path / "c.warc").write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Le")
+    items = items_of(tmp_path)
+    assert [(i.source_file, i.reason) for i in items] == [
+        ("a.warc", reasons.WARC_TRUNCATED), ("b.warc", reasons.MALFORMED_RECORD),
+        ("c.warc", reasons.MALFORMED_RECORD)]
+
+
+def test_a_warc_inside_a_zip_is_streamed(tmp_path: Path) -> None:
+    zbuf = io.BytesIO()
+    with zipfile.ZipFile(zbuf, "w") as zf:
+        zf.writestr("crawls/one.warc.gz", warc_bytes(True))
+        zf.writestr("crawls/two.warc", warc_bytes(False))
+    (tmp_path / "crawls.zip").write_bytes(zbuf.getvalue())
+    rows = rows_of(tmp_path)
+    assert [a["source_member"].split(":urn")[0] for a in rows.articles] == [
+        "crawls/one.warc.gz", "crawls/two.warc"]
+    assert [r["reason"] for r in rows.rejects] == EXPECTED_REJECTS * 2
+
+
+def test_a_page_over_the_limit_is_too_large(tmp_path: Path) -> None:
+    (tmp_path / "a.warc").write_bytes(warc_bytes(False))
+    items = items_of(tmp_path, Limits(max_article_bytes=100))
+    assert [getattr(i, "reason", None) for i in items][:2] == [reasons.TOO_LARGE,
+                                                               reasons.WARC_HTTP_ERROR]
+
+
+def test_junk_between_records_is_logged_not_printed(tmp_path: Path, capfd, caplog) -> None:
+    data = warc_bytes(False)
+    second = _record_offsets(data)[1]
+    (tmp_path / "a.warc").write_bytes(data[:second - 4] + b"junk\r\n" + data[second - 4:])
+    items = items_of(tmp_path)
+    assert [getattr(i, "reason", None) for i in items] == [None, *EXPECTED_REJECTS]
+    assert capfd.readouterr().err == ""
+    assert "not followed by a blank line" in caplog.text
