@@ -937,6 +937,58 @@ def compute_stats(context: dict) -> dict:
     return {"days": days, "source": source, "paths": paths}
 
 
+# -- newsetl_dedup -----------------------------------------------------------------------
+
+def dedup_spans(days: list[str], window: int) -> list[tuple[str, str]]:
+    """Days to recompute near duplicates for, merged into ``(first, last)`` spans: days
+    at most ``2 * window`` apart share one run (their rewritten partitions overlap).
+
+    >>> dedup_spans(["2024-03-05", "2024-03-01", "2024-06-01"], 2)
+    [('2024-03-01', '2024-03-05'), ('2024-06-01', '2024-06-01')]
+    """
+    from datetime import date
+
+    spans: list[list[str]] = []
+    for ds in sorted(set(days)):
+        if spans and (date.fromisoformat(ds) - date.fromisoformat(spans[-1][1])).days <= (
+                2 * window):
+            spans[-1][1] = ds
+        else:
+            spans.append([ds, ds])
+    return [(a, b) for a, b in spans]
+
+
+def compute_near_duplicates(context: dict) -> dict:
+    """Recompute ``near_duplicates`` around the param ``ds``, the triggering events' days
+    (plus stale days: :func:`newsetl.neardup.stale_days`), or (neither) every published
+    day (:func:`newsetl.neardup.dedup_days`)."""
+    from newsetl import neardup
+    from newsetl.readers import published_days
+
+    started = time.monotonic()
+    cfg = settings_mod.load(variables=True)
+    params = context.get("params") or {}
+    window = params.get("window")
+    window = neardup.DEFAULT_WINDOW if window is None else int(window)
+    if params.get("ds"):
+        days, source = [resolve_ds({"params": {"ds": params["ds"]}})[0]], "param"
+    else:
+        days = stats_days_from_events(context.get("triggering_asset_events"))
+        if days:
+            # Also catch up on days whose event never produced a run of its own.
+            late = set(neardup.stale_days(cfg.out_root)) - set(days)
+            source = "events" + (f" + {len(late)} stale" if late else "")
+            days = sorted(set(days) | late)
+        else:
+            days, source = published_days(cfg.out_root), "all published days"
+    runs = [neardup.dedup_days(cfg.out_root, first, last, window=window)
+            for first, last in dedup_spans(days, window)]
+    log.info("newsetl dedup: %d day(s) from %s in %d run(s), window %d: %d rows (%.2fs)",
+             len(days), source, len(runs), window, sum(r["rows"] for r in runs),
+             time.monotonic() - started)
+    return {"days": days, "source": source, "window": window, "runs": runs}
+
+
 # -- newsetl_maintenance -----------------------------------------------------------------
 
 def maintain_tables(context: dict) -> dict:

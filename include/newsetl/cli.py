@@ -4,6 +4,7 @@ Examples::
 
     newsetl run --raw-root include/sample_data/raw --out-root data/out --ds 2024-03-01
     newsetl run --raw-root R --out-root O --from 2024-03-01 --to 2024-03-03 --workers 2
+    newsetl dedup --out-root data/out --ds 2024-03-01 --window 30
     newsetl reasons
 """
 
@@ -45,6 +46,21 @@ def positive_int(value: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
+    return number
+
+
+def non_negative_int(value: str) -> int:
+    """argparse type for a window of days (0 allowed: the same day only).
+
+    >>> non_negative_int("0")
+    0
+    """
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
     return number
 
 
@@ -114,6 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="progress bar on a terminal, plain lines otherwise (default auto)")
     run.add_argument("--json", action="store_true",
                      help="print the manifests' counts as JSON instead of a table")
+    run.add_argument("--no-dedup", action="store_true",
+                     help="do not update near_duplicates after publishing (run "
+                          "`newsetl dedup` later)")
+    run.add_argument("--window", type=non_negative_int, default=None,
+                     help="near-duplicate window in days either side (default "
+                          "neardup.DEFAULT_WINDOW, 30)")
+
+    dedup = sub.add_parser(
+        "dedup", help="recompute the near_duplicates of the days whose window holds a day",
+        description="Cluster near and exact duplicates across days from the signatures "
+                    "table: rewrites the near_duplicates partitions of every day within "
+                    "--window of --ds (or of the range), in one commit. The result does "
+                    "not depend on the order days were published in.")
+    dedup.add_argument("--out-root", required=True)
+    dedup_days = dedup.add_mutually_exclusive_group(required=True)
+    dedup_days.add_argument("--ds", type=parse_ds, help="the (re)published day")
+    dedup_days.add_argument("--from", dest="start", type=parse_ds,
+                            help="first day of a range (inclusive; needs --to)")
+    dedup.add_argument("--to", dest="end", type=parse_ds, help="last day of a range")
+    dedup.add_argument("--window", type=non_negative_int, default=None,
+                       help="days either side searched for copies (default 30)")
+    dedup.add_argument("--threshold", type=float, default=None,
+                       help="estimated Jaccard similarity of a near duplicate (default 0.8)")
 
     gc = sub.add_parser("gc", help="remove the staging that dead runs left below an out root",
                         description="Remove staging folders of runs that died: CLI runs of "
@@ -145,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     files = sub.add_parser("files", help="list the Parquet files of a table's published "
                                           "days (paths or URLs, for DuckDB/Spark)")
     files.add_argument("--out-root", required=True)
-    files.add_argument("--table", choices=("articles", "sections", "rejects"),
+    files.add_argument("--table", choices=("articles", "sections", "rejects", "signatures",
+                                           "near_duplicates"),
                        default="articles")
     files.add_argument("--ds", type=parse_ds, action="append",
                        help="only this day (repeatable; default: every published day)")
@@ -252,6 +292,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         finally:
             progress.end_day()
         manifests.append(manifest)
+    if manifests and not args.no_dedup:
+        published = sorted(m["ds"] for m in manifests)
+        if not _run_dedup(args.out_root, published[0], published[-1], args.window, None):
+            failures.append(("dedup", "near_duplicates not updated"))
     elapsed = time.monotonic() - started
     if len(days) > 1 and failures:
         print(f"newsetl: {len(failures)} of {len(days)} day(s) failed: "
@@ -263,6 +307,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print_summary(manifests, elapsed)
     return 1 if failures else 0
+
+
+def _run_dedup(out_root: str, first: str, last: str, window: int | None,
+               threshold: float | None) -> dict | None:
+    """Update ``near_duplicates`` for the days around ``[first, last]``; the summary, or
+    None after printing why it failed (the days themselves stay published)."""
+    from newsetl import neardup
+
+    try:
+        summary = neardup.dedup_days(
+            out_root, first, last,
+            window=neardup.DEFAULT_WINDOW if window is None else window,
+            threshold=neardup.DEFAULT_THRESHOLD if threshold is None else threshold)
+    except Exception as exc:  # noqa: BLE001 - report, the days are published anyway
+        traceback.print_exc()
+        print(f"newsetl: error: near_duplicates not updated for {first}..{last}: "
+              f"{type(exc).__name__}: {exc} (rerun `newsetl dedup`)", file=sys.stderr)
+        return None
+    print(f"newsetl dedup {first}..{last}: {summary['rows']} near_duplicates rows "
+          f"{summary['by_kind']} for days {summary['days_rewritten'][0]}.."
+          f"{summary['days_rewritten'][1]} ({summary['articles_read']} signatures read)",
+          file=sys.stderr)
+    return summary
+
+
+def cmd_dedup(args: argparse.Namespace) -> int:
+    if args.start is not None and args.end is None:
+        print("newsetl: error: --from needs --to", file=sys.stderr)
+        return 2
+    if args.end is not None and args.start is None:
+        print("newsetl: error: --to needs --from", file=sys.stderr)
+        return 2
+    first = (args.start or args.ds).isoformat()
+    last = (args.end or args.ds).isoformat()
+    if last < first:
+        print(f"newsetl: error: --to {last} is before --from {first}", file=sys.stderr)
+        return 2
+    if args.threshold is not None and not 0 < args.threshold <= 1:
+        print("newsetl: error: --threshold must be in (0, 1]", file=sys.stderr)
+        return 2
+    summary = _run_dedup(args.out_root, first, last, args.window, args.threshold)
+    if summary is None:
+        return 1
+    print(json.dumps(summary))
+    return 0
 
 
 def print_summary(manifests: list[dict], elapsed: float) -> None:
@@ -415,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_maintain(args)
     if args.command == "migrate":
         return cmd_migrate(args)
+    if args.command == "dedup":
+        return cmd_dedup(args)
     return cmd_manifest(args)
 
 

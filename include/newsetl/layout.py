@@ -9,6 +9,10 @@ the UI all build them the same way from the same settings::
     <out_root>/sections/                        Delta table, partitioned by ds, lang
     <out_root>/rejects/                         Delta table, partitioned by ds
     <out_root>/daily_stats/                     Delta table, partitioned by ds
+    <out_root>/signatures/                      Delta table, partitioned by ds: MinHash
+                                                signatures of the articles' bodies
+    <out_root>/near_duplicates/                 Delta table, partitioned by ds: clusters
+                                                of near/exact duplicates across days
     <out_root>/manifests/                       Delta table, partitioned by ds: a day is
                                                 published once its row is committed
     <out_root>/_manifests/ds=<ds>.json          readable copy of the manifest row
@@ -38,9 +42,12 @@ _DS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATA_TABLES = ("articles", "sections", "rejects")
 MANIFESTS = "manifests"
 DAILY_STATS = "daily_stats"
+SIGNATURES = "signatures"
+NEAR_DUPLICATES = "near_duplicates"
 #: Partition columns of every Delta table of the dataset.
 PARTITIONS = {"articles": ["ds", "lang"], "sections": ["ds", "lang"], "rejects": ["ds"],
-              DAILY_STATS: ["ds"], MANIFESTS: ["ds"]}
+              DAILY_STATS: ["ds"], MANIFESTS: ["ds"], SIGNATURES: ["ds"],
+              NEAR_DUPLICATES: ["ds"]}
 STAGING = "_staging"
 MANIFEST_COPIES = "_manifests"
 

@@ -4,7 +4,8 @@
 2. **audit** — one cheap pass over the staged keys finds duplicates and counts every row,
    so accounting (``input_items == articles + rejects``) and the quality gate run once,
    before anything is committed, and their results go into the manifest;
-3. **publish** — each table (``articles``, ``sections``, ``rejects``) is committed with a
+3. **publish** — each table (``articles``, ``sections``, ``rejects``, and the articles'
+   MinHash ``signatures``) is committed with a
    predicate overwrite of its ``ds = 'D'`` partition, then the day's row of the
    ``manifests`` table, recording each table's Delta version, is committed **last**.
 
@@ -44,6 +45,7 @@ from newsetl.cleanup import DEFAULT_MAX_AGE, remove_dead_staging
 from newsetl.dedup import find_duplicates, without
 from newsetl.deltawrite import commit_files, write_files
 from newsetl.items import seq_file_index
+from newsetl.minhash import SIGNATURE_VERSION
 from newsetl.readers import open_table
 from newsetl.staging import load_shard_meta, staged_files
 
@@ -145,12 +147,14 @@ def _staged_reader(paths: list[Path], table: str, day: layout.Day,
                    dup_seqs: pa.Array) -> pa.RecordBatchReader:
     """The day's rows of ``table``, streamed from the staged shards without duplicates
     (shards stage rows in source order, so nothing needs sorting)."""
+    columns = [*(n for n in schemas.delta_schema(table).names if n != "ds"), "seq"]
+
     def batches() -> Iterator[pa.RecordBatch]:
         for path in paths:
-            # one thread: the two table writers already run in parallel
+            # one thread: the table writers already run in parallel
             staged = pq.ParquetFile(path)
             for batch in staged.iter_batches(batch_size=_batch_rows(staged.metadata),
-                                             use_threads=False):
+                                             columns=columns, use_threads=False):
                 yield from _to_delta(without(pa.Table.from_batches([batch]), dup_seqs),
                                      table, day)
     return pa.RecordBatchReader.from_batches(schemas.delta_schema(table), batches())
@@ -191,7 +195,8 @@ def _ensure_table(uri: str, table: str) -> None:
 
 def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
                data: Callable[[], pa.RecordBatchReader | pa.Table], publish_id: str,
-               predicate: str | None = None, streamed: bool = False) -> int:
+               predicate: str | None = None, streamed: bool = False,
+               metadata: dict[str, str] | None = None) -> int:
     """Replace the day's partition of ``table`` (or the rows matching ``predicate``) in
     one Delta commit; its version.
 
@@ -201,7 +206,8 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
 
     ``streamed`` (a whole day of ``articles`` or ``sections``): the files are written
     once by :mod:`newsetl.deltawrite` in bounded buffers and committed as add actions
-    replacing the ``ds`` partition; a redone commit reuses them.
+    replacing the ``ds`` partition; a redone commit reuses them. ``metadata`` is added
+    to the commit's metadata (e.g. the days a ``near_duplicates`` commit covers).
     """
     from deltalake import CommitProperties, WriterProperties, write_deltalake
     from deltalake.exceptions import CommitFailedError
@@ -214,7 +220,8 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
         try:
             if actions is not None:
                 read = commit_files(uri, schema, partition_by, day.ds, actions,
-                                    {PUBLISH_ID: publish_id}, layout.storage_options(uri))
+                                    {PUBLISH_ID: publish_id, **(metadata or {})},
+                                    layout.storage_options(uri))
                 version = committed_version(uri, publish_id)
                 if version is not None and version > read + 1 and attempt < COMMIT_ATTEMPTS:
                     # other commits landed between our snapshot and our commit, which the
@@ -230,7 +237,7 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
                     writer_properties=WriterProperties(compression="ZSTD",
                                                        max_row_group_size=ROW_GROUP_ROWS),
                     commit_properties=CommitProperties(
-                        custom_metadata={PUBLISH_ID: publish_id}))
+                        custom_metadata={PUBLISH_ID: publish_id, **(metadata or {})}))
         except Exception as exc:
             version = committed_version(uri, publish_id)
             if version is not None:
@@ -247,18 +254,24 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
 
 def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,
                    n_shards: int, audited: dict, publish_id: str) -> dict[str, int]:
-    """Commit articles and sections (two threads: delta-rs and pyarrow release the GIL),
-    then rejects; returns each table's committed version."""
+    """Commit articles, sections and signatures (two threads: delta-rs and pyarrow
+    release the GIL), then rejects; returns each table's committed version.
+
+    The ``signatures`` rows (:mod:`newsetl.minhash`) were computed by the shards and
+    staged with the articles; they are committed before the manifest, so every
+    published day has them, for the ``near_duplicates`` step (:mod:`newsetl.neardup`).
+    """
     dup_seqs = audited["dup_seqs"]
 
     def staged(table: str) -> Callable[[], pa.RecordBatchReader]:
-        paths = staged_files(staging, n_shards, table)
+        source = "articles" if table == layout.SIGNATURES else table
+        paths = staged_files(staging, n_shards, source)
         return lambda: _staged_reader(paths, table, day, dup_seqs)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {t: pool.submit(commit_day, out_root, t, day, staged(t), publish_id,
                                streamed=True)
-                for t in ("articles", "sections")}
+                for t in ("articles", "sections", layout.SIGNATURES)}
         versions = {t: job.result() for t, job in jobs.items()}
     rejects = pa.Table.from_batches(_to_delta(audited["rejects"], "rejects", day),
                                     schemas.delta_schema("rejects"))
@@ -363,6 +376,7 @@ def _audited_manifest(day: layout.Day, staging: Path, n_shards: int, inputs_expe
         "version": new_publish_id(),
         "schema_version": schemas.SCHEMA_VERSION,
         "pipeline_version": PIPELINE_VERSION,
+        "signature_version": SIGNATURE_VERSION,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run": run_info or {},
         "inputs": inputs,

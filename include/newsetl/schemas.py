@@ -120,6 +120,43 @@ MANIFESTS = pa.schema(
     ]
 )
 
+#: One row per published article (the ``signatures`` Delta table, partitioned by ds):
+#: the MinHash signature of its body (:mod:`newsetl.minhash`: 5-word shingles, 128
+#: values, seed fixed), what cross-day near-duplicate search (:mod:`newsetl.neardup`)
+#: reads instead of the bodies.
+SIGNATURES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("content_sha1", pa.string(), nullable=False),
+        # Distinct shingles of the body: bodies with too few are never clustered as
+        # near duplicates (only exact repeats), so boilerplate-sized leftovers don't meet.
+        pa.field("n_shingles", pa.int32(), nullable=False),
+        # The NUM_PERM (128) MinHash values as little-endian uint32, 512 bytes (Delta has
+        # no unsigned integers): numpy.frombuffer(minhash, "<u4"); minhash.decode().
+        pa.field("minhash", pa.binary(), nullable=False),
+    ]
+)
+
+#: One row per article of the day that has a near or exact duplicate within the window
+#: (``near_duplicates`` Delta table, partitioned by ds; see :mod:`newsetl.neardup`).
+#: An article with no duplicate has no row.
+NEAR_DUPLICATES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        # "<canonical_ds>/<canonical_article_id>": the same for every article of the
+        # cluster as seen from this day's window.
+        pa.field("cluster_id", pa.string(), nullable=False),
+        # The earliest (ds, article_id) of the cluster: keep it, drop the others.
+        pa.field("canonical_ds", pa.string(), nullable=False),
+        pa.field("canonical_article_id", pa.string(), nullable=False),
+        # Estimated Jaccard similarity of the shingles with the canonical article's
+        # (1.0 for exact repeats and for the canonical article itself).
+        pa.field("similarity", pa.float32(), nullable=False),
+        # "exact" (same content_sha1 as the canonical article) or "near".
+        pa.field("kind", pa.string(), nullable=False),
+    ]
+)
+
 #: Columns stored in the shard files before publishing. ``seq`` is the item's place in
 #: sorted source order, used to keep the first of a set of duplicates.
 STAGED_ARTICLES = ARTICLES.append(pa.field("seq", pa.int64(), nullable=False))
@@ -133,7 +170,8 @@ TABLES = {
 }
 
 TABLE_SCHEMAS = {"articles": ARTICLES, "sections": SECTIONS, "rejects": REJECTS,
-                 "daily_stats": DAILY_STATS, "manifests": MANIFESTS}
+                 "daily_stats": DAILY_STATS, "manifests": MANIFESTS,
+                 "signatures": SIGNATURES, "near_duplicates": NEAR_DUPLICATES}
 
 
 def delta_schema(table: str) -> pa.Schema:

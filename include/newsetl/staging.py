@@ -21,14 +21,22 @@ import pyarrow.parquet as pq
 
 from newsetl import schemas, storage
 from newsetl.inputs import InputFile, Limits, file_sha256, iter_file, printable_name
+from newsetl.minhash import sign_rows
 from newsetl.process import Rows, process_items
 from newsetl.shards import Shard
 
 STAGED_SECTIONS = schemas.SECTIONS.append(pa.field("seq", pa.int64(), nullable=False))
-#: Staging-only columns: the raw item's hash (for duplicate rejects) and the
-#: fingerprint as a number (``process.content_key``, what publishing groups on).
-STAGED_ARTICLES = schemas.STAGED_ARTICLES.append(pa.field("raw_sha256", pa.string())).append(
-    pa.field("content_key", pa.int64(), nullable=False))
+#: Staging-only columns: the raw item's hash (for duplicate rejects), the
+#: fingerprint as a number (``process.content_key``, what publishing groups on) and the
+#: body's MinHash signature (published as the ``signatures`` table: computed here, in
+#: the parallel shards, where the body already is).
+STAGED_ARTICLES = pa.schema([
+    *schemas.STAGED_ARTICLES,
+    pa.field("raw_sha256", pa.string()),
+    pa.field("content_key", pa.int64(), nullable=False),
+    schemas.SIGNATURES.field("n_shingles"),
+    schemas.SIGNATURES.field("minhash"),
+])
 STAGED_REJECTS = schemas.STAGED_REJECTS
 
 _STAGED = {
@@ -191,6 +199,7 @@ def _process_local(day: Path, files: list[InputFile], shard: Shard, staging: Pat
 
 
 def _add(writers: dict[str, _TableWriter], rows: Rows) -> None:
+    sign_rows(rows.articles)
     writers["articles"].add(rows.articles)
     writers["sections"].add(rows.sections)
     writers["rejects"].add(rows.rejects)

@@ -14,7 +14,7 @@ DAGS = Path(__file__).resolve().parents[2] / "dags"
 DAG_FILES = sorted(DAGS.glob("*.py"))
 HEAVY = ("pandas", "pyarrow", "langdetect", "numpy", "duckdb", "polars", "ftfy",
          "charset_normalizer")
-EXPECTED = {"newsetl_daily", "newsetl_stats", "newsetl_maintenance"}
+EXPECTED = {"newsetl_daily", "newsetl_stats", "newsetl_maintenance", "newsetl_dedup"}
 
 
 def test_dag_files_exist():
@@ -101,3 +101,12 @@ def test_stats_scheduled_on_articles_asset(dagbag):
     names = {a.name for a in dag.timetable.asset_condition.iter_assets().values()} if hasattr(
         dag.timetable.asset_condition, "iter_assets") else set()
     assert "newsetl_articles" in names or "newsetl_articles" in repr(dag.timetable)
+
+
+def test_dedup_scheduled_on_articles_asset_one_run_at_a_time(dagbag):
+    dag = dagbag.dags["newsetl_dedup"]
+    names = {a.name for a in dag.timetable.asset_condition.iter_assets().values()} if hasattr(
+        dag.timetable.asset_condition, "iter_assets") else set()
+    assert "newsetl_articles" in names or "newsetl_articles" in repr(dag.timetable)
+    assert dag.max_active_runs == 1
+    assert set(dag.task_dict) == {"compute_near_duplicates"}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from newsetl import neardup
 from newsetl.pipeline import run_day
 from newsetl.readers import published_days, read_manifest, read_table, table_files
 
@@ -196,3 +197,14 @@ def test_object_store_roots(dags, monkeypatch, cli_out, s3_env):
     manifest = read_manifest("s3://aflake/news", "2024-03-02")
     assert manifest["counts"] == read_manifest(cli_out, "2024-03-02")["counts"]
     assert not fs.exists("aflake/news/_staging/ds=2024-03-02")
+
+
+def test_dedup_dag(dags, env, out_root):
+    run = run_dag(dags, "newsetl_dedup", {"ds": "2024-03-01", "window": 2})
+    assert str(run.state) == "success", task_states(run)
+    run = run_dag(dags, "newsetl_dedup")  # no param, no events: every published day
+    assert str(run.state) == "success", task_states(run)
+    signed = set(read_table(out_root, "signatures").column("ds").to_pylist())
+    with_articles = set(read_table(out_root, "articles").column("ds").to_pylist())
+    assert signed == with_articles and signed <= set(published_days(out_root))
+    assert neardup.stale_days(out_root) == []  # every published day covered by a commit

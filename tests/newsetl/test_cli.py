@@ -141,3 +141,32 @@ def test_a_day_without_input_files_does_not_replace_a_published_day(
     assert json.loads(capsys.readouterr().out)["counts"]["articles"] == published > 0
     assert main([*args, "--allow-empty", "--allow-incomplete"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["articles"] == 0
+
+
+def test_run_updates_near_duplicates_and_dedup_command(tmp_path: Path, capsys) -> None:
+    """`run` updates near_duplicates after publishing; `dedup` recomputes the same rows."""
+    from newsetl.readers import read_table
+
+    raw = tmp_path / "raw"
+    body = "\n\n".join(" ".join(f"word{i}{j} story text" for j in range(12)) + "."
+                       for i in range(4))
+    for ds, title in (("2024-03-01", "Original"), ("2024-03-04", "Re-run")):
+        (raw / ds).mkdir(parents=True)
+        (raw / ds / "story.txt").write_text(f"{title}\n\n{body}\n")
+    out = tmp_path / "out"
+    assert main(["run", "--raw-root", str(raw), "--out-root", str(out), "--from", "2024-03-01",
+                 "--to", "2024-03-04", "--allow-empty", "--detector", "langdetect",
+                 "--progress", "none", "--json"]) == 0
+    assert "near_duplicates rows" in capsys.readouterr().err
+    rows = sorted(read_table(out, "near_duplicates").to_pylist(), key=lambda r: r["ds"])
+    assert [(r["ds"], r["canonical_ds"], r["kind"]) for r in rows] == [
+        ("2024-03-01", "2024-03-01", "exact"), ("2024-03-04", "2024-03-01", "exact")]
+    # a new window is a new table: recompute every day (3 days apart: outside ±2)
+    assert main(["dedup", "--out-root", str(out), "--from", "2024-03-01", "--to",
+                 "2024-03-04", "--window", "2"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["days_rewritten"] == ["2024-02-28", "2024-03-06"] and summary["rows"] == 0
+    assert read_table(out, "near_duplicates").num_rows == 0
+    assert main(["dedup", "--out-root", str(out), "--from", "2024-03-04"]) == 2
+    assert main(["dedup", "--out-root", str(out), "--ds", "2024-03-04",
+                 "--threshold", "1.5"]) == 2

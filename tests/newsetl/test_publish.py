@@ -65,7 +65,12 @@ def test_delta_tables_partitions_and_manifest(sample_raw: Path, tmp_path: Path) 
     assert read_manifest(tmp_path, DAY) == manifest
     assert published_days(tmp_path) == [DAY]
     assert {t: v["version"] for t, v in manifest["tables"].items()} == {
-        "articles": 1, "sections": 1, "rejects": 1}  # 0: the empty table
+        "articles": 1, "sections": 1, "rejects": 1, "signatures": 1}  # 0: the empty table
+    signatures = read_table(tmp_path, "signatures", [DAY])
+    articles = read_table(tmp_path, "articles", [DAY])
+    assert sorted(signatures.column("article_id").to_pylist()) == sorted(
+        articles.column("article_id").to_pylist())
+    assert {len(m) for m in signatures.column("minhash").to_pylist()} == {4 * 128}
     counts = manifest["counts"]
     assert counts["input_items"] == counts["articles"] + counts["rejects"] == 10
     assert counts["articles_by_lang"] == {"ar": 1, "de": 1, "en": 1, "es": 1, "fa": 1, "fr": 2,

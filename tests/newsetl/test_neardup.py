@@ -1,0 +1,228 @@
+"""Near duplicates across days: signatures, pairs, clusters, and a table that does not
+depend on the order days were published in."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from newsetl import minhash, neardup, schemas
+from newsetl.pipeline import run_day
+from newsetl.readers import read_table
+
+VOCABULARY = (
+    "the government said on tuesday that its plan for new schools and hospitals would "
+    "cost more than expected after talks with unions over pay and working hours in the "
+    "north of the country where flooding damaged roads bridges and homes last winter "
+    "officials warned that prices for energy food and housing could rise again next year "
+    "while the central bank kept interest rates unchanged amid slow growth in exports "
+    "farmers protested outside parliament demanding support for crops hit by drought "
+    "police arrested two men after a fire destroyed a warehouse near the port city "
+    "scientists published a study showing that ocean temperatures reached record levels "
+    "the team won the final match in front of a crowd of fans who travelled from abroad "
+    "voters will choose a new mayor in elections scheduled for early spring after months "
+    "of debate about transport taxes and the future of the old railway station district"
+)
+WORDS = VOCABULARY.split()
+DAYS = ["2024-05-01", "2024-05-02", "2024-05-03", "2024-05-04", "2024-05-05"]
+BOILERPLATE = ("Subscribe to our newsletter to receive the most important stories of the "
+               "day in your inbox every morning and follow us on social media for updates")
+
+
+def _story(seed: int, n_words: int = 160) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(WORDS) for _ in range(n_words)]
+
+
+def _text(title: str, words: list[str]) -> str:
+    paragraphs = [" ".join(words[i:i + 40]).capitalize() + "." for i in range(0, len(words), 40)]
+    return f"{title}\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def _substituted(words: list[str], n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = list(words)
+    for _ in range(n):
+        out[rng.randrange(len(out))] = rng.choice(WORDS)
+    return out
+
+
+# --- signatures and pairs on bodies ------------------------------------------------------
+
+def _window(bodies: list[tuple[str, str, str]]) -> neardup.Window:
+    """(ds, article_id, body) -> a Window, through the signatures' table schema."""
+    rows = [{"article_id": aid, "body": body} for _, aid, body in bodies]
+    minhash.sign_rows(rows)
+    table = pa.Table.from_pylist(
+        [{"ds": ds, "article_id": aid, "content_sha1": str(hash(body)),
+          "n_shingles": row["n_shingles"], "minhash": row["minhash"]}
+         for (ds, aid, body), row in zip(bodies, rows, strict=True)],
+        schema=schemas.delta_schema("signatures"))
+    return neardup.window_from_table(table)
+
+
+def test_signatures_are_deterministic_and_estimate_jaccard() -> None:
+    a = " ".join(_story(1))
+    b = " ".join(_substituted(_story(1), 2, seed=9))
+    sig_a, sig_b = minhash.signatures([a, b])
+    assert minhash.signatures([a])[0].tolist() == sig_a.tolist()  # not batch-dependent
+    sa, sb = set(minhash.shingles(a)), set(minhash.shingles(b))
+    true = len(sa & sb) / len(sa | sb)
+    assert abs(minhash.estimated_jaccard(sig_a, sig_b) - true) < 0.15
+    values, offsets = minhash.shingle_hashes([a, b])
+    assert offsets.tolist() == [0, len(sa), len(sa) + len(sb)]  # one hash per shingle
+    assert len(set(values[:len(sa)].tolist()) & set(values[len(sa):].tolist())) == len(sa & sb)
+
+
+def test_signatures_are_the_same_in_another_process() -> None:
+    """No per-process hash seed: a fresh interpreter with another PYTHONHASHSEED gives
+    the same values."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from newsetl import minhash; "
+            "print(minhash.signatures(['One two three four five six seven.'])[0].tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONHASHSEED": "123"}).stdout
+    here = minhash.signatures(["One two three four five six seven."])[0].tolist()
+    assert out.strip() == str(here)
+
+
+def test_copies_cluster_and_boilerplate_sharers_do_not() -> None:
+    story = _story(1)
+    other, third = _story(2, 100), _story(3, 100)
+    bodies = [
+        ("2024-05-02", "b", " ".join(_substituted(story, 2, seed=5))),  # near copy
+        ("2024-05-01", "a", " ".join(story)),  # the original: canonical
+        ("2024-05-01", "c", " ".join(other) + " " + BOILERPLATE),
+        ("2024-05-03", "d", " ".join(third) + " " + BOILERPLATE),  # shares boilerplate only
+        ("2024-05-03", "e", "Photo: AFP. Share this article."),  # too short to match
+        ("2024-05-03", "f", "Photo: Reuters. Share this article."),
+    ]
+    win = _window(bodies)
+    pairs = neardup.verified_pairs(win, window=30, threshold=0.8)
+    named = {(win.article_id[i], win.article_id[j]) for i, j in pairs.tolist()}
+    assert named == {("a", "b")}
+    rows = neardup.day_rows(win, pairs, "2024-05-02", window=30)
+    assert [(r["article_id"], r["canonical_ds"], r["canonical_article_id"], r["kind"])
+            for r in rows] == [("b", "2024-05-01", "a", "near")]
+    assert 0.8 <= rows[0]["similarity"] < 1
+
+
+def test_exact_repeats_on_other_days_and_the_window_edge() -> None:
+    body = " ".join(_story(4))
+    win = _window([("2024-05-01", "x", body), ("2024-05-04", "x", body),
+                   ("2024-05-09", "x", body)])
+    pairs = neardup.verified_pairs(win, window=3, threshold=0.8)
+    rows = {ds: neardup.day_rows(win, pairs, ds, window=3) for ds in win.ds}
+    assert [(r["canonical_ds"], r["kind"], r["similarity"]) for r in rows["2024-05-04"]] == [
+        ("2024-05-01", "exact", 1.0)]
+    assert rows["2024-05-09"] == []  # five days from its nearest copy: outside the window
+    assert rows["2024-05-01"][0]["cluster_id"] == "2024-05-01/x"
+
+
+# --- the published table does not depend on publishing order -----------------------------
+
+def _raw_days(raw: Path) -> None:
+    """Five small days: a story syndicated with edits over days 1-3, a re-run of an
+    article on day 4, one copied five days later (outside a window of 2), and
+    unrelated articles sharing a long newsletter paragraph every day."""
+    story, rerun, late = _story(10), _story(11), _story(12)
+    texts = {
+        DAYS[0]: {"story": _text("Budget talks", story), "late": _text("Port fire", late)},
+        DAYS[1]: {"story": _text("Budget talks go on", _substituted(story, 2, 1)),
+                  "rerun": _text("Station plan", rerun)},
+        DAYS[2]: {"story": _text("Talks on the budget", story[:150])},
+        DAYS[3]: {"rerun": _text("Station plan", rerun)},
+        DAYS[4]: {"late": _text("Port fire again", late)},
+    }
+    for k, ds in enumerate(DAYS):
+        folder = raw / ds
+        folder.mkdir(parents=True)
+        for name, text in texts[ds].items():
+            (folder / f"{name}.txt").write_text(text)
+        unrelated = " ".join(_story(100 + k, 120))
+        (folder / "unrelated.txt").write_text(
+            _text(f"Local news {k}", unrelated.split()) + "\n" + BOILERPLATE + ".\n")
+
+
+def _publish(raw: Path, out: Path, order: list[str]) -> list[dict]:
+    for ds in order:
+        run_day(raw, out, ds, detector="langdetect")
+        neardup.dedup_days(out, ds, ds, window=2)
+    rows = read_table(out, "near_duplicates").to_pylist()
+    return sorted(rows, key=lambda r: (r["ds"], r["article_id"]))
+
+
+def test_near_duplicates_are_the_same_in_any_publishing_order(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _raw_days(raw)
+    forwards = _publish(raw, tmp_path / "fwd", DAYS)
+    backwards = _publish(raw, tmp_path / "bwd", DAYS[::-1])
+    shuffled = _publish(raw, tmp_path / "shuf", [DAYS[2], DAYS[0], DAYS[4], DAYS[1], DAYS[3]])
+    assert forwards == backwards == shuffled
+    summary = sorted((r["ds"], r["canonical_ds"], r["kind"]) for r in forwards)
+    assert summary == [
+        ("2024-05-01", "2024-05-01", "exact"),  # the story's canonical article
+        ("2024-05-02", "2024-05-01", "near"),
+        ("2024-05-02", "2024-05-02", "exact"),  # the re-run's canonical article
+        ("2024-05-03", "2024-05-01", "near"),
+        ("2024-05-04", "2024-05-02", "exact"),
+    ]
+    assert len({r["cluster_id"] for r in forwards}) == 2
+
+
+def test_dedup_is_idempotent_and_rejects_bad_arguments(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _raw_days(raw)
+    first = _publish(raw, tmp_path / "out", DAYS[:2])
+    neardup.dedup_days(tmp_path / "out", DAYS[0], DAYS[1], window=2)
+    again = sorted(read_table(tmp_path / "out", "near_duplicates").to_pylist(),
+                   key=lambda r: (r["ds"], r["article_id"]))
+    assert again == first
+    with pytest.raises(ValueError):
+        neardup.dedup_days(tmp_path / "out", DAYS[0], DAYS[0], threshold=0)
+
+
+def test_days_published_without_signatures_are_signed_from_their_articles(
+        tmp_path: Path) -> None:
+    import shutil
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    for ds in DAYS[:2]:
+        run_day(raw, out, ds, detector="langdetect")
+    expected = read_table(out, "signatures").sort_by("article_id")
+    shutil.rmtree(out / "signatures")  # as if published before the table existed
+    neardup.dedup_days(out, DAYS[0], DAYS[1], window=2)
+    signed = read_table(out, "signatures").sort_by("article_id")
+    assert signed.equals(expected.select(signed.column_names))
+    assert read_table(out, "near_duplicates").num_rows == 2  # the story, a near copy
+
+
+def test_stale_days_are_those_published_after_their_last_dedup(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    for ds in DAYS[:3]:
+        run_day(raw, out, ds, detector="langdetect")
+    assert neardup.stale_days(out) == DAYS[:3]
+    neardup.dedup_days(out, DAYS[0], DAYS[1], window=2)
+    assert neardup.stale_days(out) == [DAYS[2]]  # rewritten around, but not made for it
+    run_day(raw, out, DAYS[0], detector="langdetect")  # republished
+    assert neardup.stale_days(out) == [DAYS[0], DAYS[2]]
+    neardup.dedup_days(out, DAYS[0], DAYS[2], window=2)
+    assert neardup.stale_days(out) == []
+
+
+def test_big_buckets_give_the_same_pairs_whatever_else_was_loaded(monkeypatch) -> None:
+    """Members between two articles of a window lie in that window: the pairs of a
+    contiguous stretch of a bucket do not depend on the members loaded around it."""
+    monkeypatch.setattr(neardup, "BUCKET_REACH", 2)
+    members = np.arange(10)
+    everything = set(neardup._bucket_pairs(members))
+    stretch = set(neardup._bucket_pairs(members[3:8]))
+    assert stretch == {(i, j) for i, j in everything if i >= 3 and j < 8}
