@@ -24,7 +24,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+from generate import generate, generate_warc  # noqa: E402
 
 
 def tree_rss(proc: psutil.Process) -> int:
@@ -68,6 +68,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep generated data here")
     parser.add_argument("--article-size", choices=("real", "short"), default="real",
                         help="real: ~3.4 KB articles like real news; short: ~1.6 KB")
+    parser.add_argument("--warc", action="store_true",
+                        help="a crawl day: HTML pages (~100 KB each) in .warc.gz files; "
+                             "items/s are pages/s")
     parser.add_argument("--code", type=Path, action="append", default=[],
                         help="also run another checkout of the project (its include/ "
                              "first on PYTHONPATH), side by side; repeatable")
@@ -76,9 +79,10 @@ def main() -> None:
     rows = []
     try:
         for size in args.sizes:
-            raw = work / f"raw-{size}"
+            raw = work / f"raw-{'warc-' if args.warc else ''}{size}"
             if not (raw / "2024-01-01").exists():
-                generate(raw, "2024-01-01", size, seed=size, article_size=args.article_size)
+                make = generate_warc if args.warc else generate
+                make(raw, "2024-01-01", size, seed=size, article_size=args.article_size)
             for code in [None, *args.code]:
                 out = work / f"out-{size}"
                 shutil.rmtree(out, ignore_errors=True)

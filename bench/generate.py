@@ -4,7 +4,8 @@ Articles are assembled from the language-ID dev sentences (../shared/langid-dev 
 $NEWSETL_LANGID_DEV) of a dozen languages, with the layout noise real dumps have:
 section labels, captions with agency credits, quotes, datelines, share/newsletter
 boilerplate, source trailers, nbsp lines, CRLF, and a few duplicates and junk items.
-They are packed into every input format (txt, txt.gz, jsonl, jsonl.gz, zip, tgz).
+They are packed into every input format (txt, txt.gz, jsonl, jsonl.gz, zip, tgz), or
+(``--warc``) into HTML news pages in ``.warc.gz`` files, as a crawl writes them.
 The same ``--seed`` and size always give the same bytes.
 
     python bench/generate.py --out /tmp/raw --ds 2024-01-01 --articles 20000
@@ -191,14 +192,89 @@ def generate_one_file(out: Path, ds: str, n_articles: int, shape: str, seed: int
     return made
 
 
+#: Page chrome around each article of a WARC day, like a real news page: a menu, related
+#: links, a footer, and the scripts and styles that make most of a page's bytes (real
+#: news pages are ~100-180 KB of HTML; the ScrapingHub benchmark's average is 177 KB).
+_MENU = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
+_SCRIPT = ("<script>window.__CONFIG__ = " + json.dumps(
+    {f"key{i}": "x" * 60 for i in range(400)}) + ";</script>")
+_STYLE = "<style>" + "".join(f".c{i}{{margin:{i}px;padding:{i % 7}px}}" for i in range(1500)) \
+    + "</style>"
+
+
+def article_page(rng: random.Random, text: str, url: str) -> bytes:
+    """One generated article as an HTML news page (title, paragraphs, chrome)."""
+    import html
+
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    at = next((i for i, b in enumerate(blocks) if len(b) > 30), 0)  # after a section label
+    kicker = "".join(f'<div class="kicker">{html.escape(b)}</div>' for b in blocks[:at])
+    title, paras = (blocks[at], blocks[at + 1:]) if len(blocks) > at + 1 else ("News", blocks)
+    related = "".join(f'<li><a href="/a/{rng.randrange(10**6)}">Related story {k}</a></li>'
+                      for k in range(15))
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+    page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
+            f"{html.escape(title)} | Example News</title>"
+            f'<meta property="og:site_name" content="Example News">'
+            f'<link rel="canonical" href="{url}">{_STYLE}</head><body>'
+            f"<header><nav><ul>{_MENU}</ul></nav></header><main><article>"
+            f"{kicker}<h1>{html.escape(title)}</h1>{body}</article>"
+            f"<aside><h2>Related</h2><ul>{related}</ul></aside></main>"
+            f"<footer><p>© 2024 Example News. All rights reserved.</p></footer>"
+            f"{_SCRIPT}</body></html>")
+    return page.encode()
+
+
+def generate_warc(out: Path, ds: str, n_pages: int, seed: int = 0,
+                  article_size: str = "real", per_file: int = 500) -> int:
+    """A crawl day: ``.warc.gz`` files of ``per_file`` HTTP responses each (with their
+    requests, as crawlers write them); about 1 % of responses are 404s or images, which
+    the pipeline rejects. Returns the number of response records."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    rng = random.Random(seed)
+    sentences = load_sentences()
+    day = out / ds
+    day.mkdir(parents=True, exist_ok=True)
+    made = 0
+    while made < n_pages:
+        with open(day / f"crawl-{made // per_file:05d}.warc.gz", "wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            for _ in range(min(per_file, n_pages - made)):
+                url = f"https://news.example/{ds}/{made}"
+                status, ctype = "200 OK", "text/html; charset=utf-8"
+                roll = rng.random()
+                if roll < 0.005:
+                    status, payload = "404 Not Found", b"<html><body>Not found</body></html>"
+                elif roll < 0.01:
+                    ctype, payload = "image/jpeg", bytes(rng.randrange(256) for _ in range(512))
+                else:
+                    payload = article_page(rng, make_article(
+                        rng, sentences, PARAGRAPHS[article_size]), url)
+                writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(
+                    f"GET /{ds}/{made} HTTP/1.1\r\nHost: news.example\r\n\r\n".encode())))
+                http = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(payload), http_headers=http,
+                    warc_headers_dict={"WARC-Date": f"{ds}T06:00:00Z"}))
+                made += 1
+    return made
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="raw root to write into")
     parser.add_argument("--ds", default="2024-01-01")
     parser.add_argument("--articles", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--warc", action="store_true",
+                        help="a crawl day: the articles as HTML pages in .warc.gz files")
     args = parser.parse_args()
-    n = generate(args.out, args.ds, args.articles, args.seed)
+    if args.warc:
+        n = generate_warc(args.out, args.ds, args.articles, args.seed)
+    else:
+        n = generate(args.out, args.ds, args.articles, args.seed)
     size = sum(p.stat().st_size for p in (args.out / args.ds).iterdir())
     print(f"wrote {n} items for {args.ds} under {args.out} ({size / 1e6:.1f} MB)")
 
