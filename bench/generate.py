@@ -193,13 +193,19 @@ def generate_one_file(out: Path, ds: str, n_articles: int, shape: str, seed: int
 
 
 #: Page chrome around each article of a WARC day, like a real news page: a menu, related
-#: links, a footer, and the scripts and styles that make most of a page's bytes (real
-#: news pages are ~100-180 KB of HTML; the ScrapingHub benchmark's average is 177 KB).
+#: links, teaser cards, a footer, and the scripts and styles that make most of a page's
+#: bytes (the ScrapingHub benchmark's pages: 161-177 KB of HTML on average).
 _MENU = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
 _SCRIPT = ("<script>window.__CONFIG__ = " + json.dumps(
     {f"key{i}": "x" * 60 for i in range(400)}) + ";</script>")
 _STYLE = "<style>" + "".join(f".c{i}{{margin:{i}px;padding:{i % 7}px}}" for i in range(1500)) \
     + "</style>"
+#: Teaser cards and a footer link farm: real pages have ~700 elements (the ScrapingHub
+#: pages: 730 on average), and the extractor's cost follows the element count.
+_CARDS = "".join(f'<div class="card c{i}"><a href="/story/{i}"><img src="/img/{i}.jpg" '
+                 f'alt="Picture {i}"></a><span class="teaser">Teaser headline number {i} '
+                 f'of the day</span><time>08:{i % 60:02d}</time></div>' for i in range(80))
+_LINKS = "".join(f'<a href="/page/{i}">Link {i}</a> ' for i in range(80))
 
 
 def article_page(rng: random.Random, text: str, url: str) -> bytes:
@@ -219,8 +225,9 @@ def article_page(rng: random.Random, text: str, url: str) -> bytes:
             f'<link rel="canonical" href="{url}">{_STYLE}</head><body>'
             f"<header><nav><ul>{_MENU}</ul></nav></header><main><article>"
             f"{kicker}<h1>{html.escape(title)}</h1>{body}</article>"
-            f"<aside><h2>Related</h2><ul>{related}</ul></aside></main>"
-            f"<footer><p>© 2024 Example News. All rights reserved.</p></footer>"
+            f"<aside><h2>Related</h2><ul>{related}</ul></aside>"
+            f'<section class="more"><h2>More news</h2>{_CARDS}</section></main>'
+            f"<footer><p>{_LINKS}</p><p>© 2024 Example News. All rights reserved.</p></footer>"
             f"{_SCRIPT}</body></html>")
     return page.encode()
 
