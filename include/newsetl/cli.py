@@ -34,19 +34,24 @@ def parse_ds(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def whole_number(value: str, minimum: int) -> int:
+    """A whole number of at least ``minimum``, or an argparse error saying what is wrong."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
+    return number
+
+
 def positive_int(value: str) -> int:
     """argparse type for counts (workers, files per shard).
 
     >>> positive_int("2")
     2
     """
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return number
+    return whole_number(value, 1)
 
 
 def non_negative_int(value: str) -> int:
@@ -55,13 +60,7 @@ def non_negative_int(value: str) -> int:
     >>> non_negative_int("0")
     0
     """
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
-    return number
+    return whole_number(value, 0)
 
 
 def positive_mb(value: str) -> float:
