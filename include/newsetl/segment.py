@@ -772,37 +772,96 @@ def _open_alike(a: str, b: str) -> bool:
 #: Slide captions between the head's date/place lines and the body: each at most this
 #: long and two sentences, at least this many in a row.
 MAX_SLIDE_CAPTION_CHARS = 130
+#: ... and at most this long in a run that ends with a line naming the headline.
+MAX_NAMING_CAPTION_CHARS = 250
 MIN_SLIDE_CAPTIONS = 2
 
 
 def caption_run_under_head(sections: list[Section], body_start: int) -> None:
     """A photo gallery's captions, as page text leaves them: a run of short lines
     ("With President of Brazil Dilma Rousseff.", "Signing joint documents.") after the
-    head's date, time or place lines and before the first news paragraph, which is
-    longer than any of them. A lead paragraph comes right after the head (or opens with
-    a dateline), so it never sits in such a run (rule ``caption_under_head``)."""
+    head's date, time or place lines and before the first news paragraph.
+
+    The run is captions when it has two untyped lines or more and the paragraph after
+    it is longer than any of them (rule ``caption_under_head``): a lead paragraph comes right
+    after the head (or opens with a dateline), so it never sits in such a run. Otherwise
+    its lines up to the last one that names the headline's event are captions (rule
+    ``caption_names_headline``, :func:`names_headline`): a picture under the head shows
+    what the headline says ("Meeting with President of China Hu Jintao." under "Dmitry
+    Medvedev met with President of China Hu Jintao"), where a lead adds the news.
+
+    >>> secs = [Section("title", "Dmitry Medvedev met with President of China Hu Jintao"),
+    ...         Section("boilerplate", "May 9, 2010", rule="timestamp"),
+    ...         Section("paragraph", "Meeting with President of China Hu Jintao."),
+    ...         Section("paragraph", "Mr Medvedev thanked the Chinese President.")]
+    >>> caption_run_under_head(secs, 1); [s.kind for s in secs[2:]]
+    ['caption', 'paragraph']
+    """
     index = body_start
     while index < len(sections) and sections[index].kind in ("boilerplate", "byline"):
         index += 1
     if index == body_start or sections[body_start].rule not in _HEAD_META_RULES:
         return
-    run = index
-    while run < len(sections) and _slide_caption(sections[run]):
-        run += 1
+    run = _slide_run(sections, index, MAX_SLIDE_CAPTION_CHARS)
     after = sections[run] if run < len(sections) else None
-    if (run - index < MIN_SLIDE_CAPTIONS or after is None or after.kind != "paragraph"
-            or len(after.text) <= max(len(s.text) for s in sections[index:run])):
+    lines = [s for s in sections[index:run] if s.kind == "paragraph"]
+    if (len(lines) >= MIN_SLIDE_CAPTIONS and after is not None and after.kind == "paragraph"
+            and len(after.text) > max(len(s.text) for s in lines)):
+        _mark_captions(sections[index:run], "caption_under_head")
         return
-    for section in sections[index:run]:
-        section.kind, section.rule = "caption", "caption_under_head"
+    headline = " ".join(s.text for s in sections[:body_start] if s.kind in ("title", "deck"))
+    run = _slide_run(sections, index, MAX_NAMING_CAPTION_CHARS)
+    named = [k for k in range(index, run) if names_headline(sections[k].text, headline)]
+    if named:
+        _mark_captions(sections[index:named[-1] + 1], "caption_names_headline")
+
+
+def _mark_captions(sections: list[Section], rule: str) -> None:
+    for section in sections:
+        if section.kind == "paragraph":
+            section.kind, section.rule = "caption", rule
 
 
 _HEAD_META_RULES = frozenset(("timestamp", "place_line"))
+#: Words this long carry a line's content in space-separated scripts ("with", "china");
+#: shorter ones are mostly function words.
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+#: A line names the headline when at least this share of its content words (and at
+#: least :data:`MIN_HEADLINE_WORDS` of them) are in the title or deck.
+MIN_HEADLINE_SHARE = 0.6
+MIN_HEADLINE_WORDS = 3
 
 
-def _slide_caption(section: Section) -> bool:
+def names_headline(line: str, headline: str) -> bool:
+    """Whether ``line`` is mostly the headline's own words.
+
+    >>> names_headline("With President of Uganda Yoweri Museveni.",
+    ...                "Meeting with President of Uganda Yoweri Museveni")
+    True
+    >>> names_headline("Two Presidents also exchanged views on Africa.",
+    ...                "Meeting with President of Uganda Yoweri Museveni")
+    False
+    """
+    words = set(_CONTENT_WORD.findall(line.casefold()))
+    shared = words & set(_CONTENT_WORD.findall(headline.casefold()))
+    return len(shared) >= MIN_HEADLINE_WORDS and len(shared) >= MIN_HEADLINE_SHARE * len(words)
+
+
+def _slide_run(sections: list[Section], start: int, max_chars: int) -> int:
+    """The end of the run of slide-caption-shaped sections from ``start``."""
+    end = start
+    while end < len(sections) and _slide_caption(sections[end], max_chars):
+        end += 1
+    return end
+
+
+def _slide_caption(section: Section, max_chars: int) -> bool:
+    """A slide caption's shape: a short line of at most two sentences, no dateline (a
+    line a caption rule already typed counts)."""
     text = section.text
-    return (section.kind == "paragraph" and len(text) <= MAX_SLIDE_CAPTION_CHARS
+    if section.kind == "caption":
+        return True
+    return (section.kind == "paragraph" and len(text) <= max_chars
             and text[-1] in ".!?…。" and len(split_sentences(text)) <= 2
             and find_dateline(text) is None)
 

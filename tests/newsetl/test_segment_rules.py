@@ -302,6 +302,20 @@ def test_slide_captions_between_the_date_line_and_the_body_are_captions() -> Non
         "paragraph", "paragraph"]
 
 
+def test_a_caption_under_the_head_that_names_the_headline_is_a_caption() -> None:
+    body = "\n\n".join(" ".join(SENTENCES[i:i + 3]) for i in range(3))
+    head = "The President met the President of Uganda Yoweri Museveni\n\nDecember 11, 2012\n\n"
+    typed = _typed(f"{head}With President of Uganda Yoweri Museveni.\n\n{body}")
+    assert typed[2][:2] == ("caption", "caption_names_headline")
+    assert typed[3][0] == "paragraph"
+    # a short line that adds news (not the headline's words) stays a paragraph
+    typed = _typed(f"{head}Two Presidents also exchanged views on Africa.\n\n{body}")
+    assert typed[2][0] == "paragraph"
+    # ... and so does a line naming the headline without the date/place block above it
+    assert _kinds(f"{head.split(chr(10))[0]}\n\nWith President of Uganda Yoweri Museveni."
+                  f"\n\n{body}")[1] == "paragraph"
+
+
 def test_a_caption_repeating_the_lead_up_to_a_comma_is_a_caption_not_a_paragraph() -> None:
     lead = "The new centre, opened on Friday by the institute and the foundation (Fiocruz)"
     head = "Headline of the story\n\n12/12/2016 12h15\n\nBy Jane Doe"
