@@ -833,16 +833,20 @@ MIN_HEADLINE_WORDS = 3
 
 
 def names_headline(line: str, headline: str) -> bool:
-    """Whether ``line`` is mostly the headline's own words.
+    """Whether the first sentence of ``line`` is mostly the headline's own words (a
+    caption names the event first, then may say who is in the picture).
 
     >>> names_headline("With President of Uganda Yoweri Museveni.",
     ...                "Meeting with President of Uganda Yoweri Museveni")
+    True
+    >>> names_headline("Meeting with Ugandan officials. Yoweri Museveni and his ministers.",
+    ...                "Meeting with Ugandan officials")
     True
     >>> names_headline("Two Presidents also exchanged views on Africa.",
     ...                "Meeting with President of Uganda Yoweri Museveni")
     False
     """
-    words = set(_CONTENT_WORD.findall(line.casefold()))
+    words = set(_CONTENT_WORD.findall(split_sentences(line)[0].casefold()))
     shared = words & set(_CONTENT_WORD.findall(headline.casefold()))
     return len(shared) >= MIN_HEADLINE_WORDS and len(shared) >= MIN_HEADLINE_SHARE * len(words)
 
