@@ -200,6 +200,12 @@ _START_MARKER = re.compile(
     r"^\(?(?:" + "|".join(re.escape(w) for w in lexicon.CAPTION_START_WORDS)
     + r")(?:\s*(?:credit|by|de|von|:))?\s*[:：|]\s*\S", re.IGNORECASE)
 _END_MARKERS = tuple(lexicon.CAPTION_END_MARKERS)
+#: A parenthesis of at most a few words that says where someone is in the picture.
+_POSITION = re.compile(
+    r"\((?:(?:" + "|".join(re.escape(w) for w in lexicon.PICTURE_POSITION_LEADS)
+    + r")[\s,]+){0,6}(?:" + "|".join(
+        re.escape(w) for w in sorted(set(lexicon.PICTURE_POSITIONS), key=len, reverse=True))
+    + r")(?:[\s,:;-][^()\n]{0,60})?\)", re.IGNORECASE)
 _MARKER_SEPARATORS = " .(,–—-"
 
 
@@ -236,6 +242,12 @@ def caption_credit(line: str) -> tuple[str, str | None] | None:
     ('credit', 'REUTERS/Jim Bourg')
     >>> caption_credit("Protesters in Paris on Saturday. Jane Doe/AFP/Getty Images")
     ('credit', 'Jane Doe/AFP/Getty Images')
+    >>> caption_credit("With President of Venezuela Hugo Chavez (right).")
+    ('picture_position', None)
+    >>> caption_credit("The ministers (from left: Ana Costa, Rui Lopes) at the summit.")
+    ('picture_position', None)
+    >>> caption_credit("He voted (as did the left) against the bill.") is None
+    True
     """
     if len(line) > MAX_CAPTION_CHARS:
         return None
@@ -249,4 +261,6 @@ def caption_credit(line: str) -> tuple[str, str | None] | None:
         return None
     if _START_MARKER.match(line) or _ends_with_marker(line):
         return "caption_marker", None
+    if "(" in line and _POSITION.search(line):
+        return "picture_position", None
     return None

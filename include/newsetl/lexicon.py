@@ -225,6 +225,21 @@ CAPTION_END_MARKERS = (
     "photo d’archive", "archivbild", "archivfoto", "foto de archivo", "foto d'archivio",
     "foto de arquivo", "صورة أرشيفية", "عکس آرشیوی", "資料照片", "资料图", "資料写真",
 )
+#: Where someone stands in a picture, as captions say it in parentheses: "(left)",
+#: "(second from right)", "(L-R)", "(clockwise from top)", "(links)", "(слева)".
+PICTURE_POSITIONS = (
+    "left", "right", "centre", "center", "l-r", "r-l", "clockwise", "links", "rechts",
+    "mitte", "à gauche", "à droite", "au centre", "izquierda", "derecha", "esquerda",
+    "direita", "sinistra", "destra", "слева", "справа", "в центре", "зліва", "справа",
+    "links", "rechts",
+)
+#: The words that may stand before a position in that parenthesis ("second from left",
+#: "front row, far right", "upper left hand corner and clockwise", "von links").
+PICTURE_POSITION_LEADS = (
+    "second", "third", "fourth", "fifth", "far", "top", "bottom", "upper", "lower",
+    "front", "back", "row", "from", "hand", "corner", "and", "standing", "seated",
+    "pictured", "von", "de", "da", "desde", "a", "à", "on", "the", "at", "to",
+)
 CAPTION_START_WORDS = (
     "image", "images", "picture", "photo", "photos", "photograph", "pictured", "foto",
     "fotos", "bild", "фото", "video", "صورة", "عکس", "تصویر", "图", "圖", "写真", "사진",

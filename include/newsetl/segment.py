@@ -15,6 +15,12 @@ groups and glued footers cut off). Then:
    matches gives the kind, and its name is kept in the section's ``rule`` (the audit
    trail, like ``cleaning_rules`` for cleaning).
 
+3. **Caption passes** over the typed sections, where a caption is told by its
+   neighbours: a short paragraph above a credit-only line, slide captions under the
+   head's date/place block (also one that names the headline), a line the next
+   paragraph repeats, gallery captions that open alike, and the numbered parts under a
+   caption ending with a colon (:func:`segment` lists them in order).
+
 The opening dateline is read from the first news paragraph, and author names from the
 byline lines.
 """
@@ -682,6 +688,7 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
     caption_run_under_head(result.sections, body_start)
     caption_echoes(result.sections)
     gallery_captions(result.sections)
+    caption_lists(result.sections)
     _find_dateline(result, body_start)
     return result
 
@@ -758,6 +765,30 @@ def gallery_captions(sections: list[Section]) -> None:
             for section in sections[index:run]:
                 section.kind, section.rule = "caption", "caption_gallery"
         index = run
+
+
+#: A list item: "1) ...", "2. ...", "a) ...", or a bullet.
+_LIST_ITEM = re.compile(r"^(?:\d{1,2}|[a-z])[).]\s|^[•·*–-]\s")
+
+
+def caption_lists(sections: list[Section]) -> None:
+    """The numbered or bulleted lines right under a caption that ends with a colon are
+    that caption's parts ("(Upper left hand corner and clockwise):" / "1) ..." /
+    "2) ...": a comic's or a gallery's panels) (rule ``caption_list``).
+
+    >>> secs = [Section("caption", "The panels (clockwise from left):"),
+    ...         Section("paragraph", "1) The tree goes back."),
+    ...         Section("paragraph", "2) The guests left."), Section("paragraph", "Next.")]
+    >>> caption_lists(secs); [s.kind for s in secs]
+    ['caption', 'caption', 'caption', 'paragraph']
+    """
+    for index, section in enumerate(sections):
+        if section.kind != "caption" or not section.text.rstrip().endswith((":", "：")):
+            continue
+        for item in sections[index + 1:]:
+            if item.kind != "paragraph" or not _LIST_ITEM.match(item.text):
+                break
+            item.kind, item.rule = "caption", "caption_list"
 
 
 def _gallery_item(section: Section) -> bool:

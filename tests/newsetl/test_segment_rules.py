@@ -316,6 +316,33 @@ def test_a_caption_under_the_head_that_names_the_headline_is_a_caption() -> None
                   f"\n\n{body}")[1] == "paragraph"
 
 
+def test_a_line_saying_where_people_stand_in_the_picture_is_a_caption() -> None:
+    body = "\n\n".join(SENTENCES)
+    kinds = _kinds(f"Council passes budget\n\n{body}\n\n"
+                   "The mayor (left) with the treasurer after the vote.")
+    assert kinds[len(SENTENCES) + 1] == "caption"
+    # a parenthesis that is not about a picture stays in the paragraph
+    assert _kinds(f"Council passes budget\n\n{body}\n\n"
+                  "He voted (as did the left) against the bill."
+                  )[len(SENTENCES) + 1] == "paragraph"
+
+
+def test_numbered_lines_under_a_caption_ending_with_a_colon_are_its_parts() -> None:
+    body = "\n\n".join(SENTENCES)
+    panels = "After the visit (clockwise from top left):\n\n1) The tree goes back.\n\n" \
+             "2) The exams are postponed."
+    more = "\n\n".join(f"{s[:-1]} in district 1." for s in SENTENCES)
+    typed = _typed(f"Council passes budget\n\n{body}\n\n{panels}\n\n{more}")
+    at = len(SENTENCES) + 1
+    assert [(k, r) for k, r, _t in typed[at:at + 3]] == [
+        ("caption", "caption_picture_position"), ("caption", "caption_list"),
+        ("caption", "caption_list")]
+    assert typed[at + 3][0] == "paragraph"
+    # a numbered list under a paragraph ending with a colon is not a caption
+    listed = "The council decided:\n\n1) The tree goes back.\n\n2) The exams are postponed."
+    assert "caption" not in _kinds(f"Council passes budget\n\n{body}\n\n{listed}")
+
+
 def test_a_caption_repeating_the_lead_up_to_a_comma_is_a_caption_not_a_paragraph() -> None:
     lead = "The new centre, opened on Friday by the institute and the foundation (Fiocruz)"
     head = "Headline of the story\n\n12/12/2016 12h15\n\nBy Jane Doe"
