@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.bases.sensor import BaseSensorOperator
 from newsetl import airflow_tasks as work
-from newsetl import settings
+from newsetl import alerts, settings
 
 ARTICLES, SECTIONS = work.assets()
 # Schedule, catch-up and deadline shape the DAG, so they are read at parse time, from
@@ -65,7 +65,7 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": 2.0,  # ~1-2 min, then ~2-4 min (Airflow adds jitter)
     "max_retry_delay": timedelta(minutes=30),
     "execution_timeout": timedelta(minutes=30),
-    "on_failure_callback": work.alert_failure,
+    "on_failure_callback": alerts.alert_failure,
 }
 
 class DayReadySensor(BaseSensorOperator):
@@ -103,7 +103,7 @@ republishes the day (docs/airflow.md, *Clearing tasks of a finished run*).
     end_date=_utc_midnight(CFG.end_date),
     catchup=CFG.catchup,  # every day since start_date gets a run: no silent gaps
     max_active_runs=CFG.max_active_runs,  # bounds the catch-up
-    deadline=work.publish_deadline_alert(CFG),
+    deadline=alerts.publish_deadline_alert(CFG),
     dagrun_timeout=timedelta(hours=12),
     default_args=DEFAULT_ARGS,
     params={

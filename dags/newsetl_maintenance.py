@@ -38,7 +38,7 @@ from newsetl import airflow_tasks as work
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
         "execution_timeout": timedelta(hours=4),
-        # no work.alert_failure: it records a failed *day* for the News ETL page
+        # no alerts.alert_failure: it records a failed *day* for the News ETL page
     },
     tags=["newsetl", "maintenance"],
     doc_md=__doc__,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
 from newsetl import airflow_tasks as work
+from newsetl import alerts
 
 ARTICLES, _SECTIONS = work.assets()
 
@@ -40,7 +41,7 @@ ARTICLES, _SECTIONS = work.assets()
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=15),
         "execution_timeout": timedelta(minutes=30),
-        "on_failure_callback": work.alert_failure,
+        "on_failure_callback": alerts.alert_failure,
     },
     params={
         "ds": Param(None, type=["null", "string"], format="date", pattern=work.DS_PATTERN,

@@ -15,7 +15,7 @@ from typing import Any
 
 from airflow.listeners import hookimpl
 
-from newsetl.airflow_tasks import run_note
+from newsetl.rundays import run_note
 
 log = logging.getLogger("newsetl.airflow")
 

@@ -5,32 +5,9 @@ function that needs them imports them when it runs (inside a task). The function
 the task's ``context`` (``airflow.sdk.get_current_context()``) and return small JSON-able
 dicts for XCom: paths and counts only, never article data.
 
-How a run finds its day (``ds``), in order:
+Which day a run processes is :func:`newsetl.rundays.resolve_ds`; failure and deadline
+alerts are in :mod:`newsetl.alerts`.
 
-1. the ``ds`` param (``YYYY-MM-DD``; trigger form or ``--conf '{"ds": "..."}'``);
-2. a manual run with a logical date L: the UTC day before L's date (the day that ends
-   at L). Airflow 3 gives such a run the data interval of its *trigger time*, not of L;
-3. ``data_interval_start`` (UTC date) — scheduled and backfill runs of the one-day
-   ``CronDataIntervalTimetable``: the run with logical date D covers [D, D+1) and
-   processes D; it starts just after midnight of D+1;
-4. otherwise (a manual or asset-triggered run without a logical date) the UTC day
-   before ``run_after``: the latest complete day.
-
->>> from datetime import datetime, UTC
->>> resolve_ds({"params": {"ds": "2024-03-01"}})
-('2024-03-01', 'param')
->>> resolve_ds({"params": {"ds": None}, "data_interval_start": datetime(2024, 3, 2, tzinfo=UTC)})
-('2024-03-02', 'data_interval_start')
-
->>> class Run:
-...     run_after = datetime(2024, 3, 3, 0, 5, tzinfo=UTC)
->>> resolve_ds({"params": {}, "dag_run": Run()})
-('2024-03-02', 'run_after - 1 day')
->>> class Manual(Run):
-...     run_type, logical_date = "manual", datetime(2024, 3, 5, tzinfo=UTC)
->>> resolve_ds({"params": {}, "dag_run": Manual(),
-...             "data_interval_start": datetime(2026, 11, 29, tzinfo=UTC)})
-('2024-03-04', 'logical_date - 1 day')
 >>> stats_days_from_events({"a": [type("E", (), {"extra": {"ds": "2024-03-02"}})()]})
 ['2024-03-02']
 """
@@ -48,6 +25,11 @@ from typing import Any
 from newsetl import settings as settings_mod
 from newsetl import storage
 
+# deadline_missed: the callback path of Deadline Alerts that Airflow stored before the
+# alerts had their own module (newsetl.alerts.deadline_missed now)
+from newsetl.alerts import deadline_missed as deadline_missed  # noqa: F401
+from newsetl.rundays import fail, resolve_ds
+
 log = logging.getLogger("newsetl.airflow")
 
 ARTICLES_ASSET = "newsetl_articles"
@@ -60,8 +42,7 @@ PLAN_FILE = "plan.json"
 #: and the compose ``airflow-init``): caps concurrent shard processes across all runs
 #: and backfills, each of which loads a language model and holds a shard in memory.
 POOL = "newsetl"
-#: DAGs whose runs get a ``ds=<day>`` note when they start (:func:`run_note`).
-NOTED_DAGS = frozenset({"newsetl_daily"})
+
 
 
 def assets() -> tuple[Any, Any]:
@@ -71,45 +52,6 @@ def assets() -> tuple[Any, Any]:
 
     return (Asset(name=ARTICLES_ASSET, group=ASSET_GROUP),
             Asset(name=SECTIONS_ASSET, group=ASSET_GROUP))
-
-
-def fail(message: str) -> Exception:
-    """An exception that fails the task at once, without retries (a data problem)."""
-    try:
-        from airflow.sdk.exceptions import AirflowFailException
-    except ImportError:  # pragma: no cover - Airflow is always there when tasks run
-        return RuntimeError(message)
-    return AirflowFailException(message)
-
-
-def _utc_day(value: datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.date().isoformat()
-
-
-def resolve_ds(context: dict) -> tuple[str, str]:
-    """``(ds, where it came from)`` for this run (see the module docstring); never KeyError."""
-    params = context.get("params") or {}
-    ds = params.get("ds")
-    if ds:
-        try:
-            return date.fromisoformat(str(ds)).isoformat(), "param"
-        except ValueError:
-            raise fail(f"param ds={ds!r} is not a date (YYYY-MM-DD)") from None
-    run = context.get("dag_run")
-    run_type = getattr(run, "run_type", None)
-    logical = context.get("logical_date") or getattr(run, "logical_date", None)
-    if str(getattr(run_type, "value", run_type)) == "manual" and logical is not None:
-        # Airflow 3 derives a manual run's data interval from when it was triggered, not
-        # from the logical date the user gave (`airflow dags trigger --logical-date L`):
-        # the day is the one that ends at L, as for a scheduled run with that date + 1.
-        return _utc_day(logical - timedelta(days=1)), "logical_date - 1 day"
-    start = context.get("data_interval_start")
-    if start is not None:
-        return _utc_day(start), "data_interval_start"
-    run_after = getattr(context.get("dag_run"), "run_after", None) or datetime.now(UTC)
-    return _utc_day(run_after - timedelta(days=1)), "run_after - 1 day"
 
 
 def run_token(context: dict) -> str:
@@ -176,206 +118,6 @@ def day_ready(context: dict) -> bool:
     log.info("newsetl wait_for_day ds=%s: %s; waited %.0f min of %g h", ds, why,
              waited.total_seconds() / 60, cfg.arrival_timeout_h)
     return False
-
-
-def failure_message(context: dict) -> str:
-    """One line naming the day, the failed task (and map index), the run, the error and
-    a link to the task's log."""
-    ti = context.get("ti") or context.get("task_instance")
-    run = context.get("dag_run")
-    try:
-        ds = resolve_ds(context)[0]
-    except Exception:  # noqa: BLE001 - a bad ds param is itself what failed
-        ds = (context.get("params") or {}).get("ds") or "?"
-    task = getattr(ti, "task_id", None) or "?"
-    index = getattr(ti, "map_index", -1)
-    if index is not None and index >= 0:
-        task = f"{task}[{index}]"
-    error = context.get("exception")
-    link = getattr(ti, "log_url", None)
-    parts = [f"newsetl: day {ds} failed in task {task}",
-             f"dag {getattr(ti, 'dag_id', None) or getattr(run, 'dag_id', '?')}",
-             f"run {getattr(run, 'run_id', None) or context.get('run_id') or '?'}",
-             f"try {getattr(ti, 'try_number', '?')}"]
-    if error is not None:
-        parts.append(f"{type(error).__name__}: {str(error)[:500]}")
-    if link:
-        parts.append(str(link))
-    return " | ".join(parts)
-
-
-def alert_failure(context: dict) -> None:
-    """``on_failure_callback`` of every task: log the failure and, when the
-    ``alert_webhook`` setting is set, POST it there as ``{"text": ...}``. Never raises:
-    an unreachable webhook is logged, it does not hide the failure."""
-    message = failure_message(context)
-    log.error(message)
-    try:
-        cfg = settings_mod.load(variables=True)
-    except Exception as exc:  # noqa: BLE001 - a bad setting must not swallow the alert
-        log.error("newsetl alert: cannot read settings: %s", exc)
-        return
-    _record_failure(cfg.out_root, context)
-    if cfg.alert_webhook:
-        send_webhook(cfg.alert_webhook, message)
-
-
-def _record_failure(out_root: str, context: dict) -> None:
-    """Leave the failure where the News ETL page sees it (:mod:`newsetl.daystatus`)."""
-    from newsetl import daystatus
-
-    ti = context.get("ti") or context.get("task_instance")
-    try:
-        ds = resolve_ds(context)[0]
-        task = getattr(ti, "task_id", None) or "?"
-        index = getattr(ti, "map_index", -1)
-        if index is not None and index >= 0:
-            task = f"{task}[{index}]"
-        error = context.get("exception")
-        run = getattr(context.get("dag_run"), "run_id", None)
-        daystatus.record_failure(out_root, ds, where=task, run=run,
-                                 error=f"{type(error).__name__}: {error}" if error else "",
-                                 link=getattr(ti, "log_url", None))
-    except Exception as exc:  # noqa: BLE001 - the alert must go out even if this fails
-        log.error("newsetl alert: cannot record the failure under %s: %s", out_root, exc)
-
-
-def send_webhook(url: str, message: str, timeout: float = 10.0) -> bool:
-    """POST ``{"text": message}`` as JSON; True when the endpoint answered 2xx."""
-    import urllib.error
-    import urllib.request
-
-    body = json.dumps({"text": message}).encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return 200 <= response.status < 300
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        log.error("newsetl alert: webhook %s failed: %s", url.split("?")[0], exc)
-        return False
-
-
-# -- publish deadline (Airflow Deadline Alert) ---------------------------------------
-
-def publish_deadline_alert(cfg: settings_mod.Settings) -> Any:
-    """The ``DeadlineAlert`` "day D published by HH:MM UTC on D+1", or None when the
-    ``publish_deadline`` setting is off.
-
-    The reference is the run's logical date D (00:00 UTC of the day a scheduled or
-    backfill run processes), so the interval is one day plus ``HH:MM``. Airflow removes
-    the deadline when the run succeeds (the day is published and checked); otherwise the
-    triggerer awaits :func:`deadline_missed` at that time. Runs without a logical date
-    get no deadline (Airflow skips the alert for them)."""
-    interval = cfg.deadline_after_logical_date()
-    if interval is None or in_airflow_dags_test():
-        return None
-    from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
-
-    return DeadlineAlert(reference=DeadlineReference.DAGRUN_LOGICAL_DATE, interval=interval,
-                         callback=AsyncCallback(deadline_missed,
-                                                kwargs={"publish_by": cfg.publish_deadline}),
-                         name=f"published by {cfg.publish_deadline} UTC")
-
-
-def in_airflow_dags_test(argv: list[str] | None = None) -> bool:
-    """Whether this process is ``airflow dags test``. Its ``dag.test()`` (Airflow 3.3.2)
-    cannot finish a successful run of a DAG with a deadline: it hands ``update_state`` the
-    DAG deserialized in memory, whose deadline entries are alert dicts where the
-    scheduler's DAG has database ids, and ``DeadlineAlertModel.get_by_id`` fails on them
-    after the last task succeeded. A test run needs no deadline, so it gets none."""
-    import sys
-
-    args = sys.argv if argv is None else argv
-    return list(args[1:3]) == ["dags", "test"]
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    """A datetime from the deadline context (ISO strings after its JSON round trip)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _run_view(run: dict) -> Any:
-    """The DAG-run dict of a deadline context as the attributes :func:`resolve_ds` reads."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(run_id=run.get("dag_run_id") or run.get("run_id"),
-                           dag_id=run.get("dag_id"), run_type=run.get("run_type"),
-                           logical_date=_as_datetime(run.get("logical_date")),
-                           run_after=_as_datetime(run.get("run_after")))
-
-
-def deadline_message(context: dict, publish_by: str) -> tuple[str, str, bool]:
-    """``(ds, message, alert)`` for a missed publish deadline.
-
-    ``alert`` is False for a run created only after its deadline had passed (a catch-up
-    or backfill of an old day): it was late before it started, so a webhook per such day
-    would only flood the channel during a catch-up; the miss is still logged."""
-    run = dict(context.get("dag_run") or {})
-    view = _run_view(run)
-    try:
-        ds = resolve_ds({"params": run.get("conf") or {}, "dag_run": view,
-                         "data_interval_start": _as_datetime(run.get("data_interval_start"))})[0]
-    except Exception:  # noqa: BLE001 - a bad ds param: still say which run is late
-        ds = str((run.get("conf") or {}).get("ds") or "?")
-    due = _as_datetime((context.get("deadline") or {}).get("deadline_time"))
-    created = _as_datetime(run.get("queued_at")) or _as_datetime(run.get("start_date"))
-    alert = not (due is not None and created is not None and created > due)
-    due_text = due.strftime("%Y-%m-%d %H:%M UTC") if due else f"{publish_by} UTC"
-    message = " | ".join([f"newsetl: day {ds} not published by {due_text}",
-                          f"dag {view.dag_id or '?'}", f"run {view.run_id or '?'}",
-                          f"state {run.get('state') or '?'}"])
-    return ds, message, alert
-
-
-async def deadline_missed(context: dict | None = None, publish_by: str = "") -> dict:
-    """Callback of the publish Deadline Alert (awaited in the triggerer): log the late day
-    and POST it to ``alert_webhook`` like a task failure (:func:`alert_failure`)."""
-    import asyncio
-
-    ds, message, alert = deadline_message(context or {}, publish_by)
-    if not alert:
-        log.warning("%s (run created after its deadline: logged, not sent)", message)
-        return {"ds": ds, "message": message, "sent": False}
-    log.error(message)
-    # Off the triggerer's event loop: the Variable lookup and the POST both block.
-    sent = await asyncio.to_thread(_post_alert, message)
-    return {"ds": ds, "message": message, "sent": sent}
-
-
-def _post_alert(message: str) -> bool:
-    """POST ``message`` to the ``alert_webhook`` setting, if any (Variables when this
-    process can read them, else the environment); True when it was accepted."""
-    try:
-        cfg = settings_mod.load(variables=True)
-    except Exception:  # noqa: BLE001 - no Variable access here: the environment decides
-        cfg = settings_mod.load()
-    return bool(cfg.alert_webhook) and send_webhook(cfg.alert_webhook, message)
-
-
-# -- run notes ----------------------------------------------------------------------
-
-def run_note(dag_run: Any) -> str | None:
-    """``ds=<day> (<how it was chosen>)`` for a starting run of :data:`NOTED_DAGS`, so the
-    Airflow runs list names the day each run processes (a run id or logical date names
-    the schedule time instead, the day *after*). None for other DAGs, for runs that
-    already carry a note (a user's note wins) and when the day cannot be told."""
-    if getattr(dag_run, "dag_id", None) not in NOTED_DAGS or getattr(dag_run, "note", None):
-        return None
-    context = {"params": getattr(dag_run, "conf", None) or {}, "dag_run": dag_run,
-               "logical_date": getattr(dag_run, "logical_date", None),
-               "data_interval_start": getattr(dag_run, "data_interval_start", None)}
-    try:
-        ds, source = resolve_ds(context)
-    except Exception:  # noqa: BLE001 - a bad ds param fails find_inputs with the reason
-        return None
-    return f"ds={ds} ({source})"
 
 
 def find_inputs(context: dict) -> dict:
@@ -946,7 +688,6 @@ def dedup_spans(days: list[str], window: int) -> list[tuple[str, str]]:
     >>> dedup_spans(["2024-03-05", "2024-03-01", "2024-06-01"], 2)
     [('2024-03-01', '2024-03-05'), ('2024-06-01', '2024-06-01')]
     """
-    from datetime import date
 
     spans: list[list[str]] = []
     for ds in sorted(set(days)):

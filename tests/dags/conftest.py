@@ -80,7 +80,7 @@ class FreshDags:
         from airflow.dag_processing.dagbag import DagBag
 
         # dag.test() in Airflow 3.3.2 fails at the end of a successful run of a DAG with a
-        # deadline (see airflow_tasks.in_airflow_dags_test); `airflow dags test` drops
+        # deadline (see alerts.in_airflow_dags_test); `airflow dags test` drops
         # it by itself, an in-process dag.test() needs the setting.
         saved = os.environ.get("NEWSETL_PUBLISH_DEADLINE")
         os.environ["NEWSETL_PUBLISH_DEADLINE"] = "off"

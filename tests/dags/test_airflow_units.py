@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from newsetl import airflow_tasks as work
-from newsetl import quality, settings
+from newsetl import alerts, quality, rundays, settings
 
 
 def test_settings_defaults_point_into_the_project():
@@ -52,17 +52,17 @@ def test_every_setting_is_documented():
 
 
 def test_resolve_ds_never_raises_keyerror():
-    assert work.resolve_ds({})[1] == "run_after - 1 day"
+    assert rundays.resolve_ds({})[1] == "run_after - 1 day"
     run = SimpleNamespace(run_after=datetime(2024, 3, 4, 0, 10, tzinfo=UTC))
-    assert work.resolve_ds({"params": {"ds": ""}, "dag_run": run}) == (
+    assert rundays.resolve_ds({"params": {"ds": ""}, "dag_run": run}) == (
         "2024-03-03", "run_after - 1 day")
-    assert work.resolve_ds({"params": {"ds": None}, "data_interval_start": None,
+    assert rundays.resolve_ds({"params": {"ds": None}, "data_interval_start": None,
                             "dag_run": run})[0] == "2024-03-03"
 
 
 def test_resolve_ds_rejects_bad_param():
     with pytest.raises(Exception, match="not a date"):
-        work.resolve_ds({"params": {"ds": "2024-02-30"}})
+        rundays.resolve_ds({"params": {"ds": "2024-02-30"}})
 
 
 def test_stats_days_from_batched_events():
@@ -195,7 +195,7 @@ def test_failure_alert_is_logged_and_posted_to_the_webhook(monkeypatch, caplog):
                              try_number=2, log_url="http://airflow/log/x")
         context = {**_ctx("2024-03-01"), "ti": ti, "exception": RuntimeError("disk full")}
         with caplog.at_level("ERROR", logger="newsetl.airflow"):
-            work.alert_failure(context)
+            alerts.alert_failure(context)
     finally:
         server.shutdown()
     assert len(received) == 1
@@ -209,7 +209,7 @@ def test_failure_alert_is_logged_and_posted_to_the_webhook(monkeypatch, caplog):
 def test_unreachable_webhook_never_hides_the_failure(monkeypatch, caplog):
     monkeypatch.setenv("NEWSETL_ALERT_WEBHOOK", "http://127.0.0.1:9/nothing-listens")
     with caplog.at_level("ERROR", logger="newsetl.airflow"):
-        work.alert_failure({**_ctx("2024-03-01"), "exception": ValueError("bad")})
+        alerts.alert_failure({**_ctx("2024-03-01"), "exception": ValueError("bad")})
     assert "day 2024-03-01 failed" in caplog.text and "webhook" in caplog.text
 
 

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from newsetl import airflow_tasks as work
-from newsetl import settings
+from newsetl import alerts, rundays, settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DAILY = ROOT / "dags" / "newsetl_daily.py"
@@ -92,7 +92,7 @@ def test_dag_carries_the_publish_deadline_at_the_configured_time(monkeypatch):
     # logical date D = 00:00 UTC of the day processed: due at 06:30 UTC on D+1
     assert alert.interval == timedelta(days=1, hours=6, minutes=30)
     assert isinstance(alert.callback, AsyncCallback)
-    assert import_string(alert.callback.path) is work.deadline_missed
+    assert import_string(alert.callback.path) is alerts.deadline_missed
     assert alert.callback.kwargs == {"publish_by": "06:30"}
 
 
@@ -108,8 +108,8 @@ def test_deadline_is_off_by_default_and_on_when_configured(monkeypatch):
 
 def test_airflow_dags_test_gets_no_deadline(monkeypatch):
     """`airflow dags test` (make demo) cannot finish a run with a deadline in 3.3.2."""
-    assert work.in_airflow_dags_test(["/venv/bin/airflow", "dags", "test", "newsetl_daily"])
-    assert not work.in_airflow_dags_test(["/venv/bin/airflow", "dag-processor"])
+    assert alerts.in_airflow_dags_test(["/venv/bin/airflow", "dags", "test", "newsetl_daily"])
+    assert not alerts.in_airflow_dags_test(["/venv/bin/airflow", "dag-processor"])
     monkeypatch.setattr("sys.argv", ["/venv/bin/airflow", "dags", "test", "newsetl_daily"])
     dag, _ = parse_daily(monkeypatch, publish_deadline="08:00")
     assert not dag.deadline
@@ -122,7 +122,7 @@ def test_deadline_survives_serialization(monkeypatch):
     dag, _ = parse_daily(monkeypatch, publish_deadline="07:15")
     (alert,) = DagSerialization.to_dict(dag)["dag"]["deadline"]
     assert alert["interval"]["__data__"] == timedelta(days=1, hours=7, minutes=15).total_seconds()
-    assert alert["callback"]["__data__"]["path"] == "newsetl.airflow_tasks.deadline_missed"
+    assert alert["callback"]["__data__"]["path"] == "newsetl.alerts.deadline_missed"
     assert alert["reference"]["reference_type"] == "DagRunLogicalDateDeadline"
 
 
@@ -142,14 +142,14 @@ def deadline_context(ds: str, queued_at: str, **run) -> dict:
 def webhook_calls(monkeypatch) -> list[tuple[str, str]]:
     calls: list[tuple[str, str]] = []
     monkeypatch.setenv("NEWSETL_ALERT_WEBHOOK", "http://hooks.invalid/newsetl")
-    monkeypatch.setattr(work, "send_webhook", lambda url, text: calls.append((url, text)) or True)
+    monkeypatch.setattr(alerts, "send_webhook", lambda url, text: calls.append((url, text)) or True)
     return calls
 
 
 def test_missed_deadline_is_logged_and_posted_naming_the_day(webhook_calls, caplog):
     context = deadline_context("2024-03-01", queued_at="2024-03-02T00:00:05+00:00")
     with caplog.at_level("ERROR", logger="newsetl.airflow"):
-        result = asyncio.run(work.deadline_missed(context=context, publish_by="08:00"))
+        result = asyncio.run(alerts.deadline_missed(context=context, publish_by="08:00"))
     assert result["ds"] == "2024-03-01" and result["sent"] is True
     ((url, text),) = webhook_calls
     assert url == "http://hooks.invalid/newsetl"
@@ -160,7 +160,7 @@ def test_missed_deadline_is_logged_and_posted_naming_the_day(webhook_calls, capl
 def test_missed_deadline_of_a_ds_param_run_names_the_param_day(webhook_calls):
     context = deadline_context("2024-03-05", queued_at="2024-03-06T00:00:00+00:00",
                                conf={"ds": "2024-02-29"})
-    asyncio.run(work.deadline_missed(context=context, publish_by="08:00"))
+    asyncio.run(alerts.deadline_missed(context=context, publish_by="08:00"))
     assert "day 2024-02-29 not published" in webhook_calls[0][1]
 
 
@@ -168,7 +168,7 @@ def test_catch_up_run_created_after_its_deadline_is_logged_not_posted(webhook_ca
     context = deadline_context("2024-03-01", queued_at="2024-07-01T12:00:00+00:00",
                                run_type="backfill")
     with caplog.at_level("WARNING", logger="newsetl.airflow"):
-        result = asyncio.run(work.deadline_missed(context=context, publish_by="08:00"))
+        result = asyncio.run(alerts.deadline_missed(context=context, publish_by="08:00"))
     assert webhook_calls == [] and result["sent"] is False
     assert "day 2024-03-01 not published" in caplog.text
 
@@ -215,14 +215,14 @@ def _run(**kw) -> SimpleNamespace:
 
 
 def test_run_note_names_the_day_the_run_processes():
-    assert work.run_note(_run()) == "ds=2024-03-01 (data_interval_start)"
-    assert work.run_note(_run(conf={"ds": "2024-02-10"})) == "ds=2024-02-10 (param)"
+    assert rundays.run_note(_run()) == "ds=2024-03-01 (data_interval_start)"
+    assert rundays.run_note(_run(conf={"ds": "2024-02-10"})) == "ds=2024-02-10 (param)"
     manual = _run(run_type="manual", logical_date=datetime(2024, 3, 5, tzinfo=UTC),
                   data_interval_start=datetime(2026, 1, 1, tzinfo=UTC))
-    assert work.run_note(manual) == "ds=2024-03-04 (logical_date - 1 day)"
-    assert work.run_note(_run(note="rerun after fix")) is None  # a user's note wins
-    assert work.run_note(_run(dag_id="newsetl_stats")) is None
-    assert work.run_note(_run(conf={"ds": "03/01/2024"})) is None  # find_inputs reports it
+    assert rundays.run_note(manual) == "ds=2024-03-04 (logical_date - 1 day)"
+    assert rundays.run_note(_run(note="rerun after fix")) is None  # a user's note wins
+    assert rundays.run_note(_run(dag_id="newsetl_stats")) is None
+    assert rundays.run_note(_run(conf={"ds": "03/01/2024"})) is None  # find_inputs reports it
 
 
 def test_listener_sets_the_note_and_is_registered_by_the_plugin():
