@@ -205,7 +205,8 @@ _POSITION = re.compile(
     r"\((?:(?:" + "|".join(re.escape(w) for w in lexicon.PICTURE_POSITION_LEADS)
     + r")[\s,]+){0,6}(?:" + "|".join(
         re.escape(w) for w in sorted(set(lexicon.PICTURE_POSITIONS), key=len, reverse=True))
-    + r")(?:[\s,:;-][^()\n]{0,60})?\)", re.IGNORECASE)
+    + r")(?:\)|[,:;][^()\n]{0,60}\)|\s(?:" + "|".join(lexicon.PICTURE_POSITION_TAILS)
+    + r")\s[^()\n]{0,60}\))", re.IGNORECASE)
 _MARKER_SEPARATORS = " .(,–—-"
 
 
@@ -247,6 +248,11 @@ def caption_credit(line: str) -> tuple[str, str | None] | None:
     >>> caption_credit("The ministers (from left: Ana Costa, Rui Lopes) at the summit.")
     ('picture_position', None)
     >>> caption_credit("He voted (as did the left) against the bill.") is None
+    True
+    >>> [caption_credit(f"The vote of Les Républicains {p} was decisive.") for p in (
+    ...     "(centre-right)", "(Center for Politics)", "(far-right)")]
+    [None, None, None]
+    >>> caption_credit("Los diputados de Vox (derecha) votaron en contra.") is None
     True
     """
     if len(line) > MAX_CAPTION_CHARS:

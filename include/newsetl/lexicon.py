@@ -226,20 +226,29 @@ CAPTION_END_MARKERS = (
     "foto de arquivo", "صورة أرشيفية", "عکس آرشیوی", "資料照片", "资料图", "資料写真",
 )
 #: Where someone stands in a picture, as captions say it in parentheses: "(left)",
-#: "(second from right)", "(L-R)", "(clockwise from top)", "(links)", "(слева)".
+#: "(second from right)", "(L-R)", "(clockwise from top)", "(von links)", "(слева)".
+#: Bare party-orientation words ("(izquierda)", "(destra)", "(links)") are no position:
+#: news prose uses them for parties, so other languages have their positional phrases.
 PICTURE_POSITIONS = (
-    "left", "right", "centre", "center", "l-r", "r-l", "clockwise", "links", "rechts",
-    "mitte", "à gauche", "à droite", "au centre", "izquierda", "derecha", "esquerda",
-    "direita", "sinistra", "destra", "слева", "справа", "в центре", "зліва", "справа",
-    "links", "rechts",
+    "left", "right", "centre", "center", "l-r", "r-l", "clockwise", "von links",
+    "von rechts", "links im bild", "rechts im bild", "à gauche", "à droite", "au centre",
+    "de gauche à droite", "a la izquierda", "a la derecha", "de izquierda a derecha",
+    "en el centro", "à esquerda", "à direita", "ao centro", "da esquerda para a direita",
+    "a sinistra", "a destra", "al centro", "da sinistra", "слева", "справа", "в центре",
+    "зліва", "ліворуч", "праворуч", "в центрі",
 )
 #: The words that may stand before a position in that parenthesis ("second from left",
-#: "front row, far right", "upper left hand corner and clockwise", "von links").
+#: "front row, far right", "upper left hand corner and clockwise").
 PICTURE_POSITION_LEADS = (
     "second", "third", "fourth", "fifth", "far", "top", "bottom", "upper", "lower",
     "front", "back", "row", "from", "hand", "corner", "and", "standing", "seated",
-    "pictured", "von", "de", "da", "desde", "a", "à", "on", "the", "at", "to",
+    "pictured", "sentado", "segundo", "segunda", "deuxième",
 )
+#: What may follow the position inside the parenthesis ("(left to right)", "(right,
+#: in red)", "(upper left hand corner and clockwise)"), so "(Center for ...)" is no
+#: position.
+PICTURE_POSITION_TAILS = ("to", "and", "from", "hand", "in", "with", "bottom", "top",
+                          "row", "side", "corner")
 CAPTION_START_WORDS = (
     "image", "images", "picture", "photo", "photos", "photograph", "pictured", "foto",
     "fotos", "bild", "фото", "video", "صورة", "عکس", "تصویر", "图", "圖", "写真", "사진",
