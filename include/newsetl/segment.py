@@ -40,6 +40,7 @@ from newsetl.boilerplate import (
 from newsetl.bylines import MAX_BYLINE_CHARS, byline_authors, outlet_byline
 from newsetl.credits import MAX_CAPTION_CHARS, caption_credit, find_credit, strip_credit
 from newsetl.datelines import find_dateline
+from newsetl.lexicon import MONTHS
 from newsetl.units import QUOTED_SENTENCE_ENDS, TERMINAL, split_sentences, split_units
 
 __all__ = ["Section", "Segmented", "UNIT_RULES", "find_credit", "find_dateline",
@@ -458,10 +459,63 @@ def rule_quote(unit: str, ctx: Context) -> Section | None:
 
 def rule_subheading(unit: str, ctx: Context) -> Section | None:
     """Crossheads and related-headline lines: short, no sentence end, after the body
-    started."""
-    if ctx.seen_body and is_subheading(unit) and _leads_prose(ctx):
+    started, not a row of a table or schedule."""
+    if (ctx.seen_body and is_subheading(unit) and _leads_prose(ctx)
+            and not in_table(ctx.units, ctx.index)):
         return Section("subheading", unit, rule="subheading")
     return None
+
+
+#: A table or schedule is at least this many rows in a row.
+MIN_TABLE_ROWS = 3
+_PRICE = re.compile(r"[$€£¥₩]\s?\d|\d\s?[$€£¥₩]")
+_MONTH_WORDS = frozenset(MONTHS)
+_NUMBER = re.compile(r"^[-+(]?\d[\d.,:%]*\)?$")
+
+
+def is_table_row(line: str) -> bool:
+    """A line of a table, a schedule or a price list: it names a price, opens with a
+    month and a day, or at least two of its words, and more than two in five, are
+    numbers. A dated teaser ("11.02.2020 Was ist Handysucht?") and a link are none.
+
+    >>> is_table_row("14 Aric Almirola 2234 0 1 3 12"), is_table_row("Get the game for $58")
+    (True, True)
+    >>> is_table_row("June 19 – Charlotte, NC @ PNC Music Pavilion")
+    True
+    >>> [is_table_row(x) for x in ("Reactions abroad", "The G20 summit in 2019", "Part 1",
+    ...  "11.02.2020 Was ist Handysucht?", "region/?replytocom=1569722#respond)")]
+    [False, False, False, False, False]
+    """
+    words = line.split()
+    if len(words) < 2 or "/" in line:
+        return False
+    if _PRICE.search(line):
+        return True
+    if words[0].casefold() in _MONTH_WORDS and words[1].rstrip(",.").isdigit():
+        return True
+    numbers = sum(bool(_NUMBER.match(w)) for w in words)
+    return numbers >= 2 and 5 * numbers > 2 * len(words)
+
+
+def in_table(units: list[str], index: int) -> bool:
+    """Whether ``units[index]`` is one of :data:`MIN_TABLE_ROWS` or more table rows in a
+    row (:func:`is_table_row`): rows of a results table or dates of a tour are short
+    lines without a sentence end, like crossheads, but crossheads do not come in runs
+    of numbers.
+
+    >>> rows = ["14 Aric Almirola 2234", "15 Ryan Newman 2219", "16 Erik Jones 2194"]
+    >>> in_table(["Standings", *rows, "He won."], 2), in_table(["Standings", *rows], 0)
+    (True, False)
+    """
+    if not is_table_row(units[index]):
+        return False
+    start = index
+    while start > 0 and index - start < MIN_TABLE_ROWS - 1 and is_table_row(units[start - 1]):
+        start -= 1
+    end = index + 1
+    while end < len(units) and end - start < MIN_TABLE_ROWS and is_table_row(units[end]):
+        end += 1
+    return end - start >= MIN_TABLE_ROWS
 
 
 def _leads_prose(ctx: Context) -> bool:
