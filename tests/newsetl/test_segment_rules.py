@@ -343,6 +343,17 @@ def test_numbered_lines_under_a_caption_ending_with_a_colon_are_its_parts() -> N
     assert "caption" not in _kinds(f"Council passes budget\n\n{body}\n\n{listed}")
 
 
+def test_rows_of_a_results_table_are_not_crossheads() -> None:
+    body = "\n\n".join(SENTENCES)
+    table = "\n\n".join(["1 Kyle Busch 2301 5 12 20", "2 Kevin Harvick 2298 4 10 19",
+                         "3 Denny Hamlin 2290 3 11 21"])
+    more = "\n\n".join(f"{s[:-1]} in district 1." for s in SENTENCES)
+    kinds = _kinds(f"Council passes budget\n\n{body}\n\nStandings after the race\n\n"
+                   f"{table}\n\n{more}")
+    at = len(SENTENCES) + 1
+    assert kinds[at:at + 4] == ["subheading", "paragraph", "paragraph", "paragraph"]
+
+
 def test_a_caption_repeating_the_lead_up_to_a_comma_is_a_caption_not_a_paragraph() -> None:
     lead = "The new centre, opened on Friday by the institute and the foundation (Fiocruz)"
     head = "Headline of the story\n\n12/12/2016 12h15\n\nBy Jane Doe"
