@@ -21,6 +21,15 @@ slug are not in the text: they count for title accuracy only.
     python bench/segment_quality.py --write         # also write docs/segment_quality.md
     python bench/segment_quality.py --snapshot a.json   # save every file's section kinds
     python bench/segment_quality.py --diff a.json       # what changed since that snapshot
+    python bench/segment_quality.py --unseen /tmp/aeb   # + unseen real article bodies
+
+``--unseen`` takes a clone of the ScrapingHub article-extraction-benchmark (see
+bench/extract_quality.py): the hand-made ``articleBody`` of its 181 pages is real article
+text that the rules were never shaped on, with no unit labels. Everything in it is the
+article, so the share of its characters typed outside the body kinds (boilerplate,
+byline, caption, source) or dropped by cleaning is an upper bound of news text lost on
+unseen text (it also counts lines annotators kept that are boilerplate, such as a
+"Read the original article" footer).
 """
 
 from __future__ import annotations
@@ -298,15 +307,54 @@ def report(scores: dict[str, Score]) -> str:
     return "\n".join(lines)
 
 
+#: Kinds whose text is not in an article's ``body``.
+NOT_BODY_KINDS = ("boilerplate", "byline", "caption", "source")
+
+
+def unseen_report(root: Path) -> str:
+    """Kinds of the ScrapingHub benchmark's article bodies (see the module docstring)."""
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    units: Counter = Counter()
+    chars: Counter = Counter()
+    total = kept = articles = rejected = 0
+    for key, page in sorted(truth.items()):
+        body = page.get("articleBody") or ""
+        if len(body) < 200:  # a few pages have no article
+            continue
+        articles += 1
+        total += len("".join(body.split()))
+        parsed = parse_item(RawItem("unseen.txt", key, articles, "0" * 64, text=body, meta={}))
+        if isinstance(parsed, dict):
+            rejected += 1
+            continue
+        for section in parsed.seg.sections:
+            units[section.kind] += 1
+            size = len("".join(section.text.split()))
+            chars[section.kind] += size
+            kept += size
+    lines = [f"## Unseen real article bodies (ScrapingHub benchmark, {articles} pages)", "",
+             f"Rejected: {rejected}. Characters (no spaces) typed outside the body: "
+             f"{sum(chars[k] for k in NOT_BODY_KINDS) / total:.2%}; dropped by cleaning "
+             f"and echo removal: {max(total - kept, 0) / total:.2%}.", "",
+             "| kind | units | share of characters |", "|---|---:|---:|"]
+    for kind, n in units.most_common():
+        lines.append(f"| {kind} | {n} | {chars[kind] / total:.2%} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write {DOC.name}")
     parser.add_argument("--source", help="only this raw/<source> folder")
     parser.add_argument("--snapshot", type=Path, help="save every file's section kinds")
     parser.add_argument("--diff", type=Path, help="compare section kinds with a snapshot")
+    parser.add_argument("--unseen", type=Path,
+                        help="a clone of scrapinghub/article-extraction-benchmark")
     args = parser.parse_args()
     scores, kinds = evaluate(args.source)
     table = report(scores)
+    if args.unseen:
+        table += "\n\n" + unseen_report(args.unseen)
     print(table)
     if args.snapshot:
         args.snapshot.write_text(json.dumps(kinds, indent=0, ensure_ascii=False))

@@ -270,47 +270,56 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 
 
 def drop_repeated_text(text: str) -> str:
-    """Scraper echoes: when a line opens with text that already appeared (a scraper
-    that repeats the tail of the previous line), every sentence of 40+ characters that
-    already appeared is removed, so each is kept once. Texts without such a line are
-    left alone (a repeated sentence inside a line does not wake the rule up).
+    """Scraper echoes: when a line opens with text that the line before it already had (a
+    scraper that repeats the tail of the previous line), every sentence of 40+ characters
+    that one of the :data:`ECHO_LINES` lines before it already had is removed, so each is
+    kept once. Texts without such a line are left alone, and so is a sentence repeated
+    further away: an interview asks each guest the same question, a meal plan lists the
+    same food every day.
 
     >>> drop_repeated_text("The ship sank. All 27 crew were rescued by the Danish navy.\\n"
     ...                    "All 27 crew were rescued by the Danish navy. No oil leaked.")
     'The ship sank. All 27 crew were rescued by the Danish navy.\\nNo oil leaked.'
     >>> drop_repeated_text("Short line.\\nShort line.")
     'Short line.\\nShort line.'
+    >>> q = "What inspired you to start your cooking page?"
+    >>> text = f"{q}\\nMy grandmother did.\\nAnna Smith\\n{q}\\nMy travels did."
+    >>> drop_repeated_text(text) == text
+    True
     """
     lines = text.split("\n")
-    if len(lines) < 2 or not _has_repeat(text, lines):
+    if len(lines) < 2 or not _has_echo(lines):
         return text
-    seen: set[str] = set()
+    recent: list[set[str]] = []
     out: list[str] = []
     for line in lines:
-        kept = [s for s in _SENTENCE_END.split(line) if not _seen_before(s, seen)]
-        if kept or not line:
+        if not line:
+            out.append(line)
+            continue
+        seen = set().union(*recent)
+        sentences = _SENTENCE_END.split(line)
+        kept = [s for s in sentences if len(s) < MIN_REPEAT_CHARS or s.casefold() not in seen]
+        if kept:
             out.append(" ".join(kept))
+        recent = [*recent[-(ECHO_LINES - 1):],
+                  {s.casefold() for s in sentences if len(s) >= MIN_REPEAT_CHARS}]
     return "\n".join(out)
 
 
-def _has_repeat(text: str, lines: list[str]) -> bool:
-    """Cheap gate: a long line (among the first 2,000) whose first 30 characters
-    already occurred earlier in the text."""
-    offset = 0
+#: An echo repeats text of one of this many non-empty lines before it.
+ECHO_LINES = 2
+
+
+def _has_echo(lines: list[str]) -> bool:
+    """Cheap gate: a long line (among the first 2,000) that opens with 30 characters
+    one of the :data:`ECHO_LINES` non-empty lines before it has."""
+    recent: list[str] = []
     for line in lines[:2000]:
-        if len(line) >= MIN_REPEAT_CHARS and text.find(line[:30], 0, offset) >= 0:
+        if not line:
+            continue
+        if len(line) >= MIN_REPEAT_CHARS and any(line[:30] in r for r in recent):
             return True
-        offset += len(line) + 1
-    return False
-
-
-def _seen_before(sentence: str, seen: set[str]) -> bool:
-    if len(sentence) < MIN_REPEAT_CHARS:
-        return False
-    key = sentence.casefold()  # whitespace is already collapsed (collapse_whitespace)
-    if key in seen:
-        return True
-    seen.add(key)
+        recent = [*recent[-(ECHO_LINES - 1):], line]
     return False
 
 

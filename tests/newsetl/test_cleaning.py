@@ -40,3 +40,17 @@ def test_mojibake_with_a_nel_continuation_byte_is_repaired_not_broken() -> None:
     for word in ("Президент России сказал хорошо", "الرئيس المصري", "Mąż i żona"):
         text, rules = clean_text(word.encode("utf-8").decode("latin-1"))
         assert text == word and "fix_mojibake" in rules
+
+
+def test_a_question_asked_of_every_guest_is_no_scraper_echo() -> None:
+    from newsetl.cleaning import clean_text
+
+    question = "What inspired you to start your own cooking page?"
+    guests = "\n\n".join(f"Guest number {n}\n\n{question}\n\nMy grandmother did, in {n}."
+                         for n in range(1, 4))
+    cleaned, rules = clean_text(guests)
+    assert cleaned.count(question) == 3 and "drop_repeated_text" not in rules
+    echo = ("The council met on Monday. It approved the new budget for the coming year.\n"
+            "It approved the new budget for the coming year. Taxes will not rise.")
+    cleaned, rules = clean_text(echo)
+    assert cleaned.count("approved the new budget") == 1 and "drop_repeated_text" in rules
