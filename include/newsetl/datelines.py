@@ -103,6 +103,10 @@ def find_dateline(paragraph: str) -> str | None:
     True
     >>> find_dateline("NEW DELHI: The government on Monday said")
     'NEW DELHI'
+    >>> find_dateline("London, 12 March 2024: The Bank of England held rates")
+    'London, 12 March 2024'
+    >>> find_dateline("Update, Brussels: the summit is over") is None
+    True
     >>> find_dateline("TEHRAN- Annual crude steel production in Iran")
     'TEHRAN'
     >>> find_dateline("Pro- and anti-government groups met") is None
@@ -150,7 +154,9 @@ def _valid_prefix(prefix: str, colon: bool) -> bool:
     if cased and all(c.isupper() for c in cased):
         return len(cased) == len(letters) or bool(extras or agency)  # PARIS, BADEN-BADEN
     if colon:
-        return False  # "Note: ...", "Update: ..." -- a colon needs a place in capitals
+        # "Note: ...", "Update: ..." -- a colon needs a place in capitals or a date
+        # ("New Delhi, March 12:", "London, 12 March 2024 (PTI):")
+        return any(_is_date(p) for p in extras)
     if not cased:
         # Arabic, Persian: no case to tell a place from "ثانيا -" (secondly).
         return bool(agency or extras)
