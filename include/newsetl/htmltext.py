@@ -82,28 +82,120 @@ def extract_page(data: bytes, url: str | None = None, published: str | None = No
 
 
 def _extract(data: bytes, url: str | None, published: str | None) -> Page | Failure:
+    """Parse once, read the metadata from the whole page, then prune the subtrees that
+    never hold article text and let trafilatura find the body in fast mode; the full
+    cascade (readability and jusText compared) runs only when fast mode finds little.
+
+    Measured on the crawl-day pages and the ScrapingHub benchmark (bench/e2e.py --warc,
+    bench/extract_quality.py), trafilatura's defaults spent about half of the time on
+    metadata the pipeline never stores (categories, tags, licence) and on a body-wide
+    byline search, and most of the rest on the fallback extractors, which changed the
+    result of few pages."""
     import trafilatura  # heavy import, only for days that hold web pages
     from trafilatura.utils import load_html
 
     tree = load_html(data)
     if tree is None:
         return Failure(reasons.UNPARSABLE_HTML, "not an HTML document lxml can parse")
+    info = page_metadata(tree, url)
+    prune_non_content(tree)
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        date_extraction_params={"original_date": True, "extensive_search": False})
+        tree, url=url or info.url, fast=True, include_comments=False, include_tables=False)
     text = block_text(doc.body) if doc is not None and doc.body is not None else ""
+    if len(text) < FAST_MIN_CHARS:
+        # fast mode found nothing or little: the whole cascade, on an unpruned tree
+        full = load_html(data)
+        doc = trafilatura.bare_extraction(
+            full, url=url or info.url, include_comments=False, include_tables=False)
+        text = block_text(doc.body) if doc is not None and doc.body is not None else ""
     if not text:
         return Failure(reasons.NO_MAIN_TEXT, "no main text found in the page")
     meta: dict[str, str | None] = {
-        "title": _clean(doc.title),
-        "url": url or _clean(doc.url),
-        "published": _clean(doc.date) or published,
-        "author": _clean(doc.author),
-        "site_name": _clean(doc.sitename),
+        "title": _clean(info.title),
+        "url": url or _clean(info.url),
+        "published": _clean(info.date) or published,
+        "author": _clean(info.author),
+        "site_name": _clean(info.sitename),
     }
     if meta["title"]:
         meta["title_source"] = "page"
     return Page(text, meta)
+
+
+#: Below this many characters of body, fast mode's result is checked by the full cascade.
+FAST_MIN_CHARS = 200
+
+#: Elements trafilatura deletes with their subtree before it looks for the body (its
+#: ``MANUALLY_CLEANED``) and that never hold article text: deleted once, right after the
+#: metadata is read, so that none of its many tree walks visits them. JSON-LD scripts
+#: stay (trafilatura's baseline reads ``articleBody`` from them).
+_PRUNED = ("style", "noscript", "svg", "iframe", "nav", "aside", "footer", "template")
+
+
+def prune_non_content(tree) -> None:
+    """Delete the subtrees that never hold article text (keeping each one's tail text,
+    which belongs to the parent)."""
+    from trafilatura.xml import delete_element
+
+    doomed = [e for e in tree.iter(*_PRUNED)]
+    doomed += [e for e in tree.iter("script")
+               if "json" not in (e.get("type") or "").lower()]
+    for element in doomed:
+        if element.getparent() is not None:
+            delete_element(element)
+
+
+#: Any attribute value an author XPath of trafilatura's ``extract_author`` can match
+#: contains one of these (case-insensitive): without one, that body-wide search (about
+#: a third of trafilatura's time on a page of ~600 elements) cannot find anything.
+_AUTHOR_HINT = re.compile(
+    r"author|byl|bbl|username|screenname|writer|zuozhe|bianji|xiaobian|channel-name|"
+    r"submitted-by|posted-by|journalist", re.IGNORECASE)
+
+
+def _may_name_author(tree) -> bool:
+    """Whether trafilatura's byline XPaths could match anything in the page."""
+    if tree.find(".//author") is not None or tree.find(".//rel") is not None:
+        return True
+    values = tree.xpath("//@class|//@id|//@itemprop|//@rel|//@data-testid|//@data-component")
+    return _AUTHOR_HINT.search(" ".join(values)) is not None
+
+
+def page_metadata(tree, url: str | None):
+    """trafilatura's ``extract_metadata`` (2.3.1) for the fields a page item keeps:
+    meta tags and JSON-LD first, then the title, byline, canonical URL, date (htmldate)
+    and site name as trafilatura finds them -- without the categories, tags and licence
+    it also reads (never stored) and without the body-wide byline search when no class
+    or id in the page can hold a byline (:func:`_may_name_author`)."""
+    from trafilatura import metadata as tm
+
+    info = tm.examine_meta(tree)
+    if info.author and " " not in info.author:
+        info.author = None
+    try:
+        info = tm.extract_meta_json(tree, info)
+    except Exception:  # noqa: BLE001 - as trafilatura: bugs in its JSON-LD reader
+        log.debug("JSON-LD metadata unreadable", exc_info=True)
+    if not info.title:
+        info.title = tm.extract_title(tree)
+    if not info.author and _may_name_author(tree):
+        info.author = tm.extract_author(tree)
+    if not info.url:
+        info.url = tm.extract_url(tree, url)
+    info.date = tm.find_date(tree, **_DATE_PARAMS, url=info.url)
+    if not info.sitename:
+        info.sitename = tm.extract_sitename(tree)
+    if info.sitename:
+        info.sitename = info.sitename.lstrip("@")
+        if info.sitename and "." not in info.sitename and not info.sitename[0].isupper():
+            info.sitename = info.sitename.title()
+    elif info.url and (match := tm.META_URL.match(info.url)):
+        info.sitename = match[1]
+    info.clean_and_trim()
+    return info
+
+
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
 def page_item(ctx: ItemContext, member: str | None, data: bytes, url: str | None = None,
