@@ -3,7 +3,11 @@
 For each size, generates a deterministic day (bench/generate.py), runs the real CLI in
 a subprocess with section-level language on (always on in newsetl), and prints
 articles/second and the peak resident memory of the whole process tree (main process
-plus workers), sampled every 50 ms.
+plus workers), sampled every 50 ms. On a shared machine wall seconds depend on what else
+runs; the CPU seconds of the whole process tree (user + system, from ``getrusage`` of
+the reaped children) do not, so each row also gives ``CPU s`` and ``items/CPU s``:
+with ``--workers N`` on N idle cores, items/s can approach N x items/CPU s minus what
+the main process spends alone (planning, publishing).
 
     python bench/e2e.py --sizes 20000 100000 --workers 2
 """
@@ -14,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,6 +49,7 @@ def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
            "--out-root", str(out), "--ds", ds, "--workers", str(workers), "--detector",
            detector, "--progress", "none", "--json"]
     started = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     ps = psutil.Process(proc.pid)
@@ -54,10 +60,12 @@ def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     out_text, err_text = proc.communicate()
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"newsetl failed: {err_text}")
     counts = json.loads(out_text)[0]
-    return {"seconds": elapsed, "peak_rss_mb": peak / 1e6, **counts}
+    return {"seconds": elapsed, "cpu_seconds": cpu, "peak_rss_mb": peak / 1e6, **counts}
 
 
 def main() -> None:
@@ -89,23 +97,26 @@ def main() -> None:
                 result = run_once(raw, out, "2024-01-01", args.workers, args.detector, code)
                 rate = result["input_items"] / result["seconds"]
                 label = f"{size:,} ({code or 'this checkout'})"
+                cpu = result["cpu_seconds"]
                 rows.append((label, result["articles"], result["seconds"], rate,
-                             result["peak_rss_mb"]))
+                             result["peak_rss_mb"], cpu, result["input_items"] / cpu))
                 print(f"{label}, {args.article_size} articles: {result['articles']} articles in "
                       f"{result['seconds']:.1f}s "
                   f"= {rate:,.0f} items/s, "
                       f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
-                      f"peak RSS {result['peak_rss_mb']:.0f} MB "
+                      f"peak RSS {result['peak_rss_mb']:.0f} MB, {cpu:.1f} CPU s = "
+                      f"{result['input_items'] / cpu:,.0f} items/CPU s "
                       f"(workers={args.workers}, detector={args.detector})", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for size, arts, secs, rate, rss in rows:
+    print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) | CPU s "
+          "| items/CPU s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, arts, secs, rate, rss, cpu, per_cpu in rows:
         print(f"| {size} | {arts:,} | {secs:.1f} | {rate:,.0f} | {arts / secs:,.0f} "
-              f"| {rss:.0f} |")
+              f"| {rss:.0f} | {cpu:.1f} | {per_cpu:,.0f} |")
     mine = [r for r in rows if "this checkout" in r[0]]
     if len(mine) >= 2:
         print(f"\nRSS growth from {mine[0][0]} to {mine[-1][0]} items: "
