@@ -96,7 +96,7 @@ def _extract(data: bytes, url: str | None, published: str | None) -> Page | Fail
     import trafilatura  # heavy import, only for days that hold web pages
     from trafilatura.utils import load_html
 
-    tree = load_html(data)
+    tree = parse_html(data)
     if tree is None:
         return Failure(reasons.UNPARSABLE_HTML, "not an HTML document lxml can parse")
     info = page_metadata(tree, url)
@@ -119,6 +119,52 @@ def _extract(data: bytes, url: str | None, published: str | None) -> Page | Fail
     if meta["title"]:
         meta["title_source"] = "page"
     return Page(text, meta)
+
+
+#: Bytes that make trafilatura repair a page before parsing it: XML-invalid control
+#: characters (its ``INVALID_XML_CHARS``; U+FFFE and U+FFFF are checked apart).
+_CONTROL_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+#: trafilatura drops such a DOCTYPE (a libxml2 issue) from the first line.
+_SLASHED_DOCTYPE = re.compile(rb"< ?! ?DOCTYPE[^>\n]*/[^<>\n]*>", re.IGNORECASE)
+_SELF_CLOSED_HTML = re.compile(rb"<html[^>]*/>")
+
+
+def parse_html(data: bytes):
+    """The page's lxml tree, as trafilatura's ``load_html`` parses it, but without its
+    detours for the usual page, which starts with ``<`` and is valid UTF-8 without
+    control characters: no speculative brotli and zlib decompression, no copy of the
+    whole page to remove characters that are not there, and lxml reads the bytes
+    instead of a decoded copy (1.4 ms -> 0.5 ms for a page of 100 KB). Anything
+    else goes through ``load_html`` itself.
+
+    >>> parse_html(b"<html><body><p>caf\\xc3\\xa9</p></body></html>").findtext(".//p")
+    'café'
+    >>> parse_html(b"\\x00\\x01\\x02") is None, parse_html(b"<p>just a fragment</p>") is None
+    (True, True)
+    """
+    from lxml.html import fromstring
+    from trafilatura.utils import HTML_PARSER, load_html
+
+    if (data.lstrip(b" \t\r\n")[:1] != b"<" or _SELF_CLOSED_HTML.search(data, 0, 4096)
+            or len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data):
+        return load_html(data)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return load_html(data)
+    if (doctype := _SLASHED_DOCTYPE.match(data)) is not None:
+        data = data[doctype.end():]  # as load_html: the DOCTYPE goes, the rest stays
+    try:
+        tree = fromstring(data, parser=HTML_PARSER)
+    except Exception:  # noqa: BLE001 - as load_html: whatever lxml raises, no tree
+        log.debug("lxml cannot parse the page", exc_info=True)
+        return None
+    # as load_html: a document that never names html must parse into at least 2 parts
+    dubious = b"html" not in data[:50].lower()
+    if tree is None or (dubious and len(tree) < 2):
+        return None
+    return tree
 
 
 #: Below this many characters of body, fast mode's result is checked by the full cascade
@@ -146,24 +192,26 @@ def _options(fast: bool, url: str | None):
 #: the metadata is read so that none of trafilatura's many walks over the raw tree visits
 #: them. JSON-LD scripts stay (trafilatura's baseline reads ``articleBody`` from them);
 #: forms (a whole page can be one ASP.NET form), figures and ``head`` stay too.
-_PRUNED = ("style", "noscript", "svg", "iframe", "nav", "aside", "footer", "template",
-           "time", "button", "select", "option", "input", "textarea", "label", "audio",
-           "video", "canvas", "object", "embed", "picture", "source", "map", "menu",
-           "dialog")
+_PRUNED = ("style", "noscript", "svg", "iframe", "nav", "aside", "footer", "time",
+           "button", "select", "option", "input", "textarea", "label", "audio", "video",
+           "canvas", "object", "embed", "picture", "source", "map", "menu", "dialog")
+#: Empty elements trafilatura strips (its ``MANUALLY_STRIPPED``): gone before its walks.
+_STRIPPED = ("img", "wbr")
 
 
 def prune_non_content(tree) -> None:
     """Delete the subtrees that never hold article text (keeping each one's tail text,
-    which belongs to the parent).
+    which belongs to the parent) and the empty elements trafilatura strips.
 
     >>> from lxml import html
     >>> tree = html.fromstring("<html><body><nav><a>Home</a></nav><p>Text <time>9:00"
-    ...     "</time>here.</p><script>x()</script><script type='application/ld+json'>{}"
-    ...     "</script></body></html>")
+    ...     "</time>here.<img src=x> Yes.</p><script>x()</script><script "
+    ...     "type='application/ld+json'>{}</script></body></html>")
     >>> prune_non_content(tree)
-    >>> html.tostring(tree)
-    b'<html><body><p>Text here.</p><script type="application/ld+json">{}</script></body></html>'
+    >>> html.tostring(tree.body)
+    b'<body><p>Text here. Yes.</p><script type="application/ld+json">{}</script></body>'
     """
+    from lxml.etree import strip_tags
     from trafilatura.xml import delete_element
 
     doomed = list(tree.iter(*_PRUNED))
@@ -171,6 +219,7 @@ def prune_non_content(tree) -> None:
     for element in doomed:
         if element.getparent() is not None:
             delete_element(element)
+    strip_tags(tree, *_STRIPPED)
 
 
 #: Any attribute value an author XPath of trafilatura's ``extract_author`` can match
