@@ -220,6 +220,58 @@ def prune_non_content(tree) -> None:
         if element.getparent() is not None:
             delete_element(element)
     strip_tags(tree, *_STRIPPED)
+    for element in [e for e in tree.iter("div", "section") if is_teaser_grid(e)]:
+        if element.getparent() is not None:
+            delete_element(element)
+
+
+#: A teaser grid has at least this many cards, each with at most this much text.
+GRID_MIN_CARDS = 8
+GRID_MAX_CARD_CHARS = 100
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def is_teaser_grid(element) -> bool:
+    """Whether a ``div`` or ``section`` is a grid of teaser cards (more news, related
+    stories, carousels): besides headings, at least :data:`GRID_MIN_CARDS` children, all
+    ``div`` (or all ``article``) of the same first class, none holding a paragraph and
+    none with more than :data:`GRID_MAX_CARD_CHARS` characters of text.
+
+    trafilatura drops such grids too, but only after walking every card with its
+    XPaths several times; on a news page the grid can be most of the elements. Lists
+    (``ul``/``ol``) never count: short list items are often the article's own (a
+    recipe's ingredients, a product's features). On the ScrapingHub benchmark's 181
+    real pages the rule removes ~1,300 elements (carousels, "recommended" strips,
+    empty image grids) and changes no page's score.
+
+    >>> from lxml import html
+    >>> def cards(n):
+    ...     return "".join(f'<div class="card c{i}"><a href="/{i}">Story {i}</a></div>'
+    ...                    for i in range(n))
+    >>> is_teaser_grid(html.fromstring(f"<section><h2>More</h2>{cards(8)}</section>"))
+    True
+    >>> is_teaser_grid(html.fromstring(f"<section><h2>More</h2>{cards(7)}</section>"))
+    False
+    >>> paragraphs = "".join('<div class="text"><p>A line.</p></div>' for _ in range(9))
+    >>> is_teaser_grid(html.fromstring(f"<div>{paragraphs}</div>"))
+    False
+    """
+    if len(element) < GRID_MIN_CARDS:
+        return False
+    cards = [child for child in element
+             if isinstance(child.tag, str) and child.tag not in _HEADINGS]
+    if len(cards) < GRID_MIN_CARDS or cards[0].tag not in ("div", "article"):
+        return False
+    tag, first_class = cards[0].tag, _first_class(cards[0])
+    return all(card.tag == tag and _first_class(card) == first_class
+               and card.find(".//p") is None
+               and len(card.text_content().strip()) <= GRID_MAX_CARD_CHARS
+               for card in cards)
+
+
+def _first_class(element) -> str:
+    classes = (element.get("class") or "").split()
+    return classes[0] if classes else ""
 
 
 #: Any attribute value an author XPath of trafilatura's ``extract_author`` can match
