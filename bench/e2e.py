@@ -7,7 +7,8 @@ plus workers), sampled every 50 ms. On a shared machine wall seconds depend on w
 runs; the CPU seconds of the whole process tree (user + system, from ``getrusage`` of
 the reaped children) do not, so each row also gives ``CPU s`` and ``items/CPU s``:
 with ``--workers N`` on N idle cores, items/s can approach N x items/CPU s minus what
-the main process spends alone (planning, publishing). Workers are children of
+the main process spends alone (planning, publishing); "main + busiest worker" is the
+wall time the run would take on idle cores if it were CPU-bound. Workers are children of
 multiprocessing's forkserver, which nobody reaps, so their CPU time is sampled with the
 memory (the last sample of each process: up to 50 ms of each one's end is missed).
 
@@ -70,12 +71,17 @@ def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
     out_text, err_text = proc.communicate()
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # the main process (reaped here) plus each worker's last sample
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    cpu += sum(descendants_cpu.values())
+    main_cpu = ((cpu_after.ru_utime - cpu_before.ru_utime)
+                + (cpu_after.ru_stime - cpu_before.ru_stime))
+    cpu = main_cpu + sum(descendants_cpu.values())
+    # on idle cores: the main process alone, then the busiest worker (the main process
+    # waits while the workers run)
+    cpu_bound = main_cpu + max(descendants_cpu.values(), default=0.0)
     if proc.returncode != 0:
         raise SystemExit(f"newsetl failed: {err_text}")
     counts = json.loads(out_text)[0]
-    return {"seconds": elapsed, "cpu_seconds": cpu, "peak_rss_mb": peak / 1e6, **counts}
+    return {"seconds": elapsed, "cpu_seconds": cpu, "main_cpu_seconds": main_cpu,
+            "cpu_bound_seconds": cpu_bound, "peak_rss_mb": peak / 1e6, **counts}
 
 
 def main() -> None:
@@ -115,7 +121,11 @@ def main() -> None:
                   f"= {rate:,.0f} items/s, "
                       f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
                       f"peak RSS {result['peak_rss_mb']:.0f} MB, {cpu:.1f} CPU s = "
-                      f"{result['input_items'] / cpu:,.0f} items/CPU s "
+                      f"{result['input_items'] / cpu:,.0f} items/CPU s (main process "
+                      f"{result['main_cpu_seconds']:.1f} CPU s; main + busiest worker "
+                      f"{result['cpu_bound_seconds']:.1f} CPU s = "
+                      f"{result['input_items'] / result['cpu_bound_seconds']:,.0f} items/s "
+                      f"on idle cores) "
                       f"(workers={args.workers}, detector={args.detector})", flush=True)
     finally:
         if args.keep is None:
