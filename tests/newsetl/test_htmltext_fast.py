@@ -84,6 +84,10 @@ def test_the_byline_search_is_skipped_only_when_nothing_can_match() -> None:
     b'<?xml version="1.0" encoding="iso-8859-1"?>' + page(),
     b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/'
     b'xhtml1/DTD/xhtml1-strict.dtd">\n<html><body><p>a</p><p>b</p></body></html>',
+    b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://x/y"><body><p>a</p>'
+    b"</body>",  # no "html" left at the start once the DOCTYPE goes: still not dubious
+    b'<html lang="en"><meta charset="utf-8"/>\n<body><p>x</p></body></html>',
+    ("<!-- " + "\xe9" * 30 + " --><html><p>x</p>").encode(),  # "html" in 50 chars, not bytes
     b"<html/>\n<body><p>a</p></body>", b"<p>a fragment</p>", b"<div>a</div><div>b</div>",
     b"", b"\x00\x01\x02\xff\xfe" * 10,
 ], ids=lambda d: repr(d[:20]))
