@@ -3,7 +3,14 @@
 For each size, generates a deterministic day (bench/generate.py), runs the real CLI in
 a subprocess with section-level language on (always on in newsetl), and prints
 articles/second and the peak resident memory of the whole process tree (main process
-plus workers), sampled every 50 ms.
+plus workers), sampled every 50 ms. On a shared machine wall seconds depend on what else
+runs; the CPU seconds of the whole process tree (user + system, from ``getrusage`` of
+the reaped children) do not, so each row also gives ``CPU s`` and ``items/CPU s``:
+with ``--workers N`` on N idle cores, items/s can approach N x items/CPU s minus what
+the main process spends alone (planning, publishing); "main + busiest worker" is the
+wall time the run would take on idle cores if it were CPU-bound. Workers are children of
+multiprocessing's forkserver, which nobody reaps, so their CPU time is sampled with the
+memory (the last sample of each process: up to 50 ms of each one's end is missed).
 
     python bench/e2e.py --sizes 20000 100000 --workers 2
 """
@@ -14,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -27,11 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate, generate_warc  # noqa: E402
 
 
-def tree_rss(proc: psutil.Process) -> int:
+def tree_rss(proc: psutil.Process, cpu: dict[int, float] | None = None) -> int:
+    """The RSS of a process and its descendants; ``cpu`` gets each descendant's CPU
+    seconds so far (user + system) by pid."""
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):  # a worker may exit between the calls
             total += p.memory_info().rss
+            if cpu is not None and p.pid != proc.pid:
+                times = p.cpu_times()
+                cpu[p.pid] = times.user + times.system
     return total
 
 
@@ -44,20 +57,31 @@ def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
            "--out-root", str(out), "--ds", ds, "--workers", str(workers), "--detector",
            detector, "--progress", "none", "--json"]
     started = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     ps = psutil.Process(proc.pid)
     peak = 0
+    descendants_cpu: dict[int, float] = {}
     while proc.poll() is None:
         with contextlib.suppress(psutil.Error):
-            peak = max(peak, tree_rss(ps))
+            peak = max(peak, tree_rss(ps, descendants_cpu))
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     out_text, err_text = proc.communicate()
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # the main process (reaped here) plus each worker's last sample
+    main_cpu = ((cpu_after.ru_utime - cpu_before.ru_utime)
+                + (cpu_after.ru_stime - cpu_before.ru_stime))
+    cpu = main_cpu + sum(descendants_cpu.values())
+    # on idle cores: the main process alone, then the busiest worker (the main process
+    # waits while the workers run)
+    cpu_bound = main_cpu + max(descendants_cpu.values(), default=0.0)
     if proc.returncode != 0:
         raise SystemExit(f"newsetl failed: {err_text}")
     counts = json.loads(out_text)[0]
-    return {"seconds": elapsed, "peak_rss_mb": peak / 1e6, **counts}
+    return {"seconds": elapsed, "cpu_seconds": cpu, "main_cpu_seconds": main_cpu,
+            "cpu_bound_seconds": cpu_bound, "peak_rss_mb": peak / 1e6, **counts}
 
 
 def main() -> None:
@@ -89,23 +113,30 @@ def main() -> None:
                 result = run_once(raw, out, "2024-01-01", args.workers, args.detector, code)
                 rate = result["input_items"] / result["seconds"]
                 label = f"{size:,} ({code or 'this checkout'})"
+                cpu = result["cpu_seconds"]
                 rows.append((label, result["articles"], result["seconds"], rate,
-                             result["peak_rss_mb"]))
+                             result["peak_rss_mb"], cpu, result["input_items"] / cpu))
                 print(f"{label}, {args.article_size} articles: {result['articles']} articles in "
                       f"{result['seconds']:.1f}s "
                   f"= {rate:,.0f} items/s, "
                       f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
-                      f"peak RSS {result['peak_rss_mb']:.0f} MB "
+                      f"peak RSS {result['peak_rss_mb']:.0f} MB, {cpu:.1f} CPU s = "
+                      f"{result['input_items'] / cpu:,.0f} items/CPU s (main process "
+                      f"{result['main_cpu_seconds']:.1f} CPU s; main + busiest worker "
+                      f"{result['cpu_bound_seconds']:.1f} CPU s = "
+                      f"{result['input_items'] / result['cpu_bound_seconds']:,.0f} items/s "
+                      f"on idle cores) "
                       f"(workers={args.workers}, detector={args.detector})", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for size, arts, secs, rate, rss in rows:
+    print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) | CPU s "
+          "| items/CPU s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, arts, secs, rate, rss, cpu, per_cpu in rows:
         print(f"| {size} | {arts:,} | {secs:.1f} | {rate:,.0f} | {arts / secs:,.0f} "
-              f"| {rss:.0f} |")
+              f"| {rss:.0f} | {cpu:.1f} | {per_cpu:,.0f} |")
     mine = [r for r in rows if "this checkout" in r[0]]
     if len(mine) >= 2:
         print(f"\nRSS growth from {mine[0][0]} to {mine[-1][0]} items: "

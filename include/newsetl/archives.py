@@ -122,7 +122,8 @@ def _iter_nested(ctx: ItemContext, name: str, fmt: str, member: _Spooled,
                              f"archive nested deeper than {ctx.limits.max_nesting}",
                              member.sha256)
             return
-        nested = ItemContext(ctx.source_file, ctx.file_index, ctx.limits, ctx.count)
+        nested = ItemContext(ctx.source_file, ctx.file_index, ctx.limits, ctx.count,
+                             skipped=ctx.skipped)
         inner = iter_zip if fmt == ZIP else iter_tar
         yield from inner(nested, member.file, prefix=f"{name}!/", depth=depth + 1)
         ctx.count = nested.count

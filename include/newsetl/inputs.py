@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import posixpath
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,13 +64,17 @@ __all__ = [
 
 
 def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits,
-              span: Span | None = None) -> Iterator[Item]:
+              span: Span | None = None, skipped: Counter[str] | None = None
+              ) -> Iterator[Item]:
     """Every item of one input file, in order, as RawItem or RejectItem; with ``span``,
     only the lines of a JSONL file that start in that byte range, or the members of a
-    zip in that index range."""
+    zip in that index range. ``skipped`` gets the records passed over that are no items
+    (:attr:`ItemContext.skipped`)."""
     path = day / entry.path
     fmt, gz = classify_name(entry.path)
     ctx = ItemContext(printable_name(entry.path), file_index, limits, by_line=fmt == JSONL)
+    if skipped is not None:
+        ctx.skipped = skipped
     if fmt is None:
         yield ctx.reject(None, reasons.UNSUPPORTED_FORMAT,
                          f"not an accepted input type: {posixpath.basename(ctx.source_file)}")

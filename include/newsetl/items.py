@@ -10,6 +10,7 @@ number within the file below (:func:`make_seq`; :func:`seq_file_index` reads it 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -145,6 +146,11 @@ class ItemContext:
     #: item per text member, :func:`newsetl.archives.zip_member_items`), even when its
     #: content is a file of SGML documents.
     text_is_one_item: bool = False
+    #: Records a reader passes over because they are no items and hold no article (a
+    #: WARC file's request, metadata, warcinfo, revisit and resource records), by kind:
+    #: the manifest counts them per input file (``skipped_records``), so that every
+    #: record of the file is accounted for.
+    skipped: Counter[str] = field(default_factory=Counter)
 
     def next_seq(self) -> int:
         seq = make_seq(self.file_index, self.count)

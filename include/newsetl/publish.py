@@ -125,6 +125,10 @@ def merge_ranges(inputs: list[dict]) -> list[dict]:
             continue
         merged[-1]["items"] += entry["items"]
         merged[-1]["ranges"] += 1
+        if entry.get("skipped_records"):  # a zip's member range with WARC members
+            total = Counter(merged[-1].get("skipped_records", {}))
+            total.update(entry["skipped_records"])
+            merged[-1]["skipped_records"] = dict(sorted(total.items()))
     return merged
 
 
@@ -388,6 +392,8 @@ def _audited_manifest(day: layout.Day, staging: Path, n_shards: int, inputs_expe
             "duplicates": len(audited["dup_seqs"]),
             "articles_by_lang": dict(sorted(audited["articles_by_lang"].items())),
             "rejects_by_reason": dict(sorted(audited["rejects_by_reason"].items())),
+            "skipped_records": dict(sorted(sum(
+                (Counter(i.get("skipped_records", {})) for i in inputs), Counter()).items())),
         },
         "accounting_ok": True,
         "shards": n_shards,

@@ -162,7 +162,8 @@ def _process_local(day: Path, files: list[InputFile], shard: Shard, staging: Pat
             storage.fetch_file(f"{remote_day.rstrip('/')}/{entry.path}", day / entry.path)
         file_items = 0
         span = shard.span
-        for rows in process_items(iter_file(day, entry, index, limits, span),
+        skipped: Counter[str] = Counter()
+        for rows in process_items(iter_file(day, entry, index, limits, span, skipped),
                                   detector=detector):
             _add(writers, rows)
             file_items += len(rows.articles) + len(rows.rejects)
@@ -173,6 +174,8 @@ def _process_local(day: Path, files: list[InputFile], shard: Shard, staging: Pat
         n_items += file_items
         listed = {"path": printable_name(entry.path), "size": entry.size,
                   "sha256": None, "items": file_items}
+        if skipped:  # WARC records that are no items (requests, metadata, ...)
+            listed["skipped_records"] = dict(sorted(skipped.items()))
         if span is None or span.start == 0:  # a file's first range hashes it
             listed["sha256"] = file_sha256(day / entry.path)
         if span is not None:

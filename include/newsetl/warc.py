@@ -7,7 +7,8 @@ names none, ``WARC-Date`` its date); a non-HTML response (``warc_not_html``), a 
 one (``warc_http_error``), one cut short (``warc_truncated``) or unparsable
 (``malformed_record``) is a reject, so every response record is accounted for.
 ``request``, ``metadata``, ``warcinfo``, ``revisit`` and ``resource`` records carry no
-article and are skipped; their number is logged per file.
+article and are no items: they are counted by kind in :attr:`ItemContext.skipped`
+(the manifest's ``skipped_records``) and logged per file.
 
 warcio reads the archive as a stream (record by record, a ``.warc.gz`` member by
 member), so memory stays bounded by one page (``max_article_bytes``).
@@ -91,6 +92,7 @@ def iter_warc(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
                 continue
             if record.rec_type != "response":
                 skipped += 1
+                ctx.skipped[record.rec_type] += 1
                 continue
             yield _response_item(ctx, record, record_label(
                 member, record.rec_headers.get_header("WARC-Record-ID"), ordinal))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,47 @@ def test_junk_between_records_is_logged_not_printed(tmp_path: Path, capfd, caplo
     assert [getattr(i, "reason", None) for i in items] == [None, *EXPECTED_REJECTS]
     assert capfd.readouterr().err == ""
     assert "not followed by a blank line" in caplog.text
+
+
+def test_records_that_are_no_items_are_counted_by_kind(tmp_path: Path) -> None:
+    (tmp_path / "a.warc").write_bytes(warc_bytes(False))
+    zbuf = io.BytesIO()
+    with zipfile.ZipFile(zbuf, "w") as zf:
+        zf.writestr("crawls/one.warc.gz", warc_bytes(True))
+        zf.writestr("crawls/nested.zip", zbuf_of({"two.warc": warc_bytes(False)}))
+    (tmp_path / "b.zip").write_bytes(zbuf.getvalue())
+    once = {"metadata": 1, "request": 1, "warcinfo": 1}
+    for entry, times in zip(discover(tmp_path), (1, 2), strict=True):
+        skipped: Counter[str] = Counter()
+        items = list(iter_file(tmp_path, entry, 0, Limits(), skipped=skipped))
+        assert len(items) == 5 * times
+        assert skipped == {kind: n * times for kind, n in once.items()}
+
+
+def zbuf_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_the_manifest_accounts_for_every_record_of_a_crawl(tmp_path: Path) -> None:
+    from newsetl.pipeline import run_day
+
+    day = tmp_path / "raw" / "2024-03-01"
+    day.mkdir(parents=True)
+    (day / "a.warc.gz").write_bytes(warc_bytes(True))
+    (day / "notes.txt").write_text("The council met on Monday to discuss the new bridge "
+                                   "over the river, and voted to build it next year.\n")
+    manifest = run_day(tmp_path / "raw", tmp_path / "out", "2024-03-01", detector="langdetect")
+    entries = {i["path"]: i for i in manifest["inputs"]}
+    assert entries["a.warc.gz"]["skipped_records"] == {"metadata": 1, "request": 1,
+                                                       "warcinfo": 1}
+    assert entries["a.warc.gz"]["items"] == 5 and "skipped_records" not in entries["notes.txt"]
+    counts = manifest["counts"]
+    assert counts["skipped_records"] == {"metadata": 1, "request": 1, "warcinfo": 1}
+    assert counts["input_items"] == counts["articles"] + counts["rejects"] == 6
+    # every record of the file: its items plus the records that are no items
+    assert entries["a.warc.gz"]["items"] + sum(counts["skipped_records"].values()) == len(
+        _record_offsets(warc_bytes(False)))

@@ -1,0 +1,156 @@
+"""The cheap paths of HTML extraction give what trafilatura's own full paths give.
+
+:mod:`newsetl.htmltext` parses pages itself, reads the metadata without trafilatura's
+categories/tags/licence, prunes never-content subtrees and teaser grids, and runs
+trafilatura in fast mode first: each shortcut is checked here against the slow path it
+replaces.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+import trafilatura
+from lxml import etree
+from newsetl import htmltext
+from newsetl.htmltext import Failure, extract_page, page_metadata, parse_html
+from trafilatura.metadata import extract_metadata
+from trafilatura.utils import load_html
+
+ARTICLE = """<article><h1>Minister quits after budget row</h1>
+<p>The finance minister resigned on Friday after a week of bitter arguments about the
+budget, officials in the capital said.</p>
+<p>Talks had collapsed on Tuesday when the coalition partners could not agree on spending
+for schools, hospitals and roads in the poorer regions.</p>
+<ul><li>Schools</li><li>Hospitals</li><li>Roads</li><li>Bridges</li><li>Ports</li>
+<li>Rail</li><li>Water</li><li>Power</li><li>Housing</li></ul>
+<p>The prime minister is expected to name a successor early next week, according to
+two people familiar with the matter.</p></article>"""
+
+CARDS = "".join(f'<div class="card c{i}"><a href="/s/{i}"><img src="/i/{i}.jpg"></a>'
+                f'<span class="teaser">Teaser headline number {i} of the day</span>'
+                f"<time>08:{i:02d}</time></div>" for i in range(30))
+
+
+def page(head: str = "", body: str = ARTICLE, tail: str = "") -> bytes:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body>"
+            f"<header><nav><a href='/'>Home</a><a href='/w'>World</a></nav></header>"
+            f"{body}{tail}<footer><p>Copyright 2024 Daily Planet</p></footer>"
+            f"</body></html>").encode()
+
+
+HEADS = {
+    "meta tags": ('<title>Minister quits | Daily Planet</title>'
+                  '<meta name="author" content="Jane Doe">'
+                  '<meta property="og:site_name" content="Daily Planet">'
+                  '<meta property="article:published_time" content="2024-03-01T10:00:00Z">'
+                  '<link rel="canonical" href="https://planet.example/news/minister">'),
+    "JSON-LD": ('<script type="application/ld+json">{"@context": "https://schema.org", '
+                '"@type": "NewsArticle", "headline": "Minister quits after budget row", '
+                '"author": {"@type": "Person", "name": "John Roe"}, '
+                '"datePublished": "2024-02-03"}</script>'),
+    "title only": "<title>Minister quits after budget row</title>",
+}
+
+
+@pytest.mark.parametrize("head", list(HEADS.values()), ids=list(HEADS))
+@pytest.mark.parametrize("byline", ["", '<p class="byline">By Ann Smith</p>',
+                                    '<div class="article-author">Ann Smith</div>'])
+def test_metadata_is_trafilaturas_for_the_fields_kept(head: str, byline: str) -> None:
+    data = page(head, ARTICLE.replace("<h1>", byline + "<h1>"), CARDS)
+    url = "https://crawl.example/2024/03/05/minister"
+    mine = page_metadata(load_html(data), url)
+    theirs = extract_metadata(load_html(data), url, dict(htmltext._DATE_PARAMS))
+    for field in ("title", "author", "url", "date", "sitename"):
+        assert getattr(mine, field) == getattr(theirs, field), field
+    if byline and "author" not in head:
+        assert mine.author == "Ann Smith"  # found by the byline search, not skipped
+
+
+def test_the_byline_search_is_skipped_only_when_nothing_can_match() -> None:
+    assert not htmltext._may_name_author(load_html(page(tail=CARDS)))
+    for hint in ('<span class="Byline">x</span>', '<a rel="author">x</a>',
+                 '<div id="zuozhe">x</div>', '<span itemprop="author">x</span>',
+                 '<div data-component="ArticleByline">x</div>', "<author>x</author>",
+                 '<div class="post-WRITER">x</div>'):
+        assert htmltext._may_name_author(load_html(page(tail=hint))), hint
+
+
+@pytest.mark.parametrize("data", [
+    page(), b"\xef\xbb\xbf" + page(), b"\n\n  " + page(), gzip.compress(page()),
+    page().replace(b"Minister", "Ministre \xe9lu".encode("latin-1")),
+    page().replace(b"Friday", b"Fri\x0bday"), page().replace(b"Friday", "Fri\ufffeday".encode()),
+    b'<?xml version="1.0" encoding="iso-8859-1"?>' + page(),
+    b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/'
+    b'xhtml1/DTD/xhtml1-strict.dtd">\n<html><body><p>a</p><p>b</p></body></html>',
+    b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://x/y"><body><p>a</p>'
+    b"</body>",  # no "html" left at the start once the DOCTYPE goes: still not dubious
+    b'<html lang="en"><meta charset="utf-8"/>\n<body><p>x</p></body></html>',
+    ("<!-- " + "\xe9" * 30 + " --><html><p>x</p>").encode(),  # "html" in 50 chars, not bytes
+    b"<html/>\n<body><p>a</p></body>", b"<p>a fragment</p>", b"<div>a</div><div>b</div>",
+    b"", b"\x00\x01\x02\xff\xfe" * 10,
+], ids=lambda d: repr(d[:20]))
+def test_parse_html_gives_load_htmls_tree(data: bytes) -> None:
+    mine, theirs = parse_html(data), load_html(data)
+    assert (mine is None) == (theirs is None)
+    if mine is not None:
+        assert etree.tostring(mine) == etree.tostring(theirs)
+
+
+def test_pruning_keeps_the_article_lists_and_json_ld_and_drops_grids() -> None:
+    tree = load_html(page(HEADS["JSON-LD"], ARTICLE, '<section class="more"><h2>More news'
+                                                      f"</h2>{CARDS}</section>"))
+    htmltext.prune_non_content(tree)
+    text = " ".join(tree.itertext())
+    assert "Teaser headline" not in text and "More news" not in text and "Home" not in text
+    assert "Copyright" not in text and "Hospitals" in text and "Housing" in text
+    assert tree.find(".//script[@type='application/ld+json']") is not None
+    assert tree.find(".//img") is None and tree.find(".//time") is None
+
+
+def test_article_paragraphs_in_same_class_divs_are_no_grid() -> None:
+    paragraphs = "".join(f'<div class="para">Paragraph {i} of the story, short.</div>'
+                         for i in range(12))
+    body = f"<article><h1>Story</h1>{paragraphs}<div class='para'>{'Long text. ' * 15}</div>" \
+           "</article>"
+    tree = load_html(page(body=body))
+    htmltext.prune_non_content(tree)
+    assert "Paragraph 11 of the story" in " ".join(tree.itertext())
+
+
+def test_a_page_as_costly_as_a_crawled_one_keeps_its_body_and_loses_the_grid() -> None:
+    result = extract_page(page(HEADS["meta tags"], ARTICLE,
+                               f'<section class="more"><h2>More news</h2>{CARDS}</section>'))
+    assert not isinstance(result, Failure)
+    assert "The finance minister resigned on Friday" in result.text
+    assert "Hospitals" in result.text and "successor early next week" in result.text
+    assert "Teaser" not in result.text and "Copyright" not in result.text
+    assert result.meta["author"] == "Jane Doe" and result.meta["published"] == "2024-03-01"
+
+
+def fast_flags(monkeypatch) -> list[bool]:
+    calls: list[bool] = []
+    real = trafilatura.bare_extraction
+
+    def spy(tree, **kwargs):
+        calls.append(kwargs["options"].fast)
+        return real(tree, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    return calls
+
+
+def test_fast_mode_alone_for_a_full_article(monkeypatch) -> None:
+    calls = fast_flags(monkeypatch)
+    assert not isinstance(extract_page(page()), Failure)
+    assert calls == [True]
+
+
+def test_the_full_cascade_when_fast_mode_finds_little(monkeypatch) -> None:
+    calls = fast_flags(monkeypatch)
+    short = extract_page(page(body="<article><p>Two words.</p></article>"))
+    menu = extract_page(b"<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    assert calls == [True, False, True, False]
+    assert isinstance(menu, Failure)
+    assert isinstance(short, Failure) or len(short.text) < htmltext.FAST_MIN_CHARS
