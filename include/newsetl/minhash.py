@@ -46,6 +46,8 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
+from newsetl import wordhash
+
 #: Words per shingle.
 SHINGLE_WORDS = 5
 #: MinHash values per signature = BANDS * ROWS.
@@ -81,51 +83,44 @@ def shingles(body: str) -> list[str]:
     return list(seen)
 
 
-def _word_hashes(bodies: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Every word of every body hashed to 64 bits (rensa's stable token hash, one call
-    for the batch), and the words per body."""
-    from rensa import RMinHash
-
-    per_body = [words(b) for b in bodies]
-    counts = np.fromiter((len(w) for w in per_body), dtype=np.int64, count=len(per_body))
-    flat = [w for ws in per_body for w in ws]
-    hashed = RMinHash.hash_token_sets([flat])[0] if flat else []
-    return np.asarray(hashed, dtype=np.uint64), counts
-
-
 def shingle_hashes(bodies: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct shingles of each body as 64-bit hashes: (sorted values of all
-    bodies, row offsets: body i is ``values[offsets[i]:offsets[i + 1]]``).
+    """The distinct shingles of each body as 64-bit hashes: (values, row offsets: body
+    i is ``values[offsets[i]:offsets[i + 1]]``, sorted).
 
-    Vectorised over the batch (no string per shingle): a shingle's hash mixes its
-    words' hashes in order; a body shorter than one shingle mixes all its words.
+    Vectorised over the batch (no string per word or shingle: :mod:`newsetl.wordhash`):
+    a shingle's hash mixes its words' hashes in order; a body shorter than one shingle
+    mixes all its words.
 
     >>> values, offsets = shingle_hashes(["a b c d e f", "A b, c d e!", "x"])
     >>> offsets.tolist(), len(set(values[:2]) & set(values[2:3]))
     ([0, 2, 3, 4], 1)
     """
-    hashes, counts = _word_hashes(bodies)
-    n_docs, width = len(counts), SHINGLE_WORDS
-    ends = np.cumsum(counts)
-    starts = ends - counts
-    doc = np.repeat(np.arange(n_docs), counts)
-    span = np.minimum(counts, width)[doc]  # words per shingle of each word's body
+    hashes, counts = wordhash.word_hashes(bodies)
+    width = SHINGLE_WORDS
+    starts = np.cumsum(counts) - counts
     padded = np.concatenate([hashes, np.zeros(width, dtype=np.uint64)])
     mixed = hashes.copy()
     with np.errstate(over="ignore"):
-        for k in range(1, width):
-            take = k < span
-            mixed = np.where(take, (mixed * _MIX) ^ padded[k:k + len(hashes)], mixed)
-    position = np.arange(len(hashes)) - starts[doc]
-    first = position <= (counts[doc] - span)
-    doc, mixed = doc[first], mixed[first]
-    order = np.lexsort((mixed, doc))
-    doc, mixed = doc[order], mixed[order]
-    keep = np.ones(len(mixed), dtype=bool)
-    keep[1:] = (doc[1:] != doc[:-1]) | (mixed[1:] != mixed[:-1])
-    doc, mixed = doc[keep], mixed[keep]
-    offsets = np.searchsorted(doc, np.arange(n_docs + 1), side="left")
-    return mixed, offsets.astype(np.int64)
+        for k in range(1, width):  # positions near a body's end mix in the next one's
+            mixed = (mixed * _MIX) ^ padded[k:k + len(hashes)]  # words: never kept
+        per_body = np.where(counts >= width, counts - width + 1, np.minimum(counts, 1))
+        offsets = np.concatenate([[0], np.cumsum(per_body)])
+        body = np.repeat(np.arange(len(counts)), per_body)
+        values = mixed[starts[body] + np.arange(offsets[-1]) - offsets[body]]
+        short = np.flatnonzero((counts > 0) & (counts < width))
+        if len(short):  # one shingle of all their words
+            first = hashes[starts[short]]
+            for k in range(1, width):
+                first = np.where(k < counts[short], (first * _MIX) ^ padded[starts[short] + k],
+                                 first)
+            values[offsets[short]] = first
+    for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+        if b - a > 1:
+            values[a:b].sort()
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = (body[1:] != body[:-1]) | (values[1:] != values[:-1])
+    distinct = np.bincount(body[keep], minlength=len(counts))
+    return values[keep], np.concatenate([[0], np.cumsum(distinct)]).astype(np.int64)
 
 
 def signatures_of_hashes(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
