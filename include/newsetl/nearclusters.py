@@ -1,0 +1,57 @@
+"""Clusters of a day from verified pairs: connected components among the articles of
+``[day - window, day + window]``, canonical = the smallest node (nodes are numbered in
+``(ds, article_id)`` order, so that is the earliest article).
+
+Pure numpy over integer node numbers (no Python object per pair): a republished day
+rewrites the clusters of the 2 x window + 1 days around it, each from the pairs of its
+own window, so this runs 61 times per dedup by default.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """For each of ``n`` nodes, the smallest node of its connected component (pairs:
+    ``(k, 2)`` node numbers). Hooking plus pointer jumping: a node's label is always a
+    node of its component no larger than itself, so the fixed point is the minimum.
+
+    >>> components(6, np.array([[4, 1], [1, 3], [5, 2]])).tolist()
+    [0, 1, 2, 1, 1, 2]
+    """
+    label = np.arange(n)
+    if not len(pairs):
+        return label
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        la, lb = label[a], label[b]
+        if np.array_equal(la, lb):
+            return label
+        low = np.minimum(la, lb)
+        np.minimum.at(label, la, low)
+        np.minimum.at(label, lb, low)
+        while not np.array_equal(jumped := label[label], label):
+            label = jumped
+
+
+def day_members(day: np.ndarray, pairs: np.ndarray, on: int, window: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes of day ``on`` in a cluster of the pairs among the nodes of
+    ``[on - window, on + window]`` (``day``: each node's day number), and each one's
+    canonical node: ``(nodes, canonicals)``, in node order.
+
+    >>> day = np.array([1, 2, 3, 9])
+    >>> [a.tolist() for a in day_members(day, np.array([[0, 1], [1, 2], [2, 3]]), 3, 2)]
+    [[2], [0]]
+    """
+    if not len(pairs):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    lo, hi = on - window, on + window
+    da, db = day[pairs[:, 0]], day[pairs[:, 1]]
+    inside = pairs[(da >= lo) & (da <= hi) & (db >= lo) & (db <= hi)]
+    nodes = np.unique(inside)
+    label = components(len(nodes), np.searchsorted(nodes, inside))
+    mine = np.flatnonzero(day[nodes] == on)
+    return nodes[mine], nodes[label[mine]]

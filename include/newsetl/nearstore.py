@@ -1,0 +1,168 @@
+"""Reading and writing for :mod:`newsetl.neardup`: streamed ``signatures``, the
+``near_pairs`` table and its per-day markers.
+
+Everything here reads a bounded span of days (partition filters on ``ds``), a record
+batch at a time where the data is big (signatures: 512 bytes an article), so a day's
+cost never depends on how many days the archive holds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from newsetl import layout, minhash, nearpairs, schemas, storage
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_COLUMNS = ["ds", "article_id", "content_sha1", "n_shingles", "minhash"]
+
+
+def _table(out_root: storage.Location, name: str):
+    from newsetl.readers import open_table
+
+    return open_table(str(layout.table_uri(out_root, name)))
+
+
+def _in_days(days: list[str]) -> pc.Expression:
+    return pc.field("ds").isin(sorted(days))
+
+
+# --- signatures -------------------------------------------------------------------------
+
+def ensure_signed(out_root: storage.Location, days: list[str]) -> None:
+    """Sign the published ``days`` that have no ``signatures`` rows (published before
+    the table existed) from their articles."""
+    table = _table(out_root, layout.SIGNATURES)
+    signed = set() if table is None or not days else set(
+        table.to_pyarrow_table(filters=[("ds", "in", sorted(days))], columns=["ds"])
+        .column("ds").unique().to_pylist())
+    for ds in sorted(set(days) - signed):
+        sign_published_day(out_root, ds)
+
+
+def signature_batches(out_root: storage.Location, days: list[str],
+                      articles: pc.Expression | None = None) -> Iterator[pa.RecordBatch]:
+    """The ``signatures`` rows of ``days`` (and ``articles``), a bounded batch at a time."""
+    table = _table(out_root, layout.SIGNATURES)
+    if table is None or not days:
+        return
+    where = _in_days(days) if articles is None else _in_days(days) & articles
+    yield from table.to_pyarrow_dataset().to_batches(
+        columns=SIGNATURE_COLUMNS, filter=where, batch_size=nearpairs.SCAN_BATCH)
+
+
+def load_side(out_root: storage.Location, days: list[str]) -> nearpairs.Side:
+    """The signatures of ``days`` in memory (a block being computed)."""
+    batches = list(signature_batches(out_root, days))
+    if not batches:
+        return nearpairs.empty_side()
+    return nearpairs.side_from_arrow(pa.Table.from_batches(batches))
+
+
+def _articles_signature_batches(out_root: storage.Location, ds: str
+                                ) -> Iterator[pa.RecordBatch]:
+    """The day's published articles as ``signatures`` rows, a batch at a time."""
+    from newsetl.readers import open_table, snapshot
+
+    schema = schemas.delta_schema(layout.SIGNATURES)
+    snap = snapshot(out_root, [ds])
+    if ds not in snap.versions:
+        return
+    articles = open_table(str(layout.table_uri(out_root, "articles")),
+                          snap.versions[ds]["articles"])
+    dataset = articles.to_pyarrow_dataset()
+    for batch in dataset.to_batches(columns=["article_id", "content_sha1", "body"],
+                                    filter=pc.field("ds") == ds, batch_size=1024):
+        rows = batch.to_pylist()
+        minhash.sign_rows(rows)
+        yield from pa.Table.from_pylist(
+            [{**r, "ds": ds} for r in rows], schema=schema).to_batches()
+
+
+def sign_published_day(out_root: storage.Location, ds: str) -> bool:
+    """Compute and commit the ``signatures`` of a day published before the table
+    existed, from its articles (streamed, bounded memory); False when it has none."""
+    from newsetl.publish import commit_day, new_publish_id
+
+    day = layout.day(ds)
+    schema = schemas.delta_schema(layout.SIGNATURES)
+    first = next(_articles_signature_batches(out_root, day.ds), None)
+    if first is None:
+        return False
+    commit_day(out_root, layout.SIGNATURES, day,
+               lambda: pa.RecordBatchReader.from_batches(
+                   schema, _articles_signature_batches(out_root, day.ds)),
+               new_publish_id(), streamed=True)
+    log.info("newsetl dedup: signed %s from its published articles", day.ds)
+    return True
+
+
+# --- near_pairs -------------------------------------------------------------------------
+
+def markers(out_root: storage.Location, first: str, last: str) -> dict[str, str]:
+    """Day -> the publish its stored pairs were computed from, for ``[first, last]``."""
+    table = _table(out_root, layout.NEAR_PAIRS)
+    if table is None:
+        return {}
+    rows = table.to_pyarrow_table(
+        filters=[("ds", ">=", first), ("ds", "<=", last), ("article_id", "=", "")],
+        columns=["ds", "publish_id"]).to_pylist()
+    return {r["ds"]: r["publish_id"] for r in rows}
+
+
+def read_pairs(out_root: storage.Location, first: str, last: str,
+               with_markers: bool = False) -> pa.Table:
+    """The ``near_pairs`` rows of ``[first, last]`` (both directions of every pair)."""
+    schema = schemas.delta_schema(layout.NEAR_PAIRS)
+    table = _table(out_root, layout.NEAR_PAIRS)
+    if table is None:
+        return schema.empty_table()
+    filters = [("ds", ">=", first), ("ds", "<=", last)]
+    if not with_markers:
+        filters.append(("article_id", "!=", ""))
+    return table.to_pyarrow_table(filters=filters, columns=schema.names).select(
+        schema.names).cast(schema)
+
+
+def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[str],
+                new_rows: list[dict], published: dict[str, str], span_note: str) -> int:
+    """Replace the pairs with an end on a ``changed`` day by ``new_rows`` (both
+    directions) and mark the changed published days, in one commit of the partitions
+    ``[first, last]``; the Delta version."""
+    from newsetl.publish import commit_day, new_publish_id
+
+    schema = schemas.delta_schema(layout.NEAR_PAIRS)
+    old = read_pairs(out_root, first, last, with_markers=True)
+    touched = pc.field("ds").isin(sorted(changed)) | pc.field("other_ds").isin(sorted(changed))
+    kept = old.filter(~touched) if old.num_rows else old
+    marks = [{"ds": d, "article_id": "", "content_sha1": "", "other_ds": "",
+              "other_article_id": "", "similarity": 0.0} for d in sorted(changed)
+             if d in published]
+    fresh = pa.Table.from_pylist(
+        [{**r, "publish_id": published[r["ds"]]} for r in new_rows + marks], schema=schema)
+    if fresh.num_rows:  # a pair of two changed days was found from both ends
+        fresh = fresh.group_by(schema.names, use_threads=False).aggregate([]).select(
+            schema.names)
+    rows = pa.concat_tables([kept, fresh]).sort_by(
+        [("ds", "ascending"), ("article_id", "ascending"), ("other_ds", "ascending"),
+         ("other_article_id", "ascending")])
+    return commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
+                      predicate=f"ds >= '{first}' AND ds <= '{last}'",
+                      metadata={"newsetl.pairs_for": span_note})
+
+
+def fetch_signatures(out_root: storage.Location, wanted: dict[str, set[str]]
+                     ) -> dict[tuple[str, str], np.ndarray]:
+    """The signatures of a few articles: ``{ds: {article_id}}`` -> ``{(ds, id): sig}``."""
+    found: dict[tuple[str, str], np.ndarray] = {}
+    for ds, ids in sorted(wanted.items()):
+        for batch in signature_batches(out_root, [ds], pc.field("article_id").isin(sorted(ids))):
+            sig = minhash.decode_column(batch.column("minhash"))
+            for aid, row in zip(batch.column("article_id").to_pylist(), sig, strict=True):
+                found[(ds, aid)] = row
+    return found
