@@ -152,19 +152,20 @@ def _days(first: str, last: str) -> list[str]:
     return [_ds(d) for d in range(lo, hi + 1)]
 
 
-def _changed_days(out_root: storage.Location, first: str, last: str, window: int,
-                  published: dict[str, str]) -> set[str]:
+def _changed_days(out_root: storage.Location, first: str, last: str, window: int
+                  ) -> tuple[set[str], dict[str, tuple[str, int]]]:
     """``[first, last]`` plus every day whose stored pairs are not those of its current
-    publish, within two windows of the days found so far (a fixed point)."""
+    publish, within two windows of the days found so far (a fixed point); and the
+    published days (publish id, articles) within two windows of those."""
     changed = set(_days(first, last))
     while True:
         read_lo, read_hi = span(min(changed), 2 * window)[0], span(max(changed), 2 * window)[1]
+        published = nearstore.published(out_root, read_lo, read_hi)
         marks = nearstore.markers(out_root, read_lo, read_hi)
-        stale = {d for d, pid in published.items()
-                 if read_lo <= d <= read_hi and marks.get(d) != pid}
+        stale = {d for d, (pid, _) in published.items() if marks.get(d) != pid}
         stale |= {d for d in marks if d not in published}
         if stale <= changed:
-            return changed
+            return changed, published
         changed |= stale
 
 
@@ -183,9 +184,11 @@ def _blocks(days: list[str], sizes: dict[str, int]) -> list[list[str]]:
 
 
 def update_pairs(out_root: storage.Location, changed: set[str], window: int,
-                 threshold: float, published: dict[str, str], sizes: dict[str, int]
-                 ) -> dict:
-    """Recompute the pairs with an end on a ``changed`` day and store them."""
+                 threshold: float, days: dict[str, tuple[str, int]]) -> dict:
+    """Recompute the pairs with an end on a ``changed`` day and store them (``days``:
+    the published days around, with their publish id and articles)."""
+    published = {d: pid for d, (pid, _) in days.items()}
+    sizes = {d: n for d, (_, n) in days.items()}
     todo = sorted(d for d in changed if d in published)
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     nearstore.ensure_signed(out_root, [d for d in published if lo <= d <= hi])
@@ -283,16 +286,12 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     ``near_duplicates`` partitions of every day whose window touches them, one commit
     each; a summary. For one republished day D call it with ``first = last = D``."""
     from newsetl.publish import commit_day, new_publish_id
-    from newsetl.readers import manifest_rows
 
     first, last = layout.day(first).ds, layout.day(last).ds
     if window < 0 or not 0 < threshold <= 1 or last < first:
         raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
-    manifests = manifest_rows(out_root)
-    published = {r["ds"]: r["publish_id"] for r in manifests}
-    sizes = {r["ds"]: int(r["articles"]) for r in manifests}
-    changed = _changed_days(out_root, first, last, window, published)
-    pairs = update_pairs(out_root, changed, window, threshold, published, sizes)
+    changed, published = _changed_days(out_root, first, last, window)
+    pairs = update_pairs(out_root, changed, window, threshold, published)
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     days = sorted(d for d in published if lo <= d <= hi)
     rows = cluster_rows(out_root, days, window)

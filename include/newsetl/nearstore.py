@@ -32,15 +32,27 @@ def _in_days(days: list[str]) -> pc.Expression:
     return pc.field("ds").isin(sorted(days))
 
 
+def published(out_root: storage.Location, first: str, last: str) -> dict[str, tuple[str, int]]:
+    """Published days of ``[first, last]`` -> (publish id, articles): the manifests of
+    those days only (one small file a day; never the whole archive's)."""
+    table = _table(out_root, layout.MANIFESTS)
+    if table is None:
+        return {}
+    dataset = table.to_pyarrow_dataset(
+        file_pruning_predicate=[("ds", ">=", first), ("ds", "<=", last)])
+    rows = dataset.to_table(columns=["ds", "publish_id", "articles"],
+                            filter=(pc.field("ds") >= first) & (pc.field("ds") <= last))
+    return {r["ds"]: (r["publish_id"], int(r["articles"])) for r in rows.to_pylist()}
+
+
 # --- signatures -------------------------------------------------------------------------
 
 def ensure_signed(out_root: storage.Location, days: list[str]) -> None:
     """Sign the published ``days`` that have no ``signatures`` rows (published before
     the table existed) from their articles."""
     table = _table(out_root, layout.SIGNATURES)
-    signed = set() if table is None or not days else set(
-        table.to_pyarrow_table(filters=[("ds", "in", sorted(days))], columns=["ds"])
-        .column("ds").unique().to_pylist())
+    signed = set() if table is None or not days else {
+        p["ds"] for p in table.partitions(file_pruning_predicate=[("ds", "in", sorted(days))])}
     for ds in sorted(set(days) - signed):
         sign_published_day(out_root, ds)
 
@@ -52,8 +64,11 @@ def signature_batches(out_root: storage.Location, days: list[str],
     if table is None or not days:
         return
     where = _in_days(days) if articles is None else _in_days(days) & articles
-    yield from table.to_pyarrow_dataset().to_batches(
-        columns=SIGNATURE_COLUMNS, filter=where, batch_size=nearpairs.SCAN_BATCH)
+    # The files of these days only: listing every file of the table would make a day's
+    # cost grow with the archive.
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("ds", "in", sorted(days))])
+    yield from dataset.to_batches(columns=SIGNATURE_COLUMNS, filter=where,
+                                  batch_size=nearpairs.SCAN_BATCH)
 
 
 def load_side(out_root: storage.Location, days: list[str]) -> nearpairs.Side:
@@ -104,29 +119,33 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
 
 # --- near_pairs -------------------------------------------------------------------------
 
-def markers(out_root: storage.Location, first: str, last: str) -> dict[str, str]:
-    """Day -> the publish its stored pairs were computed from, for ``[first, last]``."""
+def _pairs_between(first: str, last: str, where: pc.Expression | None, columns: list[str],
+                   out_root: storage.Location) -> pa.Table | None:
+    """``near_pairs`` rows of the files of ``[first, last]`` only (pruned listing)."""
     table = _table(out_root, layout.NEAR_PAIRS)
     if table is None:
-        return {}
-    rows = table.to_pyarrow_table(
-        filters=[("ds", ">=", first), ("ds", "<=", last), ("article_id", "=", "")],
-        columns=["ds", "publish_id"]).to_pylist()
-    return {r["ds"]: r["publish_id"] for r in rows}
+        return None
+    days = (pc.field("ds") >= first) & (pc.field("ds") <= last)
+    dataset = table.to_pyarrow_dataset(
+        file_pruning_predicate=[("ds", ">=", first), ("ds", "<=", last)])
+    return dataset.to_table(columns=columns, filter=days if where is None else days & where)
+
+
+def markers(out_root: storage.Location, first: str, last: str) -> dict[str, str]:
+    """Day -> the publish its stored pairs were computed from, for ``[first, last]``."""
+    rows = _pairs_between(first, last, pc.field("article_id") == "", ["ds", "publish_id"],
+                          out_root)
+    return {} if rows is None else dict(zip(rows.column("ds").to_pylist(),
+                                            rows.column("publish_id").to_pylist(), strict=True))
 
 
 def read_pairs(out_root: storage.Location, first: str, last: str,
                with_markers: bool = False) -> pa.Table:
     """The ``near_pairs`` rows of ``[first, last]`` (both directions of every pair)."""
     schema = schemas.delta_schema(layout.NEAR_PAIRS)
-    table = _table(out_root, layout.NEAR_PAIRS)
-    if table is None:
-        return schema.empty_table()
-    filters = [("ds", ">=", first), ("ds", "<=", last)]
-    if not with_markers:
-        filters.append(("article_id", "!=", ""))
-    return table.to_pyarrow_table(filters=filters, columns=schema.names).select(
-        schema.names).cast(schema)
+    rows = _pairs_between(first, last, None if with_markers else pc.field("article_id") != "",
+                          schema.names, out_root)
+    return schema.empty_table() if rows is None else rows.select(schema.names).cast(schema)
 
 
 def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[str],
@@ -158,11 +177,14 @@ def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[
 
 def fetch_signatures(out_root: storage.Location, wanted: dict[str, set[str]]
                      ) -> dict[tuple[str, str], np.ndarray]:
-    """The signatures of a few articles: ``{ds: {article_id}}`` -> ``{(ds, id): sig}``."""
+    """The signatures of a few articles: ``{ds: {article_id}}`` -> ``{(ds, id): sig}``
+    (one pruned scan of their days)."""
+    ids = pa.array(sorted(set().union(*wanted.values())), pa.string())
     found: dict[tuple[str, str], np.ndarray] = {}
-    for ds, ids in sorted(wanted.items()):
-        for batch in signature_batches(out_root, [ds], pc.field("article_id").isin(sorted(ids))):
-            sig = minhash.decode_column(batch.column("minhash"))
-            for aid, row in zip(batch.column("article_id").to_pylist(), sig, strict=True):
+    for batch in signature_batches(out_root, sorted(wanted), pc.field("article_id").isin(ids)):
+        sig = minhash.decode_column(batch.column("minhash"))
+        for ds, aid, row in zip(batch.column("ds").to_pylist(),
+                                batch.column("article_id").to_pylist(), sig, strict=True):
+            if aid in wanted.get(ds, ()):
                 found[(ds, aid)] = row
     return found
