@@ -115,6 +115,13 @@ def build_archive(out: Path, n_days: int, per_day: int, seed: int) -> None:
         sig[c] = np.where(changed[k], sig[c], sig[b])
         if rerun[k]:
             ident[c] = ident[b]
+    # a day never holds two identical articles (publishing rejects the second): a
+    # same-day re-run of one base becomes an edited copy with the same signature
+    seen: set[tuple[int, int]] = set()
+    for c in copies[rerun]:
+        if (day[c], ident[c]) in seen:
+            ident[c] = rng.integers(0, 2**63)
+        seen.add((day[c], ident[c]))
     sha1 = np.array([f"{v:016x}{v * 40503 % 2**64:016x}{v % 2**32:08x}"
                      for v in ident.astype(np.uint64).tolist()], dtype=object)
     days = [_ds(d) for d in range(n_days)]

@@ -51,7 +51,8 @@ def day_members(day: np.ndarray, pairs: np.ndarray, on: int, window: int
     lo, hi = on - window, on + window
     da, db = day[pairs[:, 0]], day[pairs[:, 1]]
     inside = pairs[(da >= lo) & (da <= hi) & (db >= lo) & (db <= hi)]
-    nodes = np.unique(inside)
-    label = components(len(nodes), np.searchsorted(nodes, inside))
-    mine = np.flatnonzero(day[nodes] == on)
-    return nodes[mine], nodes[label[mine]]
+    label = components(len(day), inside)
+    involved = np.zeros(len(day), dtype=bool)
+    involved[inside.ravel()] = True
+    mine = np.flatnonzero(involved & (day == on))
+    return mine, label[mine]

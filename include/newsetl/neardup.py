@@ -208,76 +208,83 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
 
 
 def cluster_rows(out_root: storage.Location, days: list[str], window: int) -> pa.Table:
-    """The ``near_duplicates`` rows of ``days`` from the stored pairs."""
+    """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
+    pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
+    window)."""
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
-    if not days:
-        return schema.empty_table()
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
-    pairs = nearstore.read_pairs(out_root, read_lo, read_hi)
-    key = pc.binary_join_element_wise(pairs.column("ds"), pairs.column("article_id"), "/")
-    other = pc.binary_join_element_wise(pairs.column("other_ds"),
-                                        pairs.column("other_article_id"), "/")
-    key, other = np.asarray(key.to_pylist(), dtype=str), np.asarray(other.to_pylist(), dtype=str)
-    names, inverse = np.unique(np.concatenate([key, other]), return_inverse=True)
-    a, b = inverse[:len(key)], inverse[len(key):]
-    forward = a < b
-    edges = np.stack([a[forward], b[forward]], axis=1)
-    sims = pairs.column("similarity").to_numpy()[forward]
-    node_ds = np.array([n[:10] for n in names], dtype=object)
-    node_id = np.array([n[11:] for n in names], dtype=object)
-    sha1 = np.empty(len(names), dtype=object)
-    sha1[a] = np.asarray(pairs.column("content_sha1").to_pylist(), dtype=object)
-    day = ordinals(node_ds.astype(str)) if len(names) else np.empty(0, np.int64)
-    direct = _DirectPairs(edges, sims, len(names))
-    out: list[dict] = []
-    missing: list[tuple[int, int, int]] = []  # (row in out, node, canonical)
-    for ds in days:
-        nodes, canon = nearclusters.day_members(day, edges, _ordinal(ds), window)
-        found = direct.similarity(canon, nodes)
-        start = len(out)
-        out.extend(_rows(node_ds, node_id, sha1, nodes, canon, found, ds))
-        missing.extend((start + k, int(nodes[k]), int(canon[k]))
-                       for k in np.flatnonzero(np.isnan(found)))
-    _fill_similarities(out_root, out, missing, node_ds, node_id)
-    return pa.Table.from_pylist(out, schema=schema)
+    graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi))
+    parts = [nearclusters.day_members(graph.day, graph.edges, _ordinal(ds), window)
+             for ds in days]
+    nodes = np.concatenate([np.empty(0, np.int64)] + [p[0] for p in parts])
+    canon = np.concatenate([np.empty(0, np.int64)] + [p[1] for p in parts])
+    on = np.repeat(np.arange(len(days)), [len(p[0]) for p in parts])
+    exact = graph.sha1[nodes] == graph.sha1[canon]
+    sims = np.where(exact, 1.0, graph.similarity(canon, nodes))
+    missing = np.flatnonzero(np.isnan(sims))
+    if len(missing):  # a copy of a copy, not paired with the canonical article itself
+        sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing])
+    canonical_ds, canonical_id = graph.ds.take(canon), graph.article_id.take(canon)
+    table = pa.table({
+        "article_id": graph.article_id.take(nodes),
+        "cluster_id": pc.binary_join_element_wise(canonical_ds, canonical_id, "/"),
+        "canonical_ds": canonical_ds, "canonical_article_id": canonical_id,
+        "similarity": pa.array(sims, pa.float32()),
+        "kind": pa.array(np.where(exact, "exact", "near")),
+        "ds": pa.array(np.asarray(days, dtype=object)[on], pa.string())})
+    return table.cast(schema)
 
 
-class _DirectPairs:
-    """Similarity of stored pairs (node a < node b), looked up in bulk."""
+class _Graph:
+    """Stored pairs as a graph over integer nodes numbered in (ds, article_id) order."""
 
-    def __init__(self, edges: np.ndarray, sims: np.ndarray, n_nodes: int) -> None:
-        self.n = np.int64(max(n_nodes, 1))
-        keys = edges[:, 0] * self.n + edges[:, 1]
+    def __init__(self, pairs: pa.Table) -> None:
+        key = pc.binary_join_element_wise(pairs.column("ds"), pairs.column("article_id"), "/")
+        other = pc.binary_join_element_wise(pairs.column("other_ds"),
+                                            pairs.column("other_article_id"), "/")
+        both = pa.concat_arrays([*key.chunks, *other.chunks]) if pairs.num_rows else pa.array(
+            [], pa.string())
+        names = pc.unique(both)
+        names = names.take(pc.sort_indices(names))
+        codes = pc.index_in(both, value_set=names).to_numpy(zero_copy_only=False)
+        a, b = codes[:pairs.num_rows], codes[pairs.num_rows:]
+        forward = a < b
+        self.edges = np.stack([a[forward], b[forward]], axis=1).astype(np.int64)
+        self.ds = pc.utf8_slice_codeunits(names, 0, 10)
+        self.article_id = pc.utf8_slice_codeunits(names, 11, 1 << 20)
+        day_codes = pc.dictionary_encode(self.ds)
+        self.day = ordinals(day_codes.dictionary.to_numpy(zero_copy_only=False).astype(str))[
+            day_codes.indices.to_numpy()] if len(names) else np.empty(0, np.int64)
+        sha1 = pc.dictionary_encode(pairs.column("content_sha1")).combine_chunks()
+        self.sha1 = np.full(len(names), -1, dtype=np.int64)
+        self.sha1[a] = sha1.indices.to_numpy() if pairs.num_rows else a
+        self.n = np.int64(max(len(names), 1))
+        keys = self.edges[:, 0] * self.n + self.edges[:, 1]
         order = np.argsort(keys)
-        self.keys, self.sims = keys[order], sims[order]
+        self.keys = keys[order]
+        self.sims = pairs.column("similarity").to_numpy()[forward][order]
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Per (a, b), a < b or a == b: the stored similarity, 1.0 for a == b, else NaN."""
+        """Per (a, b), a <= b: the stored similarity (1.0 for a == b), else NaN."""
         out = np.where(a == b, 1.0, np.nan)
-        if len(self.keys):
+        if len(self.keys) and len(a):
             want = a * self.n + b
             pos = np.minimum(np.searchsorted(self.keys, want), len(self.keys) - 1)
             hit = self.keys[pos] == want
             out[hit] = self.sims[pos[hit]]
         return out
 
-
-def _fill_similarities(out_root: storage.Location, out: list[dict],
-                       missing: list[tuple[int, int, int]], node_ds: np.ndarray,
-                       node_id: np.ndarray) -> None:
-    """Similarity to a canonical article it is not paired with directly (a copy of a
-    copy): from the two signatures."""
-    todo = [(k, n, c) for k, n, c in missing if out[k]["kind"] == "near"]
-    if not todo:
-        return
-    wanted: dict[str, set[str]] = {}
-    for _, n, c in todo:
-        for node in (n, c):
-            wanted.setdefault(node_ds[node], set()).add(node_id[node])
-    sigs = nearstore.fetch_signatures(out_root, wanted)
-    for k, n, c in todo:
-        a, b = sigs[(node_ds[n], node_id[n])], sigs[(node_ds[c], node_id[c])]
-        out[k]["similarity"] = float(np.mean(a == b))
+    def fetched_similarity(self, out_root: storage.Location, a: np.ndarray, b: np.ndarray
+                           ) -> np.ndarray:
+        """Similarity of node pairs that were not paired directly, from their
+        signatures (read for these articles only)."""
+        ds, aid = self.ds.to_pylist(), self.article_id.to_pylist()
+        wanted: dict[str, set[str]] = {}
+        for node in np.unique(np.concatenate([a, b])).tolist():
+            wanted.setdefault(ds[node], set()).add(aid[node])
+        sigs = nearstore.fetch_signatures(out_root, wanted)
+        return np.array([np.mean(sigs[(ds[x], aid[x])] == sigs[(ds[y], aid[y])])
+                         for x, y in zip(a.tolist(), b.tolist(), strict=True)])
 
 
 def dedup_days(out_root: storage.Location, first: str, last: str,
@@ -294,7 +301,8 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     pairs = update_pairs(out_root, changed, window, threshold, published)
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     days = sorted(d for d in published if lo <= d <= hi)
-    rows = cluster_rows(out_root, days, window)
+    rows = cluster_rows(out_root, days, window) if days else schemas.delta_schema(
+        layout.NEAR_DUPLICATES).empty_table()
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
                          new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",
                          metadata={DEDUP_SPAN: f"{first}..{last}"})
