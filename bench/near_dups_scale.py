@@ -58,15 +58,20 @@ def worker_sign(seconds: float) -> dict:
 
 
 def worker_dedup(out: str, ds: str) -> dict:
-    from newsetl import neardup
+    import deltalake  # noqa: F401 - imports (~2 s cold) are not the day's cost
+    import pyarrow.dataset  # noqa: F401
+    from newsetl import neardup, publish, readers  # noqa: F401
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     summary = neardup.dedup_days(out, ds, ds, window=WINDOW)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": summary["rows"],
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (usage.ru_utime + usage.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"seconds": seconds, "rows": summary["rows"], "phases": summary.get("seconds"),
+            "cpu_seconds": cpu,
             "read": summary.get("articles_read"),
-            "rss_before_mb": before / 1024,
+            "rss_before_mb": before.ru_maxrss / 1024,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Threads computing the clusters of the rewritten days (the issue's 2 cores).
+THREADS = 2
+
 
 def components(n: int, pairs: np.ndarray) -> np.ndarray:
     """For each of ``n`` nodes, the smallest node of its connected component (pairs:
@@ -51,8 +54,23 @@ def day_members(day: np.ndarray, pairs: np.ndarray, on: int, window: int
     lo, hi = on - window, on + window
     da, db = day[pairs[:, 0]], day[pairs[:, 1]]
     inside = pairs[(da >= lo) & (da <= hi) & (db >= lo) & (db <= hi)]
-    label = components(len(day), inside)
-    involved = np.zeros(len(day), dtype=bool)
-    involved[inside.ravel()] = True
-    mine = np.flatnonzero(involved & (day == on))
-    return mine, label[mine]
+    if not len(inside):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    # nodes are numbered in day order: the window's nodes are one contiguous range
+    first, last = int(inside.min()), int(inside.max()) + 1
+    label = components(last - first, inside - first) + first
+    involved = np.zeros(last - first, dtype=bool)
+    involved[(inside - first).ravel()] = True
+    mine = np.flatnonzero(involved & (day[first:last] == on))
+    return mine + first, label[mine]
+
+
+def days_members(day: np.ndarray, pairs: np.ndarray, days: list[int], window: int
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`day_members` of each day, on :data:`THREADS` threads (numpy releases the
+    GIL in the array work)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        return list(pool.map(lambda on: day_members(day, pairs, on, window), days))

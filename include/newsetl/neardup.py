@@ -59,6 +59,7 @@ has ``max_active_runs=1``) so the last commit saw the latest signatures.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, timedelta
 
 import numpy as np
@@ -214,8 +215,8 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int) -> pa
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
     graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi))
-    parts = [nearclusters.day_members(graph.day, graph.edges, _ordinal(ds), window)
-             for ds in days]
+    parts = nearclusters.days_members(graph.day, graph.edges, [_ordinal(d) for d in days],
+                                      window)
     nodes = np.concatenate([np.empty(0, np.int64)] + [p[0] for p in parts])
     canon = np.concatenate([np.empty(0, np.int64)] + [p[1] for p in parts])
     on = np.repeat(np.arange(len(days)), [len(p[0]) for p in parts])
@@ -297,20 +298,27 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     first, last = layout.day(first).ds, layout.day(last).ds
     if window < 0 or not 0 < threshold <= 1 or last < first:
         raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
+    clock = [time.perf_counter()]
     changed, published = _changed_days(out_root, first, last, window)
+    clock.append(time.perf_counter())
     pairs = update_pairs(out_root, changed, window, threshold, published)
+    clock.append(time.perf_counter())
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     days = sorted(d for d in published if lo <= d <= hi)
     rows = cluster_rows(out_root, days, window) if days else schemas.delta_schema(
         layout.NEAR_DUPLICATES).empty_table()
+    clock.append(time.perf_counter())
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
                          new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",
                          metadata={DEDUP_SPAN: f"{first}..{last}"})
+    clock.append(time.perf_counter())
     kinds = pc.value_counts(rows.column("kind")).to_pylist() if rows.num_rows else []
     summary = {"days_rewritten": [lo, hi], "days_recomputed": sorted(changed),
                "articles_read": pairs["signatures_read"], "pairs": pairs["pairs_found"],
                "rows": rows.num_rows, "by_kind": {k["values"]: k["counts"] for k in kinds},
-               "version": version}
+               "version": version,
+               "seconds": dict(zip(("changed_days", "pairs", "clusters", "commit"),
+                                   np.round(np.diff(clock), 3).tolist(), strict=True))}
     log.info("newsetl dedup %s..%s: %s", first, last,
              {k: v for k, v in summary.items() if k != "days_recomputed"})
     return summary

@@ -40,6 +40,8 @@ MIN_SHINGLES = 30
 VERIFY_CHUNK = 65_536
 #: Rows of the ``signatures`` table decoded at a time while streaming a window.
 SCAN_BATCH = 32_768
+#: Threads testing streamed batches against the block (the issue's 2 cores).
+SCAN_THREADS = 2
 #: Bits of a band key that index the in-cache prefilter of :class:`KeyIndex`.
 FILTER_BITS = 20
 _FILTER_SHIFT = np.uint64(64 - FILTER_BITS)
@@ -198,29 +200,53 @@ class KeyIndex:
             pos = np.minimum(np.searchsorted(known, keys[band, maybe]), len(known) - 1)
             hit[maybe[known[pos] == keys[band, maybe]]] = True
         hit &= eligible
-        hit |= pc.is_in(batch.column("content_sha1"), value_set=self.sha1).to_numpy(
-            zero_copy_only=False)
+        # Same content_sha1 means the same body, so the same signature: eligible rows
+        # already matched every band. Only short bodies need the hash lookup.
+        short = np.flatnonzero(~eligible)
+        if len(short):
+            sha1 = batch.column("content_sha1").take(pa.array(short))
+            hit[short] = pc.is_in(sha1, value_set=self.sha1).to_numpy(zero_copy_only=False)
         return hit
 
 
 def scan(batches: Iterable[pa.RecordBatch], index: KeyIndex) -> tuple[Side, np.ndarray, int]:
     """The rows of streamed ``signatures`` batches that may pair with the block (their
-    :class:`Side`, band keys) and how many rows were read."""
+    :class:`Side`, band keys) and how many rows were read. Batches are tested on
+    :data:`SCAN_THREADS` threads (numpy releases the GIL), at most two batches ahead
+    per thread, so memory stays bounded."""
+    from concurrent.futures import ThreadPoolExecutor
+
     parts, keys_kept, read = [], [], 0
-    for batch in batches:
-        read += batch.num_rows
-        if not batch.num_rows:
-            continue
-        sig = minhash.decode_column(batch.column("minhash"))
-        keys = band_keys(sig)
-        eligible = batch.column("n_shingles").to_numpy() >= MIN_SHINGLES
-        rows = np.flatnonzero(index.hits(batch, keys, eligible))
-        if len(rows):
-            parts.append(side_from_arrow(batch.take(pa.array(rows))))
-            keys_kept.append(keys[:, rows])
+    with ThreadPoolExecutor(SCAN_THREADS) as pool:
+        pending = []
+        for batch in batches:
+            read += batch.num_rows
+            pending.append(pool.submit(_scan_batch, batch, index))
+            if len(pending) > 2 * SCAN_THREADS:
+                _collect(pending.pop(0).result(), parts, keys_kept)
+        for future in pending:
+            _collect(future.result(), parts, keys_kept)
     if not parts:
         return empty_side(), np.empty((minhash.BANDS, 0), np.uint64), read
     return Side.concat(parts), np.concatenate(keys_kept, axis=1), read
+
+
+def _scan_batch(batch: pa.RecordBatch, index: KeyIndex) -> tuple[Side, np.ndarray] | None:
+    if not batch.num_rows:
+        return None
+    sig = minhash.decode_column(batch.column("minhash"))
+    keys = band_keys(sig)
+    eligible = batch.column("n_shingles").to_numpy() >= MIN_SHINGLES
+    rows = np.flatnonzero(index.hits(batch, keys, eligible))
+    if not len(rows):
+        return None
+    return side_from_arrow(batch.take(pa.array(rows))), keys[:, rows]
+
+
+def _collect(found: tuple[Side, np.ndarray] | None, parts: list, keys_kept: list) -> None:
+    if found is not None:
+        parts.append(found[0])
+        keys_kept.append(found[1])
 
 
 def empty_side() -> Side:

@@ -68,7 +68,8 @@ def signature_batches(out_root: storage.Location, days: list[str],
     # cost grow with the archive.
     dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("ds", "in", sorted(days))])
     yield from dataset.to_batches(columns=SIGNATURE_COLUMNS, filter=where,
-                                  batch_size=nearpairs.SCAN_BATCH)
+                                  batch_size=nearpairs.SCAN_BATCH, batch_readahead=2,
+                                  fragment_readahead=2)
 
 
 def load_side(out_root: storage.Location, days: list[str]) -> nearpairs.Side:
@@ -167,9 +168,7 @@ def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[
     if fresh.num_rows:  # a pair of two changed days was found from both ends
         fresh = fresh.group_by(schema.names, use_threads=False).aggregate([]).select(
             schema.names)
-    rows = pa.concat_tables([kept, fresh]).sort_by(
-        [("ds", "ascending"), ("article_id", "ascending"), ("other_ds", "ascending"),
-         ("other_article_id", "ascending")])
+    rows = pa.concat_tables([kept, fresh])
     return commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
                       predicate=f"ds >= '{first}' AND ds <= '{last}'",
                       metadata={"newsetl.pairs_for": span_note})
