@@ -100,7 +100,7 @@ def _ds(k: int) -> str:
 def build_archive(out: Path, n_days: int, per_day: int, seed: int) -> None:
     """signatures, manifests and near_pairs of ``n_days`` days of ``per_day`` articles."""
     from deltalake import WriterProperties, write_deltalake
-    from newsetl import minhash, nearpairs, schemas
+    from newsetl import minhash, nearpairs, nearstore, schemas
 
     rng = np.random.default_rng(seed)
     n = n_days * per_day
@@ -160,7 +160,8 @@ def build_archive(out: Path, n_days: int, per_day: int, seed: int) -> None:
     marks = len(days)
     pairs = pa.table({
         "article_id": pa.array(np.concatenate([side.article_id[li], [""] * marks])),
-        "content_sha1": pa.array(np.concatenate([side.content_sha1[li], [""] * marks])),
+        "content_sha1": pa.array(np.concatenate([side.content_sha1[li],
+                                                 [nearstore.params(WINDOW, 0.8)] * marks])),
         "other_ds": pa.array(np.concatenate([side.ds[rj], [""] * marks])),
         "other_article_id": pa.array(np.concatenate([side.article_id[rj], [""] * marks])),
         "similarity": pa.array(np.concatenate([sims, np.zeros(marks)]).astype(np.float32)),
@@ -183,7 +184,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window-articles", type=int, default=1_000_000)
-    parser.add_argument("--archives", type=int, nargs="+", default=[1, 2, 3],
+    parser.add_argument("--archives", type=int, nargs="*", default=[1, 2, 3],
                         help="archive sizes in windows (default 1 2 3)")
     parser.add_argument("--sign-seconds", type=float, default=6.0)
     parser.add_argument("--rounds", type=int, default=2)

@@ -153,17 +153,18 @@ def _days(first: str, last: str) -> list[str]:
     return [_ds(d) for d in range(lo, hi + 1)]
 
 
-def _changed_days(out_root: storage.Location, first: str, last: str, window: int
-                  ) -> tuple[set[str], dict[str, tuple[str, int]]]:
+def _changed_days(out_root: storage.Location, first: str, last: str, window: int,
+                  made_with: str) -> tuple[set[str], dict[str, tuple[str, int]]]:
     """``[first, last]`` plus every day whose stored pairs are not those of its current
-    publish, within two windows of the days found so far (a fixed point); and the
+    publish and parameters, within two windows of the days found so far (a fixed
+    point); and the
     published days (publish id, articles) within two windows of those."""
     changed = set(_days(first, last))
     while True:
         read_lo, read_hi = span(min(changed), 2 * window)[0], span(max(changed), 2 * window)[1]
         published = nearstore.published(out_root, read_lo, read_hi)
         marks = nearstore.markers(out_root, read_lo, read_hi)
-        stale = {d for d, (pid, _) in published.items() if marks.get(d) != pid}
+        stale = {d for d, (pid, _) in published.items() if marks.get(d) != (pid, made_with)}
         stale |= {d for d in marks if d not in published}
         if stale <= changed:
             return changed, published
@@ -193,7 +194,7 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
     todo = sorted(d for d in changed if d in published)
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     nearstore.ensure_signed(out_root, [d for d in published if lo <= d <= hi])
-    rows: list[dict] = []
+    rows: list[pa.Table] = []
     read = 0
     for block in _blocks(todo, sizes):
         left = nearstore.load_side(out_root, block)
@@ -201,11 +202,12 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
                   if span(block[0], window)[0] <= d <= span(block[-1], window)[1]]
         found, n = nearpairs.block_pairs(
             left, nearstore.signature_batches(out_root, around), window, threshold)
-        rows.extend(found)
+        rows.append(found)
         read += n
     version = nearstore.write_pairs(out_root, lo, hi, changed, rows, published,
-                                    f"{min(changed)}..{max(changed)}")
-    return {"signatures_read": read, "pairs_found": len(rows) // 2, "version": version}
+                                    nearstore.params(window, threshold))
+    return {"signatures_read": read, "pairs_found": sum(t.num_rows for t in rows) // 2,
+            "version": version}
 
 
 def cluster_rows(out_root: storage.Location, days: list[str], window: int) -> pa.Table:
@@ -299,7 +301,8 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     if window < 0 or not 0 < threshold <= 1 or last < first:
         raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
     clock = [time.perf_counter()]
-    changed, published = _changed_days(out_root, first, last, window)
+    changed, published = _changed_days(out_root, first, last, window,
+                                       nearstore.params(window, threshold))
     clock.append(time.perf_counter())
     pairs = update_pairs(out_root, changed, window, threshold, published)
     clock.append(time.perf_counter())

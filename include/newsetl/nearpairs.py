@@ -24,7 +24,7 @@ stored twice): 1,000 identical copies within ±30 days would give ~1 M rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -257,23 +257,20 @@ def empty_side() -> Side:
 
 
 def block_pairs(block: Side, batches: Iterable[pa.RecordBatch], window: int,
-                threshold: float) -> tuple[list[dict], int]:
+                threshold: float) -> tuple[pa.Table, int]:
     """The pairs of a block of days with the streamed signatures of its window (which
-    include the block's own days), as ``near_pairs`` rows in both directions (without
-    ``ds``'s ``publish_id``), and the rows read."""
+    include the block's own days), as ``near_pairs`` columns in both directions
+    (without ``publish_id``), and the rows read."""
     keys = band_keys(block.sig)
     right, right_keys, read = scan(batches, KeyIndex(block, keys))
     li, rj, sims = match(block, right, window, threshold, keys, right_keys)
-    rows = []
-    for i, j, sim in zip(li.tolist(), rj.tolist(), sims.tolist(), strict=True):
-        a = (block.ds[i], block.article_id[i], block.content_sha1[i])
-        b = (right.ds[j], right.article_id[j], right.content_sha1[j])
-        rows.extend(_both_ways(a, b, sim))
-    return rows, read
-
-
-def _both_ways(a: tuple[str, str, str], b: tuple[str, str, str], sim: float
-               ) -> Iterator[dict]:
-    for (ds, aid, sha), (other_ds, other_aid, _) in ((a, b), (b, a)):
-        yield {"ds": ds, "article_id": aid, "content_sha1": sha, "other_ds": other_ds,
-               "other_article_id": other_aid, "similarity": sim}
+    a = (block.ds[li], block.article_id[li], block.content_sha1[li])
+    b = (right.ds[rj], right.article_id[rj], right.content_sha1[rj])
+    both = [np.concatenate([x, y]) for x, y in zip(a, b, strict=True)]
+    other = [np.concatenate([y, x]) for x, y in zip(a[:2], b[:2], strict=True)]
+    return pa.table({"ds": pa.array(both[0], pa.string()),
+                     "article_id": pa.array(both[1], pa.string()),
+                     "content_sha1": pa.array(both[2], pa.string()),
+                     "other_ds": pa.array(other[0], pa.string()),
+                     "other_article_id": pa.array(other[1], pa.string()),
+                     "similarity": pa.array(np.concatenate([sims, sims]), pa.float32())}), read

@@ -132,12 +132,25 @@ def _pairs_between(first: str, last: str, where: pc.Expression | None, columns: 
     return dataset.to_table(columns=columns, filter=days if where is None else days & where)
 
 
-def markers(out_root: storage.Location, first: str, last: str) -> dict[str, str]:
-    """Day -> the publish its stored pairs were computed from, for ``[first, last]``."""
-    rows = _pairs_between(first, last, pc.field("article_id") == "", ["ds", "publish_id"],
-                          out_root)
-    return {} if rows is None else dict(zip(rows.column("ds").to_pylist(),
-                                            rows.column("publish_id").to_pylist(), strict=True))
+def params(window: int, threshold: float) -> str:
+    """What a day's stored pairs depend on besides its signatures (kept in its marker's
+    ``content_sha1``): pairs made with another window, threshold or signature version
+    are recomputed.
+
+    >>> params(30, 0.8).split("/")[:2]
+    ['w30', 't0.8']
+    """
+    return f"w{window}/t{threshold}/{minhash.SIGNATURE_VERSION}"
+
+
+def markers(out_root: storage.Location, first: str, last: str) -> dict[str, tuple[str, str]]:
+    """Day -> (the publish its stored pairs were computed from, :func:`params`), for
+    ``[first, last]``."""
+    rows = _pairs_between(first, last, pc.field("article_id") == "",
+                          ["ds", "publish_id", "content_sha1"], out_root)
+    if rows is None:
+        return {}
+    return {r["ds"]: (r["publish_id"], r["content_sha1"]) for r in rows.to_pylist()}
 
 
 def read_pairs(out_root: storage.Location, first: str, last: str,
@@ -150,28 +163,33 @@ def read_pairs(out_root: storage.Location, first: str, last: str,
 
 
 def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[str],
-                new_rows: list[dict], published: dict[str, str], span_note: str) -> int:
-    """Replace the pairs with an end on a ``changed`` day by ``new_rows`` (both
-    directions) and mark the changed published days, in one commit of the partitions
-    ``[first, last]``; the Delta version."""
+                new_pairs: list[pa.Table], published: dict[str, str], made_with: str) -> int:
+    """Replace the pairs with an end on a ``changed`` day by ``new_pairs`` (both
+    directions, without ``publish_id``) and mark the changed published days, in one
+    commit of the partitions ``[first, last]``; the Delta version."""
     from newsetl.publish import commit_day, new_publish_id
 
     schema = schemas.delta_schema(layout.NEAR_PAIRS)
     old = read_pairs(out_root, first, last, with_markers=True)
     touched = pc.field("ds").isin(sorted(changed)) | pc.field("other_ds").isin(sorted(changed))
     kept = old.filter(~touched) if old.num_rows else old
-    marks = [{"ds": d, "article_id": "", "content_sha1": "", "other_ds": "",
-              "other_article_id": "", "similarity": 0.0} for d in sorted(changed)
-             if d in published]
-    fresh = pa.Table.from_pylist(
-        [{**r, "publish_id": published[r["ds"]]} for r in new_rows + marks], schema=schema)
+    marked = sorted(d for d in changed if d in published)
+    marks = pa.table({"ds": pa.array(marked, pa.string()),
+                      "content_sha1": pa.array([made_with] * len(marked), pa.string()),
+                      **{c: pa.array([""] * len(marked), pa.string())
+                         for c in ("article_id", "other_ds", "other_article_id")},
+                      "similarity": pa.array([0.0] * len(marked), pa.float32())})
+    fresh = pa.concat_tables([*new_pairs, marks], promote_options="permissive")
     if fresh.num_rows:  # a pair of two changed days was found from both ends
-        fresh = fresh.group_by(schema.names, use_threads=False).aggregate([]).select(
-            schema.names)
-    rows = pa.concat_tables([kept, fresh])
+        fresh = fresh.group_by(fresh.column_names, use_threads=False).aggregate([])
+    days = sorted(published)
+    ids = pa.array([published[d] for d in days], pa.string())
+    fresh = fresh.append_column("publish_id", ids.take(
+        pc.index_in(fresh.column("ds"), value_set=pa.array(days, pa.string()))))
+    rows = pa.concat_tables([kept, fresh.select(schema.names).cast(schema)])
     return commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
                       predicate=f"ds >= '{first}' AND ds <= '{last}'",
-                      metadata={"newsetl.pairs_for": span_note})
+                      metadata={"newsetl.pairs_for": f"{min(changed)}..{max(changed)}"})
 
 
 def fetch_signatures(out_root: storage.Location, wanted: dict[str, set[str]]
@@ -185,5 +203,5 @@ def fetch_signatures(out_root: storage.Location, wanted: dict[str, set[str]]
         for ds, aid, row in zip(batch.column("ds").to_pylist(),
                                 batch.column("article_id").to_pylist(), sig, strict=True):
             if aid in wanted.get(ds, ()):
-                found[(ds, aid)] = row
+                found[(ds, aid)] = row.copy()  # not a view: frees the batch
     return found

@@ -161,7 +161,8 @@ NEAR_DUPLICATES = pa.schema(
 #: away (``near_pairs`` Delta table, partitioned by ds; see :mod:`newsetl.nearpairs`):
 #: each pair is stored twice, once under each article's day, so republishing a day
 #: rewrites only the partitions within one window of it. One marker row per computed
-#: day (``article_id`` empty) records the publish its pairs were computed from.
+#: day (``article_id`` empty) records the publish its pairs were computed from and, in
+#: ``content_sha1``, the window, threshold and signature version they were made with.
 NEAR_PAIRS = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),

@@ -256,7 +256,8 @@ def test_a_blocks_pairs_from_a_streamed_window_are_the_in_memory_pairs() -> None
     around = table.filter((pc.field("ds") >= "2024-05-03") & (pc.field("ds") <= "2024-05-19"))
     rows, read = nearpairs.block_pairs(block, around.to_batches(max_chunksize=5), 7, 0.8)
     assert read == around.num_rows
-    found = {(r["ds"], r["article_id"], r["other_ds"], r["other_article_id"]) for r in rows}
+    found = {(r["ds"], r["article_id"], r["other_ds"], r["other_article_id"])
+             for r in rows.to_pylist()}
     expected = {p for p in everything if p[0] in block_days or p[2] in block_days}
     assert {p for p in found if (p[0], p[1]) < (p[2], p[3])} == expected
     assert {(c, d, a, b) for a, b, c, d in found} == found  # both directions
@@ -310,3 +311,22 @@ def test_republishing_a_changed_day_gives_the_table_of_a_fresh_archive(tmp_path:
                        r["similarity"]) for r in rows)
 
     assert pairs(out) == pairs(fresh)
+
+
+def test_pairs_made_with_another_window_are_recomputed(tmp_path: Path) -> None:
+    """A day's stored pairs record the window (and threshold, signature version) they
+    were made with: a dedup with another window recomputes them instead of mixing."""
+    raw, out, fresh = tmp_path / "raw", tmp_path / "out", tmp_path / "fresh"
+    _raw_days(raw)
+    _publish(raw, out, DAYS)
+    summary = neardup.dedup_days(out, DAYS[2], DAYS[2], window=1)
+    assert summary["days_recomputed"] == DAYS
+    for ds in DAYS:
+        run_day(raw, fresh, ds, detector="langdetect")
+    neardup.dedup_days(fresh, DAYS[0], DAYS[-1], window=1)
+
+    def rows(root: Path) -> list[tuple]:
+        return sorted((r["ds"], r["article_id"], r["canonical_ds"])
+                      for r in read_table(root, "near_duplicates").to_pylist())
+
+    assert rows(out) == rows(fresh) and rows(out)
