@@ -210,10 +210,11 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
             "version": version}
 
 
-def cluster_rows(out_root: storage.Location, days: list[str], window: int) -> pa.Table:
+def cluster_rows(out_root: storage.Location, days: list[str], window: int,
+                 changed: set[str] = frozenset()) -> pa.Table:  # type: ignore[assignment]
     """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
     pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
-    window)."""
+    window); ``changed``: the days whose pairs were just recomputed."""
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
     graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi))
@@ -226,6 +227,10 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int) -> pa
     sims = np.where(exact, 1.0, graph.similarity(canon, nodes))
     missing = np.flatnonzero(np.isnan(sims))
     if len(missing):  # a copy of a copy, not paired with the canonical article itself
+        sims[missing] = graph.previous_similarity(out_root, days, nodes[missing],
+                                                  canon[missing], changed)
+        missing = missing[np.isnan(sims[missing])]
+    if len(missing):
         sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing])
     canonical_ds, canonical_id = graph.ds.take(canon), graph.article_id.take(canon)
     table = pa.table({
@@ -253,6 +258,7 @@ class _Graph:
         a, b = codes[:pairs.num_rows], codes[pairs.num_rows:]
         forward = a < b
         self.edges = np.stack([a[forward], b[forward]], axis=1).astype(np.int64)
+        self.names = names
         self.ds = pc.utf8_slice_codeunits(names, 0, 10)
         self.article_id = pc.utf8_slice_codeunits(names, 11, 1 << 20)
         day_codes = pc.dictionary_encode(self.ds)
@@ -275,6 +281,29 @@ class _Graph:
             pos = np.minimum(np.searchsorted(self.keys, want), len(self.keys) - 1)
             hit = self.keys[pos] == want
             out[hit] = self.sims[pos[hit]]
+        return out
+
+    def previous_similarity(self, out_root: storage.Location, days: list[str],
+                            a: np.ndarray, b: np.ndarray, changed: set[str]) -> np.ndarray:
+        """Similarity of node a to its canonical node b as ``near_duplicates`` already
+        holds it (NaN where it does not). A similarity is a function of the two
+        signatures, and a row still there was written after the last publish of both
+        days (republishing either rewrites it), so when neither day's pairs were just
+        recomputed (which is also how a change of signature version shows) the stored
+        value is the one a fetch would compute — without reading signatures."""
+        out = np.full(len(a), np.nan)
+        recomputed = pa.array(sorted(changed), pa.string())
+        keep = ~(pc.is_in(self.ds.take(a), value_set=recomputed).to_numpy(zero_copy_only=False)
+                 | pc.is_in(self.ds.take(b), value_set=recomputed).to_numpy(zero_copy_only=False))
+        if not keep.any():
+            return out
+        old = nearstore.previous_similarities(out_root, days[0], days[-1])
+        want = pc.binary_join_element_wise(self.names.take(a[keep]), self.names.take(b[keep]),
+                                           "|")
+        pos = pc.fill_null(pc.index_in(want, value_set=old.column("key")), -1).to_numpy()
+        values = np.full(len(pos), np.nan)
+        values[pos >= 0] = old.column("similarity").to_numpy()[pos[pos >= 0]]
+        out[keep] = values
         return out
 
     def fetched_similarity(self, out_root: storage.Location, a: np.ndarray, b: np.ndarray
@@ -308,7 +337,7 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     clock.append(time.perf_counter())
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     days = sorted(d for d in published if lo <= d <= hi)
-    rows = cluster_rows(out_root, days, window) if days else schemas.delta_schema(
+    rows = cluster_rows(out_root, days, window, changed) if days else schemas.delta_schema(
         layout.NEAR_DUPLICATES).empty_table()
     clock.append(time.perf_counter())
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,

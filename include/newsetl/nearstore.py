@@ -121,9 +121,11 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
 # --- near_pairs -------------------------------------------------------------------------
 
 def _pairs_between(first: str, last: str, where: pc.Expression | None, columns: list[str],
-                   out_root: storage.Location) -> pa.Table | None:
-    """``near_pairs`` rows of the files of ``[first, last]`` only (pruned listing)."""
-    table = _table(out_root, layout.NEAR_PAIRS)
+                   out_root: storage.Location, name: str = layout.NEAR_PAIRS
+                   ) -> pa.Table | None:
+    """``near_pairs`` (or ``name``) rows of the files of ``[first, last]`` only (pruned
+    listing)."""
+    table = _table(out_root, name)
     if table is None:
         return None
     days = (pc.field("ds") >= first) & (pc.field("ds") <= last)
@@ -190,6 +192,21 @@ def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[
     return commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
                       predicate=f"ds >= '{first}' AND ds <= '{last}'",
                       metadata={"newsetl.pairs_for": f"{min(changed)}..{max(changed)}"})
+
+
+def previous_similarities(out_root: storage.Location, first: str, last: str) -> pa.Table:
+    """The ``near`` rows ``near_duplicates`` holds for ``[first, last]``: key
+    ``"<ds>/<article_id>|<canonical_ds>/<canonical_article_id>"`` and ``similarity``."""
+    rows = _pairs_between(first, last, pc.field("kind") == "near",
+                          ["ds", "article_id", "canonical_ds", "canonical_article_id",
+                           "similarity"], out_root, layout.NEAR_DUPLICATES)
+    if rows is None:
+        return pa.table({"key": pa.array([], pa.string()),
+                         "similarity": pa.array([], pa.float32())})
+    join = pc.binary_join_element_wise
+    key = join(join(rows.column("ds"), rows.column("article_id"), "/"),
+               join(rows.column("canonical_ds"), rows.column("canonical_article_id"), "/"), "|")
+    return pa.table({"key": key, "similarity": rows.column("similarity")})
 
 
 def fetch_signatures(out_root: storage.Location, wanted: dict[str, set[str]]

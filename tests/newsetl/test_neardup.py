@@ -330,3 +330,38 @@ def test_pairs_made_with_another_window_are_recomputed(tmp_path: Path) -> None:
                       for r in read_table(root, "near_duplicates").to_pylist())
 
     assert rows(out) == rows(fresh) and rows(out)
+
+
+def test_a_copy_of_a_copy_gets_its_similarity_to_the_canonical_article(
+        tmp_path: Path, monkeypatch) -> None:
+    """C copies B copies A, C too far from A to be paired with it: C's similarity to
+    its canonical A comes from the two signatures, and a later dedup around it reuses
+    the stored value (a function of two unchanged signatures) without reading them."""
+    from newsetl import nearstore
+
+    story = _story(20, 400)
+    b = _substituted(story, 6, seed=21)
+    c = _substituted(b, 6, seed=22)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for ds, words in zip(DAYS[:3], (story, b, c), strict=True):
+        (raw / ds).mkdir(parents=True)
+        (raw / ds / "story.txt").write_text(_text("Chain", words))
+    for k, ds in enumerate(DAYS[3:]):
+        (raw / ds).mkdir(parents=True)
+        (raw / ds / "other.txt").write_text(_text("Other", _story(30 + k)))
+    _publish(raw, out, DAYS)
+    win = neardup.window_from_table(read_table(out, "signatures"))
+    pairs = neardup.verified_pairs(win, window=2, threshold=0.8)
+    expected = neardup.day_rows(win, pairs, DAYS[2], window=2)
+    assert len(pairs) == 2 and expected[0]["similarity"] < 0.8  # C-A: not a pair
+    stored = [r for r in read_table(out, "near_duplicates").to_pylist() if r["ds"] == DAYS[2]]
+    assert [(r["canonical_ds"], r["similarity"]) for r in stored] == [
+        (DAYS[0], pytest.approx(expected[0]["similarity"]))]
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("signatures read again")
+
+    monkeypatch.setattr(nearstore, "fetch_signatures", no_reading)
+    neardup.dedup_days(out, DAYS[4], DAYS[4], window=2)
+    again = [r for r in read_table(out, "near_duplicates").to_pylist() if r["ds"] == DAYS[2]]
+    assert again == stored
