@@ -252,9 +252,12 @@ class _Graph:
                                             pairs.column("other_article_id"), "/")
         both = pa.concat_arrays([*key.chunks, *other.chunks]) if pairs.num_rows else pa.array(
             [], pa.string())
-        names = pc.unique(both)
-        names = names.take(pc.sort_indices(names))
-        codes = pc.index_in(both, value_set=names).to_numpy(zero_copy_only=False)
+        encoded = pc.dictionary_encode(both)  # hash-based; then rank the distinct names
+        order = pc.sort_indices(encoded.dictionary).to_numpy()
+        names = encoded.dictionary.take(pa.array(order))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
         a, b = codes[:pairs.num_rows], codes[pairs.num_rows:]
         forward = a < b
         self.edges = np.stack([a[forward], b[forward]], axis=1).astype(np.int64)
