@@ -38,24 +38,25 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
             label = jumped
 
 
-def day_members(day: np.ndarray, pairs: np.ndarray, on: int, window: int
+def day_members(day: np.ndarray, pairs: np.ndarray, on: int, window: int,
+                ends: tuple[np.ndarray, np.ndarray] | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
     """The nodes of day ``on`` in a cluster of the pairs among the nodes of
-    ``[on - window, on + window]`` (``day``: each node's day number), and each one's
-    canonical node: ``(nodes, canonicals)``, in node order.
+    ``[on - window, on + window]`` (``day``: each node's day number; ``ends``: the
+    days of each pair's two nodes, when already known), and each one's canonical node:
+    ``(nodes, canonicals)``, in node order.
 
     >>> day = np.array([1, 2, 3, 9])
     >>> [a.tolist() for a in day_members(day, np.array([[0, 1], [1, 2], [2, 3]]), 3, 2)]
     [[2], [0]]
     """
+    empty = np.empty(0, dtype=np.int64)
     if not len(pairs):
-        empty = np.empty(0, dtype=np.int64)
         return empty, empty
     lo, hi = on - window, on + window
-    da, db = day[pairs[:, 0]], day[pairs[:, 1]]
-    inside = pairs[(da >= lo) & (da <= hi) & (db >= lo) & (db <= hi)]
+    da, db = ends if ends is not None else (day[pairs[:, 0]], day[pairs[:, 1]])
+    inside = pairs[(np.minimum(da, db) >= lo) & (np.maximum(da, db) <= hi)]
     if not len(inside):
-        empty = np.empty(0, dtype=np.int64)
         return empty, empty
     # nodes are numbered in day order: the window's nodes are one contiguous range
     first, last = int(inside.min()), int(inside.max()) + 1
@@ -72,5 +73,6 @@ def days_members(day: np.ndarray, pairs: np.ndarray, days: list[int], window: in
     GIL in the array work)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    ends = (day[pairs[:, 0]], day[pairs[:, 1]]) if len(pairs) else None
     with ThreadPoolExecutor(THREADS) as pool:
-        return list(pool.map(lambda on: day_members(day, pairs, on, window), days))
+        return list(pool.map(lambda on: day_members(day, pairs, on, window, ends), days))

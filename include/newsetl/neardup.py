@@ -186,9 +186,11 @@ def _blocks(days: list[str], sizes: dict[str, int]) -> list[list[str]]:
 
 
 def update_pairs(out_root: storage.Location, changed: set[str], window: int,
-                 threshold: float, days: dict[str, tuple[str, int]]) -> dict:
+                 threshold: float, days: dict[str, tuple[str, int]],
+                 seen: dict | None = None) -> dict:
     """Recompute the pairs with an end on a ``changed`` day and store them (``days``:
-    the published days around, with their publish id and articles)."""
+    the published days around, with their publish id and articles); ``seen`` gets the
+    signatures held for the last block (what clustering may need again)."""
     published = {d: pid for d, (pid, _) in days.items()}
     sizes = {d: n for d, (_, n) in days.items()}
     todo = sorted(d for d in changed if d in published)
@@ -200,8 +202,10 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
         left = nearstore.load_side(out_root, block)
         around = [d for d in published
                   if span(block[0], window)[0] <= d <= span(block[-1], window)[1]]
+        if seen is not None:
+            seen.clear()  # one block's worth at most: bounded memory for a backfill
         found, n = nearpairs.block_pairs(
-            left, nearstore.signature_batches(out_root, around), window, threshold)
+            left, nearstore.signature_batches(out_root, around), window, threshold, seen)
         rows.append(found)
         read += n
     version = nearstore.write_pairs(out_root, lo, hi, changed, rows, published,
@@ -211,10 +215,12 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
 
 
 def cluster_rows(out_root: storage.Location, days: list[str], window: int,
-                 changed: set[str] = frozenset()) -> pa.Table:  # type: ignore[assignment]
+                 changed: set[str] = frozenset(),  # type: ignore[assignment]
+                 seen: dict | None = None) -> pa.Table:
     """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
     pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
-    window); ``changed``: the days whose pairs were just recomputed."""
+    window); ``changed``: the days whose pairs were just recomputed, ``seen``:
+    signatures already in memory by ``(ds, article_id)``."""
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
     graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi))
@@ -223,7 +229,7 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int,
     nodes = np.concatenate([np.empty(0, np.int64)] + [p[0] for p in parts])
     canon = np.concatenate([np.empty(0, np.int64)] + [p[1] for p in parts])
     on = np.repeat(np.arange(len(days)), [len(p[0]) for p in parts])
-    exact = graph.sha1[nodes] == graph.sha1[canon]
+    exact = graph.same_content(nodes, canon)
     sims = np.where(exact, 1.0, graph.similarity(canon, nodes))
     missing = np.flatnonzero(np.isnan(sims))
     if len(missing):  # a copy of a copy, not paired with the canonical article itself
@@ -231,7 +237,8 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int,
                                                   canon[missing], changed)
         missing = missing[np.isnan(sims[missing])]
     if len(missing):
-        sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing])
+        sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing],
+                                                 seen or {})
     canonical_ds, canonical_id = graph.ds.take(canon), graph.article_id.take(canon)
     table = pa.table({
         "article_id": graph.article_id.take(nodes),
@@ -267,14 +274,23 @@ class _Graph:
         day_codes = pc.dictionary_encode(self.ds)
         self.day = ordinals(day_codes.dictionary.to_numpy(zero_copy_only=False).astype(str))[
             day_codes.indices.to_numpy()] if len(names) else np.empty(0, np.int64)
-        sha1 = pc.dictionary_encode(pairs.column("content_sha1")).combine_chunks()
-        self.sha1 = np.full(len(names), -1, dtype=np.int64)
-        self.sha1[a] = sha1.indices.to_numpy() if pairs.num_rows else a
+        row = np.zeros(len(names), dtype=np.int64)  # a row of each node's own side
+        row[a] = np.arange(len(a))
+        self.row_sha1 = pairs.column("content_sha1").combine_chunks()
+        self.row = row
         self.n = np.int64(max(len(names), 1))
         keys = self.edges[:, 0] * self.n + self.edges[:, 1]
         order = np.argsort(keys)
         self.keys = keys[order]
         self.sims = pairs.column("similarity").to_numpy()[forward][order]
+
+    def same_content(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per (a, b): the same ``content_sha1``?"""
+        if not len(a):
+            return np.zeros(0, dtype=bool)
+        sha1 = self.row_sha1
+        return pc.equal(sha1.take(pa.array(self.row[a])), sha1.take(pa.array(self.row[b]))
+                        ).to_numpy(zero_copy_only=False)
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Per (a, b), a <= b: the stored similarity (1.0 for a == b), else NaN."""
@@ -309,15 +325,20 @@ class _Graph:
         out[keep] = values
         return out
 
-    def fetched_similarity(self, out_root: storage.Location, a: np.ndarray, b: np.ndarray
-                           ) -> np.ndarray:
+    def fetched_similarity(self, out_root: storage.Location, a: np.ndarray, b: np.ndarray,
+                           seen: dict) -> np.ndarray:
         """Similarity of node pairs that were not paired directly, from their
-        signatures (read for these articles only)."""
+        signatures (``seen``, else read for these articles only)."""
         ds, aid = self.ds.to_pylist(), self.article_id.to_pylist()
         wanted: dict[str, set[str]] = {}
+        sigs = {}
         for node in np.unique(np.concatenate([a, b])).tolist():
-            wanted.setdefault(ds[node], set()).add(aid[node])
-        sigs = nearstore.fetch_signatures(out_root, wanted)
+            if (ds[node], aid[node]) in seen:
+                sigs[(ds[node], aid[node])] = seen[(ds[node], aid[node])]
+            else:
+                wanted.setdefault(ds[node], set()).add(aid[node])
+        if wanted:
+            sigs.update(nearstore.fetch_signatures(out_root, wanted))
         return np.array([np.mean(sigs[(ds[x], aid[x])] == sigs[(ds[y], aid[y])])
                          for x, y in zip(a.tolist(), b.tolist(), strict=True)])
 
@@ -332,28 +353,30 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     first, last = layout.day(first).ds, layout.day(last).ds
     if window < 0 or not 0 < threshold <= 1 or last < first:
         raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
-    clock = [time.perf_counter()]
+    clock = [(time.perf_counter(), time.process_time())]
     changed, published = _changed_days(out_root, first, last, window,
                                        nearstore.params(window, threshold))
-    clock.append(time.perf_counter())
-    pairs = update_pairs(out_root, changed, window, threshold, published)
-    clock.append(time.perf_counter())
+    clock.append((time.perf_counter(), time.process_time()))
+    seen: dict = {}
+    pairs = update_pairs(out_root, changed, window, threshold, published, seen)
+    clock.append((time.perf_counter(), time.process_time()))
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     days = sorted(d for d in published if lo <= d <= hi)
-    rows = cluster_rows(out_root, days, window, changed) if days else schemas.delta_schema(
-        layout.NEAR_DUPLICATES).empty_table()
-    clock.append(time.perf_counter())
+    empty = schemas.delta_schema(layout.NEAR_DUPLICATES).empty_table()
+    rows = cluster_rows(out_root, days, window, changed, seen) if days else empty
+    clock.append((time.perf_counter(), time.process_time()))
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
                          new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",
                          metadata={DEDUP_SPAN: f"{first}..{last}"})
-    clock.append(time.perf_counter())
+    clock.append((time.perf_counter(), time.process_time()))
     kinds = pc.value_counts(rows.column("kind")).to_pylist() if rows.num_rows else []
     summary = {"days_rewritten": [lo, hi], "days_recomputed": sorted(changed),
                "articles_read": pairs["signatures_read"], "pairs": pairs["pairs_found"],
                "rows": rows.num_rows, "by_kind": {k["values"]: k["counts"] for k in kinds},
                "version": version,
+               # wall and CPU (all threads) seconds of each phase
                "seconds": dict(zip(("changed_days", "pairs", "clusters", "commit"),
-                                   np.round(np.diff(clock), 3).tolist(), strict=True))}
+                                   np.round(np.diff(clock, axis=0), 2).tolist(), strict=True))}
     log.info("newsetl dedup %s..%s: %s", first, last,
              {k: v for k, v in summary.items() if k != "days_recomputed"})
     return summary

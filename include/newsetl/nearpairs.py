@@ -257,12 +257,17 @@ def empty_side() -> Side:
 
 
 def block_pairs(block: Side, batches: Iterable[pa.RecordBatch], window: int,
-                threshold: float) -> tuple[pa.Table, int]:
+                threshold: float, seen: dict | None = None) -> tuple[pa.Table, int]:
     """The pairs of a block of days with the streamed signatures of its window (which
     include the block's own days), as ``near_pairs`` columns in both directions
-    (without ``publish_id``), and the rows read."""
+    (without ``publish_id``), and the rows read. ``seen`` collects the signatures held
+    (the block's and the window's candidates) by ``(ds, article_id)``."""
     keys = band_keys(block.sig)
     right, right_keys, read = scan(batches, KeyIndex(block, keys))
+    if seen is not None:
+        for side in (block, right):
+            names = zip(side.ds.tolist(), side.article_id.tolist(), strict=True)
+            seen.update(zip(names, side.sig, strict=True))
     li, rj, sims = match(block, right, window, threshold, keys, right_keys)
     a = (block.ds[li], block.article_id[li], block.content_sha1[li])
     b = (right.ds[rj], right.article_id[rj], right.content_sha1[rj])
