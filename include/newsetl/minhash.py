@@ -24,8 +24,9 @@ shingles push copies with a few substitutions below 0.8 (9 % fewer true pairs, r
 0.95); 3-word shingles score alike on this synthetic set, but on real news unrelated
 stories on one topic share many 3-word phrases. 128 values keep the estimate's error
 (~0.035 at 0.8) small next to the threshold. Speed (``bench/near_dups_scale.py``,
-2026-12-02, side by side on the shared 2-core machine): 6,500 real-length multilingual
-bodies/s on one core against 2,000 for the ``re`` + ``hash_token_sets`` version (3.2x;
+2026-12-02, side by side on the shared 2-core machine): 8,200 real-length multilingual
+bodies/s on one core and 11,800 on two against 4,200 and 4,700 for the ``re`` +
+``hash_token_sets`` version (6,500 against 2,000 in a busier run;
 its own profile: 0.8 s finding words and 1.1 s hashing them per 7,000 bodies, against
 0.1 s in rensa's MinHash): words are found and hashed with numpy
 (:mod:`newsetl.wordhash`, rensa's token hash reimplemented: **the values are
