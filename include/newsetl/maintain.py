@@ -73,7 +73,7 @@ def maintain(out_root: storage.Location,
              retention_days: float = DEFAULT_RETENTION_DAYS) -> dict[str, dict]:
     """Compact, re-pin, checkpoint and vacuum every table; what was done, per table."""
     tables = [*layout.DATA_TABLES, layout.DAILY_STATS, layout.MANIFESTS, layout.SIGNATURES,
-              layout.NEAR_DUPLICATES]
+              layout.NEAR_DUPLICATES, layout.NEAR_PAIRS]
     report: dict[str, dict] = {}
     compacted: dict[str, int] = {}
     for table in tables:

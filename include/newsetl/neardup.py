@@ -5,10 +5,10 @@
 window ``[E - window, E + window]`` and nothing else:
 
 1. *pairs* — two articles of the window whose days are at most ``window`` apart are a
-   pair when they have the same ``content_sha1`` (kind ``exact``), or when both have at
-   least :data:`MIN_SHINGLES` shingles, share one LSH band (16 bands x 8 MinHash
-   values, :mod:`newsetl.minhash`) and their estimated Jaccard similarity is at least
-   ``threshold`` (kind ``near``);
+   pair when they have the same ``content_sha1``, or when both have at least
+   :data:`MIN_SHINGLES` shingles, share one LSH band (16 bands x 8 MinHash values,
+   :mod:`newsetl.minhash`) and their estimated Jaccard similarity is at least
+   ``threshold`` — a function of the two articles alone (:mod:`newsetl.nearpairs`);
 2. *clusters* — the connected components of those pairs among the window's articles;
 3. *rows* — each article of day E in a cluster of two or more gets one row: the
    cluster's canonical article is its earliest ``(ds, article_id)``, ``cluster_id`` is
@@ -20,12 +20,25 @@ Because nothing depends on the order days were published in, nor on how many wor
 made them (signatures are deterministic), the table is the same for a forward,
 backward or shuffled backfill, and recomputing is idempotent.
 
-**What is rewritten.** Republishing day D can only change the partitions of the days
-whose window contains D, ``[D - window, D + window]``; :func:`dedup_days` rewrites
-exactly those, in **one** Delta commit (a predicate overwrite of the span), reading the
-signatures of ``[D - 2 window, D + 2 window]``. A day's cost therefore depends on the
-window (4 x 30 + 1 days of signatures by default, ~600 bytes an article), never on the
-size of the archive. A backfill of a range runs it once for the whole range.
+**What is rewritten.** Republishing day D changes only the pairs with an end on D, and
+so only the clusters of the days whose window contains D, ``[D - window, D + window]``.
+:func:`dedup_days` (1) finds D's pairs: D's signatures in memory against the streamed
+signatures of ``[D - window, D + window]`` (bounded memory: only the rows sharing a band
+key or a ``content_sha1`` with D are kept), and replaces the pairs with an end on D in
+the ``near_pairs`` table (one commit of the partitions ``[D - window, D + window]``);
+(2) rewrites the ``near_duplicates`` partitions of ``[D - window, D + window]`` in one
+commit, from the stored pairs of ``[D - 2 window, D + 2 window]`` (pairs only, no
+signatures: the similarity of a copy of a copy to a canonical article it is not paired
+with is the one ``near_duplicates`` already holds, or is computed from the signatures
+the pair step holds or reads). A day's cost depends on its window, never on the size
+of the archive (``bench/near_dups_scale.py``: one day of 16,000 articles against a
+1 M-article window, ~5 CPU seconds and ~700 MB, the same in archives of 2 M and 3 M).
+A range is done in one go, its days' pairs a block of up to :data:`BLOCK_ARTICLES`
+articles at a time. Each computed day has a marker row in ``near_pairs`` naming the
+publish, window, threshold and signature version its pairs were made with: days in
+the span whose marker does not match (published with ``--no-dedup``, before
+``near_pairs`` existed, deduped with another window, or removed) are recomputed too,
+so the stored pairs are always those of the published signatures.
 
 **Why components are per window.** A story re-run every day for months would chain
 into one ever-growing cluster whose canonical changes whenever an old day is
@@ -49,54 +62,37 @@ has ``max_active_runs=1``) so the last commit saw the latest signatures.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import time
 from datetime import date, timedelta
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newsetl import layout, minhash, schemas, storage
+from newsetl import layout, nearclusters, nearpairs, nearstore, schemas, storage
+from newsetl.nearpairs import MIN_SHINGLES, Side, ordinals
 
 log = logging.getLogger(__name__)
+
+__all__ = ["MIN_SHINGLES", "Window", "day_rows", "dedup_days", "stale_days",
+           "verified_pairs", "window_from_table"]
 
 #: Days either side of a day searched for copies.
 DEFAULT_WINDOW = 30
 #: Estimated Jaccard similarity of shingle sets that makes a near duplicate.
 DEFAULT_THRESHOLD = 0.8
-#: Fewer shingles than this (about 34 words) and a body is only matched exactly:
-#: short leftovers ("Photo: AFP. Share this article.") must not meet by chance.
-MIN_SHINGLES = 30
-#: In an LSH bucket (members in (ds, article_id) order) each member is paired with the
-#: next this-many members only: all pairs for buckets up to 65 members, linear work for
-#: one story syndicated hundreds of times (copies still chain into one cluster). The rule
-#: keeps results order-independent: the members between two articles of a window lie in
-#: that window, so a pair is a candidate whatever else was loaded.
-BUCKET_REACH = 64
-#: Candidate pairs verified per numpy step (bounds the comparison matrix).
-VERIFY_CHUNK = 65_536
+#: Articles whose signatures are held at once while computing the pairs of a range
+#: (~512 bytes each); the window around them is streamed.
+BLOCK_ARTICLES = 200_000
 #: Commit metadata key of a ``near_duplicates`` commit: the (re)published days it was
 #: made for, ``"<first>..<last>"`` (what :func:`stale_days` looks for).
 DEDUP_SPAN = "newsetl.dedup_span"
 #: How many recent ``near_duplicates`` commits :func:`stale_days` reads.
 HISTORY_LOOKBACK = 1000
 
-
-@dataclass
-class Window:
-    """The signatures of a span of days, sorted by (ds, article_id): row order is the
-    canonical order, so the smallest row index of a cluster is its canonical article."""
-
-    ds: np.ndarray  # str, per row
-    day: np.ndarray  # int, days since the epoch, per row
-    article_id: np.ndarray  # str
-    content_sha1: np.ndarray  # str
-    n_shingles: np.ndarray  # int
-    sig: np.ndarray  # uint32, (rows, NUM_PERM)
-
-    def __len__(self) -> int:
-        return len(self.ds)
+#: The signatures of a span of days, sorted by (ds, article_id): row order is the
+#: canonical order, so the smallest row index of a cluster is its canonical article.
+Window = Side
 
 
 def _ordinal(ds: str) -> int:
@@ -117,258 +113,275 @@ def span(ds: str, days: int) -> tuple[str, str]:
     return (day - timedelta(days=days)).isoformat(), (day + timedelta(days=days)).isoformat()
 
 
+# --- in memory: a whole window of signatures (tests, benchmarks) -------------------------
+
 def window_from_table(table: pa.Table) -> Window:
     """A :class:`Window` from ``signatures`` rows (with ``ds``)."""
-    table = table.sort_by([("ds", "ascending"), ("article_id", "ascending")])
-    ds = np.asarray(table.column("ds").to_pylist(), dtype=object)
-    sig = minhash.decode_column(table.column("minhash"))
-    return Window(
-        ds=ds,
-        day=np.fromiter((_ordinal(d) for d in ds), dtype=np.int64, count=len(ds)),
-        article_id=np.asarray(table.column("article_id").to_pylist(), dtype=object),
-        content_sha1=np.asarray(table.column("content_sha1").to_pylist(), dtype=object),
-        n_shingles=table.column("n_shingles").to_numpy(),
-        sig=sig)
-
-
-def load_signatures(out_root: storage.Location, first: str, last: str) -> pa.Table:
-    """The ``signatures`` rows of the **published** days in ``[first, last]`` (a day
-    whose publish crashed after its signatures commit has no manifest row: skipped).
-    Published days without signatures (published before the table existed) are signed
-    from their articles first (:func:`sign_published_day`)."""
-    from newsetl.readers import open_table, published_days
-
-    days = [d for d in published_days(out_root) if first <= d <= last]
-    schema = schemas.delta_schema(layout.SIGNATURES)
-    if not days:
-        return schema.empty_table()
-    uri = str(layout.table_uri(out_root, layout.SIGNATURES))
-    table = open_table(uri)
-    signed = set() if table is None else set(
-        table.to_pyarrow_table(filters=[("ds", "in", days)], columns=["ds"])
-        .column("ds").to_pylist())
-    for ds in sorted(set(days) - signed):
-        if sign_published_day(out_root, ds):
-            signed.add(ds)
-    table = open_table(uri)
-    if table is None or not signed:
-        return schema.empty_table()
-    data = table.to_pyarrow_table(filters=[("ds", "in", sorted(signed))], columns=schema.names)
-    return data.select(schema.names).cast(schema)
-
-
-def _articles_signature_batches(out_root: storage.Location, ds: str
-                                ) -> Iterator[pa.RecordBatch]:
-    """The day's published articles as ``signatures`` rows, a batch at a time."""
-    from newsetl.readers import snapshot
-
-    schema = schemas.delta_schema(layout.SIGNATURES)
-    snap = snapshot(out_root, [ds])
-    if ds not in snap.versions:
-        return
-    from newsetl.readers import open_table
-
-    articles = open_table(str(layout.table_uri(out_root, "articles")),
-                          snap.versions[ds]["articles"])
-    dataset = articles.to_pyarrow_dataset()
-    for batch in dataset.to_batches(columns=["article_id", "content_sha1", "body"],
-                                    filter=pc.field("ds") == ds, batch_size=1024):
-        rows = batch.to_pylist()
-        minhash.sign_rows(rows)
-        yield from pa.Table.from_pylist(
-            [{**r, "ds": ds} for r in rows], schema=schema).to_batches()
-
-
-def sign_published_day(out_root: storage.Location, ds: str) -> bool:
-    """Compute and commit the ``signatures`` of a day published before the table
-    existed, from its articles (streamed, bounded memory); False when it has none."""
-    from newsetl.publish import commit_day, new_publish_id
-
-    day = layout.day(ds)
-    schema = schemas.delta_schema(layout.SIGNATURES)
-    first = next(_articles_signature_batches(out_root, day.ds), None)
-    if first is None:
-        return False
-    commit_day(out_root, layout.SIGNATURES, day,
-               lambda: pa.RecordBatchReader.from_batches(
-                   schema, _articles_signature_batches(out_root, day.ds)),
-               new_publish_id(), streamed=True)
-    log.info("newsetl dedup: signed %s from its published articles", day.ds)
-    return True
-
-
-# --- pairs ------------------------------------------------------------------------------
-
-def _bucket_pairs(members: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Pairs of one LSH bucket (``members`` sorted): each member with the next
-    :data:`BUCKET_REACH` members.
-
-    >>> list(_bucket_pairs(np.array([1, 4, 7])))
-    [(1, 4), (1, 7), (4, 7)]
-    """
-    for k, i in enumerate(members[:-1]):
-        for j in members[k + 1:k + 1 + BUCKET_REACH]:
-            yield int(i), int(j)
-
-
-def _groups(keys: np.ndarray) -> Iterator[np.ndarray]:
-    """Row indices of each repeated key (rows of a group in ascending order)."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    for start, end in zip(starts, ends, strict=True):
-        if end - start > 1:
-            yield np.sort(order[start:end])
-
-
-def _band_keys(sig: np.ndarray, band: int) -> np.ndarray:
-    """One 64-bit key per row for the band's ``ROWS`` values (a stable mix, so equal
-    values give equal keys; a rare collision only adds a candidate that verification
-    drops)."""
-    rows = sig[:, band * minhash.ROWS:(band + 1) * minhash.ROWS].astype(np.uint64)
-    key = np.zeros(len(sig), dtype=np.uint64)
-    mult = np.uint64(0x100000001B3)
-    with np.errstate(over="ignore"):
-        for col in range(rows.shape[1]):
-            key = (key ^ rows[:, col]) * mult
-    return key
-
-
-def candidate_pairs(win: Window, window: int) -> np.ndarray:
-    """(i, j) row pairs, i < j, sharing an LSH band, both with enough shingles and at
-    most ``window`` days apart; unique, sorted."""
-    eligible = np.flatnonzero(win.n_shingles >= MIN_SHINGLES)
-    found: set[tuple[int, int]] = set()
-    for band in range(minhash.BANDS):
-        keys = _band_keys(win.sig[eligible], band)
-        for group in _groups(keys):
-            found.update(_bucket_pairs(eligible[group]))
-    return _within(win, _as_pairs(found), window)
-
-
-def exact_pairs(win: Window, window: int) -> np.ndarray:
-    """Pairs with the same ``content_sha1``: consecutive copies in day order (in one
-    dimension, copies are connected through gaps of at most ``window`` days exactly
-    when consecutive ones are)."""
-    found: set[tuple[int, int]] = set()
-    for group in _groups(win.content_sha1.astype(str)):
-        found.update((int(a), int(b)) for a, b in zip(group[:-1], group[1:], strict=True))
-    return _within(win, _as_pairs(found), window)
-
-
-def _as_pairs(found: Iterable[tuple[int, int]]) -> np.ndarray:
-    pairs = np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
-    return pairs
-
-
-def _within(win: Window, pairs: np.ndarray, window: int) -> np.ndarray:
-    if not len(pairs):
-        return pairs
-    gap = np.abs(win.day[pairs[:, 0]] - win.day[pairs[:, 1]])
-    return pairs[gap <= window]
-
-
-def similarities(win: Window, pairs: np.ndarray) -> np.ndarray:
-    """Estimated Jaccard similarity of each pair (share of equal MinHash values)."""
-    out = np.empty(len(pairs), dtype=np.float64)
-    for start in range(0, len(pairs), VERIFY_CHUNK):
-        chunk = pairs[start:start + VERIFY_CHUNK]
-        out[start:start + len(chunk)] = (win.sig[chunk[:, 0]] == win.sig[chunk[:, 1]]).mean(1)
-    return out
+    return nearpairs.side_from_arrow(
+        table.sort_by([("ds", "ascending"), ("article_id", "ascending")]))
 
 
 def verified_pairs(win: Window, window: int, threshold: float) -> np.ndarray:
-    """The window's duplicate pairs: exact repeats plus verified LSH candidates."""
-    near = candidate_pairs(win, window)
-    near = near[similarities(win, near) >= threshold] if len(near) else near
-    both = np.concatenate([exact_pairs(win, window), near])
-    return np.unique(both, axis=0) if len(both) else both
-
-
-# --- clusters ---------------------------------------------------------------------------
-
-def _components(pairs: np.ndarray) -> dict[int, int]:
-    """Row -> smallest row of its connected component (union-find, smallest root)."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    for a, b in pairs.tolist():
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {x: find(x) for x in list(parent) + [int(v) for v in pairs.ravel()]}
+    """The window's duplicate pairs (row i < row j), unique and sorted."""
+    li, rj, _ = nearpairs.match(win, win, window, threshold)
+    pairs = np.stack([li, rj], axis=1)[li < rj]
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 
 def day_rows(win: Window, pairs: np.ndarray, ds: str, window: int) -> list[dict]:
     """The ``near_duplicates`` rows of day ``ds``: clusters of the pairs among the
     articles of ``[ds - window, ds + window]``."""
-    lo, hi = _ordinal(ds) - window, _ordinal(ds) + window
-    if not len(pairs):
-        return []
-    inside = ((win.day[pairs[:, 0]] >= lo) & (win.day[pairs[:, 0]] <= hi)
-              & (win.day[pairs[:, 1]] >= lo) & (win.day[pairs[:, 1]] <= hi))
-    root = _components(pairs[inside])
+    nodes, canon = nearclusters.day_members(win.day, pairs, _ordinal(ds), window)
+    sims = nearpairs.similarities(win.sig, win.sig, nodes, canon)
+    return _rows(win.ds, win.article_id, win.content_sha1, nodes, canon, sims, ds)
+
+
+def _rows(ds: np.ndarray, article_id: np.ndarray, sha1: np.ndarray, nodes: np.ndarray,
+          canon: np.ndarray, sims: np.ndarray, day: str) -> list[dict]:
     rows = []
-    for row in sorted(r for r in root if win.ds[r] == ds):
-        canon = root[row]
-        exact = win.content_sha1[row] == win.content_sha1[canon]
-        similarity = 1.0 if exact else float((win.sig[row] == win.sig[canon]).mean())
-        rows.append({"article_id": win.article_id[row],
-                     "cluster_id": f"{win.ds[canon]}/{win.article_id[canon]}",
-                     "canonical_ds": win.ds[canon],
-                     "canonical_article_id": win.article_id[canon],
-                     "similarity": similarity,
-                     "kind": "exact" if exact else "near",
-                     "ds": ds})
+    for row, top, sim in zip(nodes.tolist(), canon.tolist(), sims.tolist(), strict=True):
+        exact = sha1[row] == sha1[top]
+        rows.append({"article_id": article_id[row],
+                     "cluster_id": f"{ds[top]}/{article_id[top]}",
+                     "canonical_ds": ds[top], "canonical_article_id": article_id[top],
+                     "similarity": 1.0 if exact else float(sim),
+                     "kind": "exact" if exact else "near", "ds": day})
     return rows
-
-
-def near_duplicate_rows(signatures: pa.Table, days: Iterable[str], window: int,
-                        threshold: float) -> pa.Table:
-    """The ``near_duplicates`` rows of ``days`` from ``signatures`` (which must hold
-    every published day of each day's window), sorted by (ds, article_id)."""
-    win = window_from_table(signatures)
-    pairs = verified_pairs(win, window, threshold) if len(win) else np.empty((0, 2), int)
-    rows = [r for ds in sorted(set(days)) for r in day_rows(win, pairs, ds, window)]
-    return pa.Table.from_pylist(rows, schema=schemas.delta_schema(layout.NEAR_DUPLICATES))
 
 
 # --- the step ---------------------------------------------------------------------------
 
+def _days(first: str, last: str) -> list[str]:
+    lo, hi = _ordinal(first), _ordinal(last)
+    return [_ds(d) for d in range(lo, hi + 1)]
+
+
+def _changed_days(out_root: storage.Location, first: str, last: str, window: int,
+                  made_with: str) -> tuple[set[str], dict[str, tuple[str, int]]]:
+    """``[first, last]`` plus every day whose stored pairs are not those of its current
+    publish and parameters, within two windows of the days found so far (a fixed
+    point); and the
+    published days (publish id, articles) within two windows of those."""
+    changed = set(_days(first, last))
+    while True:
+        read_lo, read_hi = span(min(changed), 2 * window)[0], span(max(changed), 2 * window)[1]
+        published = nearstore.published(out_root, read_lo, read_hi)
+        marks = nearstore.markers(out_root, read_lo, read_hi)
+        stale = {d for d, (pid, _) in published.items() if marks.get(d) != (pid, made_with)}
+        stale |= {d for d in marks if d not in published}
+        if stale <= changed:
+            return changed, published
+        changed |= stale
+
+
+def _blocks(days: list[str], sizes: dict[str, int]) -> list[list[str]]:
+    """Consecutive days in blocks of at most :data:`BLOCK_ARTICLES` articles (a bigger
+    day alone)."""
+    blocks: list[list[str]] = []
+    total = 0
+    for ds in days:
+        if not blocks or total + sizes.get(ds, 0) > BLOCK_ARTICLES:
+            blocks.append([])
+            total = 0
+        blocks[-1].append(ds)
+        total += sizes.get(ds, 0)
+    return blocks
+
+
+def update_pairs(out_root: storage.Location, changed: set[str], window: int,
+                 threshold: float, days: dict[str, tuple[str, int]],
+                 seen: dict | None = None) -> dict:
+    """Recompute the pairs with an end on a ``changed`` day and store them (``days``:
+    the published days around, with their publish id and articles); ``seen`` gets the
+    signatures held for the last block (what clustering may need again)."""
+    published = {d: pid for d, (pid, _) in days.items()}
+    sizes = {d: n for d, (_, n) in days.items()}
+    todo = sorted(d for d in changed if d in published)
+    lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
+    nearstore.ensure_signed(out_root, [d for d in published if lo <= d <= hi])
+    rows: list[pa.Table] = []
+    read = 0
+    for block in _blocks(todo, sizes):
+        left = nearstore.load_side(out_root, block)
+        around = [d for d in published
+                  if span(block[0], window)[0] <= d <= span(block[-1], window)[1]]
+        if seen is not None:
+            seen.clear()  # one block's worth at most: bounded memory for a backfill
+        found, n = nearpairs.block_pairs(
+            left, nearstore.signature_batches(out_root, around), window, threshold, seen)
+        rows.append(found)
+        read += n
+    version = nearstore.write_pairs(out_root, lo, hi, changed, rows, published,
+                                    nearstore.params(window, threshold))
+    return {"signatures_read": read, "pairs_found": sum(t.num_rows for t in rows) // 2,
+            "version": version}
+
+
+def cluster_rows(out_root: storage.Location, days: list[str], window: int,
+                 changed: set[str] = frozenset(),  # type: ignore[assignment]
+                 seen: dict | None = None) -> pa.Table:
+    """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
+    pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
+    window); ``changed``: the days whose pairs were just recomputed, ``seen``:
+    signatures already in memory by ``(ds, article_id)``."""
+    schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
+    read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
+    graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi))
+    parts = nearclusters.days_members(graph.day, graph.edges, [_ordinal(d) for d in days],
+                                      window)
+    nodes = np.concatenate([np.empty(0, np.int64)] + [p[0] for p in parts])
+    canon = np.concatenate([np.empty(0, np.int64)] + [p[1] for p in parts])
+    on = np.repeat(np.arange(len(days)), [len(p[0]) for p in parts])
+    exact = graph.same_content(nodes, canon)
+    sims = np.where(exact, 1.0, graph.similarity(canon, nodes))
+    missing = np.flatnonzero(np.isnan(sims))
+    if len(missing):  # a copy of a copy, not paired with the canonical article itself
+        sims[missing] = graph.previous_similarity(out_root, days, nodes[missing],
+                                                  canon[missing], changed)
+        missing = missing[np.isnan(sims[missing])]
+    if len(missing):
+        sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing],
+                                                 seen or {})
+    canonical_ds, canonical_id = graph.ds.take(canon), graph.article_id.take(canon)
+    table = pa.table({
+        "article_id": graph.article_id.take(nodes),
+        "cluster_id": pc.binary_join_element_wise(canonical_ds, canonical_id, "/"),
+        "canonical_ds": canonical_ds, "canonical_article_id": canonical_id,
+        "similarity": pa.array(sims, pa.float32()),
+        "kind": pa.array(np.where(exact, "exact", "near")),
+        "ds": pa.array(np.asarray(days, dtype=object)[on], pa.string())})
+    return table.cast(schema)
+
+
+class _Graph:
+    """Stored pairs as a graph over integer nodes numbered in (ds, article_id) order."""
+
+    def __init__(self, pairs: pa.Table) -> None:
+        key = pc.binary_join_element_wise(pairs.column("ds"), pairs.column("article_id"), "/")
+        other = pc.binary_join_element_wise(pairs.column("other_ds"),
+                                            pairs.column("other_article_id"), "/")
+        both = pa.concat_arrays([*key.chunks, *other.chunks]) if pairs.num_rows else pa.array(
+            [], pa.string())
+        encoded = pc.dictionary_encode(both)  # hash-based; then rank the distinct names
+        order = pc.sort_indices(encoded.dictionary).to_numpy()
+        names = encoded.dictionary.take(pa.array(order))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+        a, b = codes[:pairs.num_rows], codes[pairs.num_rows:]
+        forward = a < b
+        self.edges = np.stack([a[forward], b[forward]], axis=1).astype(np.int64)
+        self.names = names
+        self.ds = pc.utf8_slice_codeunits(names, 0, 10)
+        self.article_id = pc.utf8_slice_codeunits(names, 11, 1 << 20)
+        day_codes = pc.dictionary_encode(self.ds)
+        self.day = ordinals(day_codes.dictionary.to_numpy(zero_copy_only=False).astype(str))[
+            day_codes.indices.to_numpy()] if len(names) else np.empty(0, np.int64)
+        row = np.zeros(len(names), dtype=np.int64)  # a row of each node's own side
+        row[a] = np.arange(len(a))
+        self.row_sha1 = pairs.column("content_sha1").combine_chunks()
+        self.row = row
+        self.n = np.int64(max(len(names), 1))
+        keys = self.edges[:, 0] * self.n + self.edges[:, 1]
+        order = np.argsort(keys)
+        self.keys = keys[order]
+        self.sims = pairs.column("similarity").to_numpy()[forward][order]
+
+    def same_content(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per (a, b): the same ``content_sha1``?"""
+        if not len(a):
+            return np.zeros(0, dtype=bool)
+        sha1 = self.row_sha1
+        return pc.equal(sha1.take(pa.array(self.row[a])), sha1.take(pa.array(self.row[b]))
+                        ).to_numpy(zero_copy_only=False)
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per (a, b), a <= b: the stored similarity (1.0 for a == b), else NaN."""
+        out = np.where(a == b, 1.0, np.nan)
+        if len(self.keys) and len(a):
+            want = a * self.n + b
+            pos = np.minimum(np.searchsorted(self.keys, want), len(self.keys) - 1)
+            hit = self.keys[pos] == want
+            out[hit] = self.sims[pos[hit]]
+        return out
+
+    def previous_similarity(self, out_root: storage.Location, days: list[str],
+                            a: np.ndarray, b: np.ndarray, changed: set[str]) -> np.ndarray:
+        """Similarity of node a to its canonical node b as ``near_duplicates`` already
+        holds it (NaN where it does not). A similarity is a function of the two
+        signatures, and a row still there was written after the last publish of both
+        days (republishing either rewrites it), so when neither day's pairs were just
+        recomputed (which is also how a change of signature version shows) the stored
+        value is the one a fetch would compute — without reading signatures."""
+        out = np.full(len(a), np.nan)
+        recomputed = pa.array(sorted(changed), pa.string())
+        keep = ~(pc.is_in(self.ds.take(a), value_set=recomputed).to_numpy(zero_copy_only=False)
+                 | pc.is_in(self.ds.take(b), value_set=recomputed).to_numpy(zero_copy_only=False))
+        if not keep.any():
+            return out
+        old = nearstore.previous_similarities(out_root, days[0], days[-1])
+        want = pc.binary_join_element_wise(self.names.take(a[keep]), self.names.take(b[keep]),
+                                           "|")
+        pos = pc.fill_null(pc.index_in(want, value_set=old.column("key")), -1).to_numpy()
+        values = np.full(len(pos), np.nan)
+        values[pos >= 0] = old.column("similarity").to_numpy()[pos[pos >= 0]]
+        out[keep] = values
+        return out
+
+    def fetched_similarity(self, out_root: storage.Location, a: np.ndarray, b: np.ndarray,
+                           seen: dict) -> np.ndarray:
+        """Similarity of node pairs that were not paired directly, from their
+        signatures (``seen``, else read for these articles only)."""
+        ds, aid = self.ds.to_pylist(), self.article_id.to_pylist()
+        wanted: dict[str, set[str]] = {}
+        sigs = {}
+        for node in np.unique(np.concatenate([a, b])).tolist():
+            if (ds[node], aid[node]) in seen:
+                sigs[(ds[node], aid[node])] = seen[(ds[node], aid[node])]
+            else:
+                wanted.setdefault(ds[node], set()).add(aid[node])
+        if wanted:
+            sigs.update(nearstore.fetch_signatures(out_root, wanted))
+        return np.array([np.mean(sigs[(ds[x], aid[x])] == sigs[(ds[y], aid[y])])
+                         for x, y in zip(a.tolist(), b.tolist(), strict=True)])
+
+
 def dedup_days(out_root: storage.Location, first: str, last: str,
                window: int = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD) -> dict:
-    """Recompute the ``near_duplicates`` partitions of every day whose window touches
-    ``[first, last]`` (the days republished), in one commit; a summary.
-
-    For one republished day D call it with ``first = last = D``.
-    """
+    """Recompute the pairs of ``[first, last]`` (the days republished) and the
+    ``near_duplicates`` partitions of every day whose window touches them, one commit
+    each; a summary. For one republished day D call it with ``first = last = D``."""
     from newsetl.publish import commit_day, new_publish_id
 
     first, last = layout.day(first).ds, layout.day(last).ds
-    if window < 0 or not 0 < threshold <= 1:
-        raise ValueError("window must be >= 0 and threshold in (0, 1]")
-    lo, hi = span(first, window)[0], span(last, window)[1]
-    read_lo, read_hi = span(lo, window)[0], span(hi, window)[1]
-    signatures = load_signatures(out_root, read_lo, read_hi)
-    days = sorted({d for d in signatures.column("ds").to_pylist() if lo <= d <= hi})
-    rows = near_duplicate_rows(signatures, days, window, threshold)
+    if window < 0 or not 0 < threshold <= 1 or last < first:
+        raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
+    clock = [(time.perf_counter(), time.process_time())]
+    changed, published = _changed_days(out_root, first, last, window,
+                                       nearstore.params(window, threshold))
+    clock.append((time.perf_counter(), time.process_time()))
+    seen: dict = {}
+    pairs = update_pairs(out_root, changed, window, threshold, published, seen)
+    clock.append((time.perf_counter(), time.process_time()))
+    lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
+    days = sorted(d for d in published if lo <= d <= hi)
+    empty = schemas.delta_schema(layout.NEAR_DUPLICATES).empty_table()
+    rows = cluster_rows(out_root, days, window, changed, seen) if days else empty
+    clock.append((time.perf_counter(), time.process_time()))
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
                          new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",
                          metadata={DEDUP_SPAN: f"{first}..{last}"})
+    clock.append((time.perf_counter(), time.process_time()))
     kinds = pc.value_counts(rows.column("kind")).to_pylist() if rows.num_rows else []
-    summary = {"days_rewritten": [lo, hi], "days_read": [read_lo, read_hi],
-               "articles_read": signatures.num_rows, "rows": rows.num_rows,
-               "by_kind": {k["values"]: k["counts"] for k in kinds},
-               "version": version}
-    log.info("newsetl dedup %s..%s: %s", first, last, summary)
+    summary = {"days_rewritten": [lo, hi], "days_recomputed": sorted(changed),
+               "articles_read": pairs["signatures_read"], "pairs": pairs["pairs_found"],
+               "rows": rows.num_rows, "by_kind": {k["values"]: k["counts"] for k in kinds},
+               "version": version,
+               # wall and CPU (all threads) seconds of each phase
+               "seconds": dict(zip(("changed_days", "pairs", "clusters", "commit"),
+                                   np.round(np.diff(clock, axis=0), 2).tolist(), strict=True))}
+    log.info("newsetl dedup %s..%s: %s", first, last,
+             {k: v for k, v in summary.items() if k != "days_recomputed"})
     return summary
 
 

@@ -157,6 +157,25 @@ NEAR_DUPLICATES = pa.schema(
     ]
 )
 
+#: The verified duplicate pairs of the day's articles with articles at most the window
+#: away (``near_pairs`` Delta table, partitioned by ds; see :mod:`newsetl.nearpairs`):
+#: each pair is stored twice, once under each article's day, so republishing a day
+#: rewrites only the partitions within one window of it. One marker row per computed
+#: day (``article_id`` empty) records the publish its pairs were computed from and, in
+#: ``content_sha1``, the window, threshold and signature version they were made with.
+NEAR_PAIRS = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("content_sha1", pa.string(), nullable=False),
+        pa.field("other_ds", pa.string(), nullable=False),
+        pa.field("other_article_id", pa.string(), nullable=False),
+        # Estimated Jaccard similarity (1.0 for the same content_sha1).
+        pa.field("similarity", pa.float32(), nullable=False),
+        # The publish of ``ds`` whose signatures the row was computed from.
+        pa.field("publish_id", pa.string(), nullable=False),
+    ]
+)
+
 #: Columns stored in the shard files before publishing. ``seq`` is the item's place in
 #: sorted source order, used to keep the first of a set of duplicates.
 STAGED_ARTICLES = ARTICLES.append(pa.field("seq", pa.int64(), nullable=False))
@@ -171,7 +190,8 @@ TABLES = {
 
 TABLE_SCHEMAS = {"articles": ARTICLES, "sections": SECTIONS, "rejects": REJECTS,
                  "daily_stats": DAILY_STATS, "manifests": MANIFESTS,
-                 "signatures": SIGNATURES, "near_duplicates": NEAR_DUPLICATES}
+                 "signatures": SIGNATURES, "near_duplicates": NEAR_DUPLICATES,
+                 "near_pairs": NEAR_PAIRS}
 
 
 def delta_schema(table: str) -> pa.Schema:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
-from newsetl import minhash, neardup, schemas
+from newsetl import minhash, neardup, nearpairs, schemas
 from newsetl.pipeline import run_day
 from newsetl.readers import read_table
 
@@ -218,11 +218,150 @@ def test_stale_days_are_those_published_after_their_last_dedup(tmp_path: Path) -
     assert neardup.stale_days(out) == []
 
 
-def test_big_buckets_give_the_same_pairs_whatever_else_was_loaded(monkeypatch) -> None:
-    """Members between two articles of a window lie in that window: the pairs of a
-    contiguous stretch of a bucket do not depend on the members loaded around it."""
-    monkeypatch.setattr(neardup, "BUCKET_REACH", 2)
-    members = np.arange(10)
-    everything = set(neardup._bucket_pairs(members))
-    stretch = set(neardup._bucket_pairs(members[3:8]))
-    assert stretch == {(i, j) for i, j in everything if i >= 3 and j < 8}
+def _signature_table(bodies: list[tuple[str, str, str]]) -> pa.Table:
+    rows = [{"article_id": aid, "body": body} for _, aid, body in bodies]
+    minhash.sign_rows(rows)
+    return pa.Table.from_pylist(
+        [{"ds": ds, "article_id": aid, "content_sha1": str(hash(body)),
+          "n_shingles": row["n_shingles"], "minhash": row["minhash"]}
+         for (ds, aid, body), row in zip(bodies, rows, strict=True)],
+        schema=schemas.delta_schema("signatures"))
+
+
+def _syndicated(n_stories: int, copies: int, seed: int) -> list[tuple[str, str, str]]:
+    """Stories copied with a few substitutions over the days of May, plus exact
+    re-runs and unrelated stories."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n_stories):
+        story = _story(1000 + k)
+        for c in range(copies):
+            body = story if c % 3 == 0 else _substituted(story, 2, seed=k * 100 + c)
+            out.append((f"2024-05-{rng.randint(1, 28):02d}", f"s{k}c{c}", " ".join(body)))
+        out.append((f"2024-05-{rng.randint(1, 28):02d}", f"u{k}", " ".join(_story(5000 + k))))
+    return out
+
+
+def test_a_blocks_pairs_from_a_streamed_window_are_the_in_memory_pairs() -> None:
+    """Pairs are a function of their two articles: the pairs of a block of days found
+    against the window streamed in small batches (keeping only the rows that share a
+    key) are exactly the in-memory pairs with an end in the block."""
+    table = _signature_table(_syndicated(12, 9, seed=1))
+    win = neardup.window_from_table(table)
+    everything = {(win.ds[i], win.article_id[i], win.ds[j], win.article_id[j])
+                  for i, j in neardup.verified_pairs(win, 7, 0.8).tolist()}
+    assert len(everything) > 50
+    block_days = {"2024-05-10", "2024-05-11", "2024-05-12"}
+    block = nearpairs.side_from_arrow(table.filter(pc.field("ds").isin(sorted(block_days))))
+    around = table.filter((pc.field("ds") >= "2024-05-03") & (pc.field("ds") <= "2024-05-19"))
+    rows, read = nearpairs.block_pairs(block, around.to_batches(max_chunksize=5), 7, 0.8)
+    assert read == around.num_rows
+    found = {(r["ds"], r["article_id"], r["other_ds"], r["other_article_id"])
+             for r in rows.to_pylist()}
+    expected = {p for p in everything if p[0] in block_days or p[2] in block_days}
+    assert {p for p in found if (p[0], p[1]) < (p[2], p[3])} == expected
+    assert {(c, d, a, b) for a, b, c, d in found} == found  # both directions
+
+
+def test_a_big_bucket_is_one_cluster_and_every_copy_is_paired() -> None:
+    """No bucket is truncated: every two of 80 copies of one story on three days that
+    share a band and are similar enough are paired (not only neighbours in a bucket)."""
+    story = _story(7)
+    bodies = [(f"2024-05-0{1 + k % 3}", f"c{k:02d}", " ".join(_substituted(story, 1, k)))
+              for k in range(80)]
+    win = _window(bodies)
+    pairs = neardup.verified_pairs(win, window=30, threshold=0.8)
+    keys = nearpairs.band_keys(win.sig)
+    brute = {(i, j) for i in range(80) for j in range(i + 1, 80)
+             if (keys[:, i] == keys[:, j]).any() and (win.sig[i] == win.sig[j]).mean() >= 0.8}
+    assert set(map(tuple, pairs.tolist())) == brute and len(brute) > 3000
+    rows = neardup.day_rows(win, pairs, "2024-05-02", window=30)
+    assert {r["canonical_article_id"] for r in rows} == {"c00"} and len(rows) == 27
+
+
+def test_republishing_a_changed_day_gives_the_table_of_a_fresh_archive(tmp_path: Path) -> None:
+    """The stored pairs are updated incrementally: after a day is republished with
+    other articles (a copy removed, a new one added), ``near_pairs`` and
+    ``near_duplicates`` are those of an archive published from scratch. A day
+    republished without a dedup (stale marker) is recomputed by the next dedup of any
+    day within two windows."""
+    raw = tmp_path / "raw"
+    _raw_days(raw)
+    out = tmp_path / "out"
+    _publish(raw, out, DAYS)
+    story = _story(10)
+    (raw / DAYS[2] / "story.txt").unlink()  # the truncated copy goes,
+    (raw / DAYS[2] / "late.txt").write_text(_text("Port fire", _story(12)))  # a re-run comes
+    (raw / DAYS[3] / "story.txt").write_text(_text("Budget", _substituted(story, 3, 7)))
+    run_day(raw, out, DAYS[3], detector="langdetect")  # republished, no dedup: stale
+    run_day(raw, out, DAYS[2], detector="langdetect")
+    summary = neardup.dedup_days(out, DAYS[2], DAYS[2], window=2)
+    assert DAYS[3] in summary["days_recomputed"]
+    fresh = tmp_path / "fresh"
+    expected = _publish(raw, fresh, [DAYS[4], DAYS[0], DAYS[3], DAYS[1], DAYS[2]])
+    got = sorted(read_table(out, "near_duplicates").to_pylist(),
+                 key=lambda r: (r["ds"], r["article_id"]))
+    assert got == expected
+    assert {(r["ds"], r["canonical_ds"]) for r in got} >= {(DAYS[2], DAYS[0]),  # re-run
+                                                           (DAYS[3], DAYS[1])}
+
+    def pairs(root: Path) -> list[tuple]:
+        rows = read_table(root, "near_pairs").to_pylist()
+        return sorted((r["ds"], r["article_id"], r["other_ds"], r["other_article_id"],
+                       r["similarity"]) for r in rows)
+
+    assert pairs(out) == pairs(fresh)
+
+
+def test_pairs_made_with_another_window_are_recomputed(tmp_path: Path) -> None:
+    """A day's stored pairs record the window (and threshold, signature version) they
+    were made with: a dedup with another window recomputes them instead of mixing."""
+    raw, out, fresh = tmp_path / "raw", tmp_path / "out", tmp_path / "fresh"
+    _raw_days(raw)
+    _publish(raw, out, DAYS)
+    summary = neardup.dedup_days(out, DAYS[2], DAYS[2], window=1)
+    assert summary["days_recomputed"] == DAYS
+    for ds in DAYS:
+        run_day(raw, fresh, ds, detector="langdetect")
+    neardup.dedup_days(fresh, DAYS[0], DAYS[-1], window=1)
+
+    def rows(root: Path) -> list[tuple]:
+        return sorted((r["ds"], r["article_id"], r["canonical_ds"])
+                      for r in read_table(root, "near_duplicates").to_pylist())
+
+    assert rows(out) == rows(fresh) and rows(out)
+
+
+def test_a_copy_of_a_copy_gets_its_similarity_to_the_canonical_article(
+        tmp_path: Path, monkeypatch) -> None:
+    """C copies B copies A, C too far from A to be paired with it: C's similarity to
+    its canonical A comes from the two signatures, and a later dedup around it reuses
+    the stored value (a function of two unchanged signatures) without reading them."""
+    from newsetl import nearstore
+
+    story = _story(20, 400)
+    b = _substituted(story, 6, seed=21)
+    c = _substituted(b, 6, seed=22)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for ds, words in zip(DAYS[:3], (story, b, c), strict=True):
+        (raw / ds).mkdir(parents=True)
+        (raw / ds / "story.txt").write_text(_text("Chain", words))
+    for k, ds in enumerate(DAYS[3:]):
+        (raw / ds).mkdir(parents=True)
+        (raw / ds / "other.txt").write_text(_text("Other", _story(30 + k)))
+    _publish(raw, out, DAYS)
+    win = neardup.window_from_table(read_table(out, "signatures"))
+    pairs = neardup.verified_pairs(win, window=2, threshold=0.8)
+    expected = neardup.day_rows(win, pairs, DAYS[2], window=2)
+    assert len(pairs) == 2 and expected[0]["similarity"] < 0.8  # C-A: not a pair
+    stored = [r for r in read_table(out, "near_duplicates").to_pylist() if r["ds"] == DAYS[2]]
+    assert [(r["canonical_ds"], r["similarity"]) for r in stored] == [
+        (DAYS[0], pytest.approx(expected[0]["similarity"]))]
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("signatures read again")
+
+    monkeypatch.setattr(nearstore, "fetch_signatures", no_reading)
+    neardup.dedup_days(out, DAYS[4], DAYS[4], window=2)
+    again = [r for r in read_table(out, "near_duplicates").to_pylist() if r["ds"] == DAYS[2]]
+    assert again == stored

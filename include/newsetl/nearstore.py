@@ -1,0 +1,224 @@
+"""Reading and writing for :mod:`newsetl.neardup`: streamed ``signatures``, the
+``near_pairs`` table and its per-day markers.
+
+Everything here reads a bounded span of days (partition filters on ``ds``), a record
+batch at a time where the data is big (signatures: 512 bytes an article), so a day's
+cost never depends on how many days the archive holds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from newsetl import layout, minhash, nearpairs, schemas, storage
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_COLUMNS = ["ds", "article_id", "content_sha1", "n_shingles", "minhash"]
+
+
+def _table(out_root: storage.Location, name: str):
+    from newsetl.readers import open_table
+
+    return open_table(str(layout.table_uri(out_root, name)))
+
+
+def _in_days(days: list[str]) -> pc.Expression:
+    return pc.field("ds").isin(sorted(days))
+
+
+def published(out_root: storage.Location, first: str, last: str) -> dict[str, tuple[str, int]]:
+    """Published days of ``[first, last]`` -> (publish id, articles): the manifests of
+    those days only (one small file a day; never the whole archive's)."""
+    table = _table(out_root, layout.MANIFESTS)
+    if table is None:
+        return {}
+    dataset = table.to_pyarrow_dataset(
+        file_pruning_predicate=[("ds", ">=", first), ("ds", "<=", last)])
+    rows = dataset.to_table(columns=["ds", "publish_id", "articles"],
+                            filter=(pc.field("ds") >= first) & (pc.field("ds") <= last))
+    return {r["ds"]: (r["publish_id"], int(r["articles"])) for r in rows.to_pylist()}
+
+
+# --- signatures -------------------------------------------------------------------------
+
+def ensure_signed(out_root: storage.Location, days: list[str]) -> None:
+    """Sign the published ``days`` that have no ``signatures`` rows (published before
+    the table existed) from their articles."""
+    table = _table(out_root, layout.SIGNATURES)
+    signed = set() if table is None or not days else {
+        p["ds"] for p in table.partitions(file_pruning_predicate=[("ds", "in", sorted(days))])}
+    for ds in sorted(set(days) - signed):
+        sign_published_day(out_root, ds)
+
+
+def signature_batches(out_root: storage.Location, days: list[str],
+                      articles: pc.Expression | None = None) -> Iterator[pa.RecordBatch]:
+    """The ``signatures`` rows of ``days`` (and ``articles``), a bounded batch at a time."""
+    table = _table(out_root, layout.SIGNATURES)
+    if table is None or not days:
+        return
+    where = _in_days(days) if articles is None else _in_days(days) & articles
+    # The files of these days only: listing every file of the table would make a day's
+    # cost grow with the archive.
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("ds", "in", sorted(days))])
+    yield from dataset.to_batches(columns=SIGNATURE_COLUMNS, filter=where,
+                                  batch_size=nearpairs.SCAN_BATCH, batch_readahead=2,
+                                  fragment_readahead=2)
+
+
+def load_side(out_root: storage.Location, days: list[str]) -> nearpairs.Side:
+    """The signatures of ``days`` in memory (a block being computed)."""
+    batches = list(signature_batches(out_root, days))
+    if not batches:
+        return nearpairs.empty_side()
+    return nearpairs.side_from_arrow(pa.Table.from_batches(batches))
+
+
+def _articles_signature_batches(out_root: storage.Location, ds: str
+                                ) -> Iterator[pa.RecordBatch]:
+    """The day's published articles as ``signatures`` rows, a batch at a time."""
+    from newsetl.readers import open_table, snapshot
+
+    schema = schemas.delta_schema(layout.SIGNATURES)
+    snap = snapshot(out_root, [ds])
+    if ds not in snap.versions:
+        return
+    articles = open_table(str(layout.table_uri(out_root, "articles")),
+                          snap.versions[ds]["articles"])
+    dataset = articles.to_pyarrow_dataset()
+    for batch in dataset.to_batches(columns=["article_id", "content_sha1", "body"],
+                                    filter=pc.field("ds") == ds, batch_size=1024):
+        rows = batch.to_pylist()
+        minhash.sign_rows(rows)
+        yield from pa.Table.from_pylist(
+            [{**r, "ds": ds} for r in rows], schema=schema).to_batches()
+
+
+def sign_published_day(out_root: storage.Location, ds: str) -> bool:
+    """Compute and commit the ``signatures`` of a day published before the table
+    existed, from its articles (streamed, bounded memory); False when it has none."""
+    from newsetl.publish import commit_day, new_publish_id
+
+    day = layout.day(ds)
+    schema = schemas.delta_schema(layout.SIGNATURES)
+    first = next(_articles_signature_batches(out_root, day.ds), None)
+    if first is None:
+        return False
+    commit_day(out_root, layout.SIGNATURES, day,
+               lambda: pa.RecordBatchReader.from_batches(
+                   schema, _articles_signature_batches(out_root, day.ds)),
+               new_publish_id(), streamed=True)
+    log.info("newsetl dedup: signed %s from its published articles", day.ds)
+    return True
+
+
+# --- near_pairs -------------------------------------------------------------------------
+
+def _pairs_between(first: str, last: str, where: pc.Expression | None, columns: list[str],
+                   out_root: storage.Location, name: str = layout.NEAR_PAIRS
+                   ) -> pa.Table | None:
+    """``near_pairs`` (or ``name``) rows of the files of ``[first, last]`` only (pruned
+    listing)."""
+    table = _table(out_root, name)
+    if table is None:
+        return None
+    days = (pc.field("ds") >= first) & (pc.field("ds") <= last)
+    dataset = table.to_pyarrow_dataset(
+        file_pruning_predicate=[("ds", ">=", first), ("ds", "<=", last)])
+    return dataset.to_table(columns=columns, filter=days if where is None else days & where)
+
+
+def params(window: int, threshold: float) -> str:
+    """What a day's stored pairs depend on besides its signatures (kept in its marker's
+    ``content_sha1``): pairs made with another window, threshold or signature version
+    are recomputed.
+
+    >>> params(30, 0.8).split("/")[:2]
+    ['w30', 't0.8']
+    """
+    return f"w{window}/t{threshold}/{minhash.SIGNATURE_VERSION}"
+
+
+def markers(out_root: storage.Location, first: str, last: str) -> dict[str, tuple[str, str]]:
+    """Day -> (the publish its stored pairs were computed from, :func:`params`), for
+    ``[first, last]``."""
+    rows = _pairs_between(first, last, pc.field("article_id") == "",
+                          ["ds", "publish_id", "content_sha1"], out_root)
+    if rows is None:
+        return {}
+    return {r["ds"]: (r["publish_id"], r["content_sha1"]) for r in rows.to_pylist()}
+
+
+def read_pairs(out_root: storage.Location, first: str, last: str,
+               with_markers: bool = False) -> pa.Table:
+    """The ``near_pairs`` rows of ``[first, last]`` (both directions of every pair)."""
+    schema = schemas.delta_schema(layout.NEAR_PAIRS)
+    rows = _pairs_between(first, last, None if with_markers else pc.field("article_id") != "",
+                          schema.names, out_root)
+    return schema.empty_table() if rows is None else rows.select(schema.names).cast(schema)
+
+
+def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[str],
+                new_pairs: list[pa.Table], published: dict[str, str], made_with: str) -> int:
+    """Replace the pairs with an end on a ``changed`` day by ``new_pairs`` (both
+    directions, without ``publish_id``) and mark the changed published days, in one
+    commit of the partitions ``[first, last]``; the Delta version."""
+    from newsetl.publish import commit_day, new_publish_id
+
+    schema = schemas.delta_schema(layout.NEAR_PAIRS)
+    old = read_pairs(out_root, first, last, with_markers=True)
+    touched = pc.field("ds").isin(sorted(changed)) | pc.field("other_ds").isin(sorted(changed))
+    kept = old.filter(~touched) if old.num_rows else old
+    marked = sorted(d for d in changed if d in published)
+    marks = pa.table({"ds": pa.array(marked, pa.string()),
+                      "content_sha1": pa.array([made_with] * len(marked), pa.string()),
+                      **{c: pa.array([""] * len(marked), pa.string())
+                         for c in ("article_id", "other_ds", "other_article_id")},
+                      "similarity": pa.array([0.0] * len(marked), pa.float32())})
+    fresh = pa.concat_tables([*new_pairs, marks], promote_options="permissive")
+    if fresh.num_rows:  # a pair of two changed days was found from both ends
+        fresh = fresh.group_by(fresh.column_names, use_threads=False).aggregate([])
+    days = sorted(published)
+    ids = pa.array([published[d] for d in days], pa.string())
+    fresh = fresh.append_column("publish_id", ids.take(
+        pc.index_in(fresh.column("ds"), value_set=pa.array(days, pa.string()))))
+    rows = pa.concat_tables([kept, fresh.select(schema.names).cast(schema)])
+    return commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
+                      predicate=f"ds >= '{first}' AND ds <= '{last}'",
+                      metadata={"newsetl.pairs_for": f"{min(changed)}..{max(changed)}"})
+
+
+def previous_similarities(out_root: storage.Location, first: str, last: str) -> pa.Table:
+    """The ``near`` rows ``near_duplicates`` holds for ``[first, last]``: key
+    ``"<ds>/<article_id>|<canonical_ds>/<canonical_article_id>"`` and ``similarity``."""
+    rows = _pairs_between(first, last, pc.field("kind") == "near",
+                          ["ds", "article_id", "canonical_ds", "canonical_article_id",
+                           "similarity"], out_root, layout.NEAR_DUPLICATES)
+    if rows is None:
+        return pa.table({"key": pa.array([], pa.string()),
+                         "similarity": pa.array([], pa.float32())})
+    join = pc.binary_join_element_wise
+    key = join(join(rows.column("ds"), rows.column("article_id"), "/"),
+               join(rows.column("canonical_ds"), rows.column("canonical_article_id"), "/"), "|")
+    return pa.table({"key": key, "similarity": rows.column("similarity")})
+
+
+def fetch_signatures(out_root: storage.Location, wanted: dict[str, set[str]]
+                     ) -> dict[tuple[str, str], np.ndarray]:
+    """The signatures of a few articles: ``{ds: {article_id}}`` -> ``{(ds, id): sig}``
+    (one pruned scan of their days)."""
+    ids = pa.array(sorted(set().union(*wanted.values())), pa.string())
+    found: dict[tuple[str, str], np.ndarray] = {}
+    for batch in signature_batches(out_root, sorted(wanted), pc.field("article_id").isin(ids)):
+        sig = minhash.decode_column(batch.column("minhash"))
+        for ds, aid, row in zip(batch.column("ds").to_pylist(),
+                                batch.column("article_id").to_pylist(), sig, strict=True):
+            if aid in wanted.get(ds, ()):
+                found[(ds, aid)] = row.copy()  # not a view: frees the batch
+    return found
