@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -277,6 +278,26 @@ def test_a_big_bucket_is_one_cluster_and_every_copy_is_paired() -> None:
     assert set(map(tuple, pairs.tolist())) == brute and len(brute) > 3000
     rows = neardup.day_rows(win, pairs, "2024-05-02", window=30)
     assert {r["canonical_article_id"] for r in rows} == {"c00"} and len(rows) == 27
+
+
+def test_a_flood_of_candidates_is_verified_in_chunks_with_the_same_pairs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory stays bounded on a flood of near-identical stories: the candidates are
+    expanded a chunk of rows at a time, and the pairs are the same as all at once."""
+    story = _story(11)
+    bodies = [(f"2024-05-0{1 + k % 3}", f"f{k:02d}", " ".join(_substituted(story, 1, k)))
+              for k in range(60)]
+    win = _window(bodies)
+    whole = nearpairs.match(win, win, 30, 0.8)
+    chunks = []
+    real_chunks = nearpairs._chunks
+    monkeypatch.setattr(nearpairs, "_chunks",
+                        lambda per_row, limit: chunks.extend(real_chunks(per_row, 100))
+                        or real_chunks(per_row, 100))
+    chunked = nearpairs.match(win, win, 30, 0.8)
+    assert len(chunks) > 10 and len(whole[0]) > 1000
+    for a, b in zip(whole, chunked, strict=True):
+        assert np.array_equal(a, b)
 
 
 def test_republishing_a_changed_day_gives_the_table_of_a_fresh_archive(tmp_path: Path) -> None:
