@@ -6,14 +6,18 @@ loopback that records what is POSTed to it. ``newsetl_daily`` catches up from tw
 before the deadline's day D, with ``NEWSETL_PUBLISH_DEADLINE`` a minute or two from now
 and an empty raw root, so both runs wait in ``wait_for_day``:
 
-* the run of D-2 (due D-1 at HH:MM) is created after its deadline: the scheduler marks
-  the miss at once, and the triggerer only logs it (WARNING, no POST);
+* the run of D-2 (due D-1 at HH:MM) and a backfill of D-6..D-4 (three runs created at
+  once) are created after their deadlines: the scheduler marks the misses at once, and
+  the triggerer only logs them (WARNING, no POST);
 * the run of D-1 (due D at HH:MM) is created before its deadline and still waiting when
   it passes: the triggerer awaits ``newsetl.alerts.deadline_missed``, which logs the
-  ERROR line and POSTs ``{"text": ...}`` naming the day to the webhook.
+  ERROR line and POSTs ``{"text": ...}`` naming the day to the webhook of the Airflow
+  Variable ``newsetl_alert_webhook`` (read in the triggerer).
 
-On SQLite (Airflow 3.3.2) the scheduler crashed on the first miss (docs/airflow.md);
-here it must still be alive afterwards. Every process started here is stopped.
+On SQLite (Airflow 3.3.2) the scheduler crashed on the first miss, and here the
+triggerer did until ``deadline_missed`` returned text instead of a dict
+(docs/airflow.md): both must still be alive afterwards. Every process started here is
+stopped.
 """
 
 from __future__ import annotations
@@ -119,8 +123,11 @@ def _start(work: Path, procs: Processes, hook: Webhook) -> dict:
         "NEWSETL_CATCHUP": "true",
         "NEWSETL_ARRIVAL_TIMEOUT_H": "5",
         "NEWSETL_PUBLISH_DEADLINE": due.strftime("%H:%M"),
-        "NEWSETL_ALERT_WEBHOOK": hook.url,
+        # A closed port: the POST must come from the Airflow Variable (it wins).
+        "NEWSETL_ALERT_WEBHOOK": f"http://127.0.0.1:{free_port()}/not-this-one",
     })
+    variable = airflow(env, "variables", "set", "newsetl_alert_webhook", hook.url)
+    assert variable.returncode == 0, variable.stderr
     for name in ("dag-processor", "scheduler", "triggerer"):
         procs.start(name, [str(BIN / "airflow"), name], env=env)
     procs.start("api-server", [str(BIN / "airflow"), "api-server", "--port", str(api_port),
@@ -135,6 +142,7 @@ def test_missed_publish_deadline_alerts_once_and_the_scheduler_survives(
     c = deadline_cluster
     procs: Processes = c["procs"]
     pg, due, live, late = c["pg_port"], c["due"], c["live_day"], c["late_day"]
+    backfill_days = [(due.date() - timedelta(days=n)).isoformat() for n in (6, 5, 4)]
 
     def registered():
         procs.check_alive()
@@ -148,7 +156,8 @@ def test_missed_publish_deadline_alerts_once_and_the_scheduler_survives(
         procs.check_alive()
         rows = sql(pg, "select r.logical_date, r.queued_at, d.deadline_time from dag_run r "
                        "join deadline d on d.dagrun_id = r.id "
-                       "where r.dag_id = 'newsetl_daily' order by r.logical_date")
+                       "where r.dag_id = 'newsetl_daily' and r.run_type = 'scheduled' "
+                       "order by r.logical_date")
         return len(rows) == 2 and rows
 
     rows = wait(runs, 120, "the catch-up runs and their deadlines", interval=1)
@@ -159,6 +168,15 @@ def test_missed_publish_deadline_alerts_once_and_the_scheduler_survives(
     assert live_queued < live_due, (
         f"the run of {live} was created at {live_queued}, after its deadline {live_due}: "
         "the machine was too slow for LEAD")
+    # A backfill of three old days: three runs, all late, missed in one scheduler loop.
+    backfill = airflow(c["env"], "backfill", "create", "--dag-id", "newsetl_daily",
+                       "--from-date", backfill_days[0], "--to-date", backfill_days[-1])
+    assert backfill.returncode == 0, backfill.stdout[-2000:] + backfill.stderr[-2000:]
+    backfilled = sql(pg, "select r.logical_date, r.queued_at, d.deadline_time from dag_run r "
+                         "join deadline d on d.dagrun_id = r.id where r.run_type = 'backfill' "
+                         "order by r.logical_date")
+    assert [r[0].date().isoformat() for r in backfilled] == backfill_days
+    assert all(queued > deadline for _, queued, deadline in backfilled)
 
     def alerted():
         procs.check_alive()
@@ -167,15 +185,16 @@ def test_missed_publish_deadline_alerts_once_and_the_scheduler_survives(
     try:
         wait(alerted, (due - datetime.now(UTC)).total_seconds() + 120,
              "the webhook POST of the missed deadline", interval=1)
-        wait(lambda: f"newsetl: day {late} not published" in procs.log("triggerer"), 60,
-             "the triggerer to log the late catch-up run")
+        wait(lambda: all(f"newsetl: day {day} not published" in procs.log("triggerer")
+                         for day in [late, *backfill_days]), 60,
+             "the triggerer to log the late catch-up and backfill runs")
     except (TimeoutError, RuntimeError):
         for name in ("scheduler", "triggerer"):
             print(f"--- {name} log (tail) ---\n{procs.log(name)[-5000:]}")
         raise
     # Both misses handled: the scheduler marked them and is still scheduling.
-    assert wait(lambda: sql(pg, "select count(*) from deadline where missed")[0][0] == 2,
-                30, "both deadlines marked missed")
+    assert wait(lambda: sql(pg, "select count(*) from deadline where missed")[0][0] == 5,
+                30, "all five deadlines marked missed")
     assert procs.get("scheduler").poll() is None
     assert "StaleDataError" not in procs.log("scheduler")
     beat = wait(lambda: sql(pg, "select max(latest_heartbeat) from job where job_type = "
@@ -188,28 +207,32 @@ def test_missed_publish_deadline_alerts_once_and_the_scheduler_survives(
     text = hook_posts[0]["text"]
     assert text.startswith(f"newsetl: day {live} not published by "
                            f"{due:%Y-%m-%d %H:%M} UTC | dag newsetl_daily | run scheduled__")
-    assert late not in text
+    assert all(day not in text for day in [late, *backfill_days])
     triggerer = procs.log("triggerer")
-    assert f"newsetl: day {late} not published by " in triggerer
-    assert "(run created after its deadline: logged, not sent)" in triggerer
+    for day in [late, *backfill_days]:
+        assert f"[warning  ] newsetl: day {day} not published by " in triggerer
+    assert triggerer.count("(run created after its deadline: logged, not sent)") == 4
     # the live miss at ERROR level, the late one at WARNING (structlog's console format)
     assert f"[error    ] {text}" in triggerer
-    assert f"[warning  ] newsetl: day {late} not published by " in triggerer
     # The live run is still waiting for its data: the miss did not touch it.
-    states = sql(pg, "select logical_date, state from dag_run where dag_id = 'newsetl_daily' "
+    states = sql(pg, "select logical_date, state from dag_run where run_type = 'scheduled' "
                      "order by logical_date")
     assert [s for _, s in states] == ["running", "running"]
-    # Both callbacks finished and their one-line results were stored (a dict result
+    # All callbacks finished and their one-line results were stored (a dict result
     # crashed the triggerer here: newsetl.alerts.deadline_missed returns text).
     def finished():
         rows = sql(pg, "select state, output from callback")
-        return len(rows) == 2 and all(state == "success" for state, _ in rows) and rows
+        return len(rows) == 5 and all(state == "success" for state, _ in rows) and rows
 
-    outputs = {output for _, output in wait(finished, 60, "both callbacks to succeed")}
+    outputs = {output for _, output in wait(finished, 60, "all five callbacks to succeed")}
     live_output = f"{text} | sent to the webhook"
     assert live_output in outputs, outputs
-    (late_output,) = outputs - {live_output}
-    assert late_output.startswith(f"newsetl: day {late} not published by "
-                                  f"{late_due:%Y-%m-%d %H:%M} UTC | dag newsetl_daily | run ")
-    assert late_output.endswith("| logged, not sent (run created after its deadline)")
+    late_outputs = sorted(outputs - {live_output})
+    assert [o.split(" not published")[0] for o in late_outputs] == [
+        f"newsetl: day {day}" for day in sorted([late, *backfill_days])]
+    assert any(o.startswith(f"newsetl: day {late} not published by "
+                            f"{late_due:%Y-%m-%d %H:%M} UTC | dag newsetl_daily | run ")
+               for o in late_outputs)
+    assert all(o.endswith("| logged, not sent (run created after its deadline)")
+               for o in late_outputs)
     assert procs.get("triggerer").poll() is None
