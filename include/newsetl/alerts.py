@@ -175,19 +175,23 @@ def deadline_message(context: dict, publish_by: str) -> tuple[str, str, bool]:
     return ds, message, alert
 
 
-async def deadline_missed(context: dict | None = None, publish_by: str = "") -> dict:
+async def deadline_missed(context: dict | None = None, publish_by: str = "") -> str:
     """Callback of the publish Deadline Alert (awaited in the triggerer): log the late day
-    and POST it to ``alert_webhook`` like a task failure (:func:`alert_failure`)."""
+    and POST it to ``alert_webhook`` like a task failure (:func:`alert_failure`).
+
+    Returns one line of text, the message and what became of it: Airflow 3.3.2 stores
+    the result of a triggerer callback as is in ``callback.output``, a text column, and a
+    dict there crashed the triggerer on PostgreSQL (``can't adapt type 'dict'``)."""
     import asyncio
 
     ds, message, alert = deadline_message(context or {}, publish_by)
     if not alert:
         log.warning("%s (run created after its deadline: logged, not sent)", message)
-        return {"ds": ds, "message": message, "sent": False}
+        return f"{message} | logged, not sent (run created after its deadline)"
     log.error(message)
     # Off the triggerer's event loop: the Variable lookup and the POST both block.
     sent = await asyncio.to_thread(_post_alert, message)
-    return {"ds": ds, "message": message, "sent": sent}
+    return f"{message} | {'sent to the webhook' if sent else 'logged, not sent'}"
 
 
 def _post_alert(message: str) -> bool:

@@ -114,7 +114,8 @@ class Settings:
     arrival_timeout_h: float = 6.0
     alert_webhook: str | None = None
     # Off by default: Airflow 3.3.2's scheduler crashed handling a missed deadline on
-    # SQLite (StaleDataError in Deadline.handle_miss; docs/airflow.md).
+    # SQLite (StaleDataError in Deadline.handle_miss). Verified on PostgreSQL, where it
+    # can be turned on (docs/airflow.md, tests/distributed/test_deadline_alert.py).
     publish_deadline: str | None = None
     start_date: str = "2024-03-01"
     end_date: str | None = None

@@ -150,8 +150,9 @@ def test_missed_deadline_is_logged_and_posted_naming_the_day(webhook_calls, capl
     context = deadline_context("2024-03-01", queued_at="2024-03-02T00:00:05+00:00")
     with caplog.at_level("ERROR", logger="newsetl.airflow"):
         result = asyncio.run(alerts.deadline_missed(context=context, publish_by="08:00"))
-    assert result["ds"] == "2024-03-01" and result["sent"] is True
     ((url, text),) = webhook_calls
+    # Airflow 3.3.2 stores the result in callback.output (text): a str, never a dict
+    assert result == f"{text} | sent to the webhook"
     assert url == "http://hooks.invalid/newsetl"
     assert "day 2024-03-01 not published by 2024-03-02 08:00 UTC" in text
     assert "scheduled__2024-03-02" in text and text in caplog.text
@@ -169,9 +170,26 @@ def test_catch_up_run_created_after_its_deadline_is_logged_not_posted(webhook_ca
                                run_type="backfill")
     with caplog.at_level("WARNING", logger="newsetl.airflow"):
         result = asyncio.run(alerts.deadline_missed(context=context, publish_by="08:00"))
-    assert webhook_calls == [] and result["sent"] is False
+    assert webhook_calls == []
     assert "day 2024-03-01 not published" in caplog.text
+    assert isinstance(result, str) and result.endswith(
+        "| logged, not sent (run created after its deadline)")
 
+
+
+def test_deadline_callback_result_fits_the_callback_output_column(monkeypatch):
+    """Airflow 3.3.2 writes a triggerer callback's result as is to ``callback.output``
+    (Text): a dict crashed the triggerer on PostgreSQL (docs/airflow.md)."""
+    from airflow.models.callback import Callback
+    from sqlalchemy import Text
+
+    assert isinstance(Callback.__table__.c.output.type, Text)
+    monkeypatch.delenv("NEWSETL_ALERT_WEBHOOK", raising=False)
+    context = deadline_context("2024-03-01", queued_at="2024-03-02T00:00:05+00:00")
+    result = asyncio.run(alerts.deadline_missed(context=context, publish_by="08:00"))
+    assert isinstance(result, str)
+    assert result.startswith("newsetl: day 2024-03-01 not published by 2024-03-02 08:00 UTC")
+    assert result.endswith("| logged, not sent")  # no webhook configured
 
 # -- capacity: the newsetl pool -------------------------------------------------------
 
