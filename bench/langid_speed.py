@@ -2,7 +2,9 @@
 
 Two workloads from the development set (``/work/shared/langid-dev`` or ``--data``):
 
-* sentences: the first ``--sentences`` lines of every language's sentences file;
+* sentences: the first ``--sentences`` lines of every language's sentences file (those
+  shorter than ``fast.SHORT_MAX_CHARS`` go through the short-text model);
+* word pairs: as many lines of the word-pairs files (titles-like texts: all short);
 * articles: ~2 KB "articles" built deterministically per language by concatenating
   consecutive dev sentences until at least ``--article-chars`` characters;
 * articles + sections: the pipeline's workload: the same articles, each sentence judged
@@ -28,9 +30,9 @@ from pathlib import Path
 DEFAULT_DATA = Path(os.environ.get("NEWSETL_LANGID_DEV", "/work/shared/langid-dev"))
 
 
-def sentences(data: Path, per_lang: int) -> list[str]:
+def sentences(data: Path, per_lang: int, category: str = "sentences") -> list[str]:
     out = []
-    for path in sorted((data / "sentences").glob("*.txt")):
+    for path in sorted((data / category).glob("*.txt")):
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
         out += lines[:per_lang]
     return out
@@ -89,10 +91,11 @@ def main(argv=None) -> int:
     ap.add_argument("--langdetect-limit", type=int, default=None, help="max texts langdetect gets")
     args = ap.parse_args(argv)
 
-    from newsetl.langid import fast, langdetect_backend
+    from newsetl.langid import fast, langdetect_backend, short
 
     t0 = time.perf_counter()
     fast._model()
+    short.model(fast.languages())
     t_fast_load = time.perf_counter() - t0
     t0 = time.perf_counter()
     fast.detect("a first call loads (or compiles) the kernel")
@@ -105,6 +108,8 @@ def main(argv=None) -> int:
 
     workloads = {
         "sentences": interleave(sentences(args.data, args.sentences), args.limit),
+        "word pairs": interleave(sentences(args.data, args.sentences, "word-pairs"),
+                                 args.limit),
         "articles": interleave(articles(args.data, args.articles, args.article_chars), args.limit),
     }
     ratios = {}
@@ -120,8 +125,10 @@ def main(argv=None) -> int:
             langdetect_backend.detect_batch([t], min_letters=20)
         r_ld = len(ld_texts) / (time.perf_counter() - t0)
         ratios[name] = r_batch / r_ld
+        short_share = float(fast.is_short(texts).mean())
         print(
-            f"{name}: {len(texts)} texts, avg {avg:.0f} chars | "
+            f"{name}: {len(texts)} texts, avg {avg:.0f} chars, "
+            f"{100 * short_share:.0f} % short-text model | "
             f"fast batch {r_batch:,.0f}/s, fast single calls {r_single:,.0f}/s | "
             f"langdetect {r_ld:,.0f}/s ({len(ld_texts)} texts) | "
             f"ratio batch {r_batch / r_ld:.0f}x, single {r_single / r_ld:.0f}x"
