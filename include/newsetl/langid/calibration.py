@@ -30,8 +30,8 @@ TEMPERATURE = 1.682
 LENGTH_EXPONENT = 0.255
 #: The same for texts scored by the short-text model (:mod:`newsetl.langid.short`;
 #: n = its n-gram slots), fitted on the short dev lines by the same command.
-SHORT_TEMPERATURE = 1.0
-SHORT_LENGTH_EXPONENT = 0.5
+SHORT_TEMPERATURE = 1.246
+SHORT_LENGTH_EXPONENT = 0.395
 
 #: Below this calibrated probability a text's language is ``und``: the best guess is
 #: more likely wrong than right.
