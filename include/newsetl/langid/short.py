@@ -301,24 +301,49 @@ def _load(path: Path) -> _Model:
 
 def model(languages: Sequence[str]) -> _Model:
     """The model for ``languages`` (langdetect's, in column order): cached file, else
-    built (and the wheel downloaded) once per machine."""
+    built (and the wheel downloaded) once per machine. Concurrent processes (Airflow
+    workers on a fresh machine) take a file lock, so one builds and the others load."""
     global _MODEL
     if _MODEL is None:
         with _LOCK:
             if _MODEL is None:
-                path = _cache_path(languages)
-                built = None
-                if path is not None and path.exists():
-                    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-                        built = _load(path)
-                if built is None:
-                    root = cache_root() or Path.home() / ".cache" / "newsetl"
-                    built = _build(languages, root)
-                    if path is not None:
-                        with contextlib.suppress(OSError):
-                            _save(built, path)
-                _MODEL = built
+                _MODEL = _load_or_build(languages)
     return _MODEL
+
+
+def _try_load(path: Path | None) -> _Model | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        return _load(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # unreadable or partial: rebuild and overwrite
+
+
+def _load_or_build(languages: Sequence[str]) -> _Model:
+    path = _cache_path(languages)
+    built = _try_load(path)
+    if built is not None:
+        return built
+    root = cache_root() or Path.home() / ".cache" / "newsetl"
+    lock = None
+    with contextlib.suppress(OSError):
+        import fcntl
+
+        root.mkdir(parents=True, exist_ok=True)
+        lock = (root / ".langid-short.lock").open("w")
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+    try:
+        built = _try_load(path)  # built by another process while we waited
+        if built is None:
+            built = _build(languages, root)
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    _save(built, path)
+        return built
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 def scores(cps: np.ndarray, select: np.ndarray, languages: Sequence[str]
