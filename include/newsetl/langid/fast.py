@@ -75,7 +75,7 @@ MAX_TEXT_LENGTH = 10000
 #: scored by the short-text model (:mod:`newsetl.langid.short`: Lingua's 1-5-gram
 #: models), longer ones (articles) by the naive Bayes above. Chosen by measurement
 #: (docs/langid_accuracy.md): below it the short model is the more accurate.
-SHORT_MAX_CHARS = 100
+SHORT_MAX_CHARS = 80
 #: A short text's score is the short model's plus NB_WEIGHT times the naive Bayes one:
 #: it separates ``zh-cn`` from ``zh-tw`` (one Lingua model) and adds langdetect's
 #: word-boundary n-grams.
