@@ -31,6 +31,11 @@ whatever the order; a text is scored on its own n-grams only, with no threads an
 no randomness, so its scores are the same bits in every process, batch and batch
 position.
 
+Short texts (under ``SHORT_MAX_CHARS`` characters: titles, captions, short sections)
+are scored by the short-text model (:mod:`newsetl.langid.short`, Lingua's 1-5-gram
+models) plus ``NB_WEIGHT`` times the naive Bayes above (:func:`routed_scores`); an
+article's body is still the sum of its sections' naive-Bayes rows.
+
 The model tables are built from the profiles (1-3 s) once and cached in
 ``$NEWSETL_CACHE_DIR`` or ``~/.cache/newsetl`` (loading takes ~50 ms).
 """
@@ -71,14 +76,18 @@ QUANT_BITS = kernel.QUANT_BITS
 LATIN_FACTOR = 0.5
 #: langdetect's ``max_text_length``: only the first 10 000 characters are read.
 MAX_TEXT_LENGTH = 10000
-#: Texts shorter than this many characters (titles, short sections, sentences) are
+#: Texts shorter than this many characters (titles, captions, short sections) are
 #: scored by the short-text model (:mod:`newsetl.langid.short`: Lingua's 1-5-gram
-#: models), longer ones (articles) by the naive Bayes above. Chosen by measurement
-#: (docs/langid_accuracy.md): below it the short model is the more accurate.
+#: models), longer ones (paragraphs, articles) by the naive Bayes above. Measured on
+#: the dev sentences (mean accuracy; share of their letters through the short model):
+#: 0 -> 98.24 %; 60 -> 98.64 % (9 %); 80 -> 98.73 % (20 %); 100 -> 98.77 % (32 %);
+#: every length -> 98.7 %. Past ~80 characters the naive Bayes is nearly as right and
+#: 3x cheaper per letter, so 80.
 SHORT_MAX_CHARS = 80
 #: A short text's score is the short model's plus NB_WEIGHT times the naive Bayes one:
 #: it separates ``zh-cn`` from ``zh-tw`` (one Lingua model) and adds langdetect's
-#: word-boundary n-grams.
+#: word-boundary n-grams. Dev set, short model alone -> + 0.3 x -> + 1.0 x naive Bayes:
+#: sentences 97.7 -> 98.7 -> 98.9 %, word pairs 88.5 -> 90.1 -> 89.6 %; 0.5 between.
 NB_WEIGHT = 0.5
 
 # Special character ids (2 is unused); vocabulary characters get ids from _FIRST_CID on.
