@@ -97,11 +97,19 @@ class _Model:
     table: np.ndarray  # int64[2 * 2**bits]: (key, entries) per slot, key -1 = empty
     entries: np.ndarray  # int32[E]: delta (units of 2**-QUANT_BITS) << 8 | language
 
-    def kernel_model(self) -> tuple:
-        return (self.uni_val, self.n_cid, self.table, self.hash_bits, self.entries)
+    def kernel_model(self, n_langs: int) -> tuple:
+        """The kernel's model tuple, with each unigram's entries as a dense row
+        (``n_cid x n_langs`` int32, built here: ~4 MB, not worth a cache file)."""
+        rows = np.zeros((self.n_cid, n_langs), dtype=np.int32)
+        for c in np.flatnonzero(self.uni_val >= 0).tolist():
+            start = int(self.uni_val[c]) >> COUNT_BITS
+            packed = self.entries[start:start + (int(self.uni_val[c]) & 0xFF)]
+            rows[c, packed & 0xFF] = packed >> 8
+        return (self.uni_val, rows, self.n_cid, self.table, self.hash_bits, self.entries)
 
 
 _MODEL: _Model | None = None
+_KERNEL_MODEL: tuple | None = None
 _LOCK = threading.Lock()
 
 
@@ -351,7 +359,10 @@ def scores(cps: np.ndarray, select: np.ndarray, languages: Sequence[str]
     """Summed deltas (texts x languages) and n-gram slots of the texts in ``cps`` (code
     points, texts separated and enclosed by 0, as :func:`newsetl.langid.fast._code_points`
     makes them) for which ``select`` is True (the other rows are 0)."""
+    global _KERNEL_MODEL
     m = model(languages)
+    if _KERNEL_MODEL is None or _KERNEL_MODEL[3] is not m.table:
+        _KERNEL_MODEL = m.kernel_model(len(languages))
     n_texts = len(select)
     out = np.zeros((n_texts, len(languages)), dtype=np.float64)
     counts = np.zeros(n_texts, dtype=np.int64)
@@ -359,6 +370,6 @@ def scores(cps: np.ndarray, select: np.ndarray, languages: Sequence[str]
         # memo: ~1 slot per 8 characters of the batch, 2**4 to 2**MEMO_BITS slots
         memo_bits = int(np.clip(np.log2(max(1, len(cps)) / 8), 4, short_kernel.MEMO_BITS))
         short_kernel.score_texts(cps, np.asarray(select, dtype=np.bool_), m.cp_cid,
-                                 m.cid_flags, m.kernel_model(), MAX_ORDER, MAX_TEXT_LENGTH,
+                                 m.cid_flags, _KERNEL_MODEL, MAX_ORDER, MAX_TEXT_LENGTH,
                                  memo_bits, out, counts)
     return out, counts

@@ -75,11 +75,19 @@ def _add(value: int, weight: int, entries: np.ndarray, acc: np.ndarray) -> None:
 
 
 @_jit
+def _add_row(row: np.ndarray, weight: int, acc: np.ndarray) -> None:
+    """A unigram's deltas as a dense row (most letters are known to dozens of
+    languages: a vectorised add beats a scatter of that many entries)."""
+    for lang in range(len(acc)):
+        acc[lang] += weight * row[lang]
+
+
+@_jit
 def _word(cid: np.ndarray, a: int, b: int, model: tuple, max_order: int,
           acc: np.ndarray, ids: np.ndarray, vals: np.ndarray) -> int:
     """Add the word ``cid[a:b]`` (at most ``_CHUNK`` letters) to ``acc``; return its
     number of n-gram slots. ``ids``/``vals``: scratch of ``_CHUNK`` entries."""
-    uni_val, n_cid, table, bits, entries = model
+    uni_val, uni_rows, n_cid, table, bits, entries = model
     size = len(table) // 2
     length = b - a
     slots = 0
@@ -92,7 +100,10 @@ def _word(cid: np.ndarray, a: int, b: int, model: tuple, max_order: int,
         # this order's entries, at every position where the chain is still known
         for p in range(length - k + 1):
             if ids[p] >= 0:
-                _add(vals[p], min(max_order, length - p) - k + 1, entries, acc)
+                if k == 1:
+                    _add_row(uni_rows[cid[a + p]], min(max_order, length - p), acc)
+                else:
+                    _add(vals[p], min(max_order, length - p) - k + 1, entries, acc)
         if k == max_order:
             break
         # the next order's look-ups (independent of each other)
@@ -137,7 +148,7 @@ def _word_head(cid: np.ndarray, a: int, b: int, head: int, model: tuple, max_ord
                acc: np.ndarray, ids: np.ndarray, vals: np.ndarray) -> int:
     """The chains of positions ``a .. a + head - 1`` of a word that goes on past ``b``
     (so every such chain has all ``max_order`` orders)."""
-    uni_val, n_cid, table, bits, entries = model
+    uni_val, uni_rows, n_cid, table, bits, entries = model
     size = len(table) // 2
     for p in range(head):
         c = cid[a + p]
@@ -146,7 +157,10 @@ def _word_head(cid: np.ndarray, a: int, b: int, head: int, model: tuple, max_ord
     for k in range(1, max_order + 1):
         for p in range(head):
             if ids[p] >= 0:
-                _add(vals[p], max_order - k + 1, entries, acc)
+                if k == 1:
+                    _add_row(uni_rows[cid[a + p]], max_order, acc)
+                else:
+                    _add(vals[p], max_order - k + 1, entries, acc)
         if k == max_order:
             break
         for p in range(head):
