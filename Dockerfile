@@ -12,8 +12,10 @@ ARG AIRFLOW_VERSION=3.3.2
 ARG AMAZON_PROVIDER_VERSION=9.39.0
 ARG CELERY_PROVIDER_VERSION=3.26.0
 
-# The fast language detector caches its model tables and numba its compiled kernel;
-# both are warmed at build time (below) so no task pays the 2-5 s first build.
+# The fast language detector caches its model tables (the short-text one built from
+# Lingua's models, whose wheel is downloaded for that build and then removed) and
+# numba its compiled kernels; all are warmed at build time (below) so no task pays the
+# first build (2-5 s, and ~2 min for the short-text model).
 ENV AIRFLOW__CORE__LOAD_EXAMPLES=False \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     NEWSETL_CACHE_DIR=/opt/airflow/.cache/newsetl \
@@ -39,7 +41,8 @@ RUN set -eux; \
         ./ ; \
     rm -rf build include/*.egg-info; \
     python -c "import newsetl, airflow; assert airflow.__version__ == '${AIRFLOW_VERSION}', airflow.__version__"; \
-    python -c "from newsetl.langid import fast; print(fast.detect('Warm the model and kernel caches of the image.'))"
+    python -c "from newsetl.langid import fast; print(fast.detect('Warm the model and kernel caches of the image.'))"; \
+    rm -f "$NEWSETL_CACHE_DIR"/lingua_language_detector-*.whl
 
 COPY --chown=airflow:0 dags/ ./dags/
 COPY --chown=airflow:0 plugins/ ./plugins/

@@ -46,9 +46,11 @@ def _lines(path: Path) -> list[str]:
 # ---------------------------------------------------------------------------------
 # Calibration
 # ---------------------------------------------------------------------------------
-def dev_scores(data: Path):
-    """Score matrix, n-gram counts, right-answer mask, category and hold-out flag of
-    every dev-set line."""
+def dev_scores(data: Path, nb_only: bool = False):
+    """Score matrix, n-gram counts, right-answer mask, category, hold-out flag and
+    short-model flag of every dev-set line (as the detector scores it: short lines by
+    the short-text model, ``fast.routed_scores``; ``nb_only``: every line by the naive
+    Bayes alone)."""
     from newsetl.langid import fast
 
     langs = fast.languages()
@@ -61,31 +63,50 @@ def dev_scores(data: Path):
                 truth.append(path.stem)
                 cats.append(category)
                 hold.append(i % 3 == 2)
-    s, n = fast.scores(texts)
+    if nb_only:
+        s, n = fast.scores(texts)
+        short = np.zeros(len(texts), dtype=bool)
+    else:
+        s, n, short, _, _ = fast.routed_scores(texts)
     ok = np.zeros(s.shape, dtype=bool)
     for k, code in enumerate(truth):
         for lang in expected(code):
             ok[k, col[lang]] = True
-    return s, n, ok, np.array(cats), np.array(hold)
+    return s, n, ok, np.array(cats), np.array(hold), short
 
 
-def refit(data: Path) -> tuple[float, float]:
+def refit(data: Path) -> tuple[float, float, float, float]:
+    """(TEMPERATURE, LENGTH_EXPONENT) of the naive Bayes, fitted on its scores of all
+    fitting lines (its calibration must hold for texts of any length: long texts and
+    article bodies), and (SHORT_TEMPERATURE, SHORT_LENGTH_EXPONENT) on the short
+    model's scores of the short fitting lines."""
     from newsetl.langid import calibration
 
-    s, n, ok, _, hold = dev_scores(data)
-    return calibration.fit(s[~hold], n[~hold], ok[~hold])
+    s, n, ok, _, hold, _ = dev_scores(data, nb_only=True)
+    t0, a = calibration.fit(s[~hold], n[~hold], ok[~hold])
+    s, n, ok, _, hold, short = dev_scores(data)
+    fit = ~hold & short
+    ts, a_s = calibration.fit(s[fit], n[fit], ok[fit])
+    return t0, a, ts, a_s
+
+
+def render_refit(constants: tuple[float, float, float, float]) -> str:
+    t0, a, ts, a_s = constants
+    return (f"TEMPERATURE = {t0}\nLENGTH_EXPONENT = {a}\n"
+            f"SHORT_TEMPERATURE = {ts}\nSHORT_LENGTH_EXPONENT = {a_s}")
 
 
 def calibration_report(data: Path) -> dict:
     """Reliability tables and ECE, raw softmax vs calibrated, on the held-out lines."""
     from newsetl.langid import calibration
 
-    s, n, ok, cats, hold = dev_scores(data)
+    s, n, ok, cats, hold, short = dev_scores(data)
     sel = hold & (n > 0)
-    out = {"n": int(sel.sum()), "skipped_no_ngram": int((hold & (n == 0)).sum())}
-    s, n, ok, cats = s[sel], n[sel], ok[sel], cats[sel]
-    for name, (t0, a) in {"raw": (1.0, 0.0), "calibrated": (calibration.TEMPERATURE,
-                                                            calibration.LENGTH_EXPONENT)}.items():
+    out = {"n": int(sel.sum()), "skipped_no_ngram": int((hold & (n == 0)).sum()),
+           "short": int((sel & short).sum())}
+    s, n, ok, cats, short = s[sel], n[sel], ok[sel], cats[sel], short[sel]
+    for name, (t0, a) in {"raw": (1.0, 0.0),
+                          "calibrated": calibration.constants(short)}.items():
         p = calibration.probabilities(s, n, t0, a)
         best = p.argmax(axis=1)
         p_best = p[np.arange(len(p)), best]
@@ -101,6 +122,12 @@ def calibration_report(data: Path) -> dict:
     return out
 
 
+def _short_max() -> int:
+    from newsetl.langid import fast
+
+    return fast.SHORT_MAX_CHARS
+
+
 def render_calibration(rep: dict) -> str:
     from newsetl.langid import calibration
 
@@ -111,8 +138,12 @@ def render_calibration(rep: dict) -> str:
         "p = probability of the best language; accuracy = share of those that are right.",
         "",
         f"Calibration: T(n) = {calibration.TEMPERATURE} * n^{calibration.LENGTH_EXPONENT} "
-        "(n = known n-grams of the text), fitted on the other lines "
-        "(`python bench/langid_accuracy.py --refit`).",
+        "(n = known n-grams of the text) for the naive Bayes, fitted on its scores of the "
+        "other lines; T(n) = "
+        f"{calibration.SHORT_TEMPERATURE} * n^{calibration.SHORT_LENGTH_EXPONENT} (n = "
+        "n-gram slots) for texts scored by the short-text model (shorter than "
+        f"{_short_max()} characters: {rep['short']} of these lines), fitted on the other "
+        "short lines (`python bench/langid_accuracy.py --refit`).",
         "",
         f"- **ECE: raw softmax {raw['ece']:.3f} -> calibrated {cal['ece']:.3f}** "
         "(bins below; count-weighted |mean p - accuracy|)",
@@ -367,8 +398,7 @@ def main(argv=None) -> int:
     ap.add_argument("--per-language", type=int, default=20, help="mixed articles per host")
     args = ap.parse_args(argv)
     if args.refit:
-        t0, a = refit(args.data)
-        print(f"TEMPERATURE = {t0}\nLENGTH_EXPONENT = {a}")
+        print(render_refit(refit(args.data)))
         return 0
     print(render_calibration(calibration_report(args.data)))
     print()

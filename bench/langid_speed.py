@@ -2,7 +2,9 @@
 
 Two workloads from the development set (``/work/shared/langid-dev`` or ``--data``):
 
-* sentences: the first ``--sentences`` lines of every language's sentences file;
+* sentences: the first ``--sentences`` lines of every language's sentences file (those
+  shorter than ``fast.SHORT_MAX_CHARS`` go through the short-text model);
+* word pairs: as many lines of the word-pairs files (titles-like texts: all short);
 * articles: ~2 KB "articles" built deterministically per language by concatenating
   consecutive dev sentences until at least ``--article-chars`` characters;
 * articles + sections: the pipeline's workload: the same articles, each sentence judged
@@ -12,7 +14,10 @@ Two workloads from the development set (``/work/shared/langid-dev`` or ``--data`
 
 Both detectors get the same texts with the default ``min_letters``; the fast one in a
 single ``detect_batch`` call (plus a run of single ``detect`` calls), langdetect one text
-at a time (that is all it can do). The model load of each is timed separately.
+at a time (that is all it can do). Fast batch rates are per CPU second, best of 7
+runs alternated with the short-text model switched off (``SHORT_MAX_CHARS = 0``: the
+naive Bayes alone, as before), so the before/after ratio holds on a busy machine. The
+model load of each is timed separately.
 
     python bench/langid_speed.py                    # ~1 min
     python bench/langid_speed.py --limit 200        # at most 200 texts per workload
@@ -28,9 +33,9 @@ from pathlib import Path
 DEFAULT_DATA = Path(os.environ.get("NEWSETL_LANGID_DEV", "/work/shared/langid-dev"))
 
 
-def sentences(data: Path, per_lang: int) -> list[str]:
+def sentences(data: Path, per_lang: int, category: str = "sentences") -> list[str]:
     out = []
-    for path in sorted((data / "sentences").glob("*.txt")):
+    for path in sorted((data / category).glob("*.txt")):
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
         out += lines[:per_lang]
     return out
@@ -79,6 +84,27 @@ def rate(fn, texts, min_seconds: float = 0.0) -> float:
             return n / elapsed
 
 
+def side_by_side(fn, items, count: int, rounds: int = 7) -> tuple[float, float]:
+    """(rate with the short-text model, rate with it off: the naive Bayes alone, as
+    before it), in ``count`` units per CPU second of this process, best of ``rounds``
+    alternated runs: on a shared machine wall-clock rates of two separate runs differ
+    by 2x and more, CPU time of interleaved runs much less."""
+    from newsetl.langid import fast
+
+    best = [0.0, 0.0]
+    saved = fast.SHORT_MAX_CHARS
+    try:
+        for _ in range(rounds):
+            for k, limit in enumerate((saved, 0)):
+                fast.SHORT_MAX_CHARS = limit
+                t0 = time.process_time()
+                fn(items)
+                best[k] = max(best[k], count / max(time.process_time() - t0, 1e-9))
+    finally:
+        fast.SHORT_MAX_CHARS = saved
+    return best[0], best[1]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -89,10 +115,11 @@ def main(argv=None) -> int:
     ap.add_argument("--langdetect-limit", type=int, default=None, help="max texts langdetect gets")
     args = ap.parse_args(argv)
 
-    from newsetl.langid import fast, langdetect_backend
+    from newsetl.langid import fast, langdetect_backend, short
 
     t0 = time.perf_counter()
     fast._model()
+    short.model(fast.languages())
     t_fast_load = time.perf_counter() - t0
     t0 = time.perf_counter()
     fast.detect("a first call loads (or compiles) the kernel")
@@ -105,6 +132,8 @@ def main(argv=None) -> int:
 
     workloads = {
         "sentences": interleave(sentences(args.data, args.sentences), args.limit),
+        "word pairs": interleave(sentences(args.data, args.sentences, "word-pairs"),
+                                 args.limit),
         "articles": interleave(articles(args.data, args.articles, args.article_chars), args.limit),
     }
     ratios = {}
@@ -112,7 +141,7 @@ def main(argv=None) -> int:
         avg = sum(map(len, texts)) / max(1, len(texts))
         ld_texts = interleave(texts, args.langdetect_limit)
         fast.detect_batch(texts[:50])  # warm-up
-        r_batch = rate(fast.detect_batch, texts, min_seconds=1.0)
+        r_batch, r_before = side_by_side(fast.detect_batch, texts, len(texts))
         singles = texts[: min(len(texts), 300)]
         r_single = rate(lambda ts: [fast.detect(t) for t in ts], singles, min_seconds=0.5)
         t0 = time.perf_counter()
@@ -120,9 +149,12 @@ def main(argv=None) -> int:
             langdetect_backend.detect_batch([t], min_letters=20)
         r_ld = len(ld_texts) / (time.perf_counter() - t0)
         ratios[name] = r_batch / r_ld
+        short_share = float(fast.is_short(texts).mean())
         print(
-            f"{name}: {len(texts)} texts, avg {avg:.0f} chars | "
-            f"fast batch {r_batch:,.0f}/s, fast single calls {r_single:,.0f}/s | "
+            f"{name}: {len(texts)} texts, avg {avg:.0f} chars, "
+            f"{100 * short_share:.0f} % short-text model | "
+            f"fast batch {r_batch:,.0f}/s (short model off, as before: {r_before:,.0f}/s), "
+            f"fast single calls {r_single:,.0f}/s | "
             f"langdetect {r_ld:,.0f}/s ({len(ld_texts)} texts) | "
             f"ratio batch {r_batch / r_ld:.0f}x, single {r_single / r_ld:.0f}x"
         )
@@ -142,11 +174,7 @@ def main(argv=None) -> int:
     from newsetl.langid import detect_grouped
 
     grouped("fast")  # warm-up
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < 1.0:
-        grouped("fast")
-        n += len(parts)
-    r_fast = n / (time.perf_counter() - t0)
+    r_fast, r_fast_before = side_by_side(lambda _: grouped("fast"), None, len(parts))
     ld_n = min(len(parts), args.langdetect_limit or len(parts))
     ld_parts = parts[:ld_n]
     ld_texts = [t for p in ld_parts for t in p]
@@ -158,7 +186,8 @@ def main(argv=None) -> int:
     grouped("langdetect", ld_texts, ld_groups)
     r_ld = ld_n / (time.perf_counter() - t0)
     print(f"articles + sections: {len(parts)} articles, {len(texts)} sections | "
-          f"fast {r_fast:,.0f} articles/s | langdetect {r_ld:,.1f} articles/s "
+          f"fast {r_fast:,.0f} articles/s (short model off, as before: "
+          f"{r_fast_before:,.0f}) | langdetect {r_ld:,.1f} articles/s "
           f"({ld_n} articles) | ratio {r_fast / r_ld:.0f}x")
     return 0
 

@@ -28,6 +28,10 @@ import numpy as np
 #: hold-out ECE 0.007 (raw softmax: 0.125), docs/langid_accuracy.md.
 TEMPERATURE = 1.682
 LENGTH_EXPONENT = 0.255
+#: The same for texts scored by the short-text model (:mod:`newsetl.langid.short`;
+#: n = its n-gram slots), fitted on the short dev lines by the same command.
+SHORT_TEMPERATURE = 1.246
+SHORT_LENGTH_EXPONENT = 0.395
 
 #: Below this calibrated probability a text's language is ``und``: the best guess is
 #: more likely wrong than right.
@@ -38,9 +42,10 @@ MIN_PROB = 0.5
 _CUTOFF = 40.0
 
 
-def temperature(n_grams: np.ndarray, t0: float = TEMPERATURE,
-                exponent: float = LENGTH_EXPONENT) -> np.ndarray:
-    """The temperature of each text from its number of n-grams.
+def temperature(n_grams: np.ndarray, t0: float | np.ndarray = TEMPERATURE,
+                exponent: float | np.ndarray = LENGTH_EXPONENT) -> np.ndarray:
+    """The temperature of each text from its number of n-grams (``t0`` and
+    ``exponent`` may be per-text arrays, see :func:`constants`).
 
     >>> temperature(np.array([0, 1, 16]), 2.0, 0.25).tolist()
     [2.0, 2.0, 4.0]
@@ -48,8 +53,22 @@ def temperature(n_grams: np.ndarray, t0: float = TEMPERATURE,
     return t0 * np.maximum(np.asarray(n_grams, dtype=np.float64), 1.0) ** exponent
 
 
-def logits(s: np.ndarray, n_grams: np.ndarray, t0: float = TEMPERATURE,
-           exponent: float = LENGTH_EXPONENT) -> np.ndarray:
+def constants(short: np.ndarray | None) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """(t0, exponent) of each row: the short-text model's where ``short`` is True.
+
+    >>> t0, a = constants(np.array([True, False]))
+    >>> t0.tolist() == [SHORT_TEMPERATURE, TEMPERATURE]
+    True
+    """
+    if short is None:
+        return TEMPERATURE, LENGTH_EXPONENT
+    short = np.asarray(short, dtype=bool)
+    return (np.where(short, SHORT_TEMPERATURE, TEMPERATURE),
+            np.where(short, SHORT_LENGTH_EXPONENT, LENGTH_EXPONENT))
+
+
+def logits(s: np.ndarray, n_grams: np.ndarray, t0: float | np.ndarray = TEMPERATURE,
+           exponent: float | np.ndarray = LENGTH_EXPONENT) -> np.ndarray:
     """Calibrated log-odds-like scores: ``(s - max(s)) / T(n)`` (0 for the best)."""
     s = np.asarray(s, dtype=np.float64)
     if s.size == 0:
@@ -57,8 +76,8 @@ def logits(s: np.ndarray, n_grams: np.ndarray, t0: float = TEMPERATURE,
     return (s - s.max(axis=1, keepdims=True)) / temperature(n_grams, t0, exponent)[:, None]
 
 
-def probabilities(s: np.ndarray, n_grams: np.ndarray, t0: float = TEMPERATURE,
-                  exponent: float = LENGTH_EXPONENT) -> np.ndarray:
+def probabilities(s: np.ndarray, n_grams: np.ndarray, t0: float | np.ndarray = TEMPERATURE,
+                  exponent: float | np.ndarray = LENGTH_EXPONENT) -> np.ndarray:
     """Calibrated probability of every language (rows sum to 1).
 
     >>> p = probabilities(np.array([[0.0, -2.0], [0.0, -200.0]]), np.array([1, 100]))
@@ -70,12 +89,14 @@ def probabilities(s: np.ndarray, n_grams: np.ndarray, t0: float = TEMPERATURE,
     return e / e.sum(axis=1, keepdims=True)
 
 
-def top(s: np.ndarray, n_grams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(index of the best language, its calibrated probability) of each row."""
+def top(s: np.ndarray, n_grams: np.ndarray, short: np.ndarray | None = None
+        ) -> tuple[np.ndarray, np.ndarray]:
+    """(index of the best language, its calibrated probability) of each row
+    (``short``: rows scored by the short-text model)."""
     s = np.asarray(s, dtype=np.float64)
     if len(s) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    z = logits(s, n_grams)
+    z = logits(s, n_grams, *constants(short))
     best = np.argmax(z, axis=1)
     e = np.exp(np.where(z > -_CUTOFF, z, -np.inf))
     return best, 1.0 / e.sum(axis=1)

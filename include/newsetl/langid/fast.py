@@ -31,6 +31,11 @@ whatever the order; a text is scored on its own n-grams only, with no threads an
 no randomness, so its scores are the same bits in every process, batch and batch
 position.
 
+Short texts (under ``SHORT_MAX_CHARS`` characters: titles, captions, short sections)
+are scored by the short-text model (:mod:`newsetl.langid.short`, Lingua's 1-5-gram
+models) plus ``NB_WEIGHT`` times the naive Bayes above (:func:`routed_scores`); an
+article's body is still the sum of its sections' naive-Bayes rows.
+
 The model tables are built from the profiles (1-3 s) once and cached in
 ``$NEWSETL_CACHE_DIR`` or ``~/.cache/newsetl`` (loading takes ~50 ms).
 """
@@ -71,6 +76,19 @@ QUANT_BITS = kernel.QUANT_BITS
 LATIN_FACTOR = 0.5
 #: langdetect's ``max_text_length``: only the first 10 000 characters are read.
 MAX_TEXT_LENGTH = 10000
+#: Texts shorter than this many characters (titles, captions, short sections) are
+#: scored by the short-text model (:mod:`newsetl.langid.short`: Lingua's 1-5-gram
+#: models), longer ones (paragraphs, articles) by the naive Bayes above. Measured on
+#: the dev sentences (mean accuracy; share of their letters through the short model):
+#: 0 -> 98.24 %; 60 -> 98.64 % (9 %); 80 -> 98.73 % (20 %); 100 -> 98.77 % (32 %);
+#: every length -> 98.7 %. Past ~80 characters the naive Bayes is nearly as right and
+#: 3x cheaper per letter, so 80.
+SHORT_MAX_CHARS = 80
+#: A short text's score is the short model's plus NB_WEIGHT times the naive Bayes one:
+#: it separates ``zh-cn`` from ``zh-tw`` (one Lingua model) and adds langdetect's
+#: word-boundary n-grams. Dev set, short model alone -> + 0.3 x -> + 1.0 x naive Bayes:
+#: sentences 97.7 -> 98.7 -> 98.9 %, word pairs 88.5 -> 90.1 -> 89.6 %; 0.5 between.
+NB_WEIGHT = 0.5
 
 # Special character ids (2 is unused); vocabulary characters get ids from _FIRST_CID on.
 _SPACE = kernel.SPACE  # anything langdetect normalises to ' '
@@ -392,14 +410,47 @@ def scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     (:func:`newsetl.langid.kernel.score_texts`); it depends only on the text (see the
     module docstring).
     """
+    return _scores(_code_points(texts) if texts else None, len(texts))
+
+
+def _scores(cps: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
     model = _model()
-    n = len(texts)
     out = np.zeros((n, len(model.langs)), dtype=np.float64)
     counts = np.zeros(n, dtype=np.int64)
     if n == 0:
         return out, counts
-    kernel.score_texts(_code_points(texts), *_kernel_args(model), model.logq, out, counts)
+    kernel.score_texts(cps, *_kernel_args(model), model.logq, out, counts)
     return out, counts
+
+
+def is_short(texts: Sequence[str]) -> np.ndarray:
+    """Which texts the short-text model scores (fewer than ``SHORT_MAX_CHARS`` chars)."""
+    return np.fromiter((len(t) < SHORT_MAX_CHARS for t in texts), dtype=bool,
+                       count=len(texts))
+
+
+def routed_scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                 np.ndarray, np.ndarray]:
+    """(scores, n-gram counts, short mask, naive-Bayes scores, naive-Bayes counts).
+
+    Short texts (:func:`is_short`) get the short model's score plus ``NB_WEIGHT`` times
+    the naive-Bayes score, and as count the short model's n-gram slots; a short text
+    in which the short model knows nothing keeps its naive-Bayes row (and is not
+    short). The naive-Bayes rows of every text are returned too: they are additive,
+    which the body's score (a sum of its sections') relies on.
+    """
+    cps = _code_points(texts) if texts else None
+    s_nb, n_nb = _scores(cps, len(texts))
+    short_mask = is_short(texts)
+    s, n = s_nb.copy(), n_nb.copy()
+    if short_mask.any():
+        from newsetl.langid import short
+
+        s_sh, n_sh = short.scores(cps, short_mask, _model().langs)
+        short_mask &= n_sh > 0
+        s[short_mask] = s_sh[short_mask] + NB_WEIGHT * s_nb[short_mask]
+        n[short_mask] = n_sh[short_mask]
+    return s, n, short_mask, s_nb, n_nb
 
 
 def _enough_letters(text: str, min_letters: int) -> bool:
@@ -414,7 +465,8 @@ def _enough_letters(text: str, min_letters: int) -> bool:
 
 
 def decide(s: np.ndarray, n_grams: np.ndarray,
-           min_prob: float = calibration.MIN_PROB) -> list[tuple[str, float]]:
+           min_prob: float = calibration.MIN_PROB, short: np.ndarray | None = None
+           ) -> list[tuple[str, float]]:
     """(lang, prob) from summed log-likelihood rows; ``und`` where no n-gram was known
     or where the calibrated probability of the best language is below ``min_prob``.
 
@@ -426,7 +478,7 @@ def decide(s: np.ndarray, n_grams: np.ndarray,
     """
     if len(s) == 0:
         return []
-    best, prob = calibration.top(s, n_grams)
+    best, prob = calibration.top(s, n_grams, short)
     langs = _model().langs
     probs = np.round(prob, 4).tolist()
     return [(langs[b], p) if n and p >= min_prob else (UND, 0.0)
@@ -441,8 +493,8 @@ def detect_batch(texts: Sequence[str], min_letters: int = MIN_LETTERS,
     todo = [i for i, t in enumerate(texts) if _enough_letters(t, min_letters)]
     if not todo:
         return result
-    s, n_grams = scores([texts[i] for i in todo])
-    for i, decided in zip(todo, decide(s, n_grams, min_prob), strict=True):
+    s, n_grams, short_mask, _, _ = routed_scores([texts[i] for i in todo])
+    for i, decided in zip(todo, decide(s, n_grams, min_prob, short_mask), strict=True):
         result[i] = decided
     return result
 
@@ -452,23 +504,32 @@ def detect_grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_le
                    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """Languages of ``texts`` and of groups of them (each group = indexes into ``texts``).
 
-    Every text is scored once; a group's scores are the sum of its members' rows.
+    Every text is scored once; a text is judged with the short-text model when short
+    (:func:`routed_scores`), a group by the sum of its members' naive-Bayes rows.
     """
     members = {i for g in groups for i in g}
     enough = [_enough_letters(t, min_letters) for t in texts]
     todo = [i for i, t in enumerate(texts) if enough[i] or i in members]
-    s_all = np.zeros((len(texts), len(_model().langs)), dtype=np.float64)
+    n_langs = len(_model().langs)
+    s_all = np.zeros((len(texts), n_langs), dtype=np.float64)
     n_all = np.zeros(len(texts), dtype=np.int64)
+    s_nb_all = np.zeros((len(texts), n_langs), dtype=np.float64)
+    n_nb_all = np.zeros(len(texts), dtype=np.int64)
+    short_all = np.zeros(len(texts), dtype=bool)
     if todo:
-        s, n_grams = scores([texts[i] for i in todo])
+        s, n_grams, short_mask, s_nb, n_nb = routed_scores([texts[i] for i in todo])
         s_all[todo] = s
         n_all[todo] = n_grams
-    per_text = decide(s_all, n_all, min_prob)
+        short_all[todo] = short_mask
+        s_nb_all[todo] = s_nb
+        n_nb_all[todo] = n_nb
+    per_text = decide(s_all, n_all, min_prob, short_all)
     per_text = [r if enough[i] else (UND, 0.0) for i, r in enumerate(per_text)]
     if not groups:
         return per_text, []
-    g_scores = np.stack([s_all[list(g)].sum(axis=0) if g else s_all[0] * 0 for g in groups])
-    g_grams = np.array([int(n_all[list(g)].sum()) if g else 0 for g in groups])
+    g_scores = np.stack([s_nb_all[list(g)].sum(axis=0) if g else np.zeros(n_langs)
+                         for g in groups])
+    g_grams = np.array([int(n_nb_all[list(g)].sum()) if g else 0 for g in groups])
     g_ok = [_enough_letters(" ".join(texts[i] for i in g), group_min_letters) for g in groups]
     per_group = [r if g_ok[k] else (UND, 0.0)
                  for k, r in enumerate(decide(g_scores, g_grams, min_prob))]
@@ -484,8 +545,8 @@ def _columns(langs: Sequence[str]) -> dict[str, tuple[int, ...]]:
     return index
 
 
-def against(s: np.ndarray, n_grams: np.ndarray, refs: Sequence[str]
-            ) -> tuple[list[str], np.ndarray, np.ndarray]:
+def against(s: np.ndarray, n_grams: np.ndarray, refs: Sequence[str],
+            short: np.ndarray | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Each row's best language, its calibrated probability and its *margin* over the
     reference language ``refs[k]``: the calibrated log-odds of the best language
     against the reference (``>= 0``; 0 when they are the same language, Chinese
@@ -495,7 +556,8 @@ def against(s: np.ndarray, n_grams: np.ndarray, refs: Sequence[str]
     n = len(s)
     if n == 0:
         return [], np.zeros(0), np.zeros(0)
-    z = calibration.logits(s, n_grams)  # 0 for the best language, negative for others
+    # 0 for the best language, negative for others
+    z = calibration.logits(s, n_grams, *calibration.constants(short))
     best = np.argmax(z, axis=1)
     e = np.exp(np.where(z > -40.0, z, -np.inf))
     prob = 1.0 / e.sum(axis=1)
@@ -521,8 +583,8 @@ def detect_against(texts: Sequence[str], refs: Sequence[str]
     :func:`against`; ``("und", 0.0, 0.0)`` for a text without known n-grams."""
     if not texts:
         return []
-    s, n_grams = scores(texts)
-    names, prob, margin = against(s, n_grams, refs)
+    s, n_grams, short_mask, _, _ = routed_scores(texts)
+    names, prob, margin = against(s, n_grams, refs, short_mask)
     return [(lang, round(p, 4), round(m, 4))
             for lang, p, m in zip(names, prob.tolist(), margin.tolist(), strict=True)]
 
