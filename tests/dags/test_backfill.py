@@ -227,11 +227,36 @@ def test_backfill_matches_single_day_runs(airflow_services, tmp_path):
         read_table(out, "daily_stats").column("ds").to_pylist()), 120, logs)
 
 
+#: DAGs that the day's asset events trigger (each run writes to the Airflow database).
+CONSUMERS = ("newsetl_stats", "newsetl_dedup")
+
+
+def quiet_consumers(svc: dict) -> None:
+    """Pause the asset-triggered DAGs and wait for their runs to end: their writes to
+    the one SQLite file made ``backfill create --reprocess-behavior completed`` fail
+    half-way with "database is locked" (its backfill row committed, not every run reset
+    for reprocessing), so the reprocessing never came. This test compares the daily
+    tables only; paused consumers queue no asset events."""
+    for dag_id in CONSUMERS:
+        for _ in range(30):
+            paused = subprocess.run([AIRFLOW, "dags", "pause", dag_id], env=svc["env"],
+                                    timeout=120, capture_output=True, text=True)
+            if paused.returncode == 0:
+                break
+            time.sleep(2)
+        assert paused.returncode == 0, (paused.stdout + paused.stderr)[-2000:]
+    names = ", ".join(f"'{d}'" for d in CONSUMERS)
+    wait_for("the asset-triggered runs to end", lambda: not query(
+        svc["db"], f"select run_id from dag_run where dag_id in ({names}) "
+                   "and state in ('queued', 'running')"), 300, svc["logs"], interval=2)
+
+
 def test_backfill_reprocessing_replaces_with_same_rows(airflow_services):
     svc = airflow_services
     db, logs, out = svc["db"], svc["logs"], svc["out"]
     if not finished(db, 3):
         pytest.skip("needs the first backfill")
+    quiet_consumers(svc)
     before = {ds: (read_manifest(out, ds)["version"],
                    {t: table_rows(out, t, ds) for t in SORT}) for ds in DAYS}
     backfill(svc, "--reprocess-behavior", "completed")
