@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
 UND = "und"
 
 #: A text needs at least this many letters to be judged. Below it, every detector
@@ -18,3 +24,29 @@ def count_letters(text: str) -> int:
     6
     """
     return sum(1 for ch in text if ch.isalpha())
+
+
+def save_tables(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """A model's arrays and its JSON ``meta`` in one ``.npz``, written atomically (temp
+    file + rename): concurrent workers may race to build the same model."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+    os.replace(tmp, path)
+
+
+def load_tables(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """``(meta, arrays)`` as :func:`save_tables` wrote them.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save_tables(Path(tmp) / "m.npz", {"a": np.arange(3)}, {"n": 3})
+    ...     meta, arrays = load_tables(Path(tmp) / "m.npz")
+    >>> meta, arrays["a"].tolist()
+    ({'n': 3}, [0, 1, 2])
+    """
+    with np.load(path) as data:
+        meta = json.loads(str(data["meta"]))
+        arrays = {name: data[name] for name in data.files if name != "meta"}
+    return meta, arrays

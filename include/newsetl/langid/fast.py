@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 
 from newsetl.langid import calibration, kernel
-from newsetl.langid.common import MIN_LETTERS, UND
+from newsetl.langid.common import MIN_LETTERS, UND, load_tables, save_tables
 
 __all__ = ["detect", "detect_batch", "languages", "scores"]
 
@@ -251,22 +251,14 @@ def _cache_path() -> Path | None:
 
 
 def _save(model: _Model, path: Path) -> None:
-    """Write atomically (temp file + rename): concurrent workers may race to build."""
     arrays = {f.name: getattr(model, f.name) for f in fields(_Model)
               if isinstance(getattr(model, f.name), np.ndarray)}
-    meta = np.array(json.dumps({"langs": model.langs, "n_cid": model.n_cid,
-                                "hash_bits": model.hash_bits}))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        np.savez(fh, meta=meta, **arrays)
-    os.replace(tmp, path)
+    save_tables(path, arrays, {"langs": model.langs, "n_cid": model.n_cid,
+                               "hash_bits": model.hash_bits})
 
 
 def _load(path: Path) -> _Model:
-    with np.load(path) as data:
-        meta = json.loads(str(data["meta"]))
-        arrays = {name: data[name] for name in data.files if name != "meta"}
+    meta, arrays = load_tables(path)
     return _Model(langs=tuple(meta["langs"]), n_cid=meta["n_cid"],
                   hash_bits=meta["hash_bits"], **arrays)
 

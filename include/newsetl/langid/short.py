@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from newsetl.langid import lingua_source, short_kernel
+from newsetl.langid.common import load_tables, save_tables
 from newsetl.langid.kernel import HASH_MULT, QUANT_BITS
 from newsetl.langid.short_kernel import COUNT_BITS
 
@@ -292,18 +293,11 @@ def _cache_path(languages: Sequence[str]) -> Path | None:
 def _save(model: _Model, path: Path) -> None:
     arrays = {f.name: getattr(model, f.name) for f in fields(_Model)
               if isinstance(getattr(model, f.name), np.ndarray)}
-    meta = np.array(json.dumps({"n_cid": model.n_cid, "hash_bits": model.hash_bits}))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        np.savez(fh, meta=meta, **arrays)
-    os.replace(tmp, path)
+    save_tables(path, arrays, {"n_cid": model.n_cid, "hash_bits": model.hash_bits})
 
 
 def _load(path: Path) -> _Model:
-    with np.load(path) as data:
-        meta = json.loads(str(data["meta"]))
-        arrays = {name: data[name] for name in data.files if name != "meta"}
+    meta, arrays = load_tables(path)
     return _Model(n_cid=meta["n_cid"], hash_bits=meta["hash_bits"], **arrays)
 
 
