@@ -1,7 +1,8 @@
 """MinHash signatures of article bodies: the input of cross-day near-duplicate search.
 
 A signature summarises the set of **5-word shingles** of a body (case-folded words,
-punctuation dropped; each shingle hashed to 64 bits from its words' hashes) with
+punctuation dropped, each Chinese or Japanese character a word of its own —
+:mod:`newsetl.wordhash`; each shingle hashed to 64 bits from its words' hashes) with
 **128 MinHash values** (``rensa.RMinHash``, seed
 :data:`SEED`): the share of equal values between two signatures estimates the Jaccard
 similarity of their shingle sets (standard error ~0.035 at J = 0.8). The 128 values
@@ -29,14 +30,14 @@ bodies/s on one core and 11,800 on two against 4,200 and 4,700 for the ``re`` +
 ``hash_token_sets`` version (6,500 against 2,000 in a busier run;
 its own profile: 0.8 s finding words and 1.1 s hashing them per 7,000 bodies, against
 0.1 s in rensa's MinHash): words are found and hashed with numpy
-(:mod:`newsetl.wordhash`, rensa's token hash reimplemented: **the values are
-unchanged**, no re-signing), and shingles are deduplicated per body instead of one
-``lexsort`` of the batch.
+(:mod:`newsetl.wordhash`, rensa's token hash reimplemented), and shingles are
+deduplicated per body instead of one ``lexsort`` of the batch.
 
 Signatures depend only on the body text and these constants (rensa hashes with its
 own seeded hash, not Python's ``hash``), so every process, worker count and run gives
-the same values. Changing any constant changes every signature: bump
-:data:`SIGNATURE_VERSION` and republish (or re-sign) the archive.
+the same values. Changing any constant or the words changes signatures: bump
+:data:`SIGNATURE_VERSION`; days published with another version are re-signed from
+their articles before they are compared (:func:`newsetl.nearstore.ensure_signed`).
 
 >>> shingles("The cat sat on the mat today.")
 ['the cat sat on the', 'cat sat on the mat', 'sat on the mat today']
@@ -47,7 +48,6 @@ the same values. Changing any constant changes every signature: bump
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,9 +64,9 @@ ROWS = 8
 #: Fixed: signatures of different runs must be comparable.
 SEED = 1_515
 #: Recorded in the manifest; bump when a constant above or the tokenizer changes.
-SIGNATURE_VERSION = f"rensa-rminhash-v2/w{SHINGLE_WORDS}-mix1/p{NUM_PERM}/s{SEED}"
+#: v3: each Chinese/Japanese character is a word (v2 took a clause for one).
+SIGNATURE_VERSION = f"rensa-rminhash-v3/w{SHINGLE_WORDS}-cjk1-mix1/p{NUM_PERM}/s{SEED}"
 
-_WORD = re.compile(r"\w+")
 #: Odd 64-bit multiplier that mixes a shingle's word hashes in order (so "a b" and
 #: "b a" differ).
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -74,8 +74,12 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 def words(body: str) -> list[str]:
     """The body's words, case-folded, without punctuation (so a changed quote mark or
-    dash never changes a shingle)."""
-    return _WORD.findall(body.casefold())
+    dash never changes a shingle); each Chinese or Japanese character is a word.
+
+    >>> words("Xi Jinping 会见了 «the» PM")
+    ['xi', 'jinping', '会', '见', '了', 'the', 'pm']
+    """
+    return wordhash.TOKEN.findall(body.casefold())
 
 
 def shingles(body: str) -> list[str]:

@@ -8,6 +8,7 @@ cost never depends on how many days the archive holds.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 
@@ -48,13 +49,32 @@ def published(out_root: storage.Location, first: str, last: str) -> dict[str, tu
 # --- signatures -------------------------------------------------------------------------
 
 def ensure_signed(out_root: storage.Location, days: list[str]) -> None:
-    """Sign the published ``days`` that have no ``signatures`` rows (published before
-    the table existed) from their articles."""
+    """Sign the published ``days`` that have articles but no ``signatures`` rows
+    (published before the table existed), and re-sign those whose manifest records
+    another :data:`newsetl.minhash.SIGNATURE_VERSION`, or none, from their articles:
+    pairs are only found between signatures made alike. Once per day after an upgrade
+    (a day with no articles only gets the version recorded)."""
+    manifests = signature_versions(out_root, days)
     table = _table(out_root, layout.SIGNATURES)
-    signed = set() if table is None or not days else {
-        p["ds"] for p in table.partitions(file_pruning_predicate=[("ds", "in", sorted(days))])}
-    for ds in sorted(set(days) - signed):
-        sign_published_day(out_root, ds)
+    signed = set() if table is None or not manifests else {
+        p["ds"] for p in table.partitions(
+            file_pruning_predicate=[("ds", "in", sorted(manifests))])}
+    for ds, (version, articles) in sorted(manifests.items()):
+        if version != minhash.SIGNATURE_VERSION or (articles and ds not in signed):
+            sign_published_day(out_root, ds)
+
+
+def signature_versions(out_root: storage.Location, days: list[str]
+                       ) -> dict[str, tuple[str | None, int]]:
+    """Published day -> (the signature version its manifest records, None when it
+    predates the field; its articles), for ``days`` only (their manifests' files)."""
+    table = _table(out_root, layout.MANIFESTS)
+    if table is None or not days:
+        return {}
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("ds", "in", sorted(days))])
+    rows = dataset.to_table(columns=["ds", "articles", "manifest"], filter=_in_days(days))
+    return {r["ds"]: (json.loads(r["manifest"]).get("signature_version"), int(r["articles"]))
+            for r in rows.to_pylist()}
 
 
 def signature_batches(out_root: storage.Location, days: list[str],
@@ -101,21 +121,45 @@ def _articles_signature_batches(out_root: storage.Location, ds: str
 
 
 def sign_published_day(out_root: storage.Location, ds: str) -> bool:
-    """Compute and commit the ``signatures`` of a day published before the table
-    existed, from its articles (streamed, bounded memory); False when it has none."""
-    from newsetl.publish import commit_day, new_publish_id
+    """Compute and commit the ``signatures`` of a published day from its articles
+    (streamed, bounded memory), then record the signature version in the day's manifest
+    row; False when the day is not published.
+
+    The manifest row is rewritten only if the day was not republished meanwhile (same
+    publish id); otherwise the new publish is signed again, so the latest signatures
+    are always those of the latest articles. The publish id and every pinned version
+    stay: readers see the same day. A crash between the two commits leaves the old
+    version recorded, and the day is simply signed again."""
+    from newsetl.publish import commit_day, manifest_row, new_publish_id
+    from newsetl.readers import read_manifest
 
     day = layout.day(ds)
     schema = schemas.delta_schema(layout.SIGNATURES)
-    first = next(_articles_signature_batches(out_root, day.ds), None)
-    if first is None:
-        return False
-    commit_day(out_root, layout.SIGNATURES, day,
-               lambda: pa.RecordBatchReader.from_batches(
-                   schema, _articles_signature_batches(out_root, day.ds)),
-               new_publish_id(), streamed=True)
-    log.info("newsetl dedup: signed %s from its published articles", day.ds)
-    return True
+    for _attempt in range(RESIGN_ATTEMPTS):
+        manifest = read_manifest(out_root, day.ds)
+        if manifest is None:
+            return False
+        version = commit_day(out_root, layout.SIGNATURES, day,
+                             lambda: pa.RecordBatchReader.from_batches(
+                                 schema, _articles_signature_batches(out_root, day.ds)),
+                             new_publish_id(), streamed=True)
+        latest = read_manifest(out_root, day.ds)
+        if latest is None or latest["version"] != manifest["version"]:
+            continue  # republished while we signed: sign the new publish
+        latest["signature_version"] = minhash.SIGNATURE_VERSION
+        latest.setdefault("tables", {})[layout.SIGNATURES] = {
+            "uri": str(layout.table_uri(out_root, layout.SIGNATURES)), "version": version}
+        commit_day(out_root, layout.MANIFESTS, day, lambda m=latest: manifest_row(m, day),
+                   new_publish_id())
+        log.info("newsetl dedup: signed %s from its published articles (%s)", day.ds,
+                 minhash.SIGNATURE_VERSION)
+        return True
+    raise RuntimeError(f"{day.ds} was republished {RESIGN_ATTEMPTS} times while it was "
+                       "being signed; run the dedup again")
+
+
+#: Republishes of a day tolerated while it is being signed (:func:`sign_published_day`).
+RESIGN_ATTEMPTS = 3
 
 
 # --- near_pairs -------------------------------------------------------------------------

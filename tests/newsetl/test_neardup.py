@@ -386,3 +386,51 @@ def test_a_copy_of_a_copy_gets_its_similarity_to_the_canonical_article(
     neardup.dedup_days(out, DAYS[4], DAYS[4], window=2)
     again = [r for r in read_table(out, "near_duplicates").to_pylist() if r["ds"] == DAYS[2]]
     assert again == stored
+
+
+def test_days_signed_with_another_version_are_re_signed_once(tmp_path: Path) -> None:
+    """After an upgrade that changes the signatures (a new ``SIGNATURE_VERSION``), days
+    published before it are re-signed from their articles the first time a dedup reads
+    them, their manifest then records the version (same publish id, same counts), and
+    the next dedup signs nothing."""
+    import json
+
+    from newsetl import nearstore
+    from newsetl.readers import read_manifest
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    for ds in DAYS[:2]:
+        run_day(raw, out, ds, detector="langdetect")
+    expected = read_table(out, "signatures").sort_by("article_id")
+    before = read_manifest(out, DAYS[0])
+    old = "rensa-rminhash-v2/w5-mix1/p128/s1515"
+    # what v2 stored: other values (here zeroed) under the old version
+    table = read_table(out, "signatures")
+    zeroed = table.set_column(table.schema.get_field_index("minhash"), "minhash",
+                              pa.array([bytes(512)] * table.num_rows, pa.binary()))
+    from newsetl import layout
+    from newsetl.publish import commit_day, manifest_row, new_publish_id
+    for ds in DAYS[:2]:
+        day = layout.day(ds)
+        commit_day(out, "signatures", day,
+                   lambda ds=ds: zeroed.filter(pc.field("ds") == ds), new_publish_id())
+        manifest = read_manifest(out, ds)
+        manifest["signature_version"] = old
+        commit_day(out, "manifests", day, lambda m=manifest, d=day: manifest_row(m, d),
+                   new_publish_id())
+    assert {v for v, _ in nearstore.signature_versions(out, DAYS[:2]).values()} == {old}
+
+    neardup.dedup_days(out, DAYS[0], DAYS[1], window=2)
+    signed = read_table(out, "signatures").sort_by("article_id")
+    assert signed.equals(expected.select(signed.column_names))
+    assert read_table(out, "near_duplicates").num_rows == 2  # the story, a near copy
+    after = read_manifest(out, DAYS[0])
+    assert after["signature_version"] == minhash.SIGNATURE_VERSION
+    assert after["version"] == before["version"] and after["counts"] == before["counts"]
+    assert json.dumps(after["inputs"]) == json.dumps(before["inputs"])
+
+    from deltalake import DeltaTable
+    commits = len(DeltaTable(str(out / "signatures")).history())
+    neardup.dedup_days(out, DAYS[0], DAYS[1], window=2)
+    assert len(DeltaTable(str(out / "signatures")).history()) == commits  # nothing re-signed
