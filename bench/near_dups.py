@@ -13,7 +13,7 @@ Reports pair precision and recall for true Jaccard >= 0.8 within the window (tar
 P >= 0.95, R >= 0.9), articles/s for signatures and for clustering, and peak RSS;
 ``--sweep`` repeats the quality part for other shingle sizes and band layouts.
 
-    python bench/near_dups.py --bases 600 [--sweep]
+    python bench/near_dups.py --bases 600 [--sweep] [--langs zh ja]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import PARAGRAPHS, load_sentences  # noqa: E402
+from generate import PARAGRAPHS, dev_root, load_sentences  # noqa: E402
 from newsetl import minhash, neardup, schemas  # noqa: E402
 
 NEWSLETTER = ("Sign up for our morning newsletter to get the most important stories of the "
@@ -42,27 +42,32 @@ WINDOW = 30
 THRESHOLD = 0.8
 
 
-def base_body(rng: random.Random, pool: list[str]) -> list[str]:
+#: Languages written without spaces: sentences join without one, and a substitution
+#: changes a character (a word of its own for the signatures, see newsetl.wordhash).
+UNSPACED = ("zh", "ja")
+
+
+def base_body(rng: random.Random, pool: list[str], glue: str = " ") -> list[str]:
     """Paragraphs of one story."""
-    return [" ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+    return [glue.join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
             for _ in range(rng.randint(*PARAGRAPHS["real"]))]
 
 
-def substitute(rng: random.Random, paragraphs: list[str], n: int, vocab: list[str]
-               ) -> list[str]:
-    words = [p.split() for p in paragraphs]
+def substitute(rng: random.Random, paragraphs: list[str], n: int, vocab: list[str],
+               unspaced: bool = False) -> list[str]:
+    words = [list(p) if unspaced else p.split() for p in paragraphs]
     for _ in range(n):
         para = rng.randrange(len(words))
         words[para][rng.randrange(len(words[para]))] = rng.choice(vocab)
-    return [" ".join(w) for w in words]
+    return [("" if unspaced else " ").join(w) for w in words]
 
 
-def variants(rng: random.Random, paragraphs: list[str], vocab: list[str]
-             ) -> list[tuple[str, list[str]]]:
+def variants(rng: random.Random, paragraphs: list[str], vocab: list[str],
+             unspaced: bool = False) -> list[tuple[str, list[str]]]:
     """(kind, paragraphs) copies of one story."""
     out = [("exact", paragraphs), ("headline", paragraphs)]
     out.append((f"subst{(k := rng.choice((2, 5, 10, 20, 40)))}",
-                substitute(rng, paragraphs, k, vocab)))
+                substitute(rng, paragraphs, k, vocab, unspaced)))
     out.append(("boiler+", [*paragraphs, NEWSLETTER]))
     cut = rng.choice((0.1, 0.25, 0.5))
     out.append((f"trunc{int(cut * 100)}",
@@ -74,10 +79,21 @@ def variants(rng: random.Random, paragraphs: list[str], vocab: list[str]
     return rng.sample(out, rng.randint(2, len(out)))
 
 
-def build(n_bases: int, seed: int) -> tuple[list[str], list[int], list[int], list[str]]:
+def load_pools(langs: list[str] | None) -> dict[str, list[str]]:
+    """Sentences per language: the generator's languages, or ``langs`` from the same
+    language-ID dev set."""
+    if not langs:
+        return load_sentences()
+    root = dev_root() / "sentences"
+    return {lang: [line.strip() for line in (root / f"{lang}.txt").read_text(
+        encoding="utf-8").splitlines() if len(line.strip()) > 20] for lang in langs}
+
+
+def build(n_bases: int, seed: int, langs: list[str] | None = None
+          ) -> tuple[list[str], list[int], list[int], list[str]]:
     """Bodies, their day (0..), their family (-1: no family) and their variant kind."""
     rng = random.Random(seed)
-    sentences = load_sentences()
+    sentences = load_pools(langs)
     langs = sorted(sentences)
     bodies, days, families, kinds = [], [], [], []
 
@@ -88,21 +104,26 @@ def build(n_bases: int, seed: int) -> tuple[list[str], list[int], list[int], lis
         kinds.append(kind)
 
     for family in range(n_bases):
-        pool = sentences[langs[family % len(langs)]]
-        vocab = " ".join(rng.sample(pool, 20)).split()
-        paragraphs = base_body(rng, pool)
+        lang = langs[family % len(langs)]
+        pool, unspaced = sentences[lang], lang in UNSPACED
+        glue = "" if unspaced else " "
+        vocab = list("".join(rng.sample(pool, 20)).replace(" ", "")) if unspaced else \
+            " ".join(rng.sample(pool, 20)).split()
+        paragraphs = base_body(rng, pool, glue)
         start = rng.randrange(90)
         with_boiler = rng.random() < 0.3
         add([*paragraphs, NEWSLETTER] if with_boiler else paragraphs, start, family, "base")
-        for kind, copy in variants(rng, paragraphs, vocab):
+        for kind, copy in variants(rng, paragraphs, vocab, unspaced):
             if kind == "boiler+" and with_boiler:
                 kind, copy = "boiler-", paragraphs  # the copy without it
             add(copy, start + rng.randint(0, 10), family, kind)
         if family % 10 == 0:
             add(paragraphs, start + WINDOW + rng.randint(1, 20), family, "late")
     for k in range(n_bases):  # unrelated stories sharing the long newsletter paragraph
-        pool = sentences[langs[k % len(langs)]]
-        paragraphs = [" ".join(rng.choice(pool) for _ in range(2)) for _ in range(3)]
+        lang = langs[k % len(langs)]
+        glue = "" if lang in UNSPACED else " "
+        paragraphs = [glue.join(rng.choice(sentences[lang]) for _ in range(2))
+                      for _ in range(3)]
         add([*paragraphs, NEWSLETTER], rng.randrange(100), -1, "shares_boiler")
     return bodies, days, families, kinds
 
@@ -209,8 +230,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sweep", action="store_true",
                         help="also shingle sizes 3 and 8, bands 32x4 and 8x16")
+    parser.add_argument("--langs", nargs="+",
+                        help="languages of the stories (default: bench/generate.py's; "
+                             "e.g. zh ja: unspaced scripts, characters substituted)")
     args = parser.parse_args()
-    bodies, days, families, kinds = build(args.bases, args.seed)
+    bodies, days, families, kinds = build(args.bases, args.seed, args.langs)
     sets = shingle_sets(*minhash.shingle_hashes(bodies))
     print(f"{len(bodies)} bodies over {max(days) + 1} days, "
           f"mean {np.mean([len(s) for s in sets]):.0f} shingles; "
