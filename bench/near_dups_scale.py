@@ -150,7 +150,9 @@ def build_archive(out: Path, n_days: int, per_day: int, seed: int) -> None:
         [{"publish_id": f"v-bench-{d}", "published_at": "2026-12-02T00:00:00+00:00",
           "articles_version": 0, "sections_version": 0, "rejects_version": 0,
           "input_items": per_day, "articles": per_day, "sections": 0, "rejects": 0,
-          "manifest": "{}", "ds": d} for d in days], schema=schemas.delta_schema("manifests"))
+          # signed with this version: the dedup re-signs days that record another
+          "manifest": json.dumps({"signature_version": minhash.SIGNATURE_VERSION}),
+          "ds": d} for d in days], schema=schemas.delta_schema("manifests"))
     write_deltalake(str(out / "manifests"), manifests, partition_by=["ds"], mode="overwrite")
     family = np.unique(np.concatenate([copies, base]))
     fam_ds = np.array([days[d] for d in day[family]], dtype=object)

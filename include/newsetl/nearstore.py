@@ -111,6 +111,8 @@ def _articles_signature_batches(out_root: storage.Location, ds: str
         return
     articles = open_table(str(layout.table_uri(out_root, "articles")),
                           snap.versions[ds]["articles"])
+    if articles is None:
+        return
     dataset = articles.to_pyarrow_dataset()
     for batch in dataset.to_batches(columns=["article_id", "content_sha1", "body"],
                                     filter=pc.field("ds") == ds, batch_size=1024):
@@ -138,6 +140,11 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
     for _attempt in range(RESIGN_ATTEMPTS):
         manifest = read_manifest(out_root, day.ds)
         if manifest is None:
+            return False
+        if next(_articles_signature_batches(out_root, day.ds), None) is None and \
+                manifest.get("counts", {}).get("articles", 1):
+            # never replace signatures by nothing: the articles are unreadable or gone
+            log.warning("newsetl dedup: %s has no readable articles to sign from", day.ds)
             return False
         version = commit_day(out_root, layout.SIGNATURES, day,
                              lambda: pa.RecordBatchReader.from_batches(

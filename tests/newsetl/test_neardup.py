@@ -434,3 +434,27 @@ def test_days_signed_with_another_version_are_re_signed_once(tmp_path: Path) -> 
     commits = len(DeltaTable(str(out / "signatures")).history())
     neardup.dedup_days(out, DAYS[0], DAYS[1], window=2)
     assert len(DeltaTable(str(out / "signatures")).history()) == commits  # nothing re-signed
+
+
+def test_signatures_are_never_replaced_by_nothing(tmp_path: Path) -> None:
+    """A day to re-sign whose articles cannot be read (table gone) keeps its
+    signatures and its manifest; the dedup still runs."""
+    import shutil
+
+    from newsetl import layout, nearstore
+    from newsetl.publish import commit_day, manifest_row, new_publish_id
+    from newsetl.readers import read_manifest
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    run_day(raw, out, DAYS[0], detector="langdetect")
+    manifest = read_manifest(out, DAYS[0])
+    del manifest["signature_version"]  # as published before manifests recorded it
+    day = layout.day(DAYS[0])
+    commit_day(out, "manifests", day, lambda: manifest_row(manifest, day), new_publish_id())
+    before = read_table(out, "signatures").sort_by("article_id")
+    shutil.rmtree(out / "articles")
+    assert nearstore.sign_published_day(out, DAYS[0]) is False
+    neardup.dedup_days(out, DAYS[0], DAYS[0], window=2)
+    assert read_table(out, "signatures").sort_by("article_id").equals(before)
+    assert "signature_version" not in read_manifest(out, DAYS[0])
