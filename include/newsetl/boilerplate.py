@@ -177,7 +177,12 @@ def is_editor_initials(line: str) -> bool:
             and all(len(w) <= 5 for w in words)) if words else False
 
 
-_CRUMB = re.compile(r"\s[»›>]\s|^[»›]\s?\S")
+_CRUMB = re.compile(r"\s[»›>]\s")
+_CRUMB_LEAD = re.compile(r"[»›]\s?\S")
+#: A line that only opens with » and has more words than this and a sentence end is a
+#: quotation in the Danish, German or Swedish style (»Vi vil vise ..., siger hun.), not
+#: a path item ("» U.S.A.", "» Middle East & North Africa").
+MAX_LEAD_CRUMB_WORDS = 6
 
 
 def is_breadcrumb(line: str) -> bool:
@@ -187,9 +192,17 @@ def is_breadcrumb(line: str) -> bool:
     (True, True)
     >>> is_breadcrumb("Il a dit « oui » et il est parti.")
     False
+    >>> is_breadcrumb("»Vi vil vise aarhusianerne, at køkkenet kan mere, siger hun.")
+    False
     """
-    return (len(line) <= 300 and ("»" in line or "›" in line or ">" in line)
-            and "«" not in line and _CRUMB.search(line) is not None)
+    if len(line) > 300 or not ("»" in line or "›" in line or ">" in line) or "«" in line:
+        return False
+    if _CRUMB.search(line) is not None:
+        return True
+    if _CRUMB_LEAD.match(line) is None:
+        return False
+    return not (line[0] == "»" and len(line.split()) > MAX_LEAD_CRUMB_WORDS
+                and line.rstrip("«»”\"")[-1:] in ".!?…")
 
 
 def is_footer(line: str) -> bool:
@@ -204,6 +217,73 @@ def is_footer(line: str) -> bool:
     False
     """
     return len(line) <= MAX_FOOTER_CHARS and footer_here(line)
+
+
+_READING_TIME = re.compile("|".join(lexicon.READING_TIME), re.IGNORECASE)
+#: Reading-time lines are short: "Stand: 10:49 UhrLesedauer: 5 Minuten".
+MAX_READING_TIME_CHARS = 80
+
+
+def is_reading_time(line: str) -> bool:
+    """A short line that says how long the article takes to read.
+
+    >>> is_reading_time("Stand: 10:49 UhrLesedauer: 5 Minuten")
+    True
+    >>> is_reading_time("Published Jun 05, 2026 • 3 minute read")
+    True
+    >>> is_reading_time("It takes 3 minutes to read the whole report, she said.")
+    False
+    """
+    return len(line) <= MAX_READING_TIME_CHARS and _READING_TIME.search(line) is not None
+
+
+_CONTRIBUTOR_OPENER = re.compile(
+    r"^[(\[—–-]*\s*(?:" + "|".join(re.escape(w) for w in sorted(
+        lexicon.CONTRIBUTOR_OPENERS, key=len, reverse=True)) + r")\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE)
+_CONTRIBUTOR_END = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in lexicon.CONTRIBUTOR_ENDS)
+    + r")\b[^.]{0,40}[.)\]]*$|\b(?:" + "|".join(lexicon.CONTRIBUTOR_ROLES)
+    + r")\b.{0,120}\bcontributed[.)\]]*$", re.IGNORECASE)
+#: Contributor lines are short; a longer line is a paragraph that mentions reporting.
+MAX_CONTRIBUTOR_WORDS = 40
+_NAME_LINKS = frozenset(("and", "&", "in", "de", "da", "del", "van", "von", "der", "al",
+                         "el", "the", "y", "e", "et", "und", "la", "le", "from"))
+
+
+def _names_follow(rest: str) -> bool:
+    """Whether the text up to the first ``;`` or ``,`` is names (or an outlet): every
+    word capitalised but linking words ("Maya Gebeilly in Beirut", "The Associated
+    Press")."""
+    words = re.split(r"[;,]", rest, maxsplit=1)[0].split()
+    return bool(words) and all(w[0].isupper() or w.casefold() in _NAME_LINKS
+                               or not w[0].isalpha() for w in words)
+
+
+def is_contributor_line(line: str) -> bool:
+    """A line that credits reporters and editors besides the author.
+
+    >>> is_contributor_line("Reporting by Maya Gebeilly in Beirut; Editing by Daniel Flynn")
+    True
+    >>> is_contributor_line("—Associated Press writer John Leicester in Paris contributed "
+    ...                     "to this report.")
+    True
+    >>> is_contributor_line("With files from The Associated Press")
+    True
+    >>> is_contributor_line("AP writers Jane Doe and John Roe contributed.")
+    True
+    >>> [is_contributor_line(x) for x in ("Reporting by the BBC showed that prices rose.",
+    ...  "The minister said the firm contributed.", "Exports contributed to this report's "
+    ...  "figures, the bank said in a statement on Monday after a long review of trade.")]
+    [False, False, False]
+    """
+    if len(line.split()) > MAX_CONTRIBUTOR_WORDS:
+        return False
+    opener = _CONTRIBUTOR_OPENER.match(line)
+    if opener is not None:
+        return not opener.group("rest") or _names_follow(opener.group("rest"))
+    return ((line[:1].isupper() or line[:1] in "—–-([")
+            and _CONTRIBUTOR_END.search(line) is not None)
 
 
 _BIO = re.compile(
@@ -277,6 +357,8 @@ BOILERPLATE_RULES = (
     ("button_phrase", is_button_phrase),
     ("footer", is_footer),
     ("timestamp", is_timestamp),
+    ("reading_time", is_reading_time),
+    ("contributors", is_contributor_line),
     ("breadcrumb", is_breadcrumb),
     ("citations", is_citation_list),
 )
@@ -285,8 +367,8 @@ BOILERPLATE_RULES = (
 #: The predicates that can match a line over ``MAX_BOILERPLATE_CHARS`` (the others have
 #: tighter length limits): most units are long news lines, which skip the rest.
 _LONG_LINE_RULES = tuple((name, test) for name, test in BOILERPLATE_RULES
-                         if name in ("bare_url", "share_bar", "footer", "breadcrumb",
-                                     "citations"))
+                         if name in ("bare_url", "share_bar", "footer", "contributors",
+                                     "breadcrumb", "citations"))
 
 
 @functools.lru_cache(maxsize=4096)

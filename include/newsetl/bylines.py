@@ -26,6 +26,22 @@ _PARTICLES = frozenset(("de", "da", "do", "dos", "das", "del", "della", "di", "v
                         "der", "den", "la", "le", "bin", "bint", "ibn", "al", "el", "ter",
                         "y", "st.", "mc", "mac"))
 _NOT_NAMES = frozenset(w.casefold() for w in lexicon.BYLINE_NON_NAMES)
+#: Single words that make a comma-separated part of a byline a role, not a name
+#: ("Von Robin Amberg, Volontär (Sport)", "Jane Doe, News Reporter").
+_ROLE_WORDS = frozenset(w for role in (*lexicon.BYLINE_ROLES, *lexicon.BIO_ROLES)
+                        for w in role.casefold().split() if len(w) > 3) | frozenset((
+    "volontär", "volontärin", "volontaire", "trainee", "stagiaire", "praktikant",
+    "praktikantin", "autor", "autorin", "chefredakteur", "chefredakteurin"))
+
+
+def _is_role(part: str) -> bool:
+    """A part of a byline that names a role (or holds a parenthesis): not an author.
+
+    >>> _is_role("Volontär (Sport)"), _is_role("News Reporter"), _is_role("Jane Doe")
+    (True, True, False)
+    """
+    return "(" in part or any(w.strip(".,()").casefold() in _ROLE_WORDS
+                              for w in part.split())
 
 
 def _is_name(name: str) -> bool:
@@ -75,6 +91,8 @@ def byline_authors(line: str) -> list[str] | None:
     ['María Pérez']
     >>> byline_authors("Von Anna Schmidt und Jan de Vries")
     ['Anna Schmidt', 'Jan de Vries']
+    >>> byline_authors("Von Robin Amberg, Volontär (Sport)")
+    ['Robin Amberg']
     >>> byline_authors("By Monday the talks had failed.") is None
     True
     >>> byline_authors("By the end of the year, prices rose.") is None
@@ -97,6 +115,8 @@ def byline_authors(line: str) -> list[str] | None:
     for i, name in enumerate(names):
         if name.casefold() in _NOT_NAMES or name.casefold().startswith("updated"):
             continue
+        if i > 0 and _is_role(name):
+            break  # "Robin Amberg, Volontär (Sport)": a role after the names
         if not _is_name(name):
             if i == 0:
                 return None

@@ -83,6 +83,7 @@ SOCIAL = frozenset((
     "pinterest", "reddit", "vk", "vkontakte", "вконтакте", "одноклассники", "weibo", "wechat",
     "微信", "微博", "qq", "instagram", "tiktok", "messenger", "viber", "line", "print", "copy",
     "link", "sms", "threads", "bluesky", "mastodon", "flipboard", "xing", "youtube", "tumblr",
+    "share", "via",
 ))
 
 #: Words after an ambiguous phrase that keep it a button ("Share this", "Teilen Sie").
@@ -124,12 +125,63 @@ FOOTER_OPENERS = (
     r"support (?:our|independent) journalism",
     r"(?:please )?(?:consider )?(?:donat(?:e|ing)|support(?:ing)?) (?:to )?(?:us|our work)",
     r"to republish this (?:article|story)",
+    # ad and paywall placeholders
+    r"(?:this )?advertisement has not loaded",
+    r"(?:the )?(?:article|story) continues below(?: (?:this |the )?advertisement)?",
+    r"il vous reste \d+(?:[.,]\d+)? ?% de cet article",
+    r"la suite est réservée aux abonnés",
+    r"(?:this|the) (?:article|story|content) is (?:only )?(?:available|reserved) (?:to|for) "
+    r"(?:subscribers|members)",
+    r"(?:dieser artikel ist )?(?:nur|exklusiv) für (?:abonnenten|abonnentinnen|abonnierende)",
+    r"(?:contenido )?(?:exclusivo|sólo|solo) para (?:suscriptores|abonados)",
+    r"(?:conteúdo )?exclusivo para assinantes",
+    r"tu suscripción se está usando en otro dispositivo",
+    r"会員限定",
+    r"有料会員",
+    r"fehler gefunden\?",
     r"tous droits réservés",
     r"alle rechte vorbehalten",
     r"todos los derechos reservados",
     r"все права защищены",
     r"all rights reserved",
 )
+
+#: How long an article takes to read ("Lesedauer: 5 Minuten", "3 minute read"): regex
+#: fragments, case-insensitive, searched in short lines only.
+READING_TIME = (
+    r"(?:lesedauer|lesezeit|reading time|read time|tiempo de lectura|temps de lecture|"
+    r"tempo de leitura|tempo di lettura|leestijd|czas czytania|время чтения|okuma süresi)"
+    r"\s*:?\s*(?:ca\.\s*)?\d",
+    r"\b\d+\s*-?\s*(?:min(?:ute)?s?|minuten|minutos|minuti)\.?\s+(?:read|lesen|lesezeit|"
+    r"de lectura|de leitura|di lettura|de lecture|leestijd)\b",
+)
+
+#: Lines that credit the reporting and editing, not the article's author: "Reporting by
+#: Jane Doe; Editing by John Roe", "With files from The Associated Press". Each opener
+#: is followed by names (checked in :func:`newsetl.boilerplate.is_contributor_line`).
+CONTRIBUTOR_OPENERS = (
+    "additional reporting by", "reporting by", "writing by", "editing by", "compiled by",
+    "with files from", "with reporting by", "with reporting from", "mit material von",
+    "mit material der", "mit agenturmaterial", "con información de", "con información de la",
+    "avec l'afp", "avec afp", "com informações da", "com informações de",
+)
+#: A line ending with one of these credits other reporters ("Associated Press writer
+#: John Leicester in Paris contributed to this report."); a bare "contributed" only
+#: after a reporter word ("AP writers Jane Doe and John Roe contributed.").
+CONTRIBUTOR_ENDS = ("contributed to this report", "contributed to this story",
+                    "contributed to this article", "contributed reporting")
+CONTRIBUTOR_ROLES = ("writer", "writers", "reporter", "reporters", "correspondent",
+                     "correspondents", "staff", "researcher", "researchers")
+
+#: Words that never end a heading: a line ending with one goes on ("... livelihoods;
+#: and"), so it is part of a list or a cut sentence, not a crosshead. Only words that
+#: end no phrase in any language the pipeline meets: not "die" (English verb), "an"
+#: (French "un an"), "for" ("What X is for"), nor letters ("Plan A", "World War I").
+DANGLING_WORDS = frozenset((
+    "and", "or", "nor", "the", "of", "und", "oder", "aber", "der", "das", "des", "et",
+    "ou", "mais", "les", "pero", "los", "las", "и", "или", "но", "ve", "veya", "oraz",
+    "lub", "het", "een",
+))
 
 #: Author-bio lines at the end of an article: "<Name> is a reporter for ...".
 BIO_ROLES = (

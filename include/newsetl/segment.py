@@ -40,7 +40,7 @@ from newsetl.boilerplate import (
 from newsetl.bylines import MAX_BYLINE_CHARS, byline_authors, outlet_byline
 from newsetl.credits import MAX_CAPTION_CHARS, caption_credit, find_credit, strip_credit
 from newsetl.datelines import find_dateline
-from newsetl.lexicon import MONTHS
+from newsetl.lexicon import DANGLING_WORDS, MONTHS
 from newsetl.units import QUOTED_SENTENCE_ENDS, TERMINAL, split_sentences, split_units
 
 __all__ = ["Section", "Segmented", "UNIT_RULES", "find_credit", "find_dateline",
@@ -124,12 +124,17 @@ def is_headline(line: str) -> bool:
     False
     >>> is_headline("Minister quits. Party in turmoil after the vote")
     False
+    >>> is_headline("香港行政长官梁振英就其大宅的违章建筑问题到立法会接受质询，并向香港民众道歉。")
+    False
+    >>> is_headline("香港行政长官梁振英就违章建筑问题道歉")
+    True
     """
     limit = MAX_CJK_TITLE if _UNSPACED.search(line) else MAX_TITLE_CHARS
     if len(line) > limit or is_boilerplate(line) or byline_authors(line):
         return False
-    if line.endswith(_PERIODS) and len(line.split()) > MAX_PERIOD_TITLE_WORDS:
-        return False
+    if line.endswith(_PERIODS) and (len(line.split()) > MAX_PERIOD_TITLE_WORDS
+                                    or (_unspaced(line) and len(line) > MAX_UNSPACED_LABEL)):
+        return False  # Chinese and Japanese headlines never close with a full stop
     if find_dateline(line) is not None:
         return False
     return len(split_sentences(line)) == 1
@@ -632,6 +637,8 @@ def is_subheading(unit: str) -> bool:
     True
     >>> is_subheading("Masa oyunları, beceri oyunları, havuz ve bahçe oyunları.”")
     False
+    >>> is_subheading("The principle of minimal relocation to protect livelihoods; and")
+    False
     """
     if unit.startswith(QUOTE_OPENERS) and is_quoted_heading(unit):
         unit = unit[1:-1]
@@ -646,6 +653,8 @@ def is_subheading(unit: str) -> bool:
             return False  # a long question is a rhetorical sentence, not a crosshead
         short = (len(unit) <= MAX_SUBHEADING_CHARS and n_words <= MAX_SUBHEADING_WORDS
                  and any(c.isalpha() for c in unit))
+    if short and unit.rsplit(None, 1)[-1].casefold() in DANGLING_WORDS:
+        return False  # "... to protect livelihoods; and": a list item or a cut sentence
     # the sentence split is the costly test: only for lines short enough to be headings
     return short and not _NOT_A_HEADING.search(unit) and len(split_sentences(unit)) == 1
 

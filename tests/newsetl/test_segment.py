@@ -190,3 +190,64 @@ def test_hard_wrapped_german_paragraphs_are_joined_but_related_headlines_are_not
     assert [s.kind for s in seg.sections] == ["title", "paragraph", "boilerplate",
                                               "subheading", "subheading"]
     assert seg.sections[1].text == para
+
+
+NEWS = ("The ministry said on Tuesday that the new rules would take effect in March, "
+        "after months of talks with unions and employers over the details.")
+MORE = ("Officials expect the change to affect about two million workers, most of them "
+        "in the retail and hospitality sectors, according to the ministry's estimate.")
+
+
+@pytest.mark.parametrize(("line", "rule"), [
+    ("This advertisement has not loaded yet, but your article continues below.", "footer"),
+    ("Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
+     "footer"),
+    ("有料会員になると会員限定の有料記事もお読みいただけます。", "footer"),
+    ("Fehler gefunden? Jetzt melden.", "footer"),
+    ("Stand: 10:49 UhrLesedauer: 5 Minuten", "reading_time"),
+    ("Published Jun 05, 2026 • 3 minute read", "reading_time"),
+    ("Reporting by Maya Gebeilly in Beirut; Editing by Daniel Flynn", "contributors"),
+    ("—Associated Press writer John Leicester in Paris contributed to this report.",
+     "contributors"),
+    ("With files from The Associated Press", "contributors"),
+    ("Facebook X LinkedIn Tumblr Pinterest WhatsApp Telegram Share via Email Print",
+     "share_bar"),
+])
+def test_widget_reading_time_and_credit_lines_are_boilerplate(line: str, rule: str) -> None:
+    """Lines found in real pages the rules were not shaped on (fundus test pages):
+    paywall and ad placeholders, reading times, reporting credits, share bars."""
+    seg = segment(f"Minister unveils new labour rules\n\n{NEWS}\n\n{line}\n\n{MORE}")
+    typed = {s.text: (s.kind, s.rule) for s in seg.sections}
+    assert typed[line] == ("boilerplate", rule)
+    assert typed[NEWS] == typed[MORE] == ("paragraph", "paragraph")
+
+
+@pytest.mark.parametrize("line", [
+    "Reporting by the BBC showed that the number of such cases rose sharply last year.",
+    "The minister said the company contributed.",
+    "It takes about 3 minutes to read the report, which the ministry published online.",
+    "»Vi vil vise aarhusianerne, at det mellemøstlige køkken kan meget mere end "
+    "rullekebab. Der er en historie, siger hun.",
+])
+def test_news_lines_that_look_like_credits_or_crumbs_stay_in_the_body(line: str) -> None:
+    seg = segment(f"Minister unveils new labour rules\n\n{NEWS}\n\n{line}\n\n{MORE}")
+    kinds = {s.text: s.kind for s in seg.sections}
+    assert kinds[line] in ("paragraph", "quote")
+
+
+def test_list_items_ending_with_a_conjunction_are_not_crossheads() -> None:
+    items = ["The principle of minimal relocation to protect livelihoods; and",
+             "Play an active role in the upkeep of their trading spaces; and"]
+    seg = segment("\n\n".join(["Traders agree new market rules", NEWS, *items, MORE]))
+    assert {s.text: s.kind for s in seg.sections}[items[0]] == "paragraph"
+
+
+def test_a_chinese_lead_sentence_is_not_a_title() -> None:
+    """Chinese and Japanese headlines do not close with a full stop: a first line that
+    does is the lead, and stays in the body."""
+    lead = ("香港行政长官梁振英在各方压力下就其大宅的违章建筑问题到立法会接受质询，"
+            "并向香港民众道歉。")
+    rest = "梁振英表示，他对事件处理不当感到抱歉，并承诺会全力配合有关部门的调查工作。"
+    seg = segment(f"{lead}\n\n{rest}")
+    assert not seg.of_kind("title")
+    assert [s.text for s in seg.of_kind("paragraph")] == [lead, rest]
