@@ -169,6 +169,33 @@ def _looks_like_label(line: str, next_line: str | None) -> bool:
     return len(next_line) <= 250 and not next_line.endswith(_PERIODS)
 
 
+#: A kicker ending with a colon before the headline has at most this many words.
+MAX_KICKER_WORDS = 5
+
+
+def _chrome_before_headline(line: str, next_line: str) -> bool:
+    """A line that is no headline although it comes first: one word ("Politik",
+    "Publiziert", "Článek") or a kicker ending with a colon ("Sie befinden sich hier:",
+    "MENINGSMÅLING:"), followed by a headline of three words or more. News headlines
+    of one word are rare; section names and page chrome of one word are common.
+
+    >>> _chrome_before_headline("Politik", "Streeck lobt Doku und warnt vor Kokain im Rap")
+    True
+    >>> _chrome_before_headline("Brexit", "The prime minister said on Tuesday that the "
+    ...                         "deal was done, and parliament would vote.")
+    False
+    >>> _chrome_before_headline("Kyiv calls for talks", "Ministers meet in Geneva today")
+    False
+    """
+    words = line.split()
+    if _unspaced(line) or not (
+            (len(words) == 1 and line[-1] not in TERMINAL.replace(":", ""))
+            or (line.endswith(":") and len(words) <= MAX_KICKER_WORDS)):
+        return False
+    return (len(next_line.split()) >= 3 and is_headline(next_line)
+            and not next_line.startswith(QUOTE_OPENERS))
+
+
 def _same_title(a: str, b: str) -> bool:
     """Whether a line repeats a given title (case, spacing and a final period aside).
 
@@ -335,6 +362,11 @@ def type_head(units: list[str], title_hint: str | None, filename: str | None,
             and (not title_hint or _same_title(following or "", title_hint))
             and (title_hint or is_headline(following or ""))):
         out.append(Section("section_label", units[start], rule="head_label"))
+        start += 1
+    while (not title_hint and start + 1 < len(units)
+           and _chrome_before_headline(units[start], units[start + 1])):
+        kind = "boilerplate" if result.of_kind("section_label") else "section_label"
+        out.append(Section(kind, units[start], rule="head_chrome"))
         start += 1
     if title_hint:
         if start < len(units) and _same_title(units[start], title_hint):

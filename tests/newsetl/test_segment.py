@@ -251,3 +251,14 @@ def test_a_chinese_lead_sentence_is_not_a_title() -> None:
     seg = segment(f"{lead}\n\n{rest}")
     assert not seg.of_kind("title")
     assert [s.text for s in seg.of_kind("paragraph")] == [lead, rest]
+
+
+@pytest.mark.parametrize("chrome", [["Home", "Politik"], ["MENINGSMÅLING:"], ["News"]])
+def test_one_word_sections_and_kickers_before_the_headline_are_not_the_title(
+        chrome: list[str]) -> None:
+    headline = "Streeck lobt Doku und warnt vor Kokain-Verherrlichung im Rap"
+    seg = segment("\n\n".join([*chrome, headline, NEWS, MORE]))
+    assert [s.text for s in seg.of_kind("title")] == [headline]
+    assert [s.kind for s in seg.sections[:len(chrome)]] == (
+        ["section_label"] + ["boilerplate"] * (len(chrome) - 1))
+    assert [s.text for s in seg.of_kind("paragraph")] == [NEWS, MORE]
