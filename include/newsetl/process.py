@@ -19,6 +19,7 @@ from newsetl.headers import split_headers
 from newsetl.inputs import Item, RawItem, RejectItem
 from newsetl.langid import UND, count_letters, detect_against, detect_grouped
 from newsetl.segment import Segmented, segment, strip_credit
+from newsetl.sitenames import strip_site_name
 
 #: A body (paragraphs + quotes) needs this many letters to be an article.
 MIN_BODY_LETTERS = 20
@@ -122,6 +123,9 @@ def parse_item(item: RawItem) -> Parsed | dict:
     if item.meta.get("title"):
         title_hint, _ = clean_text(item.meta["title"] or "")
         title_hint = title_hint.replace("\n", " ") or None
+        if title_hint and item.meta.get("title_source") == "page":  # "Headline | Site"
+            title_hint = strip_site_name(title_hint, item.meta.get("site_name"),
+                                         item.meta.get("url"))
     if not cleaned and not title_hint:
         return reject_row(item, reasons.EMPTY, "no text after cleaning")
     seg = segment(cleaned, title_hint=title_hint, filename=slug_source(item))
