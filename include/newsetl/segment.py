@@ -755,13 +755,30 @@ def menu_runs(units: list[str]) -> list[bool]:
 DATELINE_UNITS = 6
 
 
+#: Paragraphs shorter than this before the lead are page leftovers (a timestamp glued
+#: to "Updated", a photo caption without a credit): the dateline may follow them.
+MAX_PRE_DATELINE_CHARS = 200
+
+
 def _find_dateline(result: Segmented, body_start: int) -> None:
+    """The dateline of the first news paragraph. Short paragraphs before it (page
+    leftovers the rules did not type) are passed over, a longer one is the lead; after
+    such leftovers only a dateline that names an agency or a date counts
+    ("INDIANAPOLIS (AP)", "BEIRUT, March 7 (Reuters)"), as a bare capitalised word
+    there is as often a kicker ("WARNING GRAPHIC DETAIL")."""
+    first = True
     for section in result.sections[body_start:body_start + DATELINE_UNITS]:
-        if section.kind == "paragraph":
-            result.dateline = find_dateline(section.text)
-            return
         if section.kind == "quote":
             return
+        if section.kind != "paragraph":
+            continue
+        found = find_dateline(section.text)
+        if found and (first or "(" in found or any(c.isdigit() for c in found)):
+            result.dateline = found
+            return
+        if len(section.text) >= MAX_PRE_DATELINE_CHARS:
+            return
+        first = False
 
 
 def segment(text: str, title_hint: str | None = None, filename: str | None = None

@@ -262,3 +262,19 @@ def test_one_word_sections_and_kickers_before_the_headline_are_not_the_title(
     assert [s.kind for s in seg.sections[:len(chrome)]] == (
         ["section_label"] + ["boilerplate"] * (len(chrome) - 1))
     assert [s.text for s in seg.of_kind("paragraph")] == [NEWS, MORE]
+
+
+def test_a_dateline_after_short_page_leftovers_is_found() -> None:
+    """A lead under an uncredited photo caption still gives its dateline when the
+    dateline names an agency or a date; a bare capitalised word after such leftovers is
+    a kicker, not a dateline."""
+    head = ["Budget deal wins the governor's backing", "By Tom Davies",
+            "Rep. Jane Roe, left, talks with Rep. Jeff Doe at the Statehouse on Thursday."]
+    lead = ("INDIANAPOLIS (AP) — A messy state budget deal gained the endorsement of "
+            "Indiana's governor on Friday after weeks of talks between the two chambers.")
+    seg = segment("\n\n".join([*head, lead, MORE]))
+    assert seg.of_kind("paragraph")[0].text == head[2]
+    assert seg.dateline == "INDIANAPOLIS (AP)"
+    kicker = ("WARNING GRAPHIC DETAIL - The footage shows the moment the car hit the "
+              "barrier, and police say the driver was unhurt.")
+    assert segment("\n\n".join([*head, kicker, MORE])).dateline is None
