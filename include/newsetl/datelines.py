@@ -31,6 +31,8 @@ _PARTICLES = frozenset(("de", "del", "la", "le", "los", "las", "am", "an", "der"
 #: After the dash: "РИА Новости." -- an agency name closing the dateline.
 _AFTER_AGENCY = re.compile(r"(?P<agency>[^\W\d_][\w-]*(?:\s[^\W\d_][\w-]*){0,2})\.\s")
 _AGENCY_SET = frozenset(a.casefold() for a in lexicon.AGENCIES)
+#: "(CNN) --", "(AP) —": an agency in parentheses opening the paragraph, then a dash.
+_AGENCY_ONLY = re.compile(r"\((?P<agency>[^()]{2,30})\)\s*(?:—|–|--|\s-\s)")
 
 
 def _cased_letters(text: str) -> list[str]:
@@ -111,7 +113,16 @@ def find_dateline(paragraph: str) -> str | None:
     'TEHRAN'
     >>> find_dateline("Pro- and anti-government groups met") is None
     True
+    >>> find_dateline("(CNN) -- The Pennsylvania official was just talking")
+    '(CNN)'
+    >>> find_dateline("(The vote was close) — and the count went on") is None
+    True
     """
+    if paragraph.startswith("("):  # "(CNN) -- The official said": an agency alone
+        only = _AGENCY_ONLY.match(paragraph)
+        name = only.group("agency") if only else ""
+        known = name.casefold() in _AGENCY_SET or (name.isupper() and len(name.split()) <= 2)
+        return f"({name})" if known else None
     match = _SEPARATOR.search(paragraph, 0, MAX_PREFIX_CHARS + 4)
     if match is None or match.start() == 0:
         return None
