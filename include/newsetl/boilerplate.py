@@ -219,7 +219,24 @@ def is_footer(line: str) -> bool:
     return len(line) <= MAX_FOOTER_CHARS and footer_here(line)
 
 
+_WIDGET = re.compile("(?:" + "|".join(lexicon.WIDGET_OPENERS) + ")", re.IGNORECASE)
+
+
+def is_widget_line(line: str) -> bool:
+    """An ad, paywall or feedback widget's line (:data:`lexicon.WIDGET_OPENERS`).
+
+    >>> is_widget_line("This advertisement has not loaded yet, but your article continues "
+    ...                "below.")
+    True
+    >>> is_widget_line("The advertisement has been banned by the regulator.")
+    False
+    """
+    return len(line) <= MAX_FOOTER_CHARS and _WIDGET.match(line) is not None
+
+
 _READING_TIME = re.compile("|".join(lexicon.READING_TIME), re.IGNORECASE)
+#: A reading time is given in minutes: one of these is in the line (a cheap gate).
+_MINUTE_UNITS = ("min", "Min", "MIN", "мин", "Мин", "dk", "분", "分")
 #: Reading-time lines are short: "Stand: 10:49 UhrLesedauer: 5 Minuten".
 MAX_READING_TIME_CHARS = 80
 
@@ -234,7 +251,8 @@ def is_reading_time(line: str) -> bool:
     >>> is_reading_time("It takes 3 minutes to read the whole report, she said.")
     False
     """
-    return len(line) <= MAX_READING_TIME_CHARS and _READING_TIME.search(line) is not None
+    return (len(line) <= MAX_READING_TIME_CHARS and any(u in line for u in _MINUTE_UNITS)
+            and _READING_TIME.search(line) is not None)
 
 
 _CONTRIBUTOR_OPENER = re.compile(
@@ -245,6 +263,8 @@ _CONTRIBUTOR_END = re.compile(
     r"\b(?:" + "|".join(re.escape(w) for w in lexicon.CONTRIBUTOR_ENDS)
     + r")\b[^.]{0,40}[.)\]]*$|\b(?:" + "|".join(lexicon.CONTRIBUTOR_ROLES)
     + r")\b.{0,120}\bcontributed[.)\]]*$", re.IGNORECASE)
+_OPENER_PREFIXES = tuple(sorted({w.split()[0] for w in lexicon.CONTRIBUTOR_OPENERS}))
+_OPENER_INITIALS = frozenset(c for w in _OPENER_PREFIXES for c in (w[0], w[0].upper()))
 #: Contributor lines are short; a longer line is a paragraph that mentions reporting.
 MAX_CONTRIBUTOR_WORDS = 40
 _NAME_LINKS = frozenset(("and", "&", "in", "de", "da", "del", "van", "von", "der", "al",
@@ -277,12 +297,14 @@ def is_contributor_line(line: str) -> bool:
     ...  "figures, the bank said in a statement on Monday after a long review of trade.")]
     [False, False, False]
     """
-    if len(line.split()) > MAX_CONTRIBUTOR_WORDS:
-        return False
-    opener = _CONTRIBUTOR_OPENER.match(line)
-    if opener is not None:
-        return not opener.group("rest") or _names_follow(opener.group("rest"))
+    head = line[:40].lstrip("([—–- ")
+    if head[:1] in _OPENER_INITIALS and head.casefold().startswith(_OPENER_PREFIXES):
+        opener = _CONTRIBUTOR_OPENER.match(line)
+        if opener is not None and len(line.split()) <= MAX_CONTRIBUTOR_WORDS:
+            return not opener.group("rest") or _names_follow(opener.group("rest"))
     return ((line[:1].isupper() or line[:1] in "—–-([")
+            and ("ontributed" in line or "ONTRIBUTED" in line)
+            and len(line.split()) <= MAX_CONTRIBUTOR_WORDS
             and _CONTRIBUTOR_END.search(line) is not None)
 
 
@@ -356,6 +378,7 @@ BOILERPLATE_RULES = (
     ("share_bar", is_share_bar),
     ("button_phrase", is_button_phrase),
     ("footer", is_footer),
+    ("widget", is_widget_line),
     ("timestamp", is_timestamp),
     ("reading_time", is_reading_time),
     ("contributors", is_contributor_line),
@@ -367,7 +390,8 @@ BOILERPLATE_RULES = (
 #: The predicates that can match a line over ``MAX_BOILERPLATE_CHARS`` (the others have
 #: tighter length limits): most units are long news lines, which skip the rest.
 _LONG_LINE_RULES = tuple((name, test) for name, test in BOILERPLATE_RULES
-                         if name in ("bare_url", "share_bar", "footer", "contributors",
+                         if name in ("bare_url", "share_bar", "footer", "widget",
+                                     "contributors",
                                      "breadcrumb", "citations"))
 
 

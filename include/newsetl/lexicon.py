@@ -125,7 +125,16 @@ FOOTER_OPENERS = (
     r"support (?:our|independent) journalism",
     r"(?:please )?(?:consider )?(?:donat(?:e|ing)|support(?:ing)?) (?:to )?(?:us|our work)",
     r"to republish this (?:article|story)",
-    # ad and paywall placeholders
+    r"tous droits réservés",
+    r"alle rechte vorbehalten",
+    r"todos los derechos reservados",
+    r"все права защищены",
+    r"all rights reserved",
+)
+
+#: Widget, ad and paywall lines: regex fragments matched at the start of a line only
+#: (case-insensitive), so the glued-footer search over every sentence end stays short.
+WIDGET_OPENERS = (
     r"(?:this )?advertisement has not loaded",
     r"(?:the )?(?:article|story) continues below(?: (?:this |the )?advertisement)?",
     r"il vous reste \d+(?:[.,]\d+)? ?% de cet article",
@@ -139,11 +148,6 @@ FOOTER_OPENERS = (
     r"会員限定",
     r"有料会員",
     r"fehler gefunden\?",
-    r"tous droits réservés",
-    r"alle rechte vorbehalten",
-    r"todos los derechos reservados",
-    r"все права защищены",
-    r"all rights reserved",
 )
 
 #: How long an article takes to read ("Lesedauer: 5 Minuten", "3 minute read"): regex

@@ -199,11 +199,11 @@ MORE = ("Officials expect the change to affect about two million workers, most o
 
 
 @pytest.mark.parametrize(("line", "rule"), [
-    ("This advertisement has not loaded yet, but your article continues below.", "footer"),
+    ("This advertisement has not loaded yet, but your article continues below.", "widget"),
     ("Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
-     "footer"),
-    ("有料会員になると会員限定の有料記事もお読みいただけます。", "footer"),
-    ("Fehler gefunden? Jetzt melden.", "footer"),
+     "widget"),
+    ("有料会員になると会員限定の有料記事もお読みいただけます。", "widget"),
+    ("Fehler gefunden? Jetzt melden.", "widget"),
     ("Stand: 10:49 UhrLesedauer: 5 Minuten", "reading_time"),
     ("Published Jun 05, 2026 • 3 minute read", "reading_time"),
     ("Reporting by Maya Gebeilly in Beirut; Editing by Daniel Flynn", "contributors"),
