@@ -158,3 +158,34 @@ def outlet_byline(line: str) -> str | None:
             or not all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)):
         return None
     return outlet
+
+
+_NOT_META_AUTHORS = frozenset((*_NOT_NAMES, *(a.casefold() for a in lexicon.AGENCIES),
+                               *lexicon.MONTHS, *lexicon.WEEKDAYS))
+
+
+def metadata_authors(value: str | None, site_name: str | None = None,
+                     url: str | None = None) -> list[str]:
+    """The authors a page's metadata names: split at ``;`` (trafilatura joins several
+    so), without agencies, months, the site itself ("Elmundo Es" on elmundo.es, "The
+    Washington Times https") and what is no name ("Account You're logged").
+
+    >>> metadata_authors("Birgit Baumann; Anna Giulia Fink; Birgit Baumann; AP")
+    ['Birgit Baumann', 'Anna Giulia Fink']
+    >>> metadata_authors("Elmundo Es; July; Account You're logged; Ana Pérez", "El Mundo",
+    ...                  "https://www.elmundo.es/x")
+    ['Ana Pérez']
+    >>> metadata_authors("Par LILIAN ALEMAGNA; Trine Jørgensen og Tôrtia Reimer-Johansen")
+    ['LILIAN ALEMAGNA', 'Trine Jørgensen', 'Tôrtia Reimer-Johansen']
+    """
+    from newsetl.sitenames import names_site
+
+    kept = []
+    for part in (value or "").split(";"):
+        part = part.strip()
+        names = byline_authors(part) if _BYLINE.match(part) else None
+        for name in names or [n.strip(" .") for n in _JOINERS.split(part)]:
+            if (name and name.casefold() not in _NOT_META_AUTHORS and _is_name(name)
+                    and not names_site(name, site_name, url)):
+                kept.append(name)
+    return list(dict.fromkeys(kept))

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from newsetl import PIPELINE_VERSION, lexicon, reasons
+from newsetl import PIPELINE_VERSION, reasons
+from newsetl.bylines import metadata_authors
 from newsetl.cleaning import clean_text
 from newsetl.decode import decode_bytes
 from newsetl.headers import split_headers
@@ -138,9 +139,6 @@ def parse_item(item: RawItem) -> Parsed | dict:
     return Parsed(item, seg, body, rules + seg.steps, content_fingerprint(body, title))
 
 
-#: Outlets and agencies that page metadata lists among the authors.
-_NOT_AUTHORS = frozenset(n.casefold() for n in (*lexicon.BYLINE_NON_NAMES, *lexicon.AGENCIES))
-
 #: ``meta["title_source"]`` values a reader may set for a title it read beside the text
 #: (:mod:`newsetl.htmltext`: ``page``; :mod:`newsetl.headers`: ``header``).
 META_TITLE_SOURCES = frozenset(("page", "header"))
@@ -163,10 +161,7 @@ def apply_meta(seg: Segmented, meta: dict[str, str | None]) -> None:
     if seg.title_source == "record" and meta.get("title_source") in META_TITLE_SOURCES:
         seg.title_source = meta["title_source"]
     if not seg.authors and meta.get("author"):
-        # page metadata joins several authors with "; " (trafilatura), agencies among them
-        seg.authors = list(dict.fromkeys(
-            a.strip() for a in (meta["author"] or "").split(";")
-            if a.strip() and a.strip().casefold() not in _NOT_AUTHORS))
+        seg.authors = metadata_authors(meta["author"], meta.get("site_name"), meta.get("url"))
     if not seg.source_name and meta.get("site_name"):
         seg.source_name = meta["site_name"]
 

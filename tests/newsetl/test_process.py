@@ -117,3 +117,18 @@ def test_is_foreign_needs_confidence_and_margin() -> None:
     assert not is_foreign_section("en", "it", ("it", 0.99, 0.0))  # evidence is it
     assert not is_foreign_section("zh-tw", "zh-cn", ("zh-tw", 0.99, 0.0))
     assert not is_foreign_section("en", "und", ("en", 0.99, 8.0))
+
+
+def test_page_metadata_authors_are_names_only() -> None:
+    """A page's author metadata (trafilatura joins several with "; ") gives the names:
+    not the site, agencies, months or leftovers of a login box."""
+    from newsetl.items import RawItem as Item
+    from newsetl.process import parse_item as parse
+
+    body = ("The ministry said on Tuesday that the new rules would take effect in March, "
+            "after months of talks.\n\nOfficials expect the change to affect two million.")
+    meta = {"title": "New labour rules | Example Times", "title_source": "page",
+            "site_name": "Example Times", "url": "https://www.exampletimes.com/a",
+            "author": "Exampletimes Com; Jane Doe og John Roe; AP; July; Account You're logged"}
+    parsed = parse(Item("day.warc.gz", "1", 0, "0" * 64, text=body, meta=meta))
+    assert parsed.seg.authors == ["Jane Doe", "John Roe"]
