@@ -128,10 +128,14 @@ def is_headline(line: str) -> bool:
     False
     >>> is_headline("香港行政长官梁振英就违章建筑问题道歉")
     True
+    >>> is_headline("公開日："), is_headline("Sie befinden sich hier:")
+    (False, False)
     """
     limit = MAX_CJK_TITLE if _UNSPACED.search(line) else MAX_TITLE_CHARS
     if len(line) > limit or is_boilerplate(line) or byline_authors(line):
         return False
+    if line.endswith((":", "：")):
+        return False  # "公開日：", "Sie befinden sich hier:": a label for what follows
     if line.endswith(_PERIODS) and (len(line.split()) > MAX_PERIOD_TITLE_WORDS
                                     or (_unspaced(line) and len(line) > MAX_UNSPACED_LABEL)):
         return False  # Chinese and Japanese headlines never close with a full stop
