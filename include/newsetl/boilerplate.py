@@ -120,9 +120,10 @@ _HERE = frozenset(("here", "aqui", "aquí", "ici", "qui", "hier", "здесь", 
 # --- rights, urls, initials, footers ----------------------------------------------------
 
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
-#: "© AFP 2024", "(c) 2024 Reuters", "Copyright © 2024 Le Monde", "Copyright 2024" -- not
-#: "(c) the third condition ..." nor "Copyright law was overhauled ...".
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))",
+#: "© AFP 2024", "(c) 2024 Reuters", "Copyright © 2024 Le Monde", "Copyright 2024",
+#: "Copyright @ 2026 ...", "<Copyright ⓒ ..." -- not "(c) the third condition ..." nor
+#: "Copyright law was overhauled ...".
+_COPYRIGHT = re.compile(r"^<?(?:[©ⓒ]|\(c\)\s*\d{4}|copyright\s*(?:[©ⓒ@]|\(c\)|\d{4}))",
                         re.IGNORECASE)
 _RIGHTS = re.compile(r"(?:19|20)\d\d|rights|droits|rechte|derechos|права|حقوق|版权|reserved",
                      re.IGNORECASE)
@@ -234,6 +235,28 @@ def is_widget_line(line: str) -> bool:
     return len(line) <= MAX_FOOTER_CHARS and _WIDGET.match(line) is not None
 
 
+_PROMO = re.compile("|".join(lexicon.PROMO_PHRASES), re.IGNORECASE)
+#: The cue words without their first letter (either case passes): a cheap gate.
+_PROMO_GATES = tuple(cue[1:] for cue in lexicon.PROMO_CUES)
+#: Promo lines are short; a long paragraph that mentions a newsletter is news.
+MAX_PROMO_CHARS = 250
+
+
+def is_promo_line(line: str) -> bool:
+    """A short line that asks the reader to sign up for a newsletter or a feed.
+
+    >>> is_promo_line("Ground Game: Sign up for AP’s weekly politics newsletter to get it "
+    ...               "in your inbox every Monday.")
+    True
+    >>> is_promo_line("Get the latest news from thewest.com.au in your inbox.")
+    True
+    >>> is_promo_line("The newsletter, founded in 1998, has 40,000 readers.")
+    False
+    """
+    return (len(line) <= MAX_PROMO_CHARS and any(c in line for c in _PROMO_GATES)
+            and _PROMO.search(line) is not None)
+
+
 _READING_TIME = re.compile("|".join(lexicon.READING_TIME), re.IGNORECASE)
 #: A reading time is given in minutes: one of these is in the line (a cheap gate).
 _MINUTE_UNITS = ("min", "Min", "MIN", "мин", "Мин", "dk", "분", "分")
@@ -277,6 +300,7 @@ def _names_follow(rest: str) -> bool:
     Press")."""
     words = re.split(r"[;,]", rest, maxsplit=1)[0].split()
     return bool(words) and all(w[0].isupper() or w.casefold() in _NAME_LINKS
+                               or w.casefold() in lexicon.CONTRIBUTOR_ROLES
                                or not w[0].isalpha() for w in words)
 
 
@@ -289,6 +313,8 @@ def is_contributor_line(line: str) -> bool:
     ...                     "to this report.")
     True
     >>> is_contributor_line("With files from The Associated Press")
+    True
+    >>> is_contributor_line("With reporting by Associated Press writer Sheikh Saaliq")
     True
     >>> is_contributor_line("AP writers Jane Doe and John Roe contributed.")
     True
@@ -379,6 +405,7 @@ BOILERPLATE_RULES = (
     ("button_phrase", is_button_phrase),
     ("footer", is_footer),
     ("widget", is_widget_line),
+    ("promo", is_promo_line),
     ("timestamp", is_timestamp),
     ("reading_time", is_reading_time),
     ("contributors", is_contributor_line),
@@ -390,7 +417,7 @@ BOILERPLATE_RULES = (
 #: The predicates that can match a line over ``MAX_BOILERPLATE_CHARS`` (the others have
 #: tighter length limits): most units are long news lines, which skip the rest.
 _LONG_LINE_RULES = tuple((name, test) for name, test in BOILERPLATE_RULES
-                         if name in ("bare_url", "share_bar", "footer", "widget",
+                         if name in ("bare_url", "share_bar", "footer", "widget", "promo",
                                      "contributors",
                                      "breadcrumb", "citations"))
 

@@ -150,6 +150,17 @@ WIDGET_OPENERS = (
     r"fehler gefunden\?",
 )
 
+#: Newsletter and feed prompts anywhere in a short line ("Ground Game: Sign up for AP's
+#: weekly politics newsletter ...", "Get the latest news from X in your inbox."):
+#: case-insensitive regex fragments; every one holds a word of :data:`PROMO_CUES`.
+PROMO_PHRASES = (
+    r"\bsign(?:ing)? up (?:for|to) (?:[\w'’.-]+ ){0,5}newsletters?\b",
+    r"\bsubscribe to (?:[\w'’.-]+ ){0,5}newsletters?\b",
+    r"\b(?:delivered |straight |right )?(?:in|to|into) your inbox\b",
+    r"\bas a preferred source\b",
+)
+PROMO_CUES = ("newsletter", "inbox", "preferred source")
+
 #: How long an article takes to read ("Lesedauer: 5 Minuten", "3 minute read"): regex
 #: fragments, case-insensitive, searched in short lines only.
 READING_TIME = (
@@ -165,7 +176,8 @@ READING_TIME = (
 #: is followed by names (checked in :func:`newsetl.boilerplate.is_contributor_line`).
 CONTRIBUTOR_OPENERS = (
     "additional reporting by", "reporting by", "writing by", "editing by", "compiled by",
-    "with files from", "with reporting by", "with reporting from", "mit material von",
+    "with files from", "with reporting by", "with reporting from", "with reports from",
+    "mit material von",
     "mit material der", "mit agenturmaterial", "con información de", "con información de la",
     "avec l'afp", "avec afp", "com informações da", "com informações de",
 )

@@ -278,3 +278,22 @@ def test_a_dateline_after_short_page_leftovers_is_found() -> None:
     kicker = ("WARNING GRAPHIC DETAIL - The footage shows the moment the car hit the "
               "barrier, and police say the driver was unhurt.")
     assert segment("\n\n".join([*head, kicker, MORE])).dateline is None
+
+
+@pytest.mark.parametrize(("line", "rule"), [
+    ("Ground Game: Sign up for AP’s weekly politics newsletter to get it in your inbox "
+     "every Monday.", "promo"),
+    ("Get the latest news from example.com.au in your inbox.", "promo"),
+    ("Copyright @ 2026 Media Group - example.", "copyright"),
+    ("With reports from Reforma and El Economista", "contributors"),
+])
+def test_newsletter_prompts_and_rights_lines_are_boilerplate(line: str, rule: str) -> None:
+    seg = segment(f"Minister unveils new labour rules\n\n{NEWS}\n\n{line}\n\n{MORE}")
+    assert {s.text: (s.kind, s.rule) for s in seg.sections}[line] == ("boilerplate", rule)
+
+
+def test_a_paragraph_about_a_newsletter_stays_news() -> None:
+    line = ("The newsletter, founded in 1998 by two former reporters, now has 40,000 "
+            "readers and will move to a paid model next year, its editor said.")
+    seg = segment(f"Minister unveils new labour rules\n\n{NEWS}\n\n{line}\n\n{MORE}")
+    assert {s.text: s.kind for s in seg.sections}[line] == "paragraph"
