@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pds
+import pyarrow.fs as pafs
 
 from newsetl import layout, minhash, nearpairs, schemas, storage
 
@@ -28,6 +31,27 @@ def _table(out_root: storage.Location, name: str):
     return open_table(str(layout.table_uri(out_root, name)))
 
 
+def _dataset(table, pruning: list[tuple]) -> pds.Dataset:
+    """The Arrow dataset of the files of ``table`` that ``pruning`` keeps (partition
+    filters). delta-rs's own dataset reads every byte through a Python filesystem
+    handler that holds the GIL (a 1 M-article window of signatures: 1.8 s and 2.9 CPU
+    seconds); for a local table whose protocol needs no reader features (no deletion
+    vectors, no column mapping: its data files are the plain rows) the same fragments,
+    with the same partition values, are read by Arrow's native filesystem (0.5 s,
+    0.8 CPU seconds)."""
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=pruning)
+    if storage.is_remote(table.table_uri) or table.protocol().min_reader_version > 1:
+        return dataset
+    root = unquote(str(storage.local_path(table.table_uri)))
+    native = pafs.SubTreeFileSystem(root, pafs.LocalFileSystem())
+    parquet = pds.ParquetFileFormat()
+    fragments = [parquet.make_fragment(f.path, filesystem=native,
+                                       partition_expression=f.partition_expression)
+                 for f in dataset.get_fragments()]
+    return pds.FileSystemDataset(fragments, schema=dataset.schema, format=parquet,
+                                 filesystem=native)
+
+
 def _in_days(days: list[str]) -> pc.Expression:
     return pc.field("ds").isin(sorted(days))
 
@@ -38,8 +62,7 @@ def published(out_root: storage.Location, first: str, last: str) -> dict[str, tu
     table = _table(out_root, layout.MANIFESTS)
     if table is None:
         return {}
-    dataset = table.to_pyarrow_dataset(
-        file_pruning_predicate=[("ds", ">=", first), ("ds", "<=", last)])
+    dataset = _dataset(table, [("ds", ">=", first), ("ds", "<=", last)])
     rows = dataset.to_table(columns=["ds", "publish_id", "articles"],
                             filter=(pc.field("ds") >= first) & (pc.field("ds") <= last))
     return {r["ds"]: (r["publish_id"], int(r["articles"])) for r in rows.to_pylist()}
@@ -66,7 +89,7 @@ def signature_batches(out_root: storage.Location, days: list[str],
     where = _in_days(days) if articles is None else _in_days(days) & articles
     # The files of these days only: listing every file of the table would make a day's
     # cost grow with the archive.
-    dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("ds", "in", sorted(days))])
+    dataset = _dataset(table, [("ds", "in", sorted(days))])
     yield from dataset.to_batches(columns=SIGNATURE_COLUMNS, filter=where,
                                   batch_size=nearpairs.SCAN_BATCH, batch_readahead=2,
                                   fragment_readahead=2)
@@ -129,8 +152,7 @@ def _pairs_between(first: str, last: str, where: pc.Expression | None, columns: 
     if table is None:
         return None
     days = (pc.field("ds") >= first) & (pc.field("ds") <= last)
-    dataset = table.to_pyarrow_dataset(
-        file_pruning_predicate=[("ds", ">=", first), ("ds", "<=", last)])
+    dataset = _dataset(table, [("ds", ">=", first), ("ds", "<=", last)])
     return dataset.to_table(columns=columns, filter=days if where is None else days & where)
 
 
