@@ -157,7 +157,8 @@ def _days(first: str, last: str) -> list[str]:
 
 
 def _changed_days(out_root: storage.Location, first: str, last: str, window: int,
-                  made_with: str) -> tuple[set[str], dict[str, tuple[str, int]]]:
+                  made_with: str, cache: nearstore.PairsCache | None = None
+                  ) -> tuple[set[str], dict[str, tuple[str, int]]]:
     """``[first, last]`` plus every day whose stored pairs are not those of its current
     publish and parameters, within two windows of the days found so far (a fixed
     point); and the
@@ -166,7 +167,7 @@ def _changed_days(out_root: storage.Location, first: str, last: str, window: int
     while True:
         read_lo, read_hi = span(min(changed), 2 * window)[0], span(max(changed), 2 * window)[1]
         published = nearstore.published(out_root, read_lo, read_hi)
-        marks = nearstore.markers(out_root, read_lo, read_hi)
+        marks = nearstore.markers(out_root, read_lo, read_hi, cache)
         stale = {d for d, (pid, _) in published.items() if marks.get(d) != (pid, made_with)}
         stale |= {d for d in marks if d not in published}
         if stale <= changed:
@@ -190,10 +191,12 @@ def _blocks(days: list[str], sizes: dict[str, int]) -> list[list[str]]:
 
 def update_pairs(out_root: storage.Location, changed: set[str], window: int,
                  threshold: float, days: dict[str, tuple[str, int]],
-                 seen: dict | None = None) -> dict:
+                 seen: dict | None = None, cache: nearstore.PairsCache | None = None
+                 ) -> dict:
     """Recompute the pairs with an end on a ``changed`` day and store them (``days``:
     the published days around, with their publish id and articles); ``seen`` gets the
-    signatures held for the last block (what clustering may need again)."""
+    signatures held for the last block (what clustering may need again), ``cache``
+    the stored pairs (read once)."""
     published = {d: pid for d, (pid, _) in days.items()}
     sizes = {d: n for d, (_, n) in days.items()}
     todo = sorted(d for d in changed if d in published)
@@ -212,21 +215,24 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
         rows.append(found)
         read += n
     version = nearstore.write_pairs(out_root, lo, hi, changed, rows, published,
-                                    nearstore.params(window, threshold))
+                                    nearstore.params(window, threshold), cache)
     return {"signatures_read": read, "pairs_found": sum(t.num_rows for t in rows) // 2,
             "version": version}
 
 
 def cluster_rows(out_root: storage.Location, days: list[str], window: int,
                  changed: set[str] = frozenset(),  # type: ignore[assignment]
-                 seen: dict | None = None) -> pa.Table:
+                 seen: dict | None = None, cache: nearstore.PairsCache | None = None
+                 ) -> pa.Table:
     """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
     pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
     window); ``changed``: the days whose pairs were just recomputed, ``seen``:
-    signatures already in memory by ``(ds, article_id)``."""
+    signatures already in memory by ``(ds, article_id)``; ``cache``: the stored pairs
+    when already read."""
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
-    graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi))
+    graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi) if cache is None
+                   else cache.between(read_lo, read_hi))
     parts = nearclusters.days_members(graph.day, graph.edges, [_ordinal(d) for d in days],
                                       window)
     nodes = np.concatenate([np.empty(0, np.int64)] + [p[0] for p in parts])
@@ -357,16 +363,17 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     if window < 0 or not 0 < threshold <= 1 or last < first:
         raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
     clock = [(time.perf_counter(), time.process_time())]
+    cache = nearstore.PairsCache(out_root)  # near_pairs of the span, read once
     changed, published = _changed_days(out_root, first, last, window,
-                                       nearstore.params(window, threshold))
+                                       nearstore.params(window, threshold), cache)
     clock.append((time.perf_counter(), time.process_time()))
     seen: dict = {}
-    pairs = update_pairs(out_root, changed, window, threshold, published, seen)
+    pairs = update_pairs(out_root, changed, window, threshold, published, seen, cache)
     clock.append((time.perf_counter(), time.process_time()))
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     days = sorted(d for d in published if lo <= d <= hi)
     empty = schemas.delta_schema(layout.NEAR_DUPLICATES).empty_table()
-    rows = cluster_rows(out_root, days, window, changed, seen) if days else empty
+    rows = cluster_rows(out_root, days, window, changed, seen, cache) if days else empty
     clock.append((time.perf_counter(), time.process_time()))
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
                          new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",

@@ -167,14 +167,20 @@ def params(window: int, threshold: float) -> str:
     return f"w{window}/t{threshold}/{minhash.SIGNATURE_VERSION}"
 
 
-def markers(out_root: storage.Location, first: str, last: str) -> dict[str, tuple[str, str]]:
+def markers(out_root: storage.Location, first: str, last: str,
+            cache: PairsCache | None = None) -> dict[str, tuple[str, str]]:
     """Day -> (the publish its stored pairs were computed from, :func:`params`), for
-    ``[first, last]``."""
-    rows = _pairs_between(first, last, pc.field("article_id") == "",
-                          ["ds", "publish_id", "content_sha1"], out_root)
+    ``[first, last]`` (from ``cache`` when given)."""
+    if cache is not None:
+        rows = cache.between(first, last, with_markers=True)
+        rows = rows.filter(pc.field("article_id") == "")
+    else:
+        rows = _pairs_between(first, last, pc.field("article_id") == "",
+                              ["ds", "publish_id", "content_sha1"], out_root)
     if rows is None:
         return {}
-    return {r["ds"]: (r["publish_id"], r["content_sha1"]) for r in rows.to_pylist()}
+    return {r["ds"]: (r["publish_id"], r["content_sha1"])
+            for r in rows.select(["ds", "publish_id", "content_sha1"]).to_pylist()}
 
 
 def read_pairs(out_root: storage.Location, first: str, last: str,
@@ -186,15 +192,50 @@ def read_pairs(out_root: storage.Location, first: str, last: str,
     return schema.empty_table() if rows is None else rows.select(schema.names).cast(schema)
 
 
+class PairsCache:
+    """The ``near_pairs`` rows (markers included) of a span of days, read once for one
+    dedup run: the markers, the rows a write keeps and the clusters' graph are cut from
+    it (three reads of up to 4 windows of pairs before), and a write puts the rows it
+    committed in place of its days'. A request outside the span reads the wider span."""
+
+    def __init__(self, out_root: storage.Location) -> None:
+        self.out_root = out_root
+        self.span: tuple[str, str] | None = None
+        self.rows = schemas.delta_schema(layout.NEAR_PAIRS).empty_table()
+
+    def between(self, first: str, last: str, with_markers: bool = False) -> pa.Table:
+        """The stored rows of ``[first, last]`` (as :func:`read_pairs`)."""
+        if self.span is None or first < self.span[0] or last > self.span[1]:
+            if self.span is not None:
+                first, last = min(first, self.span[0]), max(last, self.span[1])
+            self.rows = read_pairs(self.out_root, first, last, with_markers=True)
+            self.span = (first, last)
+        where = (pc.field("ds") >= first) & (pc.field("ds") <= last)
+        if not with_markers:
+            where &= pc.field("article_id") != ""
+        return self.rows.filter(where)
+
+    def replace(self, first: str, last: str, rows: pa.Table) -> None:
+        """``rows`` are now the stored rows of ``[first, last]``."""
+        if self.span is None or first < self.span[0] or last > self.span[1]:
+            self.span = None  # not covered: read again when asked
+            return
+        outside = (pc.field("ds") < first) | (pc.field("ds") > last)
+        self.rows = pa.concat_tables([self.rows.filter(outside), rows])
+
+
 def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[str],
-                new_pairs: list[pa.Table], published: dict[str, str], made_with: str) -> int:
+                new_pairs: list[pa.Table], published: dict[str, str], made_with: str,
+                cache: PairsCache | None = None) -> int:
     """Replace the pairs with an end on a ``changed`` day by ``new_pairs`` (both
     directions, without ``publish_id``) and mark the changed published days, in one
-    commit of the partitions ``[first, last]``; the Delta version."""
+    commit of the partitions ``[first, last]``; the Delta version. ``cache``: the
+    stored rows, read once (and updated with the commit's)."""
     from newsetl.publish import commit_day, new_publish_id
 
     schema = schemas.delta_schema(layout.NEAR_PAIRS)
-    old = read_pairs(out_root, first, last, with_markers=True)
+    old = (read_pairs(out_root, first, last, with_markers=True) if cache is None
+           else cache.between(first, last, with_markers=True))
     touched = pc.field("ds").isin(sorted(changed)) | pc.field("other_ds").isin(sorted(changed))
     kept = old.filter(~touched) if old.num_rows else old
     marked = sorted(d for d in changed if d in published)
@@ -211,9 +252,12 @@ def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[
     fresh = fresh.append_column("publish_id", ids.take(
         pc.index_in(fresh.column("ds"), value_set=pa.array(days, pa.string()))))
     rows = pa.concat_tables([kept, fresh.select(schema.names).cast(schema)])
-    return commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
-                      predicate=f"ds >= '{first}' AND ds <= '{last}'",
-                      metadata={"newsetl.pairs_for": f"{min(changed)}..{max(changed)}"})
+    version = commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
+                         predicate=f"ds >= '{first}' AND ds <= '{last}'",
+                         metadata={"newsetl.pairs_for": f"{min(changed)}..{max(changed)}"})
+    if cache is not None:
+        cache.replace(first, last, rows)
+    return version
 
 
 def previous_similarities(out_root: storage.Location, first: str, last: str) -> pa.Table:

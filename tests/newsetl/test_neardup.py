@@ -386,3 +386,61 @@ def test_a_copy_of_a_copy_gets_its_similarity_to_the_canonical_article(
     neardup.dedup_days(out, DAYS[4], DAYS[4], window=2)
     again = [r for r in read_table(out, "near_duplicates").to_pylist() if r["ds"] == DAYS[2]]
     assert again == stored
+
+
+def _sorted_rows(table: pa.Table) -> list[tuple]:
+    return sorted(tuple(r.values()) for r in table.to_pylist())
+
+
+def test_a_dedup_reads_the_stored_pairs_once_and_the_cache_is_what_is_stored(
+        tmp_path: Path, monkeypatch) -> None:
+    """The near_pairs rows a dedup cuts its markers, kept rows and graph from (read
+    once) are the stored rows, before and after its own write replaces its days'."""
+    from newsetl import nearstore
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    _publish(raw, out, DAYS)
+    cache = nearstore.PairsCache(out)
+    for first, last in ((DAYS[1], DAYS[3]), (DAYS[0], DAYS[4]), (DAYS[2], DAYS[2])):
+        for markers in (False, True):
+            assert _sorted_rows(cache.between(first, last, markers)) == _sorted_rows(
+                nearstore.read_pairs(out, first, last, markers))
+    assert (nearstore.markers(out, DAYS[0], DAYS[4], cache)
+            == nearstore.markers(out, DAYS[0], DAYS[4]) != {})
+
+    reads = []
+    real_read = nearstore.read_pairs
+    monkeypatch.setattr(nearstore, "read_pairs",
+                        lambda *a, **k: reads.append(a[1:3]) or real_read(*a, **k))
+    before = _sorted_rows(read_table(out, "near_duplicates"))
+    summary = neardup.dedup_days(out, DAYS[2], DAYS[2], window=2)
+    assert len(reads) == 1 and summary["pairs"] > 0
+    assert _sorted_rows(read_table(out, "near_duplicates")) == before
+
+    cache = nearstore.PairsCache(out)
+    stored = cache.between(DAYS[0], DAYS[4], with_markers=True)
+    cache.replace(DAYS[1], DAYS[3], stored.filter(pc.field("ds") == DAYS[2]))
+    assert {d for d in cache.between(DAYS[0], DAYS[4], True).column("ds").to_pylist()} == {
+        d for d in stored.column("ds").to_pylist() if d not in (DAYS[1], DAYS[3])}
+
+
+def test_local_tables_are_read_natively_with_the_rows_delta_rs_reads(tmp_path: Path) -> None:
+    """Local tables' files are read through Arrow's own filesystem: same rows, same
+    partition values as delta-rs's dataset."""
+    import pyarrow.dataset as pds
+    from newsetl import layout, nearstore
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    _publish(raw, out, DAYS[:3])
+    table = nearstore._table(out, layout.SIGNATURES)
+    pruning = [("ds", "in", DAYS[1:3])]
+    native = nearstore._dataset(table, pruning)
+    assert isinstance(native, pds.FileSystemDataset)
+    assert "PyFileSystem" not in type(native.filesystem).__name__
+    delta = table.to_pyarrow_dataset(file_pruning_predicate=pruning)
+    columns = nearstore.SIGNATURE_COLUMNS
+    assert _sorted_rows(native.to_table(columns=columns)) == _sorted_rows(
+        delta.to_table(columns=columns))
+    assert set(native.to_table(columns=["ds"]).column("ds").to_pylist()) == set(DAYS[1:3])
