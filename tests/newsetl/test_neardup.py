@@ -444,3 +444,41 @@ def test_local_tables_are_read_natively_with_the_rows_delta_rs_reads(tmp_path: P
     assert _sorted_rows(native.to_table(columns=columns)) == _sorted_rows(
         delta.to_table(columns=columns))
     assert set(native.to_table(columns=["ds"]).column("ds").to_pylist()) == set(DAYS[1:3])
+
+
+def test_the_prefiltered_band_lookup_finds_exactly_the_rows_sharing_a_band() -> None:
+    """KeyIndex.hits (bitset of filter slots, then exact keys for the rows it lets
+    through) is the brute-force test: an eligible row sharing any band key with an
+    eligible block row, or a short row with a block's content_sha1."""
+    rng = np.random.default_rng(3)
+    n_block, n_batch = 3000, 20000
+    sig = rng.integers(0, 2**32, (n_block + n_batch, minhash.NUM_PERM), dtype=np.uint32)
+    batch_sig = sig[n_block:]
+    sources = rng.integers(0, n_block, 600)
+    for row, source in zip(range(0, 1200, 2), sources.tolist(), strict=True):
+        band = int(rng.integers(0, minhash.BANDS))  # one shared band each
+        cols = slice(band * minhash.ROWS, (band + 1) * minhash.ROWS)
+        batch_sig[row, cols] = sig[source, cols]
+    sha1 = np.array([f"h{k}" for k in range(n_block + n_batch)], dtype=object)
+    sha1[n_block + 1:n_block + 41:2] = sha1[:20]  # short exact repeats
+    n_shingles = np.full(n_block + n_batch, 300)
+    n_shingles[n_block + 1:n_block + 81:2] = 5  # 20 repeats + 20 without a match
+    n_shingles[:50] = 5  # short block rows: their bands must not match
+    batch_sig[1300:1310] = sig[:10]  # same bands as short block rows
+    block = nearpairs.Side(ds=np.full(n_block, "2024-05-01", dtype=object),
+                           day=np.zeros(n_block, np.int64), article_id=sha1[:n_block],
+                           content_sha1=sha1[:n_block], n_shingles=n_shingles[:n_block],
+                           sig=sig[:n_block])
+    keys = nearpairs.band_keys(block.sig)
+    index = nearpairs.KeyIndex(block, keys)
+    batch = pa.record_batch({"content_sha1": pa.array(sha1[n_block:], pa.string())})
+    eligible = n_shingles[n_block:] >= nearpairs.MIN_SHINGLES
+    found = index.hits(batch, batch_sig, eligible)
+
+    ok = block.n_shingles >= nearpairs.MIN_SHINGLES
+    batch_keys = nearpairs.band_keys(batch_sig)
+    shared = np.array([np.isin(batch_keys[b], keys[b, ok]) for b in range(minhash.BANDS)])
+    expected = (shared.any(axis=0) & eligible) | (
+        ~eligible & np.isin(sha1[n_block:], block.content_sha1))
+    assert np.array_equal(found, expected)
+    assert 600 <= expected.sum() < 700 and not found[1300:1310].any()
