@@ -482,3 +482,31 @@ def test_the_prefiltered_band_lookup_finds_exactly_the_rows_sharing_a_band() -> 
         ~eligible & np.isin(sha1[n_block:], block.content_sha1))
     assert np.array_equal(found, expected)
     assert 600 <= expected.sum() < 700 and not found[1300:1310].any()
+
+
+def test_days_members_from_one_labelling_are_each_days_own_components() -> None:
+    """Labelling the whole graph once (splitting only components longer than a window)
+    gives every day the members and canonicals of its own window's components: random
+    families, chains re-run across many windows and isolated nodes."""
+    from newsetl import nearclusters
+
+    rng = np.random.default_rng(5)
+    day = np.sort(rng.integers(0, 120, 4000))
+    edges = []
+    for _ in range(600):  # families of a few copies within 10 days
+        first = int(rng.integers(0, len(day) - 400))
+        members = first + rng.choice(300, int(rng.integers(2, 6)), replace=False)
+        edges += [(a, b) for a, b in zip(members[:-1], members[1:], strict=True)
+                  if abs(day[a] - day[b]) <= 30]
+    for start in (100, 2000):  # chains stretching over many windows
+        chain = np.searchsorted(day, np.arange(day[start], 120, 7))
+        edges += list(zip(chain[:-1].tolist(), chain[1:].tolist(), strict=True))
+    pairs = np.array(sorted({(min(a, b), max(a, b)) for a, b in edges if a != b}))
+    days = list(range(0, 121, 3))
+    fast = nearclusters.days_members(day, pairs, days, 30)
+    for on, (nodes, canon) in zip(days, fast, strict=True):
+        slow = nearclusters.day_members(day, pairs, on, 30)
+        assert np.array_equal(nodes, slow[0]) and np.array_equal(canon, slow[1])
+    assert sum(len(n) for n, _ in fast) > 300
+    label = nearclusters.components(len(day), pairs)  # the chains were split somewhere
+    assert any((canon != label[nodes]).any() for nodes, canon in fast)
