@@ -229,8 +229,9 @@ def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[
                 cache: PairsCache | None = None) -> int:
     """Replace the pairs with an end on a ``changed`` day by ``new_pairs`` (both
     directions, without ``publish_id``) and mark the changed published days, in one
-    commit of the partitions ``[first, last]``; the Delta version. ``cache``: the
-    stored rows, read once (and updated with the commit's)."""
+    commit of the partitions of ``[first, last]`` whose rows differ (none when the
+    republished days' pairs and markers are the ones stored: no commit); the Delta
+    version. ``cache``: the stored rows, read once (and updated with the new ones)."""
     from newsetl.publish import commit_day, new_publish_id
 
     schema = schemas.delta_schema(layout.NEAR_PAIRS)
@@ -250,14 +251,44 @@ def write_pairs(out_root: storage.Location, first: str, last: str, changed: set[
     days = sorted(published)
     ids = pa.array([published[d] for d in days], pa.string())
     fresh = fresh.append_column("publish_id", ids.take(
-        pc.index_in(fresh.column("ds"), value_set=pa.array(days, pa.string()))))
-    rows = pa.concat_tables([kept, fresh.select(schema.names).cast(schema)])
-    version = commit_day(out_root, layout.NEAR_PAIRS, None, lambda: rows, new_publish_id(),
-                         predicate=f"ds >= '{first}' AND ds <= '{last}'",
-                         metadata={"newsetl.pairs_for": f"{min(changed)}..{max(changed)}"})
+        pc.index_in(fresh.column("ds"), value_set=pa.array(days, pa.string())))
+                                ).select(schema.names).cast(schema)
+    rows = pa.concat_tables([kept, fresh])
     if cache is not None:
         cache.replace(first, last, rows)
-    return version
+    rewrite = differing_days(old.filter(touched) if old.num_rows else old, fresh)
+    table = _table(out_root, layout.NEAR_PAIRS)
+    if table is not None and not rewrite:
+        return table.version()
+    listed = ", ".join(f"'{layout.day(d).ds}'" for d in rewrite)  # validated: no quotes
+    return commit_day(out_root, layout.NEAR_PAIRS, None,
+                      lambda: rows.filter(pc.field("ds").isin(rewrite)), new_publish_id(),
+                      predicate=f"ds IN ({listed})" if rewrite else "ds = ''",
+                      metadata={"newsetl.pairs_for": f"{min(changed)}..{max(changed)}"})
+
+
+def _row_keys(rows: pa.Table) -> pa.ChunkedArray:
+    """Each row's values joined into one string (similarity as written)."""
+    values = [pc.cast(rows.column(c), pa.string()) for c in rows.column_names]
+    return pc.binary_join_element_wise(*values, "\x1f")
+
+
+def differing_days(old: pa.Table, new: pa.Table) -> list[str]:
+    """The ``ds`` values of the rows in one table and not the other (rows are
+    distinct in each): the partitions a write has to replace.
+
+    >>> t = lambda rows: pa.table({"ds": [r[0] for r in rows], "v": [r[1] for r in rows]})
+    >>> differing_days(t([("a", 1), ("b", 2), ("c", 3)]), t([("b", 2), ("a", 5), ("d", 1)]))
+    ['a', 'c', 'd']
+    """
+    new = new.select(old.column_names)
+    old_keys, new_keys = _row_keys(old), _row_keys(new)
+    gone = pc.invert(pc.is_in(old_keys, value_set=pc.unique(new_keys)))
+    added = pc.invert(pc.is_in(new_keys, value_set=pc.unique(old_keys)))
+    changed = pa.concat_arrays([*old.column("ds").filter(gone).chunks,
+                                *new.column("ds").filter(added).chunks,
+                                pa.array([], pa.string())])
+    return sorted(pc.unique(changed).to_pylist())
 
 
 def previous_similarities(out_root: storage.Location, first: str, last: str) -> pa.Table:

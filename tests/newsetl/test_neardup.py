@@ -510,3 +510,37 @@ def test_days_members_from_one_labelling_are_each_days_own_components() -> None:
     assert sum(len(n) for n, _ in fast) > 300
     label = nearclusters.components(len(day), pairs)  # the chains were split somewhere
     assert any((canon != label[nodes]).any() for nodes, canon in fast)
+
+
+def test_a_republish_rewrites_only_the_pair_partitions_that_differ(tmp_path: Path) -> None:
+    """Deduping a day again whose pairs are the stored ones commits no near_pairs; a
+    changed day rewrites only the partitions whose rows differ, and the table is the
+    one a fresh archive gets."""
+    from newsetl import layout, nearstore
+
+    raw, out, fresh = tmp_path / "raw", tmp_path / "out", tmp_path / "fresh"
+    _raw_days(raw)
+    _publish(raw, out, DAYS)
+
+    def pairs(root: Path) -> list[tuple]:
+        return _sorted_rows(nearstore.read_pairs(root, DAYS[0], DAYS[-1]).drop_columns(
+            ["publish_id"]))
+
+    def version(root: Path) -> int:
+        return nearstore._table(root, layout.NEAR_PAIRS).version()
+
+    stored, before = pairs(out), version(out)
+    neardup.dedup_days(out, DAYS[1], DAYS[1], window=2)
+    assert version(out) == before and pairs(out) == stored
+
+    (raw / DAYS[3] / "rerun.txt").unlink()  # day 4 loses its re-run of day 2's story
+    run_day(raw, out, DAYS[3], detector="langdetect")
+    neardup.dedup_days(out, DAYS[3], DAYS[3], window=2)
+    last = nearstore._table(out, layout.NEAR_PAIRS).history(1)[0]
+    assert version(out) == before + 1
+    predicate = last["operationParameters"]["predicate"]  # day 2 held day 4's pair
+    assert [d for d in DAYS if d in predicate] == [DAYS[1], DAYS[3]]
+    for ds in DAYS:
+        run_day(raw, fresh, ds, detector="langdetect")
+    neardup.dedup_days(fresh, DAYS[0], DAYS[-1], window=2)
+    assert pairs(out) == pairs(fresh) and pairs(out) != stored
