@@ -25,16 +25,14 @@ so only the clusters of the days whose window contains D, ``[D - window, D + win
 :func:`dedup_days` (1) finds D's pairs: D's signatures in memory against the streamed
 signatures of ``[D - window, D + window]`` (bounded memory: only the rows sharing a band
 key or a ``content_sha1`` with D are kept), and replaces the pairs with an end on D in
-the ``near_pairs`` table (one commit of those partitions of ``[D - window, D + window]``
-whose rows differ — none when D's pairs and marker are the stored ones); (2) recomputes
-the ``near_duplicates`` rows of ``[D - window, D + window]`` from the stored pairs of
-``[D - 2 window, D + 2 window]`` (read once, with the markers; pairs only, no
+the ``near_pairs`` table (one commit of the partitions ``[D - window, D + window]``);
+(2) rewrites the ``near_duplicates`` partitions of ``[D - window, D + window]`` in one
+commit, from the stored pairs of ``[D - 2 window, D + 2 window]`` (pairs only, no
 signatures: the similarity of a copy of a copy to a canonical article it is not paired
 with is the one ``near_duplicates`` already holds, or is computed from the signatures
-the pair step holds or reads) and commits, in one commit, the partitions whose rows
-changed plus D's own. A day's cost depends on its window, never on the size of the
-archive (``bench/near_dups_scale.py``: one day of 16,000 articles against a 1 M-article
-window, ~2.5 CPU seconds and ~700 MB, the same in archives of 2 M and 3 M).
+the pair step holds or reads). A day's cost depends on its window, never on the size
+of the archive (``bench/near_dups_scale.py``: one day of 16,000 articles against a
+1 M-article window, ~5 CPU seconds and ~700 MB, the same in archives of 2 M and 3 M).
 A range is done in one go, its days' pairs a block of up to :data:`BLOCK_ARTICLES`
 articles at a time. Each computed day has a marker row in ``near_pairs`` naming the
 publish, window, threshold and signature version its pairs were made with: days in
@@ -224,13 +222,12 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
 
 def cluster_rows(out_root: storage.Location, days: list[str], window: int,
                  changed: set[str] = frozenset(),  # type: ignore[assignment]
-                 seen: dict | None = None, cache: nearstore.PairsCache | None = None,
-                 stored: pa.Table | None = None) -> pa.Table:
+                 seen: dict | None = None, cache: nearstore.PairsCache | None = None
+                 ) -> pa.Table:
     """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
     pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
     window); ``changed``: the days whose pairs were just recomputed, ``seen``:
     signatures already in memory by ``(ds, article_id)``; ``cache``: the stored pairs
-    and ``stored``: the stored rows of ``days`` (:func:`nearstore.stored_clusters`),
     when already read."""
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
@@ -246,7 +243,7 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int,
     missing = np.flatnonzero(np.isnan(sims))
     if len(missing):  # a copy of a copy, not paired with the canonical article itself
         sims[missing] = graph.previous_similarity(out_root, days, nodes[missing],
-                                                  canon[missing], changed, stored)
+                                                  canon[missing], changed)
         missing = missing[np.isnan(sims[missing])]
     if len(missing):
         sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing],
@@ -315,8 +312,7 @@ class _Graph:
         return out
 
     def previous_similarity(self, out_root: storage.Location, days: list[str],
-                            a: np.ndarray, b: np.ndarray, changed: set[str],
-                            stored: pa.Table | None = None) -> np.ndarray:
+                            a: np.ndarray, b: np.ndarray, changed: set[str]) -> np.ndarray:
         """Similarity of node a to its canonical node b as ``near_duplicates`` already
         holds it (NaN where it does not). A similarity is a function of the two
         signatures, and a row still there was written after the last publish of both
@@ -329,7 +325,7 @@ class _Graph:
                  | pc.is_in(self.ds.take(b), value_set=recomputed).to_numpy(zero_copy_only=False))
         if not keep.any():
             return out
-        old = nearstore.previous_similarities(out_root, days[0], days[-1], stored)
+        old = nearstore.previous_similarities(out_root, days[0], days[-1])
         want = pc.binary_join_element_wise(self.names.take(a[keep]), self.names.take(b[keep]),
                                            "|")
         pos = pc.fill_null(pc.index_in(want, value_set=old.column("key")), -1).to_numpy()
@@ -356,14 +352,6 @@ class _Graph:
                          for x, y in zip(a.tolist(), b.tolist(), strict=True)])
 
 
-def _rewritten_days(stored: pa.Table, rows: pa.Table, first: str, last: str) -> list[str]:
-    """The ``near_duplicates`` partitions a dedup commits: those whose rows changed
-    (:func:`nearstore.differing_days`), and always the republished days ``[first,
-    last]`` (the commit that names them, which :func:`stale_days` looks for, is never
-    empty) — the other days of the window keep their files."""
-    return sorted(set(nearstore.differing_days(stored, rows)) | set(_days(first, last)))
-
-
 def dedup_days(out_root: storage.Location, first: str, last: str,
                window: int = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """Recompute the pairs of ``[first, last]`` (the days republished) and the
@@ -384,15 +372,11 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     clock.append((time.perf_counter(), time.process_time()))
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
     days = sorted(d for d in published if lo <= d <= hi)
-    stored = nearstore.stored_clusters(out_root, lo, hi)
-    rows = (cluster_rows(out_root, days, window, changed, seen, cache, stored) if days
-            else stored.schema.empty_table())
+    empty = schemas.delta_schema(layout.NEAR_DUPLICATES).empty_table()
+    rows = cluster_rows(out_root, days, window, changed, seen, cache) if days else empty
     clock.append((time.perf_counter(), time.process_time()))
-    rewrite = _rewritten_days(stored, rows, first, last)
-    listed = ", ".join(f"'{d}'" for d in rewrite)  # ISO days: no quotes
-    version = commit_day(out_root, layout.NEAR_DUPLICATES, None,
-                         lambda: rows.filter(pc.field("ds").isin(rewrite)), new_publish_id(),
-                         predicate=f"ds IN ({listed})",
+    version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
+                         new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",
                          metadata={DEDUP_SPAN: f"{first}..{last}"})
     clock.append((time.perf_counter(), time.process_time()))
     kinds = pc.value_counts(rows.column("kind")).to_pylist() if rows.num_rows else []

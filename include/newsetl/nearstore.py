@@ -291,26 +291,12 @@ def differing_days(old: pa.Table, new: pa.Table) -> list[str]:
     return sorted(pc.unique(changed).to_pylist())
 
 
-def stored_clusters(out_root: storage.Location, first: str, last: str) -> pa.Table:
-    """The rows ``near_duplicates`` holds for ``[first, last]`` (what a dedup compares
-    its new rows with, and takes the similarities of unchanged copies from)."""
-    schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
-    rows = _pairs_between(first, last, None, schema.names, out_root, layout.NEAR_DUPLICATES)
-    return schema.empty_table() if rows is None else rows.select(schema.names).cast(schema)
-
-
-def previous_similarities(out_root: storage.Location, first: str, last: str,
-                          stored: pa.Table | None = None) -> pa.Table:
-    """The ``near`` rows ``near_duplicates`` holds for ``[first, last]`` (cut from
-    ``stored``, :func:`stored_clusters`, when given): key
+def previous_similarities(out_root: storage.Location, first: str, last: str) -> pa.Table:
+    """The ``near`` rows ``near_duplicates`` holds for ``[first, last]``: key
     ``"<ds>/<article_id>|<canonical_ds>/<canonical_article_id>"`` and ``similarity``."""
-    where = pc.field("kind") == "near"
-    if stored is not None:
-        rows = stored.filter(where & (pc.field("ds") >= first) & (pc.field("ds") <= last))
-    else:
-        rows = _pairs_between(first, last, where,
-                              ["ds", "article_id", "canonical_ds", "canonical_article_id",
-                               "similarity"], out_root, layout.NEAR_DUPLICATES)
+    rows = _pairs_between(first, last, pc.field("kind") == "near",
+                          ["ds", "article_id", "canonical_ds", "canonical_article_id",
+                           "similarity"], out_root, layout.NEAR_DUPLICATES)
     if rows is None:
         return pa.table({"key": pa.array([], pa.string()),
                          "similarity": pa.array([], pa.float32())})

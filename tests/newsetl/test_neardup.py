@@ -512,10 +512,10 @@ def test_days_members_from_one_labelling_are_each_days_own_components() -> None:
     assert any((canon != label[nodes]).any() for nodes, canon in fast)
 
 
-def test_a_republish_rewrites_only_the_partitions_that_differ(tmp_path: Path) -> None:
-    """Deduping a day again whose pairs are the stored ones commits no near_pairs and
-    only the day's own near_duplicates partition; a changed day rewrites only the
-    partitions whose rows differ, and the tables are the ones a fresh archive gets."""
+def test_a_republish_rewrites_only_the_pair_partitions_that_differ(tmp_path: Path) -> None:
+    """Deduping a day again whose pairs are the stored ones commits no near_pairs; a
+    changed day rewrites only the partitions whose rows differ, and the table is the
+    one a fresh archive gets."""
     from newsetl import layout, nearstore
 
     raw, out, fresh = tmp_path / "raw", tmp_path / "out", tmp_path / "fresh"
@@ -530,12 +530,8 @@ def test_a_republish_rewrites_only_the_partitions_that_differ(tmp_path: Path) ->
         return nearstore._table(root, layout.NEAR_PAIRS).version()
 
     stored, before = pairs(out), version(out)
-    clusters = _sorted_rows(read_table(out, "near_duplicates"))
     neardup.dedup_days(out, DAYS[1], DAYS[1], window=2)
     assert version(out) == before and pairs(out) == stored
-    commit = nearstore._table(out, layout.NEAR_DUPLICATES).history(1)[0]
-    assert [d for d in DAYS if d in commit["operationParameters"]["predicate"]] == [DAYS[1]]
-    assert _sorted_rows(read_table(out, "near_duplicates")) == clusters
 
     (raw / DAYS[3] / "rerun.txt").unlink()  # day 4 loses its re-run of day 2's story
     run_day(raw, out, DAYS[3], detector="langdetect")
@@ -548,5 +544,3 @@ def test_a_republish_rewrites_only_the_partitions_that_differ(tmp_path: Path) ->
         run_day(raw, fresh, ds, detector="langdetect")
     neardup.dedup_days(fresh, DAYS[0], DAYS[-1], window=2)
     assert pairs(out) == pairs(fresh) and pairs(out) != stored
-    assert _sorted_rows(read_table(out, "near_duplicates")) == _sorted_rows(
-        read_table(fresh, "near_duplicates")) != clusters
