@@ -25,14 +25,16 @@ so only the clusters of the days whose window contains D, ``[D - window, D + win
 :func:`dedup_days` (1) finds D's pairs: D's signatures in memory against the streamed
 signatures of ``[D - window, D + window]`` (bounded memory: only the rows sharing a band
 key or a ``content_sha1`` with D are kept), and replaces the pairs with an end on D in
-the ``near_pairs`` table (one commit of the partitions ``[D - window, D + window]``);
-(2) rewrites the ``near_duplicates`` partitions of ``[D - window, D + window]`` in one
-commit, from the stored pairs of ``[D - 2 window, D + 2 window]`` (pairs only, no
-signatures: the similarity of a copy of a copy to a canonical article it is not paired
-with is the one ``near_duplicates`` already holds, or is computed from the signatures
-the pair step holds or reads). A day's cost depends on its window, never on the size
-of the archive (``bench/near_dups_scale.py``: one day of 16,000 articles against a
-1 M-article window, ~5 CPU seconds and ~700 MB, the same in archives of 2 M and 3 M).
+the ``near_pairs`` table (one commit of those partitions of ``[D - window, D + window]``
+whose rows differ — none when D's pairs and marker are the stored ones); (2) rewrites
+the ``near_duplicates`` partitions of ``[D - window, D + window]`` in one commit, from
+the stored pairs of ``[D - 2 window, D + 2 window]`` (read once per dedup, markers
+included: :class:`nearstore.PairsCache`; pairs only, no signatures: the similarity of
+a copy of a copy to a canonical article it is not paired with is the one
+``near_duplicates`` already holds, or is computed from the signatures the pair step
+holds or reads). A day's cost depends on its window, never on the size of the archive
+(``bench/near_dups_scale.py``: one day of 16,000 articles against a 1 M-article
+window, ~2.5-3 CPU seconds and ~700 MB, the same in archives of 2 M and 3 M).
 A range is done in one go, its days' pairs a block of up to :data:`BLOCK_ARTICLES`
 articles at a time. Each computed day has a marker row in ``near_pairs`` naming the
 publish, window, threshold and signature version its pairs were made with: days in
