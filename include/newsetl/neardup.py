@@ -359,11 +359,17 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     """Recompute the pairs of ``[first, last]`` (the days republished) and the
     ``near_duplicates`` partitions of every day whose window touches them, one commit
     each; a summary. For one republished day D call it with ``first = last = D``."""
-    from newsetl.publish import commit_day, new_publish_id
-
     first, last = layout.day(first).ds, layout.day(last).ds
     if window < 0 or not 0 < threshold <= 1 or last < first:
         raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
+    with nearstore.one_snapshot():  # each table's log read once
+        return _dedup(out_root, first, last, window, threshold)
+
+
+def _dedup(out_root: storage.Location, first: str, last: str, window: int,
+           threshold: float) -> dict:
+    from newsetl.publish import commit_day, new_publish_id
+
     clock = [(time.perf_counter(), time.process_time())]
     cache = nearstore.PairsCache(out_root)  # near_pairs of the span, read once
     changed, published = _changed_days(out_root, first, last, window,
