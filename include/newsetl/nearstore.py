@@ -83,10 +83,6 @@ def _dataset(table, pruning: list[tuple]) -> pds.Dataset:
                                  filesystem=native)
 
 
-def _in_days(days: list[str]) -> pc.Expression:
-    return pc.field("ds").isin(sorted(days))
-
-
 def published(out_root: storage.Location, first: str, last: str) -> dict[str, tuple[str, int]]:
     """Published days of ``[first, last]`` -> (publish id, articles): the manifests of
     those days only (one small file a day; never the whole archive's)."""
@@ -117,11 +113,11 @@ def signature_batches(out_root: storage.Location, days: list[str],
     table = _table(out_root, layout.SIGNATURES)
     if table is None or not days:
         return
-    where = _in_days(days) if articles is None else _in_days(days) & articles
     # The files of these days only: listing every file of the table would make a day's
-    # cost grow with the archive.
+    # cost grow with the archive. The pruning is on the partition values, so it is
+    # exact: no row filter on ds (it cost ~0.1 CPU s a 1 M-article window).
     dataset = _dataset(table, [("ds", "in", sorted(days))])
-    yield from dataset.to_batches(columns=SIGNATURE_COLUMNS, filter=where,
+    yield from dataset.to_batches(columns=SIGNATURE_COLUMNS, filter=articles,
                                   batch_size=nearpairs.SCAN_BATCH, batch_readahead=2,
                                   fragment_readahead=2)
 
@@ -179,13 +175,12 @@ def _pairs_between(first: str, last: str, where: pc.Expression | None, columns: 
                    out_root: storage.Location, name: str = layout.NEAR_PAIRS
                    ) -> pa.Table | None:
     """``near_pairs`` (or ``name``) rows of the files of ``[first, last]`` only (pruned
-    listing)."""
+    listing: exact, on the partition values) that match ``where``."""
     table = _table(out_root, name)
     if table is None:
         return None
-    days = (pc.field("ds") >= first) & (pc.field("ds") <= last)
     dataset = _dataset(table, [("ds", ">=", first), ("ds", "<=", last)])
-    return dataset.to_table(columns=columns, filter=days if where is None else days & where)
+    return dataset.to_table(columns=columns, filter=where)
 
 
 def params(window: int, threshold: float) -> str:

@@ -444,6 +444,11 @@ def test_local_tables_are_read_natively_with_the_rows_delta_rs_reads(tmp_path: P
     assert _sorted_rows(native.to_table(columns=columns)) == _sorted_rows(
         delta.to_table(columns=columns))
     assert set(native.to_table(columns=["ds"]).column("ds").to_pylist()) == set(DAYS[1:3])
+    # the partition pruning is exact: the reads filter no rows on ds
+    streamed = pa.Table.from_batches(list(nearstore.signature_batches(out, [DAYS[1]])))
+    assert set(streamed.column("ds").to_pylist()) == {DAYS[1]} and streamed.num_rows > 1
+    pairs = nearstore.read_pairs(out, DAYS[1], DAYS[1], with_markers=True)
+    assert set(pairs.column("ds").to_pylist()) == {DAYS[1]}
 
 
 def test_the_prefiltered_band_lookup_finds_exactly_the_rows_sharing_a_band() -> None:
