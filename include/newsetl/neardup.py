@@ -340,17 +340,20 @@ class _Graph:
                            seen: dict) -> np.ndarray:
         """Similarity of node pairs that were not paired directly, from their
         signatures (``seen``, else read for these articles only)."""
-        ds, aid = self.ds.to_pylist(), self.article_id.to_pylist()
+        nodes = np.unique(np.concatenate([a, b]))  # only these names become Python str
+        names = dict(zip(nodes.tolist(), zip(self.ds.take(nodes).to_pylist(),
+                                             self.article_id.take(nodes).to_pylist(),
+                                             strict=True), strict=True))
         wanted: dict[str, set[str]] = {}
         sigs = {}
-        for node in np.unique(np.concatenate([a, b])).tolist():
-            if (ds[node], aid[node]) in seen:
-                sigs[(ds[node], aid[node])] = seen[(ds[node], aid[node])]
+        for name in names.values():
+            if name in seen:
+                sigs[name] = seen[name]
             else:
-                wanted.setdefault(ds[node], set()).add(aid[node])
+                wanted.setdefault(name[0], set()).add(name[1])
         if wanted:
             sigs.update(nearstore.fetch_signatures(out_root, wanted))
-        return np.array([np.mean(sigs[(ds[x], aid[x])] == sigs[(ds[y], aid[y])])
+        return np.array([np.mean(sigs[names[x]] == sigs[names[y]])
                          for x, y in zip(a.tolist(), b.tolist(), strict=True)])
 
 
