@@ -261,39 +261,53 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int,
     return table.cast(schema)
 
 
+def _ranked(pairs: pa.Table, column: str, other: str
+            ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The distinct values of two string columns of ``pairs`` (``column`` then
+    ``other``, concatenated), each row's rank among them in sorted order, and the
+    order that sorts the distinct values: ``(distinct, ranks, order)``."""
+    both = pa.chunked_array([*pairs.column(column).chunks, *pairs.column(other).chunks],
+                            pa.string()).combine_chunks()
+    encoded = pc.dictionary_encode(both)
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return encoded.dictionary, rank[encoded.indices.to_numpy(zero_copy_only=False)], order
+
+
 class _Graph:
     """Stored pairs as a graph over integer nodes numbered in (ds, article_id) order."""
 
     def __init__(self, pairs: pa.Table) -> None:
-        key = pc.binary_join_element_wise(pairs.column("ds"), pairs.column("article_id"), "/")
-        other = pc.binary_join_element_wise(pairs.column("other_ds"),
-                                            pairs.column("other_article_id"), "/")
-        both = pa.concat_arrays([*key.chunks, *other.chunks]) if pairs.num_rows else pa.array(
-            [], pa.string())
-        encoded = pc.dictionary_encode(both)  # hash-based; then rank the distinct names
-        order = pc.sort_indices(encoded.dictionary).to_numpy()
-        names = encoded.dictionary.take(pa.array(order))
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+        # Days and article ids are ranked apart (a few distinct days; ids hashed once,
+        # not joined to their day first: half the bytes), a node is a (day rank, id
+        # rank) number and the distinct numbers, sorted, are the nodes in order.
+        days, day_codes, day_order = _ranked(pairs, "ds", "other_ds")
+        ids, id_codes, id_order = _ranked(pairs, "article_id", "other_article_id")
+        width = np.int64(max(len(id_order), 1))
+        nodes, codes = np.unique(day_codes * width + id_codes, return_inverse=True)
         a, b = codes[:pairs.num_rows], codes[pairs.num_rows:]
         forward = a < b
         self.edges = np.stack([a[forward], b[forward]], axis=1).astype(np.int64)
-        self.names = names
-        self.ds = pc.utf8_slice_codeunits(names, 0, 10)
-        self.article_id = pc.utf8_slice_codeunits(names, 11, 1 << 20)
-        day_codes = pc.dictionary_encode(self.ds)
-        self.day = ordinals(day_codes.dictionary.to_numpy(zero_copy_only=False).astype(str))[
-            day_codes.indices.to_numpy()] if len(names) else np.empty(0, np.int64)
-        row = np.zeros(len(names), dtype=np.int64)  # a row of each node's own side
+        self.ds = days.take(pa.array(day_order[nodes // width]))
+        self.article_id = ids.take(pa.array(id_order[nodes % width]))
+        day_ordinals = (ordinals(days.to_numpy(zero_copy_only=False).astype(str))
+                        if len(days) else np.empty(0, np.int64))
+        self.day = day_ordinals[day_order[nodes // width]]
+        row = np.zeros(len(nodes), dtype=np.int64)  # a row of each node's own side
         row[a] = np.arange(len(a))
         self.row_sha1 = pairs.column("content_sha1").combine_chunks()
         self.row = row
-        self.n = np.int64(max(len(names), 1))
+        self.n = np.int64(max(len(nodes), 1))
         keys = self.edges[:, 0] * self.n + self.edges[:, 1]
         order = np.argsort(keys)
         self.keys = keys[order]
         self.sims = pairs.column("similarity").to_numpy()[forward][order]
+
+    def names(self, nodes: np.ndarray) -> pa.Array:
+        """``"<ds>/<article_id>"`` of each node."""
+        return pc.binary_join_element_wise(self.ds.take(pa.array(nodes)),
+                                           self.article_id.take(pa.array(nodes)), "/")
 
     def same_content(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Per (a, b): the same ``content_sha1``?"""
@@ -328,8 +342,7 @@ class _Graph:
         if not keep.any():
             return out
         old = nearstore.previous_similarities(out_root, days[0], days[-1])
-        want = pc.binary_join_element_wise(self.names.take(a[keep]), self.names.take(b[keep]),
-                                           "|")
+        want = pc.binary_join_element_wise(self.names(a[keep]), self.names(b[keep]), "|")
         pos = pc.fill_null(pc.index_in(want, value_set=old.column("key")), -1).to_numpy()
         values = np.full(len(pos), np.nan)
         values[pos >= 0] = old.column("similarity").to_numpy()[pos[pos >= 0]]

@@ -549,3 +549,34 @@ def test_a_republish_rewrites_only_the_pair_partitions_that_differ(tmp_path: Pat
         run_day(raw, fresh, ds, detector="langdetect")
     neardup.dedup_days(fresh, DAYS[0], DAYS[-1], window=2)
     assert pairs(out) == pairs(fresh) and pairs(out) != stored
+
+
+def test_the_graph_numbers_nodes_in_ds_then_article_id_order() -> None:
+    """Pairs numbered by ranking days and ids apart give the nodes in (ds, article_id)
+    order — ids that are prefixes of others, the same id on two days, a pair's end
+    outside the rows' days — and each pair stored both ways once, with its
+    similarity."""
+    rows = [("2024-05-02", "abc", "2024-05-01", "abc0", 0.9),
+            ("2024-05-01", "abc0", "2024-05-02", "abc", 0.9),
+            ("2024-05-01", "b", "2024-05-01", "abc", 1.0),
+            ("2024-05-01", "abc", "2024-05-01", "b", 1.0),
+            ("2024-05-03", "a/1", "2024-04-30", "zz", 0.85)]
+    pairs = pa.table({"ds": [r[0] for r in rows], "article_id": [r[1] for r in rows],
+                      "content_sha1": [f"h{r[1]}" for r in rows],
+                      "other_ds": [r[2] for r in rows],
+                      "other_article_id": [r[3] for r in rows],
+                      "similarity": pa.array([r[4] for r in rows], pa.float32())})
+    graph = neardup._Graph(pairs)
+    expected = sorted({(r[0], r[1]) for r in rows} | {(r[2], r[3]) for r in rows})
+    assert list(zip(graph.ds.to_pylist(), graph.article_id.to_pylist(),
+                    strict=True)) == expected
+    node = {name: k for k, name in enumerate(expected)}
+    # an edge is taken from its row whose own end comes first (both are stored; the
+    # last row's reverse lies outside these days)
+    edges = sorted((node[(r[0], r[1])], node[(r[2], r[3])]) for r in rows
+                   if node[(r[0], r[1])] < node[(r[2], r[3])])
+    assert sorted(map(tuple, graph.edges.tolist())) == edges == [(1, 3), (2, 4)]
+    assert graph.day.tolist() == nearpairs.ordinals([d for d, _ in expected]).tolist()
+    a, b = np.array([e[0] for e in edges]), np.array([e[1] for e in edges])
+    assert graph.similarity(a, b).tolist() == pytest.approx([1.0, 0.9])
+    assert graph.names(np.array([1, 2])).to_pylist() == ["2024-05-01/abc", "2024-05-01/abc0"]
