@@ -193,12 +193,13 @@ def _blocks(days: list[str], sizes: dict[str, int]) -> list[list[str]]:
 
 def update_pairs(out_root: storage.Location, changed: set[str], window: int,
                  threshold: float, days: dict[str, tuple[str, int]],
-                 seen: dict | None = None, cache: nearstore.PairsCache | None = None
-                 ) -> dict:
+                 seen: dict | None = None, cache: nearstore.PairsCache | None = None,
+                 keep: nearpairs.Keep | None = None) -> dict:
     """Recompute the pairs with an end on a ``changed`` day and store them (``days``:
     the published days around, with their publish id and articles); ``seen`` gets the
-    signatures held for the last block (what clustering may need again), ``cache``
-    the stored pairs (read once)."""
+    signatures held for the last block (what clustering may need again: the block's,
+    its candidates' and those ``keep`` names), ``cache`` the stored pairs (read
+    once)."""
     published = {d: pid for d, (pid, _) in days.items()}
     sizes = {d: n for d, (_, n) in days.items()}
     todo = sorted(d for d in changed if d in published)
@@ -213,7 +214,8 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
         if seen is not None:
             seen.clear()  # one block's worth at most: bounded memory for a backfill
         found, n = nearpairs.block_pairs(
-            left, nearstore.signature_batches(out_root, around), window, threshold, seen)
+            left, nearstore.signature_batches(out_root, around), window, threshold, seen,
+            keep)
         rows.append(found)
         read += n
     version = nearstore.write_pairs(out_root, lo, hi, changed, rows, published,
@@ -224,13 +226,14 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
 
 def cluster_rows(out_root: storage.Location, days: list[str], window: int,
                  changed: set[str] = frozenset(),  # type: ignore[assignment]
-                 seen: dict | None = None, cache: nearstore.PairsCache | None = None
-                 ) -> pa.Table:
+                 seen: dict | None = None, cache: nearstore.PairsCache | None = None,
+                 stored: pa.Table | None = None) -> pa.Table:
     """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
     pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
     window); ``changed``: the days whose pairs were just recomputed, ``seen``:
     signatures already in memory by ``(ds, article_id)``; ``cache``: the stored pairs
-    when already read."""
+    and ``stored``: the stored ``near`` rows (:func:`nearstore.stored_near_rows` of a
+    span holding ``days``), when already read."""
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
     graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi) if cache is None
@@ -245,7 +248,7 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int,
     missing = np.flatnonzero(np.isnan(sims))
     if len(missing):  # a copy of a copy, not paired with the canonical article itself
         sims[missing] = graph.previous_similarity(out_root, days, nodes[missing],
-                                                  canon[missing], changed)
+                                                  canon[missing], changed, stored)
         missing = missing[np.isnan(sims[missing])]
     if len(missing):
         sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing],
@@ -328,7 +331,8 @@ class _Graph:
         return out
 
     def previous_similarity(self, out_root: storage.Location, days: list[str],
-                            a: np.ndarray, b: np.ndarray, changed: set[str]) -> np.ndarray:
+                            a: np.ndarray, b: np.ndarray, changed: set[str],
+                            stored: pa.Table | None = None) -> np.ndarray:
         """Similarity of node a to its canonical node b as ``near_duplicates`` already
         holds it (NaN where it does not). A similarity is a function of the two
         signatures, and a row still there was written after the last publish of both
@@ -341,7 +345,7 @@ class _Graph:
                  | pc.is_in(self.ds.take(b), value_set=recomputed).to_numpy(zero_copy_only=False))
         if not keep.any():
             return out
-        old = nearstore.previous_similarities(out_root, days[0], days[-1])
+        old = nearstore.previous_similarities(out_root, days[0], days[-1], stored)
         want = pc.binary_join_element_wise(self.names(a[keep]), self.names(b[keep]), "|")
         pos = pc.fill_null(pc.index_in(want, value_set=old.column("key")), -1).to_numpy()
         values = np.full(len(pos), np.nan)
@@ -370,6 +374,22 @@ class _Graph:
                          for x, y in zip(a.tolist(), b.tolist(), strict=True)])
 
 
+def _likely_needed(stored: pa.Table, changed: set[str]) -> nearpairs.Keep:
+    """The articles whose signatures clustering will likely read: the other end of
+    each stored ``near`` row with an end on a ``changed`` day (a copy of a copy and its
+    canonical article, not paired: the stored similarity is not reused across a
+    recomputed day). Kept as the pair step streams past them, they need no second
+    read of their days when the day's clusters did not change."""
+    on = pa.array(sorted(changed), pa.string())
+    mine = stored.filter(pc.is_in(stored.column("ds"), value_set=on))
+    theirs = stored.filter(pc.is_in(stored.column("canonical_ds"), value_set=on))
+    names = set(zip(mine.column("canonical_ds").to_pylist(),
+                    mine.column("canonical_article_id").to_pylist(), strict=True))
+    names |= set(zip(theirs.column("ds").to_pylist(), theirs.column("article_id").to_pylist(),
+                     strict=True))
+    return nearpairs.Keep(names)
+
+
 def dedup_days(out_root: storage.Location, first: str, last: str,
                window: int = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """Recompute the pairs of ``[first, last]`` (the days republished) and the
@@ -391,13 +411,16 @@ def _dedup(out_root: storage.Location, first: str, last: str, window: int,
     changed, published = _changed_days(out_root, first, last, window,
                                        nearstore.params(window, threshold), cache)
     clock.append((time.perf_counter(), time.process_time()))
-    seen: dict = {}
-    pairs = update_pairs(out_root, changed, window, threshold, published, seen, cache)
-    clock.append((time.perf_counter(), time.process_time()))
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
+    stored = nearstore.stored_near_rows(out_root, lo, hi)
+    seen: dict = {}
+    pairs = update_pairs(out_root, changed, window, threshold, published, seen, cache,
+                         _likely_needed(stored, changed))
+    clock.append((time.perf_counter(), time.process_time()))
     days = sorted(d for d in published if lo <= d <= hi)
     empty = schemas.delta_schema(layout.NEAR_DUPLICATES).empty_table()
-    rows = cluster_rows(out_root, days, window, changed, seen, cache) if days else empty
+    rows = (cluster_rows(out_root, days, window, changed, seen, cache, stored) if days
+            else empty)
     clock.append((time.perf_counter(), time.process_time()))
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
                          new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",

@@ -285,43 +285,77 @@ class KeyIndex:
         return hit
 
 
-def scan(batches: Iterable[pa.RecordBatch], index: KeyIndex) -> tuple[Side, np.ndarray, int]:
+def scan(batches: Iterable[pa.RecordBatch], index: KeyIndex, keep: Keep | None = None,
+         kept: dict | None = None) -> tuple[Side, np.ndarray, int]:
     """The rows of streamed ``signatures`` batches that may pair with the block (their
-    :class:`Side`, band keys) and how many rows were read. Batches are tested on
-    :data:`SCAN_THREADS` threads (numpy releases the GIL), at most two batches ahead
-    per thread, so memory stays bounded."""
+    :class:`Side`, band keys) and how many rows were read; ``kept`` gets the
+    signatures of the rows ``keep`` names, by ``(ds, article_id)``. Batches are tested
+    on :data:`SCAN_THREADS` threads (numpy releases the GIL), at most two batches
+    ahead per thread, so memory stays bounded."""
     from concurrent.futures import ThreadPoolExecutor
 
     parts, keys_kept, read = [], [], 0
+    kept = {} if kept is None else kept
     with ThreadPoolExecutor(SCAN_THREADS) as pool:
         pending = []
         for batch in batches:
             read += batch.num_rows
-            pending.append(pool.submit(_scan_batch, batch, index))
+            pending.append(pool.submit(_scan_batch, batch, index, keep))
             if len(pending) > 2 * SCAN_THREADS:
-                _collect(pending.pop(0).result(), parts, keys_kept)
+                _collect(pending.pop(0).result(), parts, keys_kept, kept)
         for future in pending:
-            _collect(future.result(), parts, keys_kept)
+            _collect(future.result(), parts, keys_kept, kept)
     if not parts:
         return empty_side(), np.empty((minhash.BANDS, 0), np.uint64), read
     return Side.concat(parts), np.concatenate(keys_kept, axis=1), read
 
 
-def _scan_batch(batch: pa.RecordBatch, index: KeyIndex) -> tuple[Side, np.ndarray] | None:
+@dataclass
+class Keep:
+    """Articles whose signatures a scan keeps as it streams past them (a clustering
+    will likely need them: no second read of their days)."""
+
+    names: set[tuple[str, str]]  # (ds, article_id)
+
+    def __post_init__(self) -> None:
+        self.ids = pa.array(sorted({aid for _, aid in self.names}), pa.string())
+
+    def rows(self, batch: pa.RecordBatch, sig: np.ndarray) -> dict:
+        """The kept rows of ``batch``: ``{(ds, article_id): signature}``."""
+        if not self.names or not batch.num_rows:
+            return {}
+        maybe = np.flatnonzero(pc.is_in(batch.column("article_id"), value_set=self.ids)
+                               .to_numpy(zero_copy_only=False))
+        found = {}
+        if len(maybe):
+            taken = batch.take(pa.array(maybe))
+            for row, ds, aid in zip(maybe.tolist(), taken.column("ds").to_pylist(),
+                                    taken.column("article_id").to_pylist(), strict=True):
+                if (ds, aid) in self.names:
+                    found[(ds, aid)] = sig[row].copy()  # not a view: frees the batch
+        return found
+
+
+def _scan_batch(batch: pa.RecordBatch, index: KeyIndex, keep: Keep | None = None
+                ) -> tuple[Side | None, np.ndarray | None, dict]:
     if not batch.num_rows:
-        return None
+        return None, None, {}
     sig = minhash.decode_column(batch.column("minhash"))
+    kept = keep.rows(batch, sig) if keep is not None else {}
     eligible = batch.column("n_shingles").to_numpy() >= MIN_SHINGLES
     rows = np.flatnonzero(index.hits(batch, sig, eligible))
     if not len(rows):
-        return None
-    return side_from_arrow(batch.take(pa.array(rows))), band_keys(sig[rows])
+        return None, None, kept
+    return side_from_arrow(batch.take(pa.array(rows))), band_keys(sig[rows]), kept
 
 
-def _collect(found: tuple[Side, np.ndarray] | None, parts: list, keys_kept: list) -> None:
-    if found is not None:
-        parts.append(found[0])
-        keys_kept.append(found[1])
+def _collect(found: tuple[Side | None, np.ndarray | None, dict], parts: list,
+             keys_kept: list, kept: dict) -> None:
+    side, keys, rows = found
+    if side is not None:
+        parts.append(side)
+        keys_kept.append(keys)
+    kept.update(rows)
 
 
 def empty_side() -> Side:
@@ -332,13 +366,15 @@ def empty_side() -> Side:
 
 
 def block_pairs(block: Side, batches: Iterable[pa.RecordBatch], window: int,
-                threshold: float, seen: dict | None = None) -> tuple[pa.Table, int]:
+                threshold: float, seen: dict | None = None, keep: Keep | None = None
+                ) -> tuple[pa.Table, int]:
     """The pairs of a block of days with the streamed signatures of its window (which
     include the block's own days), as ``near_pairs`` columns in both directions
     (without ``publish_id``), and the rows read. ``seen`` collects the signatures held
-    (the block's and the window's candidates) by ``(ds, article_id)``."""
+    (the block's, the window's candidates and the rows ``keep`` names) by
+    ``(ds, article_id)``."""
     keys = band_keys(block.sig)
-    right, right_keys, read = scan(batches, KeyIndex(block, keys))
+    right, right_keys, read = scan(batches, KeyIndex(block, keys), keep, seen)
     if seen is not None:
         for side in (block, right):
             names = zip(side.ds.tolist(), side.article_id.tolist(), strict=True)

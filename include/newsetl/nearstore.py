@@ -319,15 +319,28 @@ def differing_days(old: pa.Table, new: pa.Table) -> list[str]:
     return sorted(pc.unique(changed).to_pylist())
 
 
-def previous_similarities(out_root: storage.Location, first: str, last: str) -> pa.Table:
-    """The ``near`` rows ``near_duplicates`` holds for ``[first, last]``: key
+NEAR_COLUMNS = ["ds", "article_id", "canonical_ds", "canonical_article_id", "similarity"]
+
+
+def stored_near_rows(out_root: storage.Location, first: str, last: str) -> pa.Table:
+    """The ``near`` rows ``near_duplicates`` holds for ``[first, last]``
+    (:data:`NEAR_COLUMNS`)."""
+    rows = _pairs_between(first, last, pc.field("kind") == "near", NEAR_COLUMNS, out_root,
+                          layout.NEAR_DUPLICATES)
+    schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
+    columns = pa.schema([schema.field(c) for c in NEAR_COLUMNS])
+    return columns.empty_table() if rows is None else rows.select(NEAR_COLUMNS).cast(columns)
+
+
+def previous_similarities(out_root: storage.Location, first: str, last: str,
+                          stored: pa.Table | None = None) -> pa.Table:
+    """The ``near`` rows ``near_duplicates`` holds for ``[first, last]`` (cut from
+    ``stored``, :func:`stored_near_rows` of a span holding it, when given): key
     ``"<ds>/<article_id>|<canonical_ds>/<canonical_article_id>"`` and ``similarity``."""
-    rows = _pairs_between(first, last, pc.field("kind") == "near",
-                          ["ds", "article_id", "canonical_ds", "canonical_article_id",
-                           "similarity"], out_root, layout.NEAR_DUPLICATES)
-    if rows is None:
-        return pa.table({"key": pa.array([], pa.string()),
-                         "similarity": pa.array([], pa.float32())})
+    if stored is None:
+        rows = stored_near_rows(out_root, first, last)
+    else:
+        rows = stored.filter((pc.field("ds") >= first) & (pc.field("ds") <= last))
     join = pc.binary_join_element_wise
     key = join(join(rows.column("ds"), rows.column("article_id"), "/"),
                join(rows.column("canonical_ds"), rows.column("canonical_article_id"), "/"), "|")

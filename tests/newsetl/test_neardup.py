@@ -580,3 +580,40 @@ def test_the_graph_numbers_nodes_in_ds_then_article_id_order() -> None:
     a, b = np.array([e[0] for e in edges]), np.array([e[1] for e in edges])
     assert graph.similarity(a, b).tolist() == pytest.approx([1.0, 0.9])
     assert graph.names(np.array([1, 2])).to_pylist() == ["2024-05-01/abc", "2024-05-01/abc0"]
+
+
+def test_republishing_a_copy_of_a_copy_keeps_its_canonical_signature_from_the_scan(
+        tmp_path: Path, monkeypatch) -> None:
+    """C copies B copies A, C not paired with its canonical A: republishing C's day
+    recomputes C's similarity to A from A's signature kept while the window streamed
+    past it (named by the stored row of C), not from a second read of A's day."""
+    from newsetl import nearstore
+
+    story = _story(20, 400)
+    b = _substituted(story, 7, seed=22)
+    c = _substituted(b, 7, seed=122)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for ds, words in zip(DAYS[:3], (story, b, c), strict=True):
+        (raw / ds).mkdir(parents=True)
+        (raw / ds / "story.txt").write_text(_text("Chain", words))
+    for ds in DAYS[:3]:
+        run_day(raw, out, ds, detector="langdetect")
+        neardup.dedup_days(out, ds, ds, window=2)
+    keys = nearpairs.band_keys(neardup.window_from_table(read_table(out, "signatures")).sig)
+    assert not (keys[:, 0] == keys[:, 2]).any()  # A shares no band with C: no candidate
+    stored = _sorted_rows(read_table(out, "near_duplicates"))
+    near = nearstore.stored_near_rows(out, DAYS[0], DAYS[2])
+    keep = neardup._likely_needed(near, {DAYS[2]})
+    assert {ds for ds, _ in keep.names} == {DAYS[0]}
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("signatures read again")
+
+    monkeypatch.setattr(nearstore, "fetch_signatures", no_reading)
+    neardup.dedup_days(out, DAYS[2], DAYS[2], window=2)
+    assert _sorted_rows(read_table(out, "near_duplicates")) == stored
+
+    sig = np.arange(3 * minhash.NUM_PERM, dtype=np.uint32).reshape(3, minhash.NUM_PERM)
+    batch = pa.record_batch({"ds": [DAYS[0], DAYS[1], DAYS[1]], "article_id": ["x", "x", "y"]})
+    kept = nearpairs.Keep({(DAYS[1], "x"), (DAYS[4], "y")}).rows(batch, sig)
+    assert list(kept) == [(DAYS[1], "x")] and np.array_equal(kept[(DAYS[1], "x")], sig[1])
