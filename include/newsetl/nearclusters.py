@@ -67,7 +67,8 @@ def day_members(day: np.ndarray, pairs: np.ndarray, on: int, window: int,
 
 def days_members(day: np.ndarray, pairs: np.ndarray, days: list[int], window: int
                  ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """:func:`day_members` of each day, from one labelling of the whole graph.
+    """:func:`day_members` of each day, from one labelling of the whole graph (nodes
+    numbered in day order: ``day`` never decreases).
 
     A component of the pairs whose nodes all lie within a day's window is also a
     component of the pairs among that window's nodes (its edges are all inside), with
