@@ -34,7 +34,8 @@ a copy of a copy to a canonical article it is not paired with is the one
 ``near_duplicates`` already holds, or is computed from the signatures the pair step
 holds or reads). A day's cost depends on its window, never on the size of the archive
 (``bench/near_dups_scale.py``: one day of 16,000 articles against a 1 M-article
-window, ~2.5-3 CPU seconds and ~700 MB, the same in archives of 2 M and 3 M).
+window, 1.7 s, 2.4 CPU seconds and 660 MB; 2.5 s, 3.4-3.5 CPU seconds and ~800 MB in
+archives of 2 M and 3 M, whose stored pairs fill all of [D - 60, D + 60]).
 A range is done in one go, its days' pairs a block of up to :data:`BLOCK_ARTICLES`
 articles at a time. Each computed day has a marker row in ``near_pairs`` naming the
 publish, window, threshold and signature version its pairs were made with: days in
