@@ -204,7 +204,8 @@ def decode_column(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
             raise ValueError(f"minhash values are not all {4 * NUM_PERM} bytes")
         data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
         parts.append(data.view("<u4").reshape(len(chunk), NUM_PERM))
-    return np.concatenate(parts)
+    # one chunk: a read-only view of the Arrow buffer (a window's 512 MB are not copied)
+    return parts[1] if len(parts) == 2 else np.concatenate(parts)
 
 
 def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:

@@ -25,14 +25,17 @@ so only the clusters of the days whose window contains D, ``[D - window, D + win
 :func:`dedup_days` (1) finds D's pairs: D's signatures in memory against the streamed
 signatures of ``[D - window, D + window]`` (bounded memory: only the rows sharing a band
 key or a ``content_sha1`` with D are kept), and replaces the pairs with an end on D in
-the ``near_pairs`` table (one commit of the partitions ``[D - window, D + window]``);
-(2) rewrites the ``near_duplicates`` partitions of ``[D - window, D + window]`` in one
-commit, from the stored pairs of ``[D - 2 window, D + 2 window]`` (pairs only, no
-signatures: the similarity of a copy of a copy to a canonical article it is not paired
-with is the one ``near_duplicates`` already holds, or is computed from the signatures
-the pair step holds or reads). A day's cost depends on its window, never on the size
-of the archive (``bench/near_dups_scale.py``: one day of 16,000 articles against a
-1 M-article window, ~5 CPU seconds and ~700 MB, the same in archives of 2 M and 3 M).
+the ``near_pairs`` table (one commit of those partitions of ``[D - window, D + window]``
+whose rows differ — none when D's pairs and marker are the stored ones); (2) rewrites
+the ``near_duplicates`` partitions of ``[D - window, D + window]`` in one commit, from
+the stored pairs of ``[D - 2 window, D + 2 window]`` (read once per dedup, markers
+included: :class:`nearstore.PairsCache`; pairs only, no signatures: the similarity of
+a copy of a copy to a canonical article it is not paired with is the one
+``near_duplicates`` already holds, or is computed from the signatures the pair step
+holds or reads). A day's cost depends on its window, never on the size of the archive
+(``bench/near_dups_scale.py``: one day of 16,000 articles against a 1 M-article
+window, 1.7 s, 2.4 CPU seconds and 660 MB; 2.5 s, 3.4-3.5 CPU seconds and ~800 MB in
+archives of 2 M and 3 M, whose stored pairs fill all of [D - 60, D + 60]).
 A range is done in one go, its days' pairs a block of up to :data:`BLOCK_ARTICLES`
 articles at a time. Each computed day has a marker row in ``near_pairs`` naming the
 publish, window, threshold and signature version its pairs were made with: days in
@@ -157,7 +160,8 @@ def _days(first: str, last: str) -> list[str]:
 
 
 def _changed_days(out_root: storage.Location, first: str, last: str, window: int,
-                  made_with: str) -> tuple[set[str], dict[str, tuple[str, int]]]:
+                  made_with: str, cache: nearstore.PairsCache | None = None
+                  ) -> tuple[set[str], dict[str, tuple[str, int]]]:
     """``[first, last]`` plus every day whose stored pairs are not those of its current
     publish and parameters, within two windows of the days found so far (a fixed
     point); and the
@@ -166,7 +170,7 @@ def _changed_days(out_root: storage.Location, first: str, last: str, window: int
     while True:
         read_lo, read_hi = span(min(changed), 2 * window)[0], span(max(changed), 2 * window)[1]
         published = nearstore.published(out_root, read_lo, read_hi)
-        marks = nearstore.markers(out_root, read_lo, read_hi)
+        marks = nearstore.markers(out_root, read_lo, read_hi, cache)
         stale = {d for d, (pid, _) in published.items() if marks.get(d) != (pid, made_with)}
         stale |= {d for d in marks if d not in published}
         if stale <= changed:
@@ -190,10 +194,13 @@ def _blocks(days: list[str], sizes: dict[str, int]) -> list[list[str]]:
 
 def update_pairs(out_root: storage.Location, changed: set[str], window: int,
                  threshold: float, days: dict[str, tuple[str, int]],
-                 seen: dict | None = None) -> dict:
+                 seen: dict | None = None, cache: nearstore.PairsCache | None = None,
+                 keep: nearpairs.Keep | None = None) -> dict:
     """Recompute the pairs with an end on a ``changed`` day and store them (``days``:
     the published days around, with their publish id and articles); ``seen`` gets the
-    signatures held for the last block (what clustering may need again)."""
+    signatures held for the last block (what clustering may need again: the block's,
+    its candidates' and those ``keep`` names), ``cache`` the stored pairs (read
+    once)."""
     published = {d: pid for d, (pid, _) in days.items()}
     sizes = {d: n for d, (_, n) in days.items()}
     todo = sorted(d for d in changed if d in published)
@@ -208,25 +215,30 @@ def update_pairs(out_root: storage.Location, changed: set[str], window: int,
         if seen is not None:
             seen.clear()  # one block's worth at most: bounded memory for a backfill
         found, n = nearpairs.block_pairs(
-            left, nearstore.signature_batches(out_root, around), window, threshold, seen)
+            left, nearstore.signature_batches(out_root, around), window, threshold, seen,
+            keep)
         rows.append(found)
         read += n
     version = nearstore.write_pairs(out_root, lo, hi, changed, rows, published,
-                                    nearstore.params(window, threshold))
+                                    nearstore.params(window, threshold), cache)
     return {"signatures_read": read, "pairs_found": sum(t.num_rows for t in rows) // 2,
             "version": version}
 
 
 def cluster_rows(out_root: storage.Location, days: list[str], window: int,
                  changed: set[str] = frozenset(),  # type: ignore[assignment]
-                 seen: dict | None = None) -> pa.Table:
+                 seen: dict | None = None, cache: nearstore.PairsCache | None = None,
+                 stored: pa.Table | None = None) -> pa.Table:
     """The ``near_duplicates`` rows of ``days`` from the stored pairs (columnar: the
     pairs of 4 x 30 + 1 days hold hundreds of thousands of rows at 1 M articles a
     window); ``changed``: the days whose pairs were just recomputed, ``seen``:
-    signatures already in memory by ``(ds, article_id)``."""
+    signatures already in memory by ``(ds, article_id)``; ``cache``: the stored pairs
+    and ``stored``: the stored ``near`` rows (:func:`nearstore.stored_near_rows` of a
+    span holding ``days``), when already read."""
     schema = schemas.delta_schema(layout.NEAR_DUPLICATES)
     read_lo, read_hi = span(days[0], window)[0], span(days[-1], window)[1]
-    graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi))
+    graph = _Graph(nearstore.read_pairs(out_root, read_lo, read_hi) if cache is None
+                   else cache.between(read_lo, read_hi))
     parts = nearclusters.days_members(graph.day, graph.edges, [_ordinal(d) for d in days],
                                       window)
     nodes = np.concatenate([np.empty(0, np.int64)] + [p[0] for p in parts])
@@ -237,7 +249,7 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int,
     missing = np.flatnonzero(np.isnan(sims))
     if len(missing):  # a copy of a copy, not paired with the canonical article itself
         sims[missing] = graph.previous_similarity(out_root, days, nodes[missing],
-                                                  canon[missing], changed)
+                                                  canon[missing], changed, stored)
         missing = missing[np.isnan(sims[missing])]
     if len(missing):
         sims[missing] = graph.fetched_similarity(out_root, nodes[missing], canon[missing],
@@ -253,39 +265,53 @@ def cluster_rows(out_root: storage.Location, days: list[str], window: int,
     return table.cast(schema)
 
 
+def _ranked(pairs: pa.Table, column: str, other: str
+            ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The distinct values of two string columns of ``pairs`` (``column`` then
+    ``other``, concatenated), each row's rank among them in sorted order, and the
+    order that sorts the distinct values: ``(distinct, ranks, order)``."""
+    both = pa.chunked_array([*pairs.column(column).chunks, *pairs.column(other).chunks],
+                            pa.string()).combine_chunks()
+    encoded = pc.dictionary_encode(both)
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return encoded.dictionary, rank[encoded.indices.to_numpy(zero_copy_only=False)], order
+
+
 class _Graph:
     """Stored pairs as a graph over integer nodes numbered in (ds, article_id) order."""
 
     def __init__(self, pairs: pa.Table) -> None:
-        key = pc.binary_join_element_wise(pairs.column("ds"), pairs.column("article_id"), "/")
-        other = pc.binary_join_element_wise(pairs.column("other_ds"),
-                                            pairs.column("other_article_id"), "/")
-        both = pa.concat_arrays([*key.chunks, *other.chunks]) if pairs.num_rows else pa.array(
-            [], pa.string())
-        encoded = pc.dictionary_encode(both)  # hash-based; then rank the distinct names
-        order = pc.sort_indices(encoded.dictionary).to_numpy()
-        names = encoded.dictionary.take(pa.array(order))
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+        # Days and article ids are ranked apart (a few distinct days; ids hashed once,
+        # not joined to their day first: half the bytes), a node is a (day rank, id
+        # rank) number and the distinct numbers, sorted, are the nodes in order.
+        days, day_codes, day_order = _ranked(pairs, "ds", "other_ds")
+        ids, id_codes, id_order = _ranked(pairs, "article_id", "other_article_id")
+        width = np.int64(max(len(id_order), 1))
+        nodes, codes = np.unique(day_codes * width + id_codes, return_inverse=True)
         a, b = codes[:pairs.num_rows], codes[pairs.num_rows:]
         forward = a < b
         self.edges = np.stack([a[forward], b[forward]], axis=1).astype(np.int64)
-        self.names = names
-        self.ds = pc.utf8_slice_codeunits(names, 0, 10)
-        self.article_id = pc.utf8_slice_codeunits(names, 11, 1 << 20)
-        day_codes = pc.dictionary_encode(self.ds)
-        self.day = ordinals(day_codes.dictionary.to_numpy(zero_copy_only=False).astype(str))[
-            day_codes.indices.to_numpy()] if len(names) else np.empty(0, np.int64)
-        row = np.zeros(len(names), dtype=np.int64)  # a row of each node's own side
+        self.ds = days.take(pa.array(day_order[nodes // width]))
+        self.article_id = ids.take(pa.array(id_order[nodes % width]))
+        day_ordinals = (ordinals(days.to_numpy(zero_copy_only=False).astype(str))
+                        if len(days) else np.empty(0, np.int64))
+        self.day = day_ordinals[day_order[nodes // width]]
+        row = np.zeros(len(nodes), dtype=np.int64)  # a row of each node's own side
         row[a] = np.arange(len(a))
         self.row_sha1 = pairs.column("content_sha1").combine_chunks()
         self.row = row
-        self.n = np.int64(max(len(names), 1))
+        self.n = np.int64(max(len(nodes), 1))
         keys = self.edges[:, 0] * self.n + self.edges[:, 1]
         order = np.argsort(keys)
         self.keys = keys[order]
         self.sims = pairs.column("similarity").to_numpy()[forward][order]
+
+    def names(self, nodes: np.ndarray) -> pa.Array:
+        """``"<ds>/<article_id>"`` of each node."""
+        return pc.binary_join_element_wise(self.ds.take(pa.array(nodes)),
+                                           self.article_id.take(pa.array(nodes)), "/")
 
     def same_content(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Per (a, b): the same ``content_sha1``?"""
@@ -306,7 +332,8 @@ class _Graph:
         return out
 
     def previous_similarity(self, out_root: storage.Location, days: list[str],
-                            a: np.ndarray, b: np.ndarray, changed: set[str]) -> np.ndarray:
+                            a: np.ndarray, b: np.ndarray, changed: set[str],
+                            stored: pa.Table | None = None) -> np.ndarray:
         """Similarity of node a to its canonical node b as ``near_duplicates`` already
         holds it (NaN where it does not). A similarity is a function of the two
         signatures, and a row still there was written after the last publish of both
@@ -319,9 +346,8 @@ class _Graph:
                  | pc.is_in(self.ds.take(b), value_set=recomputed).to_numpy(zero_copy_only=False))
         if not keep.any():
             return out
-        old = nearstore.previous_similarities(out_root, days[0], days[-1])
-        want = pc.binary_join_element_wise(self.names.take(a[keep]), self.names.take(b[keep]),
-                                           "|")
+        old = nearstore.previous_similarities(out_root, days[0], days[-1], stored)
+        want = pc.binary_join_element_wise(self.names(a[keep]), self.names(b[keep]), "|")
         pos = pc.fill_null(pc.index_in(want, value_set=old.column("key")), -1).to_numpy()
         values = np.full(len(pos), np.nan)
         values[pos >= 0] = old.column("similarity").to_numpy()[pos[pos >= 0]]
@@ -332,18 +358,37 @@ class _Graph:
                            seen: dict) -> np.ndarray:
         """Similarity of node pairs that were not paired directly, from their
         signatures (``seen``, else read for these articles only)."""
-        ds, aid = self.ds.to_pylist(), self.article_id.to_pylist()
+        nodes = np.unique(np.concatenate([a, b]))  # only these names become Python str
+        names = dict(zip(nodes.tolist(), zip(self.ds.take(nodes).to_pylist(),
+                                             self.article_id.take(nodes).to_pylist(),
+                                             strict=True), strict=True))
         wanted: dict[str, set[str]] = {}
         sigs = {}
-        for node in np.unique(np.concatenate([a, b])).tolist():
-            if (ds[node], aid[node]) in seen:
-                sigs[(ds[node], aid[node])] = seen[(ds[node], aid[node])]
+        for name in names.values():
+            if name in seen:
+                sigs[name] = seen[name]
             else:
-                wanted.setdefault(ds[node], set()).add(aid[node])
+                wanted.setdefault(name[0], set()).add(name[1])
         if wanted:
             sigs.update(nearstore.fetch_signatures(out_root, wanted))
-        return np.array([np.mean(sigs[(ds[x], aid[x])] == sigs[(ds[y], aid[y])])
+        return np.array([np.mean(sigs[names[x]] == sigs[names[y]])
                          for x, y in zip(a.tolist(), b.tolist(), strict=True)])
+
+
+def _likely_needed(stored: pa.Table, changed: set[str]) -> nearpairs.Keep:
+    """The articles whose signatures clustering will likely read: the other end of
+    each stored ``near`` row with an end on a ``changed`` day (a copy of a copy and its
+    canonical article, not paired: the stored similarity is not reused across a
+    recomputed day). Kept as the pair step streams past them, they need no second
+    read of their days when the day's clusters did not change."""
+    on = pa.array(sorted(changed), pa.string())
+    mine = stored.filter(pc.is_in(stored.column("ds"), value_set=on))
+    theirs = stored.filter(pc.is_in(stored.column("canonical_ds"), value_set=on))
+    names = set(zip(mine.column("canonical_ds").to_pylist(),
+                    mine.column("canonical_article_id").to_pylist(), strict=True))
+    names |= set(zip(theirs.column("ds").to_pylist(), theirs.column("article_id").to_pylist(),
+                     strict=True))
+    return nearpairs.Keep(names)
 
 
 def dedup_days(out_root: storage.Location, first: str, last: str,
@@ -351,22 +396,32 @@ def dedup_days(out_root: storage.Location, first: str, last: str,
     """Recompute the pairs of ``[first, last]`` (the days republished) and the
     ``near_duplicates`` partitions of every day whose window touches them, one commit
     each; a summary. For one republished day D call it with ``first = last = D``."""
-    from newsetl.publish import commit_day, new_publish_id
-
     first, last = layout.day(first).ds, layout.day(last).ds
     if window < 0 or not 0 < threshold <= 1 or last < first:
         raise ValueError("window must be >= 0, threshold in (0, 1] and first <= last")
+    with nearstore.one_snapshot():  # each table's log read once
+        return _dedup(out_root, first, last, window, threshold)
+
+
+def _dedup(out_root: storage.Location, first: str, last: str, window: int,
+           threshold: float) -> dict:
+    from newsetl.publish import commit_day, new_publish_id
+
     clock = [(time.perf_counter(), time.process_time())]
+    cache = nearstore.PairsCache(out_root)  # near_pairs of the span, read once
     changed, published = _changed_days(out_root, first, last, window,
-                                       nearstore.params(window, threshold))
-    clock.append((time.perf_counter(), time.process_time()))
-    seen: dict = {}
-    pairs = update_pairs(out_root, changed, window, threshold, published, seen)
+                                       nearstore.params(window, threshold), cache)
     clock.append((time.perf_counter(), time.process_time()))
     lo, hi = span(min(changed), window)[0], span(max(changed), window)[1]
+    stored = nearstore.stored_near_rows(out_root, lo, hi)
+    seen: dict = {}
+    pairs = update_pairs(out_root, changed, window, threshold, published, seen, cache,
+                         _likely_needed(stored, changed))
+    clock.append((time.perf_counter(), time.process_time()))
     days = sorted(d for d in published if lo <= d <= hi)
     empty = schemas.delta_schema(layout.NEAR_DUPLICATES).empty_table()
-    rows = cluster_rows(out_root, days, window, changed, seen) if days else empty
+    rows = (cluster_rows(out_root, days, window, changed, seen, cache, stored) if days
+            else empty)
     clock.append((time.perf_counter(), time.process_time()))
     version = commit_day(out_root, layout.NEAR_DUPLICATES, None, lambda: rows,
                          new_publish_id(), predicate=f"ds >= '{lo}' AND ds <= '{hi}'",

@@ -458,3 +458,234 @@ def test_signatures_are_never_replaced_by_nothing(tmp_path: Path) -> None:
     neardup.dedup_days(out, DAYS[0], DAYS[0], window=2)
     assert read_table(out, "signatures").sort_by("article_id").equals(before)
     assert "signature_version" not in read_manifest(out, DAYS[0])
+
+
+def _sorted_rows(table: pa.Table) -> list[tuple]:
+    return sorted(tuple(r.values()) for r in table.to_pylist())
+
+
+def test_a_dedup_reads_the_stored_pairs_once_and_the_cache_is_what_is_stored(
+        tmp_path: Path, monkeypatch) -> None:
+    """The near_pairs rows a dedup cuts its markers, kept rows and graph from (read
+    once) are the stored rows, before and after its own write replaces its days'."""
+    from newsetl import nearstore
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    _publish(raw, out, DAYS)
+    cache = nearstore.PairsCache(out)
+    for first, last in ((DAYS[1], DAYS[3]), (DAYS[0], DAYS[4]), (DAYS[2], DAYS[2])):
+        for markers in (False, True):
+            assert _sorted_rows(cache.between(first, last, markers)) == _sorted_rows(
+                nearstore.read_pairs(out, first, last, markers))
+    assert (nearstore.markers(out, DAYS[0], DAYS[4], cache)
+            == nearstore.markers(out, DAYS[0], DAYS[4]) != {})
+
+    reads = []
+    real_read = nearstore.read_pairs
+    monkeypatch.setattr(nearstore, "read_pairs",
+                        lambda *a, **k: reads.append(a[1:3]) or real_read(*a, **k))
+    before = _sorted_rows(read_table(out, "near_duplicates"))
+    summary = neardup.dedup_days(out, DAYS[2], DAYS[2], window=2)
+    assert len(reads) == 1 and summary["pairs"] > 0
+    assert _sorted_rows(read_table(out, "near_duplicates")) == before
+
+    cache = nearstore.PairsCache(out)
+    stored = cache.between(DAYS[0], DAYS[4], with_markers=True)
+    cache.replace(DAYS[1], DAYS[3], stored.filter(pc.field("ds") == DAYS[2]))
+    assert {d for d in cache.between(DAYS[0], DAYS[4], True).column("ds").to_pylist()} == {
+        d for d in stored.column("ds").to_pylist() if d not in (DAYS[1], DAYS[3])}
+
+
+def test_local_tables_are_read_natively_with_the_rows_delta_rs_reads(tmp_path: Path) -> None:
+    """Local tables' files are read through Arrow's own filesystem: same rows, same
+    partition values as delta-rs's dataset."""
+    import pyarrow.dataset as pds
+    from newsetl import layout, nearstore
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    _publish(raw, out, DAYS[:3])
+    table = nearstore._table(out, layout.SIGNATURES)
+    pruning = [("ds", "in", DAYS[1:3])]
+    native = nearstore._dataset(table, pruning)
+    assert isinstance(native, pds.FileSystemDataset)
+    assert "PyFileSystem" not in type(native.filesystem).__name__
+    delta = table.to_pyarrow_dataset(file_pruning_predicate=pruning)
+    columns = nearstore.SIGNATURE_COLUMNS
+    assert _sorted_rows(native.to_table(columns=columns)) == _sorted_rows(
+        delta.to_table(columns=columns))
+    assert set(native.to_table(columns=["ds"]).column("ds").to_pylist()) == set(DAYS[1:3])
+    # the partition pruning is exact: the reads filter no rows on ds
+    streamed = pa.Table.from_batches(list(nearstore.signature_batches(out, [DAYS[1]])))
+    assert set(streamed.column("ds").to_pylist()) == {DAYS[1]} and streamed.num_rows > 1
+    pairs = nearstore.read_pairs(out, DAYS[1], DAYS[1], with_markers=True)
+    assert set(pairs.column("ds").to_pylist()) == {DAYS[1]}
+
+
+def test_the_prefiltered_band_lookup_finds_exactly_the_rows_sharing_a_band() -> None:
+    """KeyIndex.hits (bitset of filter slots, then exact keys for the rows it lets
+    through) is the brute-force test: an eligible row sharing any band key with an
+    eligible block row, or a short row with a block's content_sha1."""
+    rng = np.random.default_rng(3)
+    n_block, n_batch = 3000, 20000
+    sig = rng.integers(0, 2**32, (n_block + n_batch, minhash.NUM_PERM), dtype=np.uint32)
+    batch_sig = sig[n_block:]
+    sources = rng.integers(0, n_block, 600)
+    for row, source in zip(range(0, 1200, 2), sources.tolist(), strict=True):
+        band = int(rng.integers(0, minhash.BANDS))  # one shared band each
+        cols = slice(band * minhash.ROWS, (band + 1) * minhash.ROWS)
+        batch_sig[row, cols] = sig[source, cols]
+    sha1 = np.array([f"h{k}" for k in range(n_block + n_batch)], dtype=object)
+    sha1[n_block + 1:n_block + 41:2] = sha1[:20]  # short exact repeats
+    n_shingles = np.full(n_block + n_batch, 300)
+    n_shingles[n_block + 1:n_block + 81:2] = 5  # 20 repeats + 20 without a match
+    n_shingles[:50] = 5  # short block rows: their bands must not match
+    batch_sig[1300:1310] = sig[:10]  # same bands as short block rows
+    block = nearpairs.Side(ds=np.full(n_block, "2024-05-01", dtype=object),
+                           day=np.zeros(n_block, np.int64), article_id=sha1[:n_block],
+                           content_sha1=sha1[:n_block], n_shingles=n_shingles[:n_block],
+                           sig=sig[:n_block])
+    keys = nearpairs.band_keys(block.sig)
+    index = nearpairs.KeyIndex(block, keys)
+    batch = pa.record_batch({"content_sha1": pa.array(sha1[n_block:], pa.string())})
+    eligible = n_shingles[n_block:] >= nearpairs.MIN_SHINGLES
+    found = index.hits(batch, batch_sig, eligible)
+
+    ok = block.n_shingles >= nearpairs.MIN_SHINGLES
+    batch_keys = nearpairs.band_keys(batch_sig)
+    shared = np.array([np.isin(batch_keys[b], keys[b, ok]) for b in range(minhash.BANDS)])
+    expected = (shared.any(axis=0) & eligible) | (
+        ~eligible & np.isin(sha1[n_block:], block.content_sha1))
+    assert np.array_equal(found, expected)
+    assert 600 <= expected.sum() < 700 and not found[1300:1310].any()
+
+
+def test_days_members_from_one_labelling_are_each_days_own_components() -> None:
+    """Labelling the whole graph once (splitting only components longer than a window)
+    gives every day the members and canonicals of its own window's components: random
+    families, chains re-run across many windows and isolated nodes."""
+    from newsetl import nearclusters
+
+    rng = np.random.default_rng(5)
+    day = np.sort(rng.integers(0, 120, 4000))
+    edges = []
+    for _ in range(600):  # families of a few copies within 10 days
+        first = int(rng.integers(0, len(day) - 400))
+        members = first + rng.choice(300, int(rng.integers(2, 6)), replace=False)
+        edges += [(a, b) for a, b in zip(members[:-1], members[1:], strict=True)
+                  if abs(day[a] - day[b]) <= 30]
+    for start in (100, 2000):  # chains stretching over many windows
+        chain = np.searchsorted(day, np.arange(day[start], 120, 7))
+        edges += list(zip(chain[:-1].tolist(), chain[1:].tolist(), strict=True))
+    pairs = np.array(sorted({(min(a, b), max(a, b)) for a, b in edges if a != b}))
+    days = list(range(0, 121, 3))
+    fast = nearclusters.days_members(day, pairs, days, 30)
+    for on, (nodes, canon) in zip(days, fast, strict=True):
+        slow = nearclusters.day_members(day, pairs, on, 30)
+        assert np.array_equal(nodes, slow[0]) and np.array_equal(canon, slow[1])
+    assert sum(len(n) for n, _ in fast) > 300
+    label = nearclusters.components(len(day), pairs)  # the chains were split somewhere
+    assert any((canon != label[nodes]).any() for nodes, canon in fast)
+
+
+def test_a_republish_rewrites_only_the_pair_partitions_that_differ(tmp_path: Path) -> None:
+    """Deduping a day again whose pairs are the stored ones commits no near_pairs; a
+    changed day rewrites only the partitions whose rows differ, and the table is the
+    one a fresh archive gets."""
+    from newsetl import layout, nearstore
+
+    raw, out, fresh = tmp_path / "raw", tmp_path / "out", tmp_path / "fresh"
+    _raw_days(raw)
+    _publish(raw, out, DAYS)
+
+    def pairs(root: Path) -> list[tuple]:
+        return _sorted_rows(nearstore.read_pairs(root, DAYS[0], DAYS[-1]).drop_columns(
+            ["publish_id"]))
+
+    def version(root: Path) -> int:
+        return nearstore._table(root, layout.NEAR_PAIRS).version()
+
+    stored, before = pairs(out), version(out)
+    neardup.dedup_days(out, DAYS[1], DAYS[1], window=2)
+    assert version(out) == before and pairs(out) == stored
+
+    (raw / DAYS[3] / "rerun.txt").unlink()  # day 4 loses its re-run of day 2's story
+    run_day(raw, out, DAYS[3], detector="langdetect")
+    neardup.dedup_days(out, DAYS[3], DAYS[3], window=2)
+    last = nearstore._table(out, layout.NEAR_PAIRS).history(1)[0]
+    assert version(out) == before + 1
+    predicate = last["operationParameters"]["predicate"]  # day 2 held day 4's pair
+    assert [d for d in DAYS if d in predicate] == [DAYS[1], DAYS[3]]
+    for ds in DAYS:
+        run_day(raw, fresh, ds, detector="langdetect")
+    neardup.dedup_days(fresh, DAYS[0], DAYS[-1], window=2)
+    assert pairs(out) == pairs(fresh) and pairs(out) != stored
+
+
+def test_the_graph_numbers_nodes_in_ds_then_article_id_order() -> None:
+    """Pairs numbered by ranking days and ids apart give the nodes in (ds, article_id)
+    order — ids that are prefixes of others, the same id on two days, a pair's end
+    outside the rows' days — and each pair stored both ways once, with its
+    similarity."""
+    rows = [("2024-05-02", "abc", "2024-05-01", "abc0", 0.9),
+            ("2024-05-01", "abc0", "2024-05-02", "abc", 0.9),
+            ("2024-05-01", "b", "2024-05-01", "abc", 1.0),
+            ("2024-05-01", "abc", "2024-05-01", "b", 1.0),
+            ("2024-05-03", "a/1", "2024-04-30", "zz", 0.85)]
+    pairs = pa.table({"ds": [r[0] for r in rows], "article_id": [r[1] for r in rows],
+                      "content_sha1": [f"h{r[1]}" for r in rows],
+                      "other_ds": [r[2] for r in rows],
+                      "other_article_id": [r[3] for r in rows],
+                      "similarity": pa.array([r[4] for r in rows], pa.float32())})
+    graph = neardup._Graph(pairs)
+    expected = sorted({(r[0], r[1]) for r in rows} | {(r[2], r[3]) for r in rows})
+    assert list(zip(graph.ds.to_pylist(), graph.article_id.to_pylist(),
+                    strict=True)) == expected
+    node = {name: k for k, name in enumerate(expected)}
+    # an edge is taken from its row whose own end comes first (both are stored; the
+    # last row's reverse lies outside these days)
+    edges = sorted((node[(r[0], r[1])], node[(r[2], r[3])]) for r in rows
+                   if node[(r[0], r[1])] < node[(r[2], r[3])])
+    assert sorted(map(tuple, graph.edges.tolist())) == edges == [(1, 3), (2, 4)]
+    assert graph.day.tolist() == nearpairs.ordinals([d for d, _ in expected]).tolist()
+    a, b = np.array([e[0] for e in edges]), np.array([e[1] for e in edges])
+    assert graph.similarity(a, b).tolist() == pytest.approx([1.0, 0.9])
+    assert graph.names(np.array([1, 2])).to_pylist() == ["2024-05-01/abc", "2024-05-01/abc0"]
+
+
+def test_republishing_a_copy_of_a_copy_keeps_its_canonical_signature_from_the_scan(
+        tmp_path: Path, monkeypatch) -> None:
+    """C copies B copies A, C not paired with its canonical A: republishing C's day
+    recomputes C's similarity to A from A's signature kept while the window streamed
+    past it (named by the stored row of C), not from a second read of A's day."""
+    from newsetl import nearstore
+
+    story = _story(20, 400)
+    b = _substituted(story, 7, seed=22)
+    c = _substituted(b, 7, seed=122)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for ds, words in zip(DAYS[:3], (story, b, c), strict=True):
+        (raw / ds).mkdir(parents=True)
+        (raw / ds / "story.txt").write_text(_text("Chain", words))
+    for ds in DAYS[:3]:
+        run_day(raw, out, ds, detector="langdetect")
+        neardup.dedup_days(out, ds, ds, window=2)
+    keys = nearpairs.band_keys(neardup.window_from_table(read_table(out, "signatures")).sig)
+    assert not (keys[:, 0] == keys[:, 2]).any()  # A shares no band with C: no candidate
+    stored = _sorted_rows(read_table(out, "near_duplicates"))
+    near = nearstore.stored_near_rows(out, DAYS[0], DAYS[2])
+    keep = neardup._likely_needed(near, {DAYS[2]})
+    assert {ds for ds, _ in keep.names} == {DAYS[0]}
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("signatures read again")
+
+    monkeypatch.setattr(nearstore, "fetch_signatures", no_reading)
+    neardup.dedup_days(out, DAYS[2], DAYS[2], window=2)
+    assert _sorted_rows(read_table(out, "near_duplicates")) == stored
+
+    sig = np.arange(3 * minhash.NUM_PERM, dtype=np.uint32).reshape(3, minhash.NUM_PERM)
+    batch = pa.record_batch({"ds": [DAYS[0], DAYS[1], DAYS[1]], "article_id": ["x", "x", "y"]})
+    kept = nearpairs.Keep({(DAYS[1], "x"), (DAYS[4], "y")}).rows(batch, sig)
+    assert list(kept) == [(DAYS[1], "x")] and np.array_equal(kept[(DAYS[1], "x")], sig[1])
