@@ -115,6 +115,9 @@ def _extract(data: bytes, url: str | None, published: str | None) -> Page | Fail
     import trafilatura  # heavy import, only for days that hold web pages
     from trafilatura.utils import load_html
 
+    from newsetl.xpathregex import install
+
+    install()  # its XPath expressions without EXSLT regex callbacks, once per process
     tree = parse_html(data)
     if tree is None:
         return Failure(reasons.UNPARSABLE_HTML, "not an HTML document lxml can parse")

@@ -1,0 +1,314 @@
+"""trafilatura's XPath expressions without most of their EXSLT regular expressions.
+
+trafilatura (2.3.1) tests class and id attributes with EXSLT's ``re:test(@class,
+'a|b-?c')``. lxml answers each such test by calling back into Python -- for every
+element the step visits, so an expression over a whole page costs ~1 ms on a real
+news page, and a page meets a dozen of them (profiled on the ScrapingHub benchmark's
+181 pages: 4.7 of 12 ms of extraction in XPath, most of it in these callbacks).
+
+Most of those patterns are finite sets of literal strings (alternations, optional
+characters, character classes of a few letters, a ``^`` anchor), which XPath's own
+``contains()`` and ``starts-with()`` test inside libxml2. :func:`rewrite` turns each
+such ``re:test`` into that test, which is the same test: ``re:test`` reads the string
+value of the first node of its argument (lxml's ``_ExsltRegExp``), as ``contains``
+and ``starts-with`` do, and Python's ``re.search`` finds a literal set's pattern in a
+string exactly when one of the literals occurs in it (anchored ones at its start). A
+pattern with a negative lookahead (``comment(?!ary)``) keeps its ``re:test`` behind a
+``contains`` guard of the literals it needs, so that the callback runs only on the
+few elements that may match; a pattern with anything else (``\\s``, ``.``, ``*``,
+``$``, flags) is left as it is.
+
+:func:`install` puts the rewritten expressions into trafilatura's lists in place (the
+lists its extraction and metadata functions iterate), once per process: every user of
+trafilatura in the process gets the same results, faster.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import re
+
+log = logging.getLogger(__name__)
+
+REGEXP_NS = "http://exslt.org/regular-expressions"
+#: A pattern whose literal set is larger than this is left to the regular expression.
+MAX_LITERALS = 64
+
+#: A literal: (anchored at the start of the string, text).
+Literal = tuple[bool, str]
+
+
+class _Unsupported(ValueError):
+    """A pattern outside the subset :func:`literals` reads."""
+
+
+def literals(pattern: str) -> tuple[list[Literal], bool] | None:
+    """The strings a pattern's ``re.search`` looks for, as ``(anchored, text)``, and
+    whether finding one of them is exactly a match (``False``: only a necessary
+    condition, the pattern has a lookahead); ``None`` when the pattern is not a finite
+    set of literals.
+
+    >>> literals("^shar|bread-?crumb")
+    ([(True, 'shar'), (False, 'bread-crumb'), (False, 'breadcrumb')], True)
+    >>> literals("[Cc]omment(?!ary)|comol")
+    ([(False, 'Comment'), (False, 'comment'), (False, 'comol')], False)
+    >>> literals(r"(^|\\s)x") is None, literals("a.b") is None, literals("ab$") is None
+    (True, True, True)
+    """
+    try:
+        parser = _Parser(pattern)
+        found, exact = parser.alternation()
+        if parser.pos != len(pattern):
+            raise _Unsupported(pattern)
+    except _Unsupported:
+        return None
+    found = _minimal(found)
+    if len(found) > MAX_LITERALS:
+        return None
+    return found, exact
+
+
+class _Parser:
+    """A recursive-descent reader of the literal subset of Python's regular expressions:
+    literal characters and escaped punctuation, ``|``, groups ``(...)`` and ``(?:...)``,
+    character classes of literal characters and small ranges, ``?`` after an atom, ``^``
+    and negative or positive lookaheads (read as matching the empty string, which makes
+    the result a necessary condition only)."""
+
+    _SPECIAL = set(".*+{}$\\[]()|?^")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern, self.pos, self.exact = pattern, 0, True
+
+    def peek(self) -> str:
+        return self.pattern[self.pos] if self.pos < len(self.pattern) else ""
+
+    def alternation(self) -> tuple[list[Literal], bool]:
+        branches = self.sequence()
+        while self.peek() == "|":
+            self.pos += 1
+            branches = branches + self.sequence()
+        return branches, self.exact
+
+    def sequence(self) -> list[Literal]:
+        result: list[Literal] = [(False, "")]
+        while self.peek() not in ("", "|", ")"):
+            atom = self.atom()
+            if self.peek() == "?":
+                self.pos += 1
+                atom = [*atom, (False, "")]
+            if self.peek() in ("*", "+", "{"):
+                raise _Unsupported(self.pattern)
+            result = _concat(result, atom)
+            if len(result) > MAX_LITERALS * 4:
+                raise _Unsupported(self.pattern)
+        return result
+
+    def atom(self) -> list[Literal]:
+        char = self.peek()
+        if char == "^":
+            self.pos += 1
+            return [(True, "")]
+        if char == "(":
+            return self.group()
+        if char == "[":
+            return [(False, c) for c in self.char_class()]
+        if char == "\\":
+            escaped = self.pattern[self.pos + 1:self.pos + 2]
+            if not escaped or escaped.isalnum():  # \s, \d, \b, \1...: not literal
+                raise _Unsupported(self.pattern)
+            self.pos += 2
+            return [(False, escaped)]
+        if char in self._SPECIAL:
+            raise _Unsupported(self.pattern)
+        self.pos += 1
+        return [(False, char)]
+
+    def group(self) -> list[Literal]:
+        self.pos += 1
+        lookahead = False
+        if self.pattern.startswith("?:", self.pos):
+            self.pos += 2
+        elif self.pattern.startswith(("?!", "?="), self.pos):
+            self.pos += 2
+            lookahead = True
+        elif self.peek() == "?":  # named groups, lookbehinds, inline flags
+            raise _Unsupported(self.pattern)
+        inner, _ = self.alternation()
+        if self.peek() != ")":
+            raise _Unsupported(self.pattern)
+        self.pos += 1
+        if lookahead:
+            self.exact = False
+            return [(False, "")]
+        return inner
+
+    def char_class(self) -> list[str]:
+        self.pos += 1
+        chars: list[str] = []
+        if self.peek() == "^":
+            raise _Unsupported(self.pattern)
+        first = True
+        while True:
+            char = self.peek()
+            if not char:
+                raise _Unsupported(self.pattern)
+            if char == "]" and not first:
+                self.pos += 1
+                return chars
+            if char in "\\[":
+                raise _Unsupported(self.pattern)
+            first = False
+            self.pos += 1
+            if self.peek() == "-" and self.pattern[self.pos + 1:self.pos + 2] not in ("]", ""):
+                end = self.pattern[self.pos + 1]
+                if end in "\\[" or ord(end) - ord(char) > 26 or ord(end) < ord(char):
+                    raise _Unsupported(self.pattern)
+                chars += [chr(c) for c in range(ord(char), ord(end) + 1)]
+                self.pos += 2
+            else:
+                chars.append(char)
+
+
+def _concat(left: list[Literal], right: list[Literal]) -> list[Literal]:
+    """Every literal of ``left`` followed by one of ``right``; an anchor after text can
+    never match (Python's ``^`` without MULTILINE is the start of the string)."""
+    return [(la or ra, lt + rt) for (la, lt), (ra, rt) in itertools.product(left, right)
+            if not (ra and lt)]
+
+
+def _minimal(found: list[Literal]) -> list[Literal]:
+    """The literals without those another one already finds (``author`` finds every
+    ``author-name``), in their first order."""
+    unique = list(dict.fromkeys(found))
+    return [(anchored, text) for anchored, text in unique
+            if not any((other_text != text or other_anchored != anchored)
+                       and (text.startswith(other_text) if other_anchored
+                            else other_text in text)
+                       and (other_anchored <= anchored)
+                       for other_anchored, other_text in unique)]
+
+
+def _xpath_literal(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    raise _Unsupported(text)
+
+
+def _test(argument: str, found: list[Literal]) -> str:
+    """The XPath boolean that one of the literals occurs in the argument's string."""
+    terms = [f"{'starts-with' if anchored else 'contains'}({argument}, {_xpath_literal(text)})"
+             for anchored, text in found]
+    return f"({' or '.join(terms)})" if terms else "false()"
+
+
+_RE_TEST = re.compile(r"re:test\(")
+
+
+def rewrite(path: str) -> str:
+    """An XPath expression with each ``re:test(ARG, 'PATTERN')`` whose pattern is a
+    literal set replaced by ``contains``/``starts-with`` tests (guarding the ``re:test``
+    when the set is only a necessary condition); the others stay.
+
+    >>> print(rewrite("//p[re:test(@class, 'a-?b|^c') or @id='x']"))
+    //p[(contains(@class, 'a-b') or contains(@class, 'ab') or starts-with(@class, 'c')) or @id='x']
+    >>> print(rewrite("//*[re:test(@id, 'c(?!ary)')]"))
+    //*[((contains(@id, 'c')) and re:test(@id, 'c(?!ary)'))]
+    >>> rewrite("//p[re:test(@class, 'x', 'i')]")
+    "//p[re:test(@class, 'x', 'i')]"
+    """
+    out: list[str] = []
+    pos = 0
+    for match in _RE_TEST.finditer(path):
+        if match.start() < pos:
+            continue
+        call = _read_call(path, match.end())
+        if call is None:
+            continue
+        end, argument, pattern = call
+        found = literals(pattern)
+        if found is None:
+            continue
+        original = path[match.start():end]
+        try:
+            test = _test(argument, found[0])
+        except _Unsupported:
+            continue
+        out.append(path[pos:match.start()])
+        out.append(test if found[1] else f"({test} and {original})")
+        pos = end
+    out.append(path[pos:])
+    return "".join(out)
+
+
+def _read_call(path: str, start: int) -> tuple[int, str, str] | None:
+    """After ``re:test(``: the end of the call, its first argument and its pattern, for
+    a call with two arguments whose pattern is a plain string literal; else ``None``."""
+    depth, pos = 0, start
+    while pos < len(path):
+        char = path[pos]
+        if char in "'\"":
+            pos = path.find(char, pos + 1)
+            if pos < 0:
+                return None
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == "," and depth == 0:
+            break
+        pos += 1
+    else:
+        return None
+    argument = path[start:pos].strip()
+    match = re.compile(r"\s*(['\"])").match(path, pos + 1)
+    if match is None:
+        return None
+    close = path.find(match[1], match.end())
+    if close < 0:
+        return None
+    pattern = path[match.end():close]
+    after = re.compile(r"\s*\)").match(path, close + 1)
+    if after is None:  # a third argument (flags): left alone
+        return None
+    return after.end(), argument, pattern
+
+
+def fast_xpath(original):
+    """The rewritten twin of a compiled XPath (the original itself when nothing
+    changes)."""
+    from lxml import etree
+
+    path = original.path
+    new = rewrite(path)
+    if new == path:
+        return original
+    return etree.XPath(new, namespaces={"re": REGEXP_NS})
+
+
+@functools.cache
+def install() -> int:
+    """Rewrite the XPath expressions in trafilatura's ``xpaths`` lists in place; the
+    number of expressions changed. Runs once per process."""
+    from lxml import etree
+    from trafilatura import xpaths
+
+    changed = 0
+    for name in dir(xpaths):
+        value = getattr(xpaths, name)
+        if not (name.isupper() and isinstance(value, list)):
+            continue
+        for index, expression in enumerate(value):
+            if isinstance(expression, etree.XPath):
+                new = fast_xpath(expression)
+                if new is not expression:
+                    value[index] = new
+                    changed += 1
+    log.debug("%d trafilatura XPath expressions rewritten without EXSLT regexes", changed)
+    return changed
