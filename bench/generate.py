@@ -269,6 +269,41 @@ def generate_warc(out: Path, ds: str, n_pages: int, seed: int = 0,
     return made
 
 
+def pack_real_warc(out: Path, ds: str, n_pages: int, benchmark: Path,
+                   per_file: int = 500) -> int:
+    """A crawl day of real pages: the ScrapingHub benchmark's 181 HTML pages
+    (``benchmark``: a checkout of scrapinghub/article-extraction-benchmark, see
+    bench/extract_quality.py) packed with warcio as HTTP responses, repeated in turn up
+    to ``n_pages`` responses, each repeat under its own URL (the page's URL with
+    ``?copy=N``). Repeats extract to the same bodies, which the pipeline flags as
+    duplicates after extracting them: the extraction cost is every page's. Returns the
+    number of response records."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    truth = json.loads((benchmark / "ground-truth.json").read_text(encoding="utf-8"))
+    keys = sorted(truth)
+    pages = [gzip.decompress((benchmark / "html" / f"{key}.html.gz").read_bytes())
+             for key in keys]
+    day = out / ds
+    day.mkdir(parents=True, exist_ok=True)
+    made = 0
+    while made < n_pages:
+        with open(day / f"real-{made // per_file:05d}.warc.gz", "wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            for _ in range(min(per_file, n_pages - made)):
+                key = keys[made % len(keys)]
+                url = (truth[key].get("url") or f"https://page.example/{key}") \
+                    + f"?copy={made // len(keys)}"
+                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                        protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(pages[made % len(keys)]),
+                    http_headers=http, warc_headers_dict={"WARC-Date": f"{ds}T06:00:00Z"}))
+                made += 1
+    return made
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="raw root to write into")

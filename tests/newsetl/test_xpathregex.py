@@ -80,3 +80,14 @@ def test_attribute_order_is_kept_for_unions() -> None:
                            '<p id="b" class="comment-a">2</p></div>')
     original = etree.XPath("//p[re:test(@id|@class, '^comment')]", namespaces={"re": REGEXP_NS})
     assert [p.text for p in fast_xpath(original)(tree)] == [p.text for p in original(tree)] == ["1"]
+
+
+@pytest.mark.parametrize("path", [".//*[self::div or self::p][contains(@class, 'x')]",
+                                  "(.//*[self::div or self::span][@id])[1]",
+                                  "//*[self::a or self::span][@class='a']|//author"])
+def test_name_steps_as_unions_select_the_same_elements(path: str) -> None:
+    tree = html.fromstring('<div><div class="x" id="1"><p class="x">a</p><span id="2" '
+                           'class="a">b</span></div><a class="a">c</a><p>d</p></div>')
+    original = etree.XPath(path)
+    assert fast_xpath(original).path != path
+    assert fast_xpath(original)(tree) == original(tree)
