@@ -351,6 +351,22 @@ def fast_xpath(original):
     return etree.XPath(new, namespaces={"re": REGEXP_NS})
 
 
+def originals() -> dict[str, list]:
+    """trafilatura's XPath lists by name, as trafilatura defines them (before
+    :func:`install`)."""
+    from trafilatura import xpaths
+
+    if not _ORIGINALS:
+        for name in dir(xpaths):
+            value = getattr(xpaths, name)
+            if name.isupper() and isinstance(value, list):
+                _ORIGINALS[name] = list(value)
+    return _ORIGINALS
+
+
+_ORIGINALS: dict[str, list] = {}
+
+
 @functools.cache
 def install() -> int:
     """Rewrite the XPath expressions in trafilatura's ``xpaths`` lists in place; the
@@ -359,11 +375,9 @@ def install() -> int:
     from trafilatura import xpaths
 
     changed = 0
-    for name in dir(xpaths):
+    for name, expressions in originals().items():
         value = getattr(xpaths, name)
-        if not (name.isupper() and isinstance(value, list)):
-            continue
-        for index, expression in enumerate(value):
+        for index, expression in enumerate(expressions):
             if isinstance(expression, etree.XPath):
                 new = fast_xpath(expression)
                 if new is not expression:

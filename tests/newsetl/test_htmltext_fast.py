@@ -130,14 +130,21 @@ def test_a_page_as_costly_as_a_crawled_one_keeps_its_body_and_loses_the_grid() -
 
 
 def fast_flags(monkeypatch) -> list[bool]:
+    """Which passes run: True for fast mode (:func:`htmltext.fast_body`), False for
+    ``bare_extraction``'s full cascade."""
     calls: list[bool] = []
-    real = trafilatura.bare_extraction
+    real, real_fast = trafilatura.bare_extraction, htmltext.fast_body
 
     def spy(tree, **kwargs):
         calls.append(kwargs["options"].fast)
         return real(tree, **kwargs)
 
+    def spy_fast(tree, options):
+        calls.append(options.fast)
+        return real_fast(tree, options)
+
     monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    monkeypatch.setattr(htmltext, "fast_body", spy_fast)
     return calls
 
 
@@ -154,3 +161,33 @@ def test_the_full_cascade_when_fast_mode_finds_little(monkeypatch) -> None:
     assert calls == [True, False, True, False]
     assert isinstance(menu, Failure)
     assert isinstance(short, Failure) or len(short.text) < htmltext.FAST_MIN_CHARS
+
+
+SHORT_ARTICLE = ("<article><h1>Short</h1><p>The council met on Monday and voted for the new "
+                 "bridge, which opens next spring after two years of work.</p></article>")
+LINK_FARM = "<div class='links'>" + "".join(
+    f"<p>Another long paragraph of page text number {i} that is not the article at all, "
+    f"but the page holds much of it.</p>" for i in range(40)) + "</div>"
+
+
+@pytest.mark.parametrize("body", [ARTICLE, ARTICLE + LINK_FARM, SHORT_ARTICLE,
+                                  SHORT_ARTICLE + LINK_FARM, f"<div>{CARDS}</div>",
+                                  "<div><p>Two words.</p></div>"],
+                         ids=["article", "article+text", "short", "short+text (escalation)",
+                              "cards", "tiny"])
+def test_fast_body_is_bare_extractions_fast_mode(body: str) -> None:
+    data = page(body=body)
+    options = htmltext._options(True, None)
+    doc = trafilatura.bare_extraction(parse_html(data), options=options)
+    expected = htmltext.block_text(doc.body) if doc is not None else None
+    body_element = htmltext.fast_body(parse_html(data), options)
+    assert (htmltext.block_text(body_element) if body_element is not None else None) == expected
+
+
+def test_page_text_bound_is_an_upper_bound() -> None:
+    from trafilatura.baseline import html2txt
+
+    for body in (ARTICLE, ARTICLE + LINK_FARM, f"<div>{CARDS}</div>",
+                 "<div>a<p>b</p>c<span>d</span><li>e</li>f</div>"):
+        tree = parse_html(page(body=body))
+        assert len(html2txt(tree)) <= htmltext._page_text_bound(tree)

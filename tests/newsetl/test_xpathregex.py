@@ -7,18 +7,25 @@ import re
 
 import pytest
 from lxml import etree, html
-from newsetl.xpathregex import REGEXP_NS, fast_xpath, literals, rewrite
+from newsetl.xpathregex import REGEXP_NS, fast_xpath, install, literals, originals, rewrite
 from trafilatura import xpaths
 
 
 def _expressions() -> list[tuple[str, etree.XPath]]:
+    """trafilatura's own expressions (those it defines, whether or not another test of
+    the session installed the rewrite)."""
     found = []
-    for name in dir(xpaths):
-        value = getattr(xpaths, name)
-        if name.isupper() and isinstance(value, list):
-            found += [(f"{name}[{i}]", e) for i, e in enumerate(value)
-                      if isinstance(e, etree.XPath)]
+    for name, value in originals().items():
+        found += [(f"{name}[{i}]", e) for i, e in enumerate(value) if isinstance(e, etree.XPath)]
     return found
+
+
+def test_install_puts_the_rewrites_in_trafilaturas_lists() -> None:
+    install()
+    for name, value in originals().items():
+        for original, installed in zip(value, getattr(xpaths, name), strict=True):
+            if isinstance(original, etree.XPath):
+                assert installed.path == fast_xpath(original).path
 
 
 #: Class and id values built from every literal of every rewritten pattern, with and
