@@ -13,6 +13,14 @@ multiprocessing's forkserver, which nobody reaps, so their CPU time is sampled w
 memory (the last sample of each process: up to 50 ms of each one's end is missed).
 
     python bench/e2e.py --sizes 20000 100000 --workers 2
+    python bench/e2e.py --warc --sizes 5000 --workers 2          # a generated crawl day
+    python bench/e2e.py --warc-pages /tmp/aeb --sizes 3000      # real pages, see below
+
+``--warc`` generates HTML news pages shaped like real ones (bench/generate.py's
+``article_page``); ``--warc-pages`` packs the ScrapingHub benchmark's 181 real pages
+(a checkout, as for bench/extract_quality.py) into ``.warc.gz`` files, repeated up to
+the size: the honest measure of a crawl of real pages (the repeats are extracted like
+the first copies, then flagged as duplicates).
 """
 
 from __future__ import annotations
