@@ -308,7 +308,7 @@ def by_tag(path: str) -> str:
         if stripped[pos] != "[":
             pos += 1
             continue
-        end = _closing(stripped, pos)
+        end = closing_bracket(stripped, pos)
         if end is None or _POSITIONAL.search(stripped[pos + 1:end]):
             return path
         pos = end + 1
@@ -320,7 +320,7 @@ def by_tag(path: str) -> str:
     return f"{stripped[:match.start()]}({union}){stripped[match.end():]}"
 
 
-def _closing(path: str, start: int) -> int | None:
+def closing_bracket(path: str, start: int) -> int | None:
     """The index of the bracket closing the one at ``start`` (quotes skipped)."""
     depth, pos = 0, start
     while pos < len(path):

@@ -191,3 +191,29 @@ def test_page_text_bound_is_an_upper_bound() -> None:
                  "<div>a<p>b</p>c<span>d</span><li>e</li>f</div>"):
         tree = parse_html(page(body=body))
         assert len(html2txt(tree)) <= htmltext._page_text_bound(tree)
+
+
+BYLINES = {
+    "byline class": '<div class="byline">By Ann Smith</div>',
+    "rel author": '<p>By <a rel="author" href="/a">Ann Smith</a></p>',
+    "time inside the byline": '<div class="byline">By Ann Smith <time>9:00</time></div>',
+    "long text, shorter without its time": '<span class="author">Ann Smith ' + "x" * 100
+                                           + '<time>' + "9" * 30 + "</time></span>",
+    "byline in comments": '<div class="comments"><span class="author">Reader</span></div>'
+                          '<span class="author-name">Ann Smith</span>',
+    "in a figure only": '<figure><span class="author">Photo Agency</span></figure>',
+    "itemprop": '<span itemprop="author">Ann Smith</span>',
+    "later expression": '<h4 class="post-writer">Ann Smith</h4>',
+    "too long": '<div class="author">' + "word " * 40 + "</div>",
+    "author element": "<author>Ann Smith</author>",
+    "data-component": '<div data-component="Byline">Ann Smith</div>',
+    "id": '<p id="Author-box">Ann Smith</p>',
+}
+
+
+@pytest.mark.parametrize("byline", list(BYLINES.values()), ids=list(BYLINES))
+def test_page_author_is_extract_author(byline: str) -> None:
+    from trafilatura.metadata import extract_author
+
+    data = page(body=byline + ARTICLE)
+    assert htmltext.page_author(parse_html(data)) == extract_author(parse_html(data))
