@@ -285,7 +285,7 @@ _TAG_STEP = re.compile(r"(\.?//)\*\[\s*(self::[\w-]+(?:\s+or\s+self::[\w-]+)*)\s
 _POSITIONAL = re.compile(r"position\(|last\(|^\s*\d")
 
 
-def by_tag(path: str) -> str:
+def by_tag(path: str, first_only: bool = False) -> str:
     """An expression opening with ``.//*[self::a or self::b][P]...`` (the shape of most
     of trafilatura's) as ``(.//a|.//b)[P]...``: libxml2 then tests ``P`` only on the
     elements of those names, instead of on every element after testing each name as a
@@ -297,6 +297,13 @@ def by_tag(path: str) -> str:
     "(.//div|.//p)[@id='x']|//author"
     >>> by_tag("(.//*[self::div][@id='x'])[1]"), by_tag(".//*[self::div][@id='x'][1]")
     ("((.//div)[@id='x'])[1]", ".//*[self::div][@id='x'][1]")
+
+    With ``first_only`` (a reader that takes the first element only), a last ``[1]``
+    -- the first match among each parent's children, of which the first in document
+    order is the page's first match -- becomes that first match alone:
+
+    >>> by_tag(".//*[self::div or self::p][@id='x'][1]", first_only=True)
+    "((.//div|.//p)[@id='x'])[1]"
     """
     stripped = path.strip()
     opening = stripped.startswith("(")
@@ -304,19 +311,27 @@ def by_tag(path: str) -> str:
     if match is None:
         return path
     pos = match.end()
+    first = None
     while pos < len(stripped) and stripped[pos] in " \n\t[":
         if stripped[pos] != "[":
             pos += 1
             continue
         end = closing_bracket(stripped, pos)
-        if end is None or _POSITIONAL.search(stripped[pos + 1:end]):
+        if end is None:
             return path
+        if _POSITIONAL.search(stripped[pos + 1:end]):
+            if not (first_only and not opening and stripped[pos:end + 1] == "[1]"
+                    and not stripped[end + 1:].strip()):
+                return path
+            first = pos
         pos = end + 1
     rest = stripped[pos:].lstrip()
     if rest and not rest.startswith(("|", ")")):
         return path
     axis, tags = match[1], [t.strip()[len("self::"):] for t in match[2].split(" or ")]
     union = "|".join(f"{axis}{tag}" for tag in tags)
+    if first is not None:
+        return f"(({union}){stripped[match.end():first]})[1]"
     return f"{stripped[:match.start()]}({union}){stripped[match.end():]}"
 
 
@@ -339,13 +354,13 @@ def closing_bracket(path: str, start: int) -> int | None:
     return None
 
 
-def fast_xpath(original):
+def fast_xpath(original, first_only: bool = False):
     """The rewritten twin of a compiled XPath (the original itself when nothing
-    changes)."""
+    changes); ``first_only``: for a reader that takes its first element only."""
     from lxml import etree
 
     path = original.path
-    new = by_tag(rewrite(path))
+    new = by_tag(rewrite(path), first_only)
     if new == path:
         return original
     return etree.XPath(new, namespaces={"re": REGEXP_NS})
@@ -365,6 +380,9 @@ def originals() -> dict[str, list]:
 
 
 _ORIGINALS: dict[str, list] = {}
+#: trafilatura's lists whose only reader takes the first element an expression finds
+#: (2.3.1: ``main_extractor._extract`` with ``BODY_XPATH``).
+FIRST_ONLY = frozenset({"BODY_XPATH"})
 
 
 @functools.cache
@@ -379,7 +397,7 @@ def install() -> int:
         value = getattr(xpaths, name)
         for index, expression in enumerate(expressions):
             if isinstance(expression, etree.XPath):
-                new = fast_xpath(expression)
+                new = fast_xpath(expression, name in FIRST_ONLY)
                 if new is not expression:
                     value[index] = new
                     changed += 1

@@ -7,7 +7,15 @@ import re
 
 import pytest
 from lxml import etree, html
-from newsetl.xpathregex import REGEXP_NS, fast_xpath, install, literals, originals, rewrite
+from newsetl.xpathregex import (
+    FIRST_ONLY,
+    REGEXP_NS,
+    fast_xpath,
+    install,
+    literals,
+    originals,
+    rewrite,
+)
 from trafilatura import xpaths
 
 
@@ -25,7 +33,17 @@ def test_install_puts_the_rewrites_in_trafilaturas_lists() -> None:
     for name, value in originals().items():
         for original, installed in zip(value, getattr(xpaths, name), strict=True):
             if isinstance(original, etree.XPath):
-                assert installed.path == fast_xpath(original).path
+                assert installed.path == fast_xpath(original, name in FIRST_ONLY).path
+
+
+@pytest.mark.parametrize(("name", "expression"),
+                         [(n, e) for n, e in _expressions() if n.split("[")[0] in FIRST_ONLY],
+                         ids=lambda v: str(v)[:40])
+def test_first_only_expressions_find_the_same_first_element(name: str, expression) -> None:
+    tree = _page()
+    found = fast_xpath(expression, first_only=True)(tree)
+    original = expression(tree)
+    assert found[:1] == original[:1]
 
 
 #: Class and id values built from every literal of every rewritten pattern, with and
