@@ -217,3 +217,18 @@ def test_page_author_is_extract_author(byline: str) -> None:
 
     data = page(body=byline + ARTICLE)
     assert htmltext.page_author(parse_html(data)) == extract_author(parse_html(data))
+
+
+def test_json_minify_and_normalize_are_trafilaturas() -> None:
+    import random
+
+    from trafilatura.json_metadata import normalize_json
+    from trafilatura.metadata import JSON_MINIFY
+
+    rng = random.Random(16)
+    alphabet = ['"', "\\", " ", "\n", "\t", "\u00a0", "\u2003", "a", "{", "}", ":", ",", "<",
+                ">", "\\u00e9", "\\n", "&amp;", "\ud800", "x y"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+        assert htmltext.minify_json(text) == JSON_MINIFY.sub(r"\1", text), repr(text)
+        assert htmltext._normalize_json(text) == normalize_json(text), repr(text)
