@@ -158,8 +158,11 @@ def fast_body(tree, options):
 
     url = options.url
     is_forum = core._forum_thread_page(tree)
-    tree = core.prune_unwanted_nodes(tree, core.RAW_TREE_PRUNE_XPATH)
-    if not is_forum:
+    raw_prune, comments = _raw_prune_hints()
+    values = " ".join(_class_id_values()(tree))
+    if raw_prune is None or raw_prune.search(values):
+        tree = core.prune_unwanted_nodes(tree, core.RAW_TREE_PRUNE_XPATH)
+    if not is_forum and (comments is None or comments.search(values)):
         tree = core.prune_unwanted_nodes(tree, core.REMOVE_COMMENTS_AND_LISTS_XPATH)
     cleaned = convert_tags(tree_cleaning(copy.copy(tree), options), options, url)
     body, text = core.extract_content(cleaned, options)
@@ -183,6 +186,41 @@ def fast_body(tree, options):
     if len(text) < options.min_output_size:
         return None
     return body
+
+
+@functools.cache
+def _class_id_values():
+    from lxml import etree
+
+    return etree.XPath("//@class|//@id", smart_strings=False)
+
+
+#: trafilatura's raw-tree prunes (2.3.1), whitespace-normalised, with what every element
+#: they select has in its ``class`` or ``id``: infinite-scroll and Elementor share
+#: containers, comment sections. Most pages have neither, and then the two walks over
+#: the whole page can find nothing.
+_RAW_PRUNE_SHA1 = {"RAW_TREE_PRUNE_XPATH": "9285c37ca4504addc055f2c21a1bc4a621d54a16",
+                   "REMOVE_COMMENTS_AND_LISTS_XPATH": "98cf895224cd33bceb3d7184180725cfdecc1e9f"}
+_RAW_PRUNE_NEEDS = {
+    "RAW_TREE_PRUNE_XPATH": r"mvp-post-add-|infinite-?scroll|elementor-share-buttons",
+    "REMOVE_COMMENTS_AND_LISTS_XPATH": r"omment|comol|disqus_thread|dsq-comments"}
+
+
+@functools.cache
+def _raw_prune_hints():
+    """For each raw-tree prune, a pattern that the ``class`` and ``id`` values of a page
+    must match for it to select anything, or ``None`` (always run it) when the
+    installed trafilatura's expressions are not the ones the pattern was read from."""
+    import hashlib
+
+    from newsetl.xpathregex import originals
+
+    hints = []
+    for name, needs in _RAW_PRUNE_NEEDS.items():
+        text = "\n".join(" ".join(e.path.split()) for e in originals()[name])
+        same = hashlib.sha1(text.encode()).hexdigest() == _RAW_PRUNE_SHA1[name]
+        hints.append(re.compile(needs) if same else None)
+    return tuple(hints)
 
 
 def _page_text_bound(tree) -> int:

@@ -170,11 +170,19 @@ LINK_FARM = "<div class='links'>" + "".join(
     f"but the page holds much of it.</p>" for i in range(40)) + "</div>"
 
 
+COMMENTS = ('<div id="comments"><div class="comment"><p>I disagree with the minister on '
+            "every point he made this week.</p></div></div>"
+            '<ul class="commentlist"><li>First!</li></ul>')
+SCROLL = ('<div class="infinite-scroll"><article><h2>Next story</h2><p>Another article '
+          "appended below the first one, as endless pages do.</p></article></div>")
+
+
 @pytest.mark.parametrize("body", [ARTICLE, ARTICLE + LINK_FARM, SHORT_ARTICLE,
                                   SHORT_ARTICLE + LINK_FARM, f"<div>{CARDS}</div>",
-                                  "<div><p>Two words.</p></div>"],
+                                  "<div><p>Two words.</p></div>", ARTICLE + COMMENTS,
+                                  ARTICLE + SCROLL],
                          ids=["article", "article+text", "short", "short+text (escalation)",
-                              "cards", "tiny"])
+                              "cards", "tiny", "comments", "infinite scroll"])
 def test_fast_body_is_bare_extractions_fast_mode(body: str) -> None:
     data = page(body=body)
     options = htmltext._options(True, None)
@@ -232,3 +240,7 @@ def test_json_minify_and_normalize_are_trafilaturas() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
         assert htmltext.minify_json(text) == JSON_MINIFY.sub(r"\1", text), repr(text)
         assert htmltext._normalize_json(text) == normalize_json(text), repr(text)
+
+
+def test_raw_prune_hints_match_the_installed_trafilatura() -> None:
+    assert None not in htmltext._raw_prune_hints()
