@@ -244,3 +244,9 @@ def test_json_minify_and_normalize_are_trafilaturas() -> None:
 
 def test_raw_prune_hints_match_the_installed_trafilatura() -> None:
     assert None not in htmltext._raw_prune_hints()
+
+
+def test_hinted_values_are_those_with_a_byline_word() -> None:
+    values = ["nav", "the-Author x", "", "author", "BYLINE", "wri\nter", "x-writer"]
+    assert htmltext._hinted(values) == ["the-Author x", "author", "BYLINE", "x-writer"]
+    assert htmltext._hinted([]) == [] and htmltext._hinted(["menu", "a"]) == []
