@@ -312,12 +312,13 @@ def parse_html(data: bytes):
     from trafilatura.utils import load_html
 
     if (data.lstrip(b" \t\r\n")[:1] != b"<"
-            or len(data.translate(None, _CONTROL_BYTES)) != len(data)
-            or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data):
+            or len(data.translate(None, _CONTROL_BYTES)) != len(data)):
         return load_html(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        return load_html(data)
+    if "\ufffe" in text or "\uffff" in text:  # one character: faster found in the text
         return load_html(data)
     beginning = text[:50].lower()
     if any("<html" in line and line.endswith("/>") for line in text[:4096].splitlines()[:4]):
