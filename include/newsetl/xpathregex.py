@@ -354,13 +354,131 @@ def closing_bracket(path: str, start: int) -> int | None:
     return None
 
 
+_ATTRIBUTES = r"@[\w:-]+(?:\s*\|\s*@[\w:-]+)*"
+_LITERAL = r"(?:'[^']*'|\"[^\"]*\")"
+_ARGUMENT = rf"(?:{_ATTRIBUTES}|translate\(\s*{_ATTRIBUTES}\s*,\s*{_LITERAL}\s*,\s*{_LITERAL}\s*\))"
+#: Tests that are false on an element without the attributes they name.
+_ATTRIBUTE_TESTS = (
+    re.compile(rf"{_ATTRIBUTES}\s*(?:=\s*{_LITERAL})?"),
+    re.compile(rf"(?:contains|starts-with)\(\s*{_ARGUMENT}\s*,\s*('[^']+'|\"[^\"]+\")\s*\)"),
+    re.compile(rf"re:test\(\s*{_ARGUMENT}\s*,\s*({_LITERAL})\s*(?:,\s*({_LITERAL})\s*)?\)"),
+)
+
+
+def _split_top(text: str, word: str) -> list[str]:
+    """``text`` split at ``word`` (``or``/``and`` between white space) outside brackets
+    and quotes."""
+    separator = re.compile(rf"\s+{word.strip()}\s+")
+    parts, depth, start, pos = [], 0, 0, 0
+    while pos < len(text):
+        char = text[pos]
+        if char in "'\"":
+            end = text.find(char, pos + 1)
+            pos = len(text) if end < 0 else end + 1
+            continue
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and (match := separator.match(text, pos)):
+            parts.append(text[start:pos])
+            start = pos = match.end()
+            continue
+        pos += 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+def _needed_attributes(term: str) -> set[str] | None:
+    """The attributes of which an element needs one for ``term`` to be true, or ``None``
+    when the term can be true without any (or is not understood)."""
+    term = term.strip()
+    while term.startswith("(") and closing_paren(term, 0) == len(term) - 1:
+        term = term[1:-1].strip()
+    alternatives = _split_top(term, " or ")
+    if len(alternatives) > 1:
+        needed: set[str] = set()
+        for alternative in alternatives:
+            names = _needed_attributes(alternative)
+            if names is None:
+                return None
+            needed |= names
+        return needed
+    conjuncts = _split_top(term, " and ")
+    if len(conjuncts) > 1:
+        return next((names for c in conjuncts if (names := _needed_attributes(c))), None)
+    for test in _ATTRIBUTE_TESTS:
+        match = test.fullmatch(term)
+        if match is None:
+            continue
+        if test.pattern.startswith("re:test"):
+            flags = re.IGNORECASE if match[2] and "i" in match[2] else 0
+            if re.search(match[1][1:-1], "", flags) is not None:
+                return None  # true on an empty string
+        return set(re.findall(r"@([\w:-]+)", term))
+    return None
+
+
+def attribute_guard(path: str) -> str:
+    """``.//*[P]`` as ``.//*[@a or @b][P]`` when every way ``P`` can be true needs one
+    of the attributes ``a``, ``b``: libxml2 then skips the many elements without any of
+    them after one cheap test each, instead of evaluating each term of ``P`` on them.
+    The same for a union of steps (``(.//div|.//p)[P]``). The added test is true
+    wherever ``P`` is, so the elements ``P`` keeps, and their positions for any
+    predicate after it, stay the same.
+
+    >>> attribute_guard(".//*[@class='x' or contains(@id|@style, 'hid') or @aria-hidden]")
+    ".//*[@class or @id or @style or @aria-hidden][@class='x' or contains(@id|@style, 'hid') \
+or @aria-hidden]"
+    >>> attribute_guard(".//*[@class='x' or not(@id)]")
+    ".//*[@class='x' or not(@id)]"
+    """
+    match = _GUARDED_STEP.search(path)
+    if match is None:
+        return path
+    start = match.end() - 1
+    end = closing_bracket(path, start)
+    if end is None:
+        return path
+    names = _needed_attributes(path[start + 1:end])
+    if not names:
+        return path
+    order = list(dict.fromkeys(re.findall(r"@([\w:-]+)", path[start:end])))
+    guard = " or ".join(f"@{name}" for name in order if name in names)
+    return f"{path[:start]}[{guard}]{path[start:]}"
+
+
+#: The first step of an expression, a descendant step or a union of them (as
+#: :func:`by_tag` writes it), and the opening of its first predicate.
+_GUARDED_STEP = re.compile(r"^\s*\(*(?:\.//\*|\((?:\.?//[\w-]+\|)*\.?//[\w-]+\))\s*\[")
+
+
+def closing_paren(text: str, start: int) -> int | None:
+    """The index of the parenthesis closing the one at ``start`` (quotes skipped)."""
+    depth, pos = 0, start
+    while pos < len(text):
+        char = text[pos]
+        if char in "'\"":
+            pos = text.find(char, pos + 1)
+            if pos < 0:
+                return None
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return pos
+        pos += 1
+    return None
+
+
 def fast_xpath(original, first_only: bool = False):
     """The rewritten twin of a compiled XPath (the original itself when nothing
     changes); ``first_only``: for a reader that takes its first element only."""
     from lxml import etree
 
     path = original.path
-    new = by_tag(rewrite(path), first_only)
+    new = attribute_guard(by_tag(rewrite(path), first_only))
     if new == path:
         return original
     return etree.XPath(new, namespaces={"re": REGEXP_NS})

@@ -116,3 +116,23 @@ def test_name_steps_as_unions_select_the_same_elements(path: str) -> None:
     original = etree.XPath(path)
     assert fast_xpath(original).path != path
     assert fast_xpath(original)(tree) == original(tree)
+
+
+@pytest.mark.parametrize(("path", "guarded"), [
+    (".//*[@class='a' or contains(@id|@style, 'x')]", True),
+    ("(.//div|.//p)[@id][1]", True),
+    (".//*[@class='a' or not(@id)]", False),
+    (".//*[re:test(@class, 'x?')]", False),  # true on an element without a class
+    (".//*[contains(@class, '')]", False),
+    (".//*[@class='a' or self::p]", False),
+])
+def test_attribute_guards_only_where_every_match_has_the_attributes(path: str,
+                                                                      guarded: bool) -> None:
+    from newsetl.xpathregex import attribute_guard
+
+    assert (attribute_guard(path) != path) == guarded
+    tree = html.fromstring('<div><p>a</p><p class="a" id="x1">b</p><span style="x">c</span>'
+                           '<div id="y">d</div></div>')
+    ns = {"re": REGEXP_NS}
+    assert etree.XPath(attribute_guard(path), namespaces=ns)(tree) == \
+        etree.XPath(path, namespaces=ns)(tree)
