@@ -250,3 +250,4 @@ def test_hinted_values_are_those_with_a_byline_word() -> None:
     values = ["nav", "the-Author x", "", "author", "BYLINE", "wri\nter", "x-writer"]
     assert htmltext._hinted(values) == ["the-Author x", "author", "BYLINE", "x-writer"]
     assert htmltext._hinted([]) == [] and htmltext._hinted(["menu", "a"]) == []
+    assert htmltext._hinted(["İ", "x", "byline"]) == ["byline"]  # lower() lengthens "İ"
