@@ -400,14 +400,17 @@ def prune_non_content(tree) -> None:
     >>> html.tostring(tree.body)
     b'<body><p>Text here. Yes.</p><script type="application/ld+json">{}</script></body>'
     """
-    from lxml.etree import strip_tags
+    from lxml.etree import strip_elements, strip_tags
     from trafilatura.xml import delete_element
 
-    doomed = list(tree.iter(*_PRUNED))
-    doomed += [e for e in tree.iter("script") if "json" not in (e.get("type") or "").lower()]
-    for element in doomed:
-        if element.getparent() is not None:
-            delete_element(element)
+    # in libxml2, whole subtrees at once, each tail staying where it was: a text node
+    # beside the one before it, which lxml's .text, .tail and itertext() read as one
+    # text; of trafilatura's steps on this tree only the "//p//text()" of its _extract
+    # sees text nodes, and it joins them
+    strip_elements(tree, *_PRUNED, with_tail=False)
+    for element in [e for e in tree.iter("script")
+                    if "json" not in (e.get("type") or "").lower()]:
+        delete_element(element)
     strip_tags(tree, *_STRIPPED)
     for element in [e for e in _grid_candidates()(tree) if is_teaser_grid(e)]:
         if element.getparent() is not None:
@@ -730,24 +733,13 @@ def block_text(body) -> str:
     'A week\\n\\nOne two.\\n\\nx\\n\\ny'
     """
     blocks: list[str] = []
-    for element in body.iter():
-        if element.tag not in _BLOCKS or _inside_block(element):
-            continue
-        text = _SPACE.sub(" ", "".join(element.itertext())).strip()
+    for element in body.iter(*_BLOCKS):
+        if next(element.iterancestors(*_BLOCKS), None) is not None:
+            continue  # inside another block (a paragraph in a quote): already its text
+        text = " ".join("".join(element.itertext()).split())
         if text:
             blocks.append(text)
     return "\n\n".join(blocks)
-
-
-def _inside_block(element) -> bool:
-    """Whether an element sits inside another block (a paragraph in a quote): its text
-    is already part of the outer block."""
-    parent = element.getparent()
-    while parent is not None:
-        if parent.tag in _BLOCKS:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _clean(value: str | None) -> str | None:
