@@ -11,29 +11,31 @@ from newsetl.xpathregex import (
     FIRST_ONLY,
     REGEXP_NS,
     fast_xpath,
-    install,
     literals,
     originals,
     rewrite,
+    rewritten,
 )
 from trafilatura import xpaths
 
 
 def _expressions() -> list[tuple[str, etree.XPath]]:
-    """trafilatura's own expressions (those it defines, whether or not another test of
-    the session installed the rewrite)."""
+    """trafilatura's own expressions, as it defines them."""
     found = []
     for name, value in originals().items():
         found += [(f"{name}[{i}]", e) for i, e in enumerate(value) if isinstance(e, etree.XPath)]
     return found
 
 
-def test_install_puts_the_rewrites_in_trafilaturas_lists() -> None:
-    install()
+def test_the_rewrites_are_in_trafilaturas_lists_inside_the_block_only() -> None:
+    with rewritten() as swapped:
+        assert swapped > 15
+        for name, value in originals().items():
+            for original, installed in zip(value, getattr(xpaths, name), strict=True):
+                if isinstance(original, etree.XPath):
+                    assert installed.path == fast_xpath(original, name in FIRST_ONLY).path
     for name, value in originals().items():
-        for original, installed in zip(value, getattr(xpaths, name), strict=True):
-            if isinstance(original, etree.XPath):
-                assert installed.path == fast_xpath(original, name in FIRST_ONLY).path
+        assert getattr(xpaths, name) == value
 
 
 @pytest.mark.parametrize(("name", "expression"),
