@@ -12,16 +12,21 @@ workers) without changing what trafilatura finds:
 1. :func:`parse_html` -- one parse, the tree ``trafilatura.utils.load_html`` gives;
 2. :func:`page_metadata` -- trafilatura's metadata for the fields an item keeps, read
    from the whole page (bylines in a footer, dates in ``<time>``), without the parts
-   never stored;
+   never stored, its byline search (:func:`page_author`) and JSON-LD reader
+   (:func:`meta_json`) without their copies and per-character Python loops;
 3. :func:`prune_non_content` -- the subtrees trafilatura would delete anyway, and
    teaser grids (:func:`is_teaser_grid`), go before its many XPath walks;
-4. trafilatura in fast mode; the full cascade (readability and jusText compared) on the
-   unpruned page only when fast mode finds under :data:`FAST_MIN_CHARS` characters.
+4. :func:`fast_body` -- trafilatura's fast-mode sequence, without the tree copies it
+   never reads in that mode and with prunes that cannot match skipped; the full
+   cascade (readability and jusText compared) on the unpruned page only when fast mode
+   finds under :data:`FAST_MIN_CHARS` characters.
 
-On the crawl-day pages of ``bench/e2e.py --warc`` this is ~6x less CPU than
-``bare_extraction`` with metadata on the same tree; on the ScrapingHub benchmark's
-real pages ~2x, with the same metadata on all 181 pages and an F1 of 0.963 against
-0.961 (``bench/extract_quality.py``).
+All of it runs with trafilatura's XPath expressions rewritten to select the same
+elements at less cost (:mod:`newsetl.xpathregex`). Each shortcut is checked against
+the trafilatura path it replaces (tests/newsetl/test_htmltext_fast.py) and, on the
+ScrapingHub benchmark's 181 real pages, gives the same text and metadata on every page
+(F1 0.963) for ~1.6x less CPU than before these shortcuts (~13 -> ~8 ms/page side by
+side, ``bench/extract_quality.py``), ~2.4x less than ``trafilatura.extract``.
 
 The module is named ``htmltext`` rather than ``html`` so that it never shadows the
 standard library's :mod:`html` (which :mod:`newsetl.cleaning` uses).
@@ -110,8 +115,9 @@ def _extract(data: bytes, url: str | None, published: str | None) -> Page | Fail
     never hold article text and let trafilatura find the body in fast mode; the full
     cascade (readability and jusText compared) runs only when fast mode finds little.
 
-    Measured on the crawl-day pages (bench/e2e.py --warc), ``bare_extraction`` with its
-    defaults spent 15 of 27 ms per page on metadata, mostly a body-wide byline search
+    Measured on the first generated crawl-day pages (bench/e2e.py --warc),
+    ``bare_extraction`` with its defaults spent 15 of 27 ms per page on metadata,
+    mostly a body-wide byline search
     that finds nothing on a page without a byline class and categories, tags and a
     licence that are never stored; 4 ms on the fallback extractors, whose choices
     lowered the F1 on the ScrapingHub benchmark (0.963 without, 0.961 with); and most
