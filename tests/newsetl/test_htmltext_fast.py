@@ -251,3 +251,23 @@ def test_hinted_values_are_those_with_a_byline_word() -> None:
     assert htmltext._hinted(values) == ["the-Author x", "author", "BYLINE", "x-writer"]
     assert htmltext._hinted([]) == [] and htmltext._hinted(["menu", "a"]) == []
     assert htmltext._hinted(["İ", "x", "byline"]) == ["byline"]  # lower() lengthens "İ"
+
+
+@pytest.mark.parametrize("body", [
+    ARTICLE,
+    "<aside><aside>in</aside></aside><p>Text between.</p><aside>later</aside>",
+    "<form><p>" + "Most of the page is this form's text. " * 20 + "</p></form>",
+    "<form><input></form><p>Text.</p><table><tr><td>cell</td></tr></table>",
+    "<figure><img src='x'><figcaption>Caption</figcaption></figure><p>a<small>b</small></p>",
+    "<math><semantics><annotation encoding='application/x-tex'>x^2</annotation>"
+    "</semantics></math><p>after</p>",
+], ids=["article", "nested aside", "page form", "widget form and table", "figure", "math"])
+def test_tree_cleaning_is_trafilaturas(body: str) -> None:
+    from lxml import html
+    from trafilatura.htmlprocessing import tree_cleaning
+
+    data = f"<html><body><div>{body}</div><p>tail</p></body></html>".encode()
+    options = htmltext._options(True, None)
+    mine = htmltext._tree_cleaning(parse_html(data), options)
+    theirs = tree_cleaning(parse_html(data), options)
+    assert html.tostring(mine) == html.tostring(theirs)
