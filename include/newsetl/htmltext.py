@@ -154,13 +154,16 @@ def _extract(data: bytes, url: str | None, published: str | None) -> Page | Fail
 def fast_body(tree, options):
     """trafilatura's body element for a page in fast mode, comments off, balanced focus
     (``None`` when it finds too little), as ``bare_extraction`` finds it with those
-    options -- its ``trafilatura_sequence`` (2.3.1) step by step, without the two
-    copies of the whole tree that this case never reads (``bare_extraction`` copies a
-    tree it is given, ``_prepare_tree`` keeps a cleaned copy for the comment capture and
-    the external comparison), and with the page-text measure of its recall escalation
-    (a copy, a cleaning XPath and a text walk: ~2 ms on a real page) taken only when a
-    cheap upper bound of it (:func:`_page_text_bound`) does not already rule the
-    escalation out. ``tree`` is changed."""
+    options -- its ``trafilatura_sequence`` (2.3.1) step by step, without the copies of
+    the whole tree that this case never reads (``bare_extraction`` copies a tree it is
+    given, ``_prepare_tree`` keeps a cleaned copy for the comment capture and the
+    external comparison, ``extract_content`` one for a recovery that runs on ~1 page in
+    15: :func:`_extract_content`), its two raw-tree prunes only on pages whose class
+    and id values can match them (:func:`_raw_prune_hints`), its cleaning walking only
+    for tags the tree holds (:func:`_tree_cleaning`), and the page-text measure of its
+    recall escalation (a copy, a cleaning XPath and a text walk: ~2 ms on a real page)
+    taken only when a cheap upper bound of it (:func:`_page_text_bound`) does not
+    already rule the escalation out. ``tree`` is changed."""
     from trafilatura import core
     from trafilatura.htmlprocessing import convert_tags
 
