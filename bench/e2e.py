@@ -13,6 +13,14 @@ multiprocessing's forkserver, which nobody reaps, so their CPU time is sampled w
 memory (the last sample of each process: up to 50 ms of each one's end is missed).
 
     python bench/e2e.py --sizes 20000 100000 --workers 2
+    python bench/e2e.py --warc --sizes 5000 --workers 2          # a generated crawl day
+    python bench/e2e.py --warc-pages /tmp/aeb --sizes 3000      # real pages, see below
+
+``--warc`` generates HTML news pages shaped like real ones (bench/generate.py's
+``article_page``); ``--warc-pages`` packs the ScrapingHub benchmark's 181 real pages
+(a checkout, as for bench/extract_quality.py) into ``.warc.gz`` files, repeated up to
+the size: the honest measure of a crawl of real pages (the repeats are extracted like
+the first copies, then flagged as duplicates).
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate, generate_warc  # noqa: E402
+from generate import generate, generate_warc, pack_real_warc  # noqa: E402
 
 
 def tree_rss(proc: psutil.Process, cpu: dict[int, float] | None = None) -> int:
@@ -95,6 +103,10 @@ def main() -> None:
     parser.add_argument("--warc", action="store_true",
                         help="a crawl day: HTML pages (~100 KB each) in .warc.gz files; "
                              "items/s are pages/s")
+    parser.add_argument("--warc-pages", type=Path, metavar="BENCHMARK",
+                        help="a crawl day of real pages: the ScrapingHub benchmark's 181 "
+                             "pages (a checkout, as for bench/extract_quality.py) packed "
+                             "into .warc.gz files, repeated up to each size")
     parser.add_argument("--code", type=Path, action="append", default=[],
                         help="also run another checkout of the project (its include/ "
                              "first on PYTHONPATH), side by side; repeatable")
@@ -103,10 +115,14 @@ def main() -> None:
     rows = []
     try:
         for size in args.sizes:
-            raw = work / f"raw-{'warc-' if args.warc else ''}{size}"
+            kind = "real-warc-" if args.warc_pages else "warc-" if args.warc else ""
+            raw = work / f"raw-{kind}{size}"
             if not (raw / "2024-01-01").exists():
-                make = generate_warc if args.warc else generate
-                make(raw, "2024-01-01", size, seed=size, article_size=args.article_size)
+                if args.warc_pages:
+                    pack_real_warc(raw, "2024-01-01", size, args.warc_pages)
+                else:
+                    make = generate_warc if args.warc else generate
+                    make(raw, "2024-01-01", size, seed=size, article_size=args.article_size)
             for code in [None, *args.code]:
                 out = work / f"out-{size}"
                 shutil.rmtree(out, ignore_errors=True)

@@ -192,42 +192,117 @@ def generate_one_file(out: Path, ds: str, n_articles: int, shape: str, seed: int
     return made
 
 
-#: Page chrome around each article of a WARC day, like a real news page: a menu, related
-#: links, teaser cards, a footer, and the scripts and styles that make most of a page's
-#: bytes (the ScrapingHub benchmark's pages: 161-177 KB of HTML on average).
-_MENU = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
-_SCRIPT = ("<script>window.__CONFIG__ = " + json.dumps(
-    {f"key{i}": "x" * 60 for i in range(400)}) + ";</script>")
+#: Page chrome around each article of a WARC day, shaped like the ScrapingHub benchmark's
+#: real news pages (~740 elements and ~170 KB each, ~380 elements left once the subtrees
+#: that never hold text are pruned) rather than like a teaser grid the pruning removes
+#: whole: a head full of meta and link tags with JSON-LD, a mega-menu of nested link
+#: lists in plain divs, a breadcrumb, share tools, an inline "read more" box, a
+#: newsletter form, reader comments, a "most read" sidebar and related stories as list
+#: items with a teaser paragraph, a link-farm site footer in divs, a cookie banner, and
+#: the inline scripts and styles that make most of a page's bytes.
 _STYLE = "<style>" + "".join(f".c{i}{{margin:{i}px;padding:{i % 7}px}}" for i in range(1500)) \
     + "</style>"
-#: Teaser cards and a footer link farm: real pages have ~700 elements (the ScrapingHub
-#: pages: 730 on average), and the extractor's cost follows the element count.
-_CARDS = "".join(f'<div class="card c{i}"><a href="/story/{i}"><img src="/img/{i}.jpg" '
-                 f'alt="Picture {i}"></a><span class="teaser">Teaser headline number {i} '
-                 f'of the day</span><time>08:{i % 60:02d}</time></div>' for i in range(80))
-_LINKS = "".join(f'<a href="/page/{i}">Link {i}</a> ' for i in range(80))
+_SCRIPT = "".join("<script>window.__CONFIG" + str(k) + "__ = " + json.dumps(
+    {f"key{i}": "x" * 60 for i in range(250)}) + ";</script>" for k in range(4))
+_HEAD_TAGS = "".join(
+    [f'<meta name="m{i}" content="value {i}">' for i in range(20)]
+    + [f'<link rel="preload" href="/static/{i}.js" as="script">' for i in range(16)]
+    + ['<meta name="viewport" content="width=device-width">',
+       '<link rel="icon" href="/favicon.ico">'])
+_MENU = '<div class="site-menu" id="mega-menu"><ul class="menu-list">' + "".join(
+    f'<li class="menu-item"><a href="/s/{i}">Section {i}</a><ul class="sub-menu">'
+    + "".join(f'<li><a href="/s/{i}/{j}">Topic {i}.{j}</a></li>' for j in range(5))
+    + "</ul></li>" for i in range(10)) + "</ul></div>"
+_ICON = ('<svg viewBox="0 0 24 24" width="16" height="16"><g><path d="M12 2C6.5 2 2 6.5 2 '
+         '12s4.5 10 10 10 10-4.5 10-10S17.5 2 12 2z"/><path d="M9 12h6"/><circle cx="12" '
+         'cy="12" r="3"/></g></svg>')
+_SHARE = '<div class="share-tools">' + "".join(
+    f'<a class="share-{n}" href="https://{n}.example/share">{_ICON}<span>{n.title()}</span></a>'
+    for n in ("facebook", "twitter", "linkedin", "whatsapp", "email")) + "</div>"
+#: The parts the pruning removes whole (a nav bar, an ad rail, icons), which still cost
+#: parsing: real pages have about half their elements there.
+_NAV = '<nav class="top-nav"><ul>' + "".join(
+    f'<li><a href="/t/{i}">{_ICON}Topic {i}</a></li>' for i in range(40)) + "</ul></nav>"
+_ADS = "<aside class='ad-rail'>" + "".join(
+    f'<div class="ad-slot" id="ad-{i}"><iframe src="/ads/{i}"></iframe><noscript><img '
+    f'src="/px/{i}.gif"></noscript></div>' for i in range(6)) + "</aside>"
+_NEWSLETTER = ('<div class="newsletter-signup"><h3>Get the morning briefing</h3><form>'
+               '<input type="email" placeholder="Email"><button>Sign up</button></form>'
+               "<p>We will never share your address.</p></div>")
+_SITE_FOOTER = '<div class="site-footer">' + "".join(
+    f'<div class="footer-col"><h4>Column {c}</h4><ul>'
+    + "".join(f'<li><a href="/f/{c}/{i}">Footer link {c}.{i}</a></li>' for i in range(12))
+    + "</ul></div>" for c in range(5)) \
+    + '<div class="copyright"><p>© 2024 Example News. All rights reserved.</p></div></div>'
+_COOKIES = ('<div class="cookie-banner" id="cookie-notice"><p>We use cookies to improve '
+            'your experience.</p><a href="/privacy">Privacy policy</a></div>')
+_AUTHORS = ("Ann Smith", "John Roe", "Maria Rossi", "Li Wei", "Omar Haddad", "Eva Novak")
+
+
+#: Where the article's paragraphs sit: each page takes one, so that trafilatura finds the
+#: body by its different rules (a content class, ``<article>``, a generic ``id``, or only
+#: by the paragraphs), with a wider subtree to clean for the generic ones.
+_CONTAINERS = ('<div class="article-body">{}</div>', '<div class="story">{}</div>',
+               '<div id="content" class="col-md-8 col-sm-12 js-track">{}</div>',
+               '<div class="text-wrap">{}</div>', "<div>{}</div>")
+_WRAP = ('<div class="container js-layout"><div class="row gutter-lg"><div class="col-12 '
+         'col-lg-8 layout-main" data-track="main">{}</div></div></div>')
 
 
 def article_page(rng: random.Random, text: str, url: str) -> bytes:
-    """One generated article as an HTML news page (title, paragraphs, chrome)."""
+    """One generated article as an HTML news page (title, byline, paragraphs, chrome):
+    two in three name their author in JSON-LD, the others only in a byline (where the
+    extractor searches the page for it, as on a third of the benchmark's real pages)."""
     import html
 
+    esc = html.escape
     blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
     at = next((i for i, b in enumerate(blocks) if len(b) > 30), 0)  # after a section label
-    kicker = "".join(f'<div class="kicker">{html.escape(b)}</div>' for b in blocks[:at])
+    kicker = "".join(f'<div class="kicker">{esc(b)}</div>' for b in blocks[:at])
     title, paras = (blocks[at], blocks[at + 1:]) if len(blocks) > at + 1 else ("News", blocks)
-    related = "".join(f'<li><a href="/a/{rng.randrange(10**6)}">Related story {k}</a></li>'
-                      for k in range(15))
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
-    page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
-            f"{html.escape(title)} | Example News</title>"
+    author = rng.choice(_AUTHORS)
+    headlines = [f"Story {rng.randrange(10**6)} of the week in brief" for _ in range(24)]
+    read_more = '<div class="read-more-box"><h4>Read more</h4><ul>' + "".join(
+        f'<li><a href="/a/{k}">{h}</a></li>' for k, h in enumerate(headlines[:4])) + "</ul></div>"
+    body = [f"<p>{esc(p)}</p>" for p in paras]
+    body.insert(min(3, len(body)), read_more)
+    comments = '<section id="comments" class="comments-area"><h3>Comments</h3>' + "".join(
+        f'<div class="comment" id="c{k}"><div class="comment-meta"><span class="name">Reader'
+        f' {k}</span><span class="when">{k + 1} hours ago</span></div><p>I think this is '
+        f'point number {k} about the story, and I disagree with it.</p><a href="#reply" '
+        f'class="reply">Reply</a></div>' for k in range(rng.randrange(2, 7))) + "</section>"
+    most_read = '<div class="sidebar"><div class="most-read"><h3>Most read</h3><ol>' + "".join(
+        f'<li><a href="/m/{k}"><span class="rank">{k + 1}</span>{h}</a></li>'
+        for k, h in enumerate(headlines[4:14])) + "</ol></div></div>"
+    related = '<div class="related-stories"><h2>Related stories</h2><ul>' + "".join(
+        f'<li class="related-item"><a href="/r/{k}"><img src="/i/{k}.jpg" alt=""><h3>{h}</h3>'
+        f"</a><p>A short teaser of the related story, about one line long.</p></li>"
+        for k, h in enumerate(headlines[14:24])) + "</ul></div>"
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
+          "datePublished": "2024-01-01T06:00:00Z",
+          "publisher": {"@type": "Organization", "name": "Example News"}}
+    if rng.random() < 2 / 3:
+        ld["author"] = {"@type": "Person", "name": author}
+    json_ld = json.dumps(ld)
+    container = rng.choice(_CONTAINERS)
+    article_tag = "article" if container != "<div>{}</div>" else "div"
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
+            f"{esc(title)} | Example News</title>{_HEAD_TAGS}"
             f'<meta property="og:site_name" content="Example News">'
-            f'<link rel="canonical" href="{url}">{_STYLE}</head><body>'
-            f"<header><nav><ul>{_MENU}</ul></nav></header><main><article>"
-            f"{kicker}<h1>{html.escape(title)}</h1>{body}</article>"
-            f"<aside><h2>Related</h2><ul>{related}</ul></aside>"
-            f'<section class="more"><h2>More news</h2>{_CARDS}</section></main>'
-            f"<footer><p>{_LINKS}</p><p>© 2024 Example News. All rights reserved.</p></footer>"
+            f'<link rel="canonical" href="{url}">'
+            f'<script type="application/ld+json">{json_ld}</script>{_STYLE}</head><body>'
+            f'<header class="site-header"><div class="logo"><a href="/">Example News</a></div>'
+            f"{_NAV}{_MENU}</header>"
+            f'<div class="breadcrumb"><a href="/">Home</a> › <a href="/world">World</a></div>'
+            + _WRAP.format(
+                f'<div class="article-wrapper"><{article_tag} class="story-main">{kicker}'
+                f'<h1 class="headline">{esc(title)}</h1><div class="byline">By <a '
+                f'rel="author" href="/authors/{rng.randrange(100)}">{author}</a></div>'
+                f'<figure><img src="/img/lead.jpg" alt=""><figcaption>A picture of the '
+                f"scene. Photo: Agency</figcaption></figure>{_SHARE}"
+                f'{container.format("".join(body))}{_SHARE}</{article_tag}>'
+                f"{_NEWSLETTER}{comments}</div>{most_read}{related}{_ADS}")
+            + f"{_SITE_FOOTER}<footer><p>Example News Ltd</p></footer>{_COOKIES}"
             f"{_SCRIPT}</body></html>")
     return page.encode()
 
@@ -265,6 +340,41 @@ def generate_warc(out: Path, ds: str, n_pages: int, seed: int = 0,
                 writer.write_record(writer.create_warc_record(
                     url, "response", payload=io.BytesIO(payload), http_headers=http,
                     warc_headers_dict={"WARC-Date": f"{ds}T06:00:00Z"}))
+                made += 1
+    return made
+
+
+def pack_real_warc(out: Path, ds: str, n_pages: int, benchmark: Path,
+                   per_file: int = 500) -> int:
+    """A crawl day of real pages: the ScrapingHub benchmark's 181 HTML pages
+    (``benchmark``: a checkout of scrapinghub/article-extraction-benchmark, see
+    bench/extract_quality.py) packed with warcio as HTTP responses, repeated in turn up
+    to ``n_pages`` responses, each repeat under its own URL (the page's URL with
+    ``?copy=N``). Repeats extract to the same bodies, which the pipeline flags as
+    duplicates after extracting them: the extraction cost is every page's. Returns the
+    number of response records."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    truth = json.loads((benchmark / "ground-truth.json").read_text(encoding="utf-8"))
+    keys = sorted(truth)
+    pages = [gzip.decompress((benchmark / "html" / f"{key}.html.gz").read_bytes())
+             for key in keys]
+    day = out / ds
+    day.mkdir(parents=True, exist_ok=True)
+    made = 0
+    while made < n_pages:
+        with open(day / f"real-{made // per_file:05d}.warc.gz", "wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            for _ in range(min(per_file, n_pages - made)):
+                key = keys[made % len(keys)]
+                url = (truth[key].get("url") or f"https://page.example/{key}") \
+                    + f"?copy={made // len(keys)}"
+                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                        protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(pages[made % len(keys)]),
+                    http_headers=http, warc_headers_dict={"WARC-Date": f"{ds}T06:00:00Z"}))
                 made += 1
     return made
 

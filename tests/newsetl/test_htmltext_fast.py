@@ -130,14 +130,21 @@ def test_a_page_as_costly_as_a_crawled_one_keeps_its_body_and_loses_the_grid() -
 
 
 def fast_flags(monkeypatch) -> list[bool]:
+    """Which passes run: True for fast mode (:func:`htmltext.fast_body`), False for
+    ``bare_extraction``'s full cascade."""
     calls: list[bool] = []
-    real = trafilatura.bare_extraction
+    real, real_fast = trafilatura.bare_extraction, htmltext.fast_body
 
     def spy(tree, **kwargs):
         calls.append(kwargs["options"].fast)
         return real(tree, **kwargs)
 
+    def spy_fast(tree, options):
+        calls.append(options.fast)
+        return real_fast(tree, options)
+
     monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    monkeypatch.setattr(htmltext, "fast_body", spy_fast)
     return calls
 
 
@@ -154,3 +161,113 @@ def test_the_full_cascade_when_fast_mode_finds_little(monkeypatch) -> None:
     assert calls == [True, False, True, False]
     assert isinstance(menu, Failure)
     assert isinstance(short, Failure) or len(short.text) < htmltext.FAST_MIN_CHARS
+
+
+SHORT_ARTICLE = ("<article><h1>Short</h1><p>The council met on Monday and voted for the new "
+                 "bridge, which opens next spring after two years of work.</p></article>")
+LINK_FARM = "<div class='links'>" + "".join(
+    f"<p>Another long paragraph of page text number {i} that is not the article at all, "
+    f"but the page holds much of it.</p>" for i in range(40)) + "</div>"
+
+
+COMMENTS = ('<div id="comments"><div class="comment"><p>I disagree with the minister on '
+            "every point he made this week.</p></div></div>"
+            '<ul class="commentlist"><li>First!</li></ul>')
+SCROLL = ('<div class="infinite-scroll"><article><h2>Next story</h2><p>Another article '
+          "appended below the first one, as endless pages do.</p></article></div>")
+
+
+@pytest.mark.parametrize("body", [ARTICLE, ARTICLE + LINK_FARM, SHORT_ARTICLE,
+                                  SHORT_ARTICLE + LINK_FARM, f"<div>{CARDS}</div>",
+                                  "<div><p>Two words.</p></div>", ARTICLE + COMMENTS,
+                                  ARTICLE + SCROLL],
+                         ids=["article", "article+text", "short", "short+text (escalation)",
+                              "cards", "tiny", "comments", "infinite scroll"])
+def test_fast_body_is_bare_extractions_fast_mode(body: str) -> None:
+    data = page(body=body)
+    options = htmltext._options(True, None)
+    doc = trafilatura.bare_extraction(parse_html(data), options=options)
+    expected = htmltext.block_text(doc.body) if doc is not None else None
+    body_element = htmltext.fast_body(parse_html(data), options)
+    assert (htmltext.block_text(body_element) if body_element is not None else None) == expected
+
+
+def test_page_text_bound_is_an_upper_bound() -> None:
+    from trafilatura.baseline import html2txt
+
+    for body in (ARTICLE, ARTICLE + LINK_FARM, f"<div>{CARDS}</div>",
+                 "<div>a<p>b</p>c<span>d</span><li>e</li>f</div>"):
+        tree = parse_html(page(body=body))
+        assert len(html2txt(tree)) <= htmltext._page_text_bound(tree)
+
+
+BYLINES = {
+    "byline class": '<div class="byline">By Ann Smith</div>',
+    "rel author": '<p>By <a rel="author" href="/a">Ann Smith</a></p>',
+    "time inside the byline": '<div class="byline">By Ann Smith <time>9:00</time></div>',
+    "long text, shorter without its time": '<span class="author">Ann Smith ' + "x" * 100
+                                           + '<time>' + "9" * 30 + "</time></span>",
+    "byline in comments": '<div class="comments"><span class="author">Reader</span></div>'
+                          '<span class="author-name">Ann Smith</span>',
+    "in a figure only": '<figure><span class="author">Photo Agency</span></figure>',
+    "itemprop": '<span itemprop="author">Ann Smith</span>',
+    "later expression": '<h4 class="post-writer">Ann Smith</h4>',
+    "too long": '<div class="author">' + "word " * 40 + "</div>",
+    "author element": "<author>Ann Smith</author>",
+    "data-component": '<div data-component="Byline">Ann Smith</div>',
+    "id": '<p id="Author-box">Ann Smith</p>',
+}
+
+
+@pytest.mark.parametrize("byline", list(BYLINES.values()), ids=list(BYLINES))
+def test_page_author_is_extract_author(byline: str) -> None:
+    from trafilatura.metadata import extract_author
+
+    data = page(body=byline + ARTICLE)
+    assert htmltext.page_author(parse_html(data)) == extract_author(parse_html(data))
+
+
+def test_json_minify_and_normalize_are_trafilaturas() -> None:
+    import random
+
+    from trafilatura.json_metadata import normalize_json
+    from trafilatura.metadata import JSON_MINIFY
+
+    rng = random.Random(16)
+    alphabet = ['"', "\\", " ", "\n", "\t", "\u00a0", "\u2003", "a", "{", "}", ":", ",", "<",
+                ">", "\\u00e9", "\\n", "&amp;", "\ud800", "x y"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+        assert htmltext.minify_json(text) == JSON_MINIFY.sub(r"\1", text), repr(text)
+        assert htmltext._normalize_json(text) == normalize_json(text), repr(text)
+
+
+def test_raw_prune_hints_match_the_installed_trafilatura() -> None:
+    assert None not in htmltext._raw_prune_hints()
+
+
+def test_hinted_values_are_those_with_a_byline_word() -> None:
+    values = ["nav", "the-Author x", "", "author", "BYLINE", "wri\nter", "x-writer"]
+    assert htmltext._hinted(values) == ["the-Author x", "author", "BYLINE", "x-writer"]
+    assert htmltext._hinted([]) == [] and htmltext._hinted(["menu", "a"]) == []
+    assert htmltext._hinted(["İ", "x", "byline"]) == ["byline"]  # lower() lengthens "İ"
+
+
+@pytest.mark.parametrize("body", [
+    ARTICLE,
+    "<aside><aside>in</aside></aside><p>Text between.</p><aside>later</aside>",
+    "<form><p>" + "Most of the page is this form's text. " * 20 + "</p></form>",
+    "<form><input></form><p>Text.</p><table><tr><td>cell</td></tr></table>",
+    "<figure><img src='x'><figcaption>Caption</figcaption></figure><p>a<small>b</small></p>",
+    "<math><semantics><annotation encoding='application/x-tex'>x^2</annotation>"
+    "</semantics></math><p>after</p>",
+], ids=["article", "nested aside", "page form", "widget form and table", "figure", "math"])
+def test_tree_cleaning_is_trafilaturas(body: str) -> None:
+    from lxml import html
+    from trafilatura.htmlprocessing import tree_cleaning
+
+    data = f"<html><body><div>{body}</div><p>tail</p></body></html>".encode()
+    options = htmltext._options(True, None)
+    mine = htmltext._tree_cleaning(parse_html(data), options)
+    theirs = tree_cleaning(parse_html(data), options)
+    assert html.tostring(mine) == html.tostring(theirs)

@@ -8,7 +8,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from newsetl import reasons
+from newsetl import htmltext, reasons
 from newsetl.htmltext import extract_page
 from newsetl.inputs import Limits, RawItem, RejectItem, discover, iter_file
 from newsetl.process import Rows, process_items
@@ -134,6 +134,7 @@ def test_extraction_never_raises(monkeypatch) -> None:
         raise RecursionError("deep tree")
 
     monkeypatch.setattr(trafilatura, "bare_extraction", boom)
+    monkeypatch.setattr(htmltext, "fast_body", boom)
     failure = extract_page(PAGE.encode())
     assert failure.reason == reasons.UNPARSABLE_HTML and "RecursionError" in failure.detail
 
