@@ -341,16 +341,26 @@ def by_tag(path: str, first_only: bool = False) -> str:
 
 def closing_bracket(path: str, start: int) -> int | None:
     """The index of the bracket closing the one at ``start`` (quotes skipped)."""
+    return _closing(path, start, "[", "]")
+
+
+def _closing(text: str, start: int, opener: str, closer: str) -> int | None:
+    """The index of the ``closer`` matching the ``opener`` at ``start``, skipping quoted
+    literals; None when it is not closed.
+
+    >>> _closing("a[b[']']c]d", 1, "[", "]"), _closing("(x", 0, "(", ")")
+    (9, None)
+    """
     depth, pos = 0, start
-    while pos < len(path):
-        char = path[pos]
+    while pos < len(text):
+        char = text[pos]
         if char in "'\"":
-            pos = path.find(char, pos + 1)
+            pos = text.find(char, pos + 1)
             if pos < 0:
                 return None
-        elif char == "[":
+        elif char == opener:
             depth += 1
-        elif char == "]":
+        elif char == closer:
             depth -= 1
             if depth == 0:
                 return pos
@@ -459,21 +469,7 @@ _GUARDED_STEP = re.compile(r"^\s*\(*(?:\.//\*|\((?:\.?//[\w-]+\|)*\.?//[\w-]+\))
 
 def closing_paren(text: str, start: int) -> int | None:
     """The index of the parenthesis closing the one at ``start`` (quotes skipped)."""
-    depth, pos = 0, start
-    while pos < len(text):
-        char = text[pos]
-        if char in "'\"":
-            pos = text.find(char, pos + 1)
-            if pos < 0:
-                return None
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return pos
-        pos += 1
-    return None
+    return _closing(text, start, "(", ")")
 
 
 def fast_xpath(original, first_only: bool = False):
