@@ -74,7 +74,21 @@ def worker_dedup(out: str, ds: str) -> dict:
             "cpu_seconds": cpu,
             "read": summary.get("articles_read"),
             "rss_before_mb": before.ru_maxrss / 1024,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux keeps ``ru_maxrss`` across fork and
+    exec, so a worker started by a process that had just built a 1.5 GB archive in
+    memory reported 1.5 GB whatever it used; ``VmHWM`` belongs to the process's own
+    address space (``ru_maxrss`` where there is no /proc)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_worker(code: Path, *args: str) -> dict:
