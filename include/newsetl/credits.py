@@ -29,7 +29,7 @@ COPYRIGHT, PARENTHESIS, SLASH, PICTURE_BY, COLON = 1, 2, 4, 8, 16
 
 #: The words a "<word>: <credit>" credit uses (the COLON pattern below).
 _COLON_CREDIT_WORDS = ("photo", "foto", "фото", "crédit", "credit", "bild", "image",
-                       "picture", "photograph", "صورة", "عکس", "تصویر")
+                       "picture", "photograph", "صورة", "عکس", "تصویر", "quelle")
 
 
 def _credit_word_before_colon(line: str) -> bool:
@@ -87,7 +87,7 @@ _CREDIT_PATTERNS = (
     # also glued to the caption by a scraper ("... GuigoReuters/Marko Djurica")
     (SLASH,
      re.compile(r"(?:^|[\s(]|(?<=[a-z]))(?P<credit>(?:" + _AGENCY
-                + r")/[^\s/][^\n()]{0,60}?)\)?\.?$")),
+                + r")\s?/\s?[^\s/][^\n()]{0,60}?)\)?\.?$")),
     # "Antonio Cruz/ Agência Brasil", "Divulgação/ Cleberson Silva/ Chapecoense": a line
     # that ends with 2-3 capitalised names joined by slashes
     # (also a photographer and a short desk code: "Marcelo Camargo/ABr")
@@ -106,11 +106,15 @@ _CREDIT_PATTERNS = (
      re.compile(r"(?:^|[\s(]|(?<=[a-z]))(?P<credit>(?:[A-Z]\.|[A-Z][\w'’-]+)"
                 r"(?:\s(?:[A-Z]\.|[A-Z][\w'’-]+)){0,3}\s?/\s?(?:" + _AGENCY + r")"
                 r"(?:\s?/\s?(?:" + _AGENCY + r"|" + _WORD + r"(?: " + _WORD + r")?))?"
-                r"(?:\s?/\s?(?:" + _RIGHTS_NOTE + r"))?)\)?\.?$")),
+                r"(?:\s?/\s?(?:" + _RIGHTS_NOTE + r"))?(?:\s+via\s+(?:" + _AGENCY + r"))?)"
+                r"\)?\.?$")),
     # "Photo: X" / "Crédit photo : X" / "Foto: dpa/M. Kappeler" closing a line, after
     # the caption's last sentence (not "... ein klares Bild: Nichts geht mehr")
+    # ... also glued to the caption's last word by a scraper ("... NadeschdinBild: X/dpa")
     (COLON, re.compile(
-        r"(?:^|[.|/(])\s*(?:photo|foto|фото|crédit photo|credit photo|photo credit|crédit|"
+        r"(?:^|[.|/(]|(?<=[a-zà-ÿ)])(?=(?-i:Bild|Foto|Photo|Image|Quelle)\s*:))\s*"
+        r"(?:photo|foto|фото|crédit photo|credit photo|photo credit|crédit|"
+        r"(?<=[a-zà-ÿ)])quelle|"
         r"credit|bild|image|picture|photograph|صورة|عکس|تصویر)\s*[:：]\s*"
         r"(?P<credit>(?:[^.:\n]|(?<=[A-Z])\.(?=\s))(?:[^.:\n]|(?<=[A-Z])\.(?=\s)){0,59}?)"
         r"\s*\.?$",

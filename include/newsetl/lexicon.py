@@ -331,5 +331,5 @@ AGENCIES = (
     "Bloomberg", "Sipa", "SIPA", "ABACA", "Imago", "IMAGO", "picture alliance",
     "picture-alliance", "NurPhoto", "Pool", "POOL", "Keystone", "KEYSTONE", "ANP", "Belga",
     "BELGA", "PAP", "Yonhap", "Kyodo", "WENN", "Alamy", "Wikimedia Commons", "Flickr",
-    "РИА Новости", "Sputnik", "ИТАР-ТАСС",
+    "РИА Новости", "Sputnik", "ИТАР-ТАСС", "PA Images", "PA Wire",
 )

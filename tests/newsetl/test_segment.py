@@ -297,3 +297,24 @@ def test_a_paragraph_about_a_newsletter_stays_news() -> None:
             "readers and will move to a paid model next year, its editor said.")
     seg = segment(f"Minister unveils new labour rules\n\n{NEWS}\n\n{line}\n\n{MORE}")
     assert {s.text: s.kind for s in seg.sections}[line] == "paragraph"
+
+
+@pytest.mark.parametrize(("line", "credit"), [
+    ("Der Kremlkritiker Boris NadeschdinBild: Mikhail Sinitsyn/TASS/dpa/picture alliance",
+     "Mikhail Sinitsyn/TASS/dpa/picture alliance"),
+    ("Personen in Schutzanzügen gehen auf das Schiff zu: 11. Mai 2026 (AFP / JORGE GUERRERO)",
+     "AFP / JORGE GUERRERO"),
+    ("Michael D. Higgins in Galway. | Niall Carson/PA Images via Getty Images",
+     "Niall Carson/PA Images via Getty Images"),
+    ("Mario Voigt (CDU) und Björn Höcke (AfD)Quelle: Hannes P. Albert/dpa",
+     "Hannes P. Albert/dpa"),
+])
+def test_credits_with_spaced_slashes_via_agencies_or_glued_markers(line: str,
+                                                                  credit: str) -> None:
+    assert find_credit(line) == credit
+
+
+@pytest.mark.parametrize("line", ["Das Leitbild: Nachhaltigkeit und Fairness für alle.",
+                                  "Er sagte das am Montag in Berlin. Quelle: dpa"])
+def test_a_colon_after_a_word_ending_in_bild_or_a_source_note_is_no_credit(line: str) -> None:
+    assert find_credit(line) is None
