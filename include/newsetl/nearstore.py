@@ -104,28 +104,34 @@ def ensure_signed(out_root: storage.Location, days: list[str]) -> None:
     another :data:`newsetl.minhash.SIGNATURE_VERSION`, or none, from their articles:
     pairs are only found between signatures made alike. Once per day after an upgrade
     (a day with no articles only gets the version recorded)."""
-    manifests = signature_versions(out_root, days)
+    manifests = signed_with_current_version(out_root, days)
     table = _table(out_root, layout.SIGNATURES)
     signed = set() if table is None or not manifests else {
         p["ds"] for p in table.partitions(
             file_pruning_predicate=[("ds", "in", sorted(manifests))])}
-    for ds, (version, articles) in sorted(manifests.items()):
-        if version != minhash.SIGNATURE_VERSION or (articles and ds not in signed):
+    for ds, (current, articles) in sorted(manifests.items()):
+        if not current or (articles and ds not in signed):
             sign_published_day(out_root, ds)
 
 
-def signature_versions(out_root: storage.Location, days: list[str]
-                       ) -> dict[str, tuple[str | None, int]]:
-    """Published day -> (the signature version its manifest records, None when it
-    predates the field; its articles), for ``days`` only (their manifests' files)."""
+def signed_with_current_version(out_root: storage.Location, days: list[str]
+                                ) -> dict[str, tuple[bool, int]]:
+    """Published day -> (whether its manifest records the current signature version;
+    its articles), for ``days`` only (their manifests' files). The manifests are not
+    parsed: a day's JSON lists every input file (megabytes on big days), and the
+    version is one exact substring of what :func:`newsetl.publish.manifest_row` wrote."""
     table = _table(out_root, layout.MANIFESTS)
     if table is None or not days:
         return {}
     # the manifests' files of these days only (exact pruning on the partition values)
-    dataset = _dataset(table, [("ds", "in", sorted(days))])
-    rows = dataset.to_table(columns=["ds", "articles", "manifest"])
-    return {r["ds"]: (json.loads(r["manifest"]).get("signature_version"), int(r["articles"]))
-            for r in rows.to_pylist()}
+    rows = _dataset(table, [("ds", "in", sorted(days))]).to_table(
+        columns=["ds", "articles", "manifest"])
+    needle = json.dumps({"signature_version": minhash.SIGNATURE_VERSION},
+                        ensure_ascii=False)[1:-1]
+    current = pc.match_substring(rows.column("manifest"), needle).to_pylist()
+    return {ds: (ok, int(n)) for ds, ok, n in zip(
+        rows.column("ds").to_pylist(), current, rows.column("articles").to_pylist(),
+        strict=True)}
 
 
 def signature_batches(out_root: storage.Location, days: list[str],
@@ -151,20 +157,23 @@ def load_side(out_root: storage.Location, days: list[str]) -> nearpairs.Side:
     return nearpairs.side_from_arrow(pa.Table.from_batches(batches))
 
 
-def _articles_signature_batches(out_root: storage.Location, ds: str
-                                ) -> Iterator[pa.RecordBatch]:
-    """The day's published articles as ``signatures`` rows, a batch at a time."""
+def _pinned_articles(out_root: storage.Location, ds: str):
+    """The ``articles`` table at the version the day's manifest row pins (None when the
+    day is not published or the table is gone)."""
     from newsetl.readers import open_table, snapshot
 
-    schema = schemas.delta_schema(layout.SIGNATURES)
     snap = snapshot(out_root, [ds])
     if ds not in snap.versions:
-        return
-    articles = open_table(str(layout.table_uri(out_root, "articles")),
-                          snap.versions[ds]["articles"])
-    if articles is None:
-        return
-    dataset = articles.to_pyarrow_dataset()
+        return None
+    return open_table(str(layout.table_uri(out_root, "articles")),
+                      snap.versions[ds]["articles"])
+
+
+def _articles_signature_batches(articles, ds: str) -> Iterator[pa.RecordBatch]:
+    """The day's articles (of the pinned ``articles`` table) as ``signatures`` rows, a
+    batch at a time; only the day's files are listed."""
+    schema = schemas.delta_schema(layout.SIGNATURES)
+    dataset = articles.to_pyarrow_dataset(file_pruning_predicate=[("ds", "=", ds)])
     for batch in dataset.to_batches(columns=["article_id", "content_sha1", "body"],
                                     filter=pc.field("ds") == ds, batch_size=1024):
         rows = batch.to_pylist()
@@ -192,14 +201,15 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
         manifest = read_manifest(out_root, day.ds)
         if manifest is None:
             return False
-        if next(_articles_signature_batches(out_root, day.ds), None) is None and \
-                manifest.get("counts", {}).get("articles", 1):
+        articles = _pinned_articles(out_root, day.ds)
+        if articles is None and manifest.get("counts", {}).get("articles", 1):
             # never replace signatures by nothing: the articles are unreadable or gone
             log.warning("newsetl dedup: %s has no readable articles to sign from", day.ds)
             return False
         version = commit_day(out_root, layout.SIGNATURES, day,
-                             lambda: pa.RecordBatchReader.from_batches(
-                                 schema, _articles_signature_batches(out_root, day.ds)),
+                             lambda a=articles: pa.RecordBatchReader.from_batches(
+                                 schema, _articles_signature_batches(a, day.ds)
+                                 if a is not None else iter(())),
                              new_publish_id(), streamed=True)
         _forget(out_root, layout.SIGNATURES)
         latest = read_manifest(out_root, day.ds)

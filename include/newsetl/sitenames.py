@@ -36,7 +36,10 @@ def _key(text: str) -> str:
 
 def _host_labels(url: str | None) -> list[str]:
     """The distinctive labels of the page's host ("globalnews" of globalnews.ca)."""
-    host = urlsplit(url or "").hostname or ""
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:  # "http://[::1": a page's URL is the page's word, not ours
+        return []
     parts = host.split(".")
     return [p for p in parts[:-1] if p not in _SKIP_LABELS] if len(parts) > 1 else []
 
@@ -47,6 +50,8 @@ def names_site(tail: str, site_name: str | None, url: str | None) -> bool:
     >>> names_site("CBC News", "CBC", None), names_site("Golem.de", None, "https://golem.de/x")
     (True, True)
     >>> names_site("here's how to check", "Mail Online", "https://www.dailymail.co.uk/a")
+    False
+    >>> names_site("CBC News", None, "http://[cbc.ca/broken")
     False
     """
     key = _key(tail)

@@ -43,3 +43,11 @@ def test_a_page_title_reaches_the_article_without_the_site_name() -> None:
     record = dict(meta, title_source=None)  # a JSONL title is the publisher's: kept whole
     parsed = parse_item(RawItem("day.jsonl", "1", 0, "0" * 64, text=BODY, meta=record))
     assert [s.text for s in parsed.seg.of_kind("title")] == [meta["title"]]
+
+
+def test_a_malformed_page_url_leaves_the_title_and_the_article_alone() -> None:
+    meta = {"title": "Ceasefire talks stall again | CBC News", "title_source": "page",
+            "site_name": "CBC", "url": "http://[cbc.ca/news", "author": "Jane Doe"}
+    parsed = parse_item(RawItem("day.warc.gz", "1", 0, "0" * 64, text=BODY, meta=meta))
+    assert [s.text for s in parsed.seg.of_kind("title")] == ["Ceasefire talks stall again"]
+    assert parsed.seg.authors == ["Jane Doe"]
