@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from newsetl import segment as seg_module
+from newsetl.citations import citation_tail
 from newsetl.cleaning import clean_text
 from newsetl.inputs import RawItem
 from newsetl.process import Rows, build_rows, parse_item
@@ -397,3 +398,13 @@ def test_a_quoted_crosshead_is_a_subheading_also_when_glued_to_the_next_paragrap
     assert _kinds(f"Council passes budget\n\n{body}\n\n{said}\n\n{after}")[-2] == "quote"
     ends = "The mayor called it “the end of the talks.”"
     assert _kinds(f"Council passes budget\n\n{body}\n\n{ends}\n\n{after}")[-2] == "paragraph"
+
+
+def test_a_line_full_of_straight_quotes_is_no_source_list_and_ends() -> None:
+    """HTML attributes left in a text file ('data-x="..." data-y="..."', then a date-like
+    id at the end) once sent the source-list search into minutes of backtracking for one
+    unit; each citation is now an atomic group, so this returns at once."""
+    attrs = " ".join(f'data-k{i}="{{"v":"{i}","w":"x{i}"}}"' for i in range(40))
+    unit = f'<a href="/r?id=1" {attrs} data-url="https://example.com/DGX2000000">登録する'
+    assert citation_tail(unit) == -1
+    assert _typed(f"A headline here\n\n{unit}")[-1][2] == unit  # typed, not lost
