@@ -132,8 +132,9 @@ FOOTER_OPENERS = (
     r"all rights reserved",
 )
 
-#: Widget, ad and paywall lines: regex fragments matched at the start of a line only
-#: (case-insensitive), so the glued-footer search over every sentence end stays short.
+#: Widget, ad, paywall, sign-up form, comment box and disclosure lines: regex fragments
+#: matched at the start of a line only (case-insensitive), so the glued-footer search over
+#: every sentence end stays short.
 WIDGET_OPENERS = (
     r"(?:this )?advertisement has not loaded",
     r"(?:the )?(?:article|story) continues below(?: (?:this |the )?advertisement)?",
@@ -148,6 +149,50 @@ WIDGET_OPENERS = (
     r"会員限定",
     r"有料会員",
     r"fehler gefunden\?",
+    # sign-up forms and their legal notes, in any newsletter or account box
+    r"by (?:signing up|subscribing|submitting|registering|providing|clicking)\b[^.]{0,60}?"
+    r"\b(?:you|i) (?:agree|consent|confirm|accept|have read)",
+    r"this site is protected by recaptcha",
+    r"i would like to be emailed about",
+    r"privacy notice: newsletters may contain",
+    r"thanks for signing up",
+    r"you(?:'|’)ve successfully subscribed",
+    r"there was an error, please provide a valid email",
+    r"we encountered an issue signing you up",
+    r"mit meiner anmeldung zum newsletter",
+    r"zum folgen bitte anmelden",
+    # account walls
+    r"create an account or sign in to",
+    r"already have an account\?",
+    r"this article is free to read",
+    r"subscribe now to read",
+    r"nog geen abonnee\?",
+    r"als abonnee (?:lees|krijg) je",
+    r"non hai un account\?",
+    r"il servizio è dedicato agli utenti registrati",
+    # video players and embedded third-party content
+    r"we apologi[sz]e, but this video has failed to load",
+    r"try refreshing your browser",
+    r"ich bin damit einverstanden, dass mir (?:der )?externe",
+    r"an dieser stelle finden sie einen .{0,60}externen inhalt",
+    # comment boxes and their policies
+    r"(?:you must|you need to) be (?:logged in|signed in|a subscriber|registered) to",
+    r"please (?:review|read) our (?:comment(?:ing)?|community) (?:policy|guidelines)",
+    r"share your thoughts and join the conversation",
+    r"du musst (?:dich )?(?:angemeldet sein|einloggen)",
+    r"um einen kommentar (?:zu )?(?:schreiben|abgeben|abzugeben|verfassen) zu können",
+    r"zu diesem artikel wurden noch keine kommentare",
+    r"noch kein kommentar vorhanden",
+    r"bitte füllen sie die felder aus, um einen kommentar",
+    r"para ver los comentarios de nuestros suscriptores",
+    # disclosures: affiliate links, opinion pieces, machine translation
+    r"(?:when|if) you (?:buy|purchase) (?:something )?(?:through|using|via) links",
+    r"reviews and recommendations are unbiased",
+    r"we independently select (?:everything|all|these|the products)",
+    r"(?:the )?(?:opinions|views) expressed (?:here |in this (?:article|column) )?are "
+    r"(?:solely )?(?:those|the views) of the",
+    r"dies ist eine maschinelle übersetzung",
+    r"diese zusammenfassung wurde (?:künstlich|automatisch) erzeugt",
 )
 
 #: Newsletter and feed prompts anywhere in a short line ("Ground Game: Sign up for AP's
