@@ -375,6 +375,16 @@ def is_timestamp(line: str) -> bool:
     (False, True)
     >>> is_timestamp("Announcement, December 14, 2012"), is_timestamp("Paris, 12 ans")
     (True, False)
+    >>> is_timestamp("08:39, 06 Jan 2026Updated 08:41, 06 Jan 2026")
+    True
+    >>> is_timestamp("2025年1月14日 01時28分 (1月14日 01時40分更新)")
+    True
+    >>> is_timestamp("February 28 2024, 9:54 a.m.")
+    True
+    >>> is_timestamp("| UPDATED: 11:50, Thu, Jul 18, 2024")
+    True
+    >>> is_timestamp("Sun Yang, 2024"), is_timestamp("2024年の経済")
+    (False, False)
     """
     if len(line) > 80:
         return False
@@ -382,13 +392,35 @@ def is_timestamp(line: str) -> bool:
     if label:  # "Announcement, December 14, 2012": a page's kind and date
         line = label.group("date")
     words = re.findall(r"[^\W_]+", line.casefold())
-    if not words or not any(w.isdigit() for w in words):
+    if not words or not any(c.isdigit() for c in line):
         return False
-    return all(_time_token(w) or w in lexicon.WEEKDAYS or w in _MONTH_SET or w in _TIME_WORDS
-               for w in words)
+    return all(_time_word(w) or _glued_time_words(w) for w in words)
 
 
 _MONTH_SET = frozenset(lexicon.MONTHS)
+#: Weekday and month abbreviations of page timestamps ("11:48, Thu, Jul 18, 2024", "12.
+#: MÄR 2025 18:03"): here only, as "Sun" or "Sat" opens names elsewhere.
+_ABBREVIATIONS = frozenset((
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "mär", "mrz", "okt", "dez", "m", "p", "duration",
+))
+#: Chinese, Japanese and Korean date and time characters ("2025年1月14日 01時28分更新",
+#: "2024년 1월 14일"); Han and kana are compared one character at a time.
+_CJK_TIME = frozenset("年月日時时分秒更新公開开配信发布년월일시분")
+#: A word a scraper glued together: digit runs, single Han or kana, other letter runs.
+_GLUED_PARTS = re.compile(r"\d+|[\u3040-\u30ff\u3400-\u9fff]|[^\W\d_]+")
+
+
+def _time_word(word: str) -> bool:
+    return (_time_token(word) or word in lexicon.WEEKDAYS or word in _MONTH_SET
+            or word in _TIME_WORDS or word in _ABBREVIATIONS)
+
+
+def _glued_time_words(word: str) -> bool:
+    """A word made of time words glued together ("2026updated", "01mis", "14日")."""
+    parts = _GLUED_PARTS.findall(word)
+    return len(parts) > 1 and all(p.isdigit() or p in _CJK_TIME or _time_word(p)
+                                  for p in parts)
 
 
 def _time_token(word: str) -> bool:
