@@ -185,6 +185,9 @@ WIDGET_OPENERS = (
     r"noch kein kommentar vorhanden",
     r"bitte füllen sie die felder aus, um einen kommentar",
     r"para ver los comentarios de nuestros suscriptores",
+    r"we want to hear from you",
+    r"ihre meinung ist uns wichtig",
+    r"(?:hat ihnen dieser artikel gefallen|did you (?:like|enjoy) this (?:article|story))\?",
     # disclosures: affiliate links, opinion pieces, machine translation
     r"(?:when|if) you (?:buy|purchase) (?:something )?(?:through|using|via) links",
     r"reviews and recommendations are unbiased",
