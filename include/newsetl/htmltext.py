@@ -562,46 +562,61 @@ def page_author(tree) -> str | None:
     ``AUTHOR_XPATHS``, in their order, whose text is 3-119 characters long. Here they
     run on the page itself: a candidate inside a discarded subtree is passed over (the
     copy has no such element), a candidate with none inside it has the same text as in
-    the copy; only a candidate with a discarded subtree inside it (its text in the copy
-    is shorter) sends the page to ``extract_author`` itself. ``AUTHOR_XPATHS`` test the
-    elements' own attributes, so deleting other elements neither adds nor removes
-    candidates (except through ``rel`` elements: those pages go to ``extract_author``).
-    On a page where no attribute value holds a byline word (:data:`_AUTHOR_HINT`) and
-    that has no such elements, nothing can match: ``None`` at once.
+    the copy, and a candidate with a discarded subtree inside it gets the text it has in
+    the copy from a copy of itself with those subtrees deleted
+    (:func:`_text_without_discarded`). ``AUTHOR_XPATHS`` test the elements' own
+    attributes, so deleting other elements neither adds nor removes candidates (except
+    through ``rel`` elements: those pages go to ``extract_author``). On a page where no
+    attribute value holds a byline word (:data:`_AUTHOR_HINT`) and that has no such
+    elements, nothing can match: ``None`` at once.
     """
     from trafilatura import metadata as tm
     from trafilatura.json_metadata import normalize_authors
     from trafilatura.utils import trim
 
     inside, around = _discard_xpaths()
-    on_element = _author_tests()
+    on_elements = _author_tests()
     values, tags = _author_xpaths()
-    if inside is None or on_element is None or tags(tree):
+    if inside is None or on_elements is None or tags(tree):
         return tm.extract_author(tree)  # another trafilatura, or author or rel elements
     candidates = list(dict.fromkeys(value.getparent() for value in _hinted(values(tree))))
-    for test in on_element:
-        for element in [c for c in candidates if test(c)]:
+    if not candidates:
+        return None
+    for test in on_elements:
+        for element in test(tree, candidates=candidates):
             if around(element):
                 continue  # deleted in trafilatura's copy
-            content = trim(" ".join(element.itertext()))
-            if not (content and 2 < len(content) < 120):
-                if inside(element):
-                    return tm.extract_author(tree)  # shorter in the copy: may qualify
-                continue
             if inside(element):
-                return tm.extract_author(tree)  # another text in the copy
-            return normalize_authors(None, content)
+                content = _text_without_discarded(element)
+            else:
+                content = trim(" ".join(element.itertext()))
+            if content and 2 < len(content) < 120:
+                return normalize_authors(None, content)
     return None
+
+
+def _text_without_discarded(element) -> str:
+    """An element's text as trafilatura's ``extract_author`` reads it in its pruned copy
+    of the page: the same deletions (``AUTHOR_DISCARD_XPATHS``, tails kept), made in a
+    copy of the element alone. Elements deleted outside it change none of its text, and
+    its own tail is no part of it."""
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.utils import trim
+    from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
+
+    alone = prune_unwanted_nodes(copy.deepcopy(element), AUTHOR_DISCARD_XPATHS)
+    return trim(" ".join(alone.itertext()))
 
 
 @functools.cache
 def _author_tests():
-    """trafilatura's ``AUTHOR_XPATHS`` (2.3.1) as tests of one element (``//*[P]`` as
-    ``self::*[P]``, without the ``|//author`` of the first): run only on the elements
-    with an attribute value that :data:`_AUTHOR_HINT` finds -- every literal those
-    expressions look for contains one of its words, so no other element can match --
-    instead of on every element of the page (~1.5 ms each on a real page). ``None`` for
-    expressions of another shape."""
+    """trafilatura's ``AUTHOR_XPATHS`` (2.3.1) as filters of a node-set of candidates
+    (``//*[P]`` as ``$candidates[P]``, without the ``|//author`` of the first): run only
+    on the elements with an attribute value that :data:`_AUTHOR_HINT` finds -- every
+    literal those expressions look for contains one of its words, so no other element
+    can match -- instead of on every element of the page (~1.5 ms each on a real page),
+    one call per expression. ``None`` for expressions of another shape (steps after the
+    predicates, or a predicate that reads positions)."""
     from lxml import etree
 
     from newsetl.xpathregex import REGEXP_NS, closing_bracket, originals, rewrite
@@ -609,7 +624,7 @@ def _author_tests():
     tests = []
     for expression in originals()["AUTHOR_XPATHS"]:
         path = " ".join(expression.path.split()).removesuffix("|//author").strip()
-        if not path.startswith("//*["):
+        if not path.startswith("//*[") or re.search(r"position\(|last\(|\[\s*\d", path):
             return None
         pos = len("//*")
         while pos < len(path):  # only predicates after the step
@@ -617,7 +632,7 @@ def _author_tests():
             if end is None:
                 return None
             pos = end + 1
-        tests.append(etree.XPath(f"boolean(self::*{rewrite(path)[len('//*'):]})",
+        tests.append(etree.XPath(f"$candidates{rewrite(path)[len('//*'):]}",
                                  namespaces={"re": REGEXP_NS}))
     return tests
 

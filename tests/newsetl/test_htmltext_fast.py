@@ -205,6 +205,12 @@ BYLINES = {
     "byline class": '<div class="byline">By Ann Smith</div>',
     "rel author": '<p>By <a rel="author" href="/a">Ann Smith</a></p>',
     "time inside the byline": '<div class="byline">By Ann Smith <time>9:00</time></div>',
+    "discarded parts inside, tails kept": '<div class="byline">By<span class="comments">'
+                                          '<a>12</a> comments</span>Ann <figure>x</figure>'
+                                          'Smith<time>9:00</time></div>',
+    "shorter without its parts, then a later byline": '<span class="author"><span class='
+                                                      '"sidebar">Menu</span>A</span><span '
+                                                      'class="byline">By Ann Smith</span>',
     "long text, shorter without its time": '<span class="author">Ann Smith ' + "x" * 100
                                            + '<time>' + "9" * 30 + "</time></span>",
     "byline in comments": '<div class="comments"><span class="author">Reader</span></div>'
