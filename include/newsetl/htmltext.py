@@ -252,7 +252,7 @@ def _tree_cleaning(tree, options):
         cleaning_list.remove("form")
     cleaning_list.extend(["table", "td", "th", "tr"])
     strip_tags(tree, hp.MANUALLY_STRIPPED)
-    present = {element.tag for element in tree.iter()}
+    present = {element.tag for element in tree.iter(*cleaning_list)}  # a proxy per match
     for expression in cleaning_list:
         if expression in present:
             for element in tree.iter(expression):
@@ -321,7 +321,7 @@ def _page_text_bound(tree) -> int:
 
 #: Bytes that make trafilatura repair a page before parsing it: XML-invalid control
 #: characters (its ``INVALID_XML_CHARS``; U+FFFE and U+FFFF are checked apart).
-_CONTROL_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+_CONTROL_BYTES = tuple(bytes((c,)) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 #: trafilatura drops such a DOCTYPE (a libxml2 issue) from the first line.
 _SLASHED_DOCTYPE = re.compile(rb"< ?! ?DOCTYPE[^>\n]*/[^<>\n]*>", re.IGNORECASE)
 
@@ -349,7 +349,7 @@ def parse_html(data: bytes):
     from trafilatura.utils import load_html
 
     if (data.lstrip(b" \t\r\n")[:1] != b"<"
-            or len(data.translate(None, _CONTROL_BYTES)) != len(data)):
+            or any(byte in data for byte in _CONTROL_BYTES)):
         return load_html(data)
     try:
         text = data.decode("utf-8")
@@ -423,11 +423,14 @@ _PRUNED = ("style", "noscript", "svg", "iframe", "nav", "aside", "footer", "time
            "meta", "link")
 #: Empty elements trafilatura strips (its ``MANUALLY_STRIPPED``): gone before its walks.
 _STRIPPED = ("img", "wbr")
+#: The name JSON scripts have while the other scripts are stripped (no HTML element's).
+_KEPT_SCRIPT = "newsetl-json-script"
 
 
 def prune_non_content(tree) -> None:
     """Delete the subtrees that never hold article text (keeping each one's tail text,
-    which belongs to the parent) and the empty elements trafilatura strips.
+    which belongs to the parent), scripts other than JSON ones, and the empty elements
+    trafilatura strips.
 
     >>> from lxml import html
     >>> tree = html.fromstring("<html><body><nav><a>Home</a></nav><p>Text <time>9:00"
@@ -444,10 +447,15 @@ def prune_non_content(tree) -> None:
     # beside the one before it, which lxml's .text, .tail and itertext() read as one
     # text; of trafilatura's steps on this tree only the "//p//text()" of its _extract
     # sees text nodes, and it joins them
-    strip_elements(tree, *_PRUNED, with_tail=False)
-    for element in [e for e in tree.iter("script")
-                    if "json" not in (e.get("type") or "").lower()]:
-        delete_element(element)
+    # scripts too, but JSON ones stay: they are renamed for the time of the strip
+    kept = [e for e in tree.iter("script") if "json" in (e.get("type") or "").lower()]
+    for element in kept:
+        element.tag = _KEPT_SCRIPT
+    try:
+        strip_elements(tree, *_PRUNED, "script", with_tail=False)
+    finally:
+        for element in kept:
+            element.tag = "script"
     strip_tags(tree, *_STRIPPED)
     for element in [e for e in _grid_candidates()(tree) if is_teaser_grid(e)]:
         if element.getparent() is not None:
@@ -460,8 +468,8 @@ def _grid_candidates():
     found by libxml2 (asking each element from Python costs ~1 µs per element)."""
     from lxml import etree
 
-    enough = f"[count(*) >= {GRID_MIN_CARDS}]"
-    return etree.XPath(f"//div{enough}|//section{enough}")
+    # an element with a GRID_MIN_CARDS-th child element: libxml2 stops counting there
+    return etree.XPath(f"(//div|//section)[*[{GRID_MIN_CARDS}]]")
 
 
 #: A teaser grid has at least this many cards, each with at most this much text.
