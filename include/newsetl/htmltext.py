@@ -208,13 +208,16 @@ def _class_id_values():
 
 #: trafilatura's raw-tree prunes (2.3.1), whitespace-normalised, with what every element
 #: they select has in its ``class`` or ``id``: infinite-scroll and Elementor share
-#: containers, comment sections. Most pages have neither, and then the two walks over
-#: the whole page can find nothing.
+#: containers, comment sections (an ``id`` or ``class`` that starts with a comment word,
+#: so right after a space once the values are joined by spaces, or a class holding
+#: ``article-comments``/``post-comments``). Most pages have neither, and then the two
+#: walks over the whole page can find nothing.
 _RAW_PRUNE_SHA1 = {"RAW_TREE_PRUNE_XPATH": "9285c37ca4504addc055f2c21a1bc4a621d54a16",
                    "REMOVE_COMMENTS_AND_LISTS_XPATH": "98cf895224cd33bceb3d7184180725cfdecc1e9f"}
 _RAW_PRUNE_NEEDS = {
     "RAW_TREE_PRUNE_XPATH": r"mvp-post-add-|infinite-?scroll|elementor-share-buttons",
-    "REMOVE_COMMENTS_AND_LISTS_XPATH": r"omment|comol|disqus_thread|dsq-comments"}
+    "REMOVE_COMMENTS_AND_LISTS_XPATH":
+        r"(?:^| )(?:[Cc]omment|comol|disqus_thread|dsq-comments)|(?:article|post)-comments"}
 
 
 @functools.cache

@@ -277,3 +277,21 @@ def test_tree_cleaning_is_trafilaturas(body: str) -> None:
     mine = htmltext._tree_cleaning(parse_html(data), options)
     theirs = tree_cleaning(parse_html(data), options)
     assert html.tostring(mine) == html.tostring(theirs)
+
+
+@pytest.mark.parametrize("value", [
+    "comments", "Comment-list", "comment", "commentary", "comol7", "disqus_thread",
+    "dsq-comments", "x article-comments", "post-comments", "no-comments", "x comments",
+    "comments\nx", "\ncomments", "nav", "",
+])
+def test_the_comment_prune_runs_whenever_it_can_select(value: str) -> None:
+    from trafilatura import core
+
+    _, comments = htmltext._raw_prune_hints()
+    for tag in ("div", "section", "ul", "details"):
+        for attribute in ("id", "class"):
+            tree = parse_html(page(body=f"<{tag} {attribute}='{value}'><p>Reader</p></{tag}>"
+                                   + ARTICLE))
+            values = " ".join(htmltext._class_id_values()(tree))
+            selected = any(x(tree) for x in core.REMOVE_COMMENTS_AND_LISTS_XPATH)
+            assert not selected or comments.search(values), (tag, attribute)
