@@ -734,6 +734,96 @@ def _json_scripts():
                        '@type="application/settings+json"]')
 
 
+def _head_metas(tree) -> list | None:
+    """The ``meta`` children of the page's ``head``, in their order, as trafilatura's
+    ``.//head/meta`` paths find them -- without their XPath walk of every node of the
+    page (~0.15 ms each on a real page, twice per page); ``None`` on a page with another
+    number of ``head`` elements than one."""
+    heads = list(itertools.islice(tree.iterdescendants("head"), 2))
+    if len(heads) != 1:
+        return None
+    return list(heads[0].iterchildren("meta"))
+
+
+def examine_meta(tree):
+    """trafilatura's ``metadata.examine_meta`` (2.3.1) with its OpenGraph reader
+    (``extract_opengraph``): the same fields from the same meta tags, found among the
+    head's children (:func:`_head_metas`), without the keywords and tags it collects
+    (never stored) and the debug dump of each unknown tag. Another page shape goes to
+    trafilatura's function."""
+    from trafilatura import metadata as tm
+
+    metas = _head_metas(tree)
+    if metas is None:
+        return tm.examine_meta(tree)
+    metadata = tm.Document().from_dict(_opengraph(metas))
+    backup_sitename = None
+    for elem in metas:
+        if elem.get("content") is None:
+            continue
+        content_attr = tm.HTML_STRIP_TAGS.sub("", elem.get("content", "")).strip()
+        if not content_attr:
+            continue
+        attributes = elem.attrib
+        if "property" in attributes:
+            property_attr = elem.get("property", "").lower()
+            if property_attr.startswith("og:"):
+                continue
+            if property_attr in tm.PROPERTY_AUTHOR:
+                metadata.author = tm.normalize_authors(metadata.author, content_attr)
+            elif property_attr == "article:publisher":
+                metadata.sitename = metadata.sitename or content_attr
+            elif property_attr in tm.METANAME_IMAGE:
+                metadata.image = metadata.image or content_attr
+        elif "name" in attributes:
+            name_attr = elem.get("name", "").lower()
+            if name_attr in tm.METANAME_AUTHOR:
+                metadata.author = tm.normalize_authors(metadata.author, content_attr)
+            elif name_attr in tm.METANAME_TITLE:
+                metadata.title = metadata.title or content_attr
+            elif name_attr in tm.METANAME_DESCRIPTION:
+                metadata.description = metadata.description or content_attr
+            elif name_attr in tm.METANAME_PUBLISHER:
+                metadata.sitename = metadata.sitename or content_attr
+            elif name_attr in tm.METANAME_IMAGE:
+                metadata.image = metadata.image or content_attr
+            elif name_attr in tm.TWITTER_ATTRS or "twitter:app:name" in name_attr:
+                backup_sitename = content_attr
+            elif (name_attr == "twitter:url" and not metadata.url
+                  and tm.is_valid_url(content_attr)):
+                metadata.url = content_attr
+        elif "itemprop" in attributes:
+            itemprop_attr = elem.get("itemprop", "").lower()
+            if itemprop_attr == "author":
+                metadata.author = tm.normalize_authors(metadata.author, content_attr)
+            elif itemprop_attr == "description":
+                metadata.description = metadata.description or content_attr
+            elif itemprop_attr == "headline":
+                metadata.title = metadata.title or content_attr
+    metadata.sitename = metadata.sitename or backup_sitename
+    return metadata
+
+
+def _opengraph(metas: list) -> dict[str, str | None]:
+    """trafilatura's ``extract_opengraph`` (2.3.1) over the head's meta tags."""
+    from trafilatura import metadata as tm
+
+    result = dict.fromkeys(("title", "author", "url", "description", "sitename", "image",
+                            "pagetype"))
+    for elem in metas:
+        property_name, content = elem.get("property"), elem.get("content")
+        if not (property_name or "").startswith("og:"):
+            continue
+        if content and not content.isspace():
+            if property_name in tm.OG_PROPERTIES:
+                result[tm.OG_PROPERTIES[property_name]] = content
+            elif property_name == "og:url" and tm.is_valid_url(content):
+                result["url"] = content
+            elif property_name in tm.OG_AUTHOR:
+                result["author"] = tm.normalize_authors(None, content)
+    return result
+
+
 def page_metadata(tree, url: str | None):
     """trafilatura's ``extract_metadata`` (2.3.1) for the fields a page item keeps:
     meta tags and JSON-LD first, then the title, byline, canonical URL, date (htmldate)
@@ -742,7 +832,7 @@ def page_metadata(tree, url: str | None):
     or id in the page can hold a byline (:func:`page_author`)."""
     from trafilatura import metadata as tm
 
-    info = tm.examine_meta(tree)
+    info = examine_meta(tree)
     if info.author and " " not in info.author:
         info.author = None
     try:

@@ -8,6 +8,7 @@ replaces.
 
 from __future__ import annotations
 
+import copy
 import gzip
 
 import pytest
@@ -295,3 +296,43 @@ def test_the_comment_prune_runs_whenever_it_can_select(value: str) -> None:
             values = " ".join(htmltext._class_id_values()(tree))
             selected = any(x(tree) for x in core.REMOVE_COMMENTS_AND_LISTS_XPATH)
             assert not selected or comments.search(values), (tag, attribute)
+
+
+META_TAGS = {
+    **HEADS,
+    "opengraph": ('<meta property="og:title" content="OG title"><meta property="og:site_name" '
+                  'content="OG site"><meta property="og:url" content="https://planet.example/a">'
+                  '<meta property="og:author" content="Ann Smith"><meta property="og:type" '
+                  'content="article"><meta property="og:description" content=" ">'),
+    "names and properties": ('<meta name="Author" content="<b>Jane</b> Doe"><meta name="title" '
+                             'content="Named"><meta property="article:author" content="Ann '
+                             'Smith"><meta property="article:publisher" content="Pub">'
+                             '<meta name="twitter:site" content="@planet"><meta name='
+                             '"twitter:url" content="https://planet.example/t"><meta itemprop='
+                             '"headline" content="Head line"><meta itemprop="author" '
+                             'content="Bo Li"><meta name="keywords" content="a, b">'
+                             '<meta property="article:tag" content="tag"><meta charset="x">'
+                             '<meta name="description"><meta name="image" content="/i.jpg">'),
+}
+
+
+@pytest.mark.parametrize("head", list(META_TAGS.values()), ids=list(META_TAGS))
+@pytest.mark.parametrize("where", ["head", "two heads", "body"])
+def test_examine_meta_is_trafilaturas(head: str, where: str) -> None:
+    from trafilatura.metadata import examine_meta
+
+    def tree():
+        if where == "body":
+            return parse_html(page(body=head + ARTICLE))
+        parsed = parse_html(page(head))
+        if where == "two heads":  # lxml's parser drops a second one: built by hand
+            second = etree.SubElement(parsed.find(".//body"), "head")
+            second.extend(copy.deepcopy(list(parsed.find("head"))))
+            second.append(etree.Element("meta", name="author", content="Second Head"))
+        return parsed
+
+    mine, theirs = htmltext.examine_meta(tree()), examine_meta(tree())
+    fields = [name for name in dir(theirs) if not name.startswith("_") and name != "tags"
+              and isinstance(getattr(theirs, name), str | None)]
+    assert {"title", "author", "url", "sitename", "description"} <= set(fields)
+    assert [getattr(mine, f) for f in fields] == [getattr(theirs, f) for f in fields]
