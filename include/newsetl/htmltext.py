@@ -13,7 +13,8 @@ workers) without changing what trafilatura finds:
 2. :func:`page_metadata` -- trafilatura's metadata for the fields an item keeps, read
    from the whole page (bylines in a footer, dates in ``<time>``), without the parts
    never stored, its byline search (:func:`page_author`) and JSON-LD reader
-   (:func:`meta_json`) without their copies and per-character Python loops;
+   (:func:`meta_json`) without their copies and per-character Python loops, its
+   meta-tag reader (:func:`examine_meta`) without its walks of every node of the page;
 3. :func:`prune_non_content` -- the subtrees trafilatura would delete anyway, and
    teaser grids (:func:`is_teaser_grid`), go before its many XPath walks;
 4. :func:`fast_body` -- trafilatura's fast-mode sequence, without the tree copies it
