@@ -52,14 +52,43 @@ class _Counting(io.RawIOBase):
 def _quiet_iterator() -> type:
     """warcio's ArchiveIterator, without the warning (and a dump of the bytes) it writes
     straight to stderr for each record not followed by a blank line: counted in
-    ``err_count`` and logged once per file instead. Built on first use: warcio is
-    imported only for days with WARC files."""
+    ``err_count`` and logged once per file instead; its ``.warc.gz`` members inflated by
+    ISA-L when the ``isal`` package is installed (:func:`_gzip_reader`). Built on first
+    use: warcio is imported only for days with WARC files."""
     from warcio.archiveiterator import ArchiveIterator
+
+    reader = _gzip_reader()
 
     class QuietArchiveIterator(ArchiveIterator):
         INC_RECORD = ""
 
+        def __init__(self, fileobj, **kwargs) -> None:
+            super().__init__(fileobj, **kwargs)
+            if reader is not None:  # nothing read yet: the same reader, faster inflation
+                self.reader = reader(self.fh, block_size=self.reader.block_size)
+
     return QuietArchiveIterator
+
+
+def _gzip_reader() -> type | None:
+    """warcio's reader with gzip members inflated by ISA-L's zlib-compatible
+    ``decompressobj`` (the same bytes, ~2x faster than zlib: ~0.2 ms less per page of a
+    crawl day, a tenth of what reading a record costs besides extraction); ``None``
+    without ``isal``, and warcio inflates with zlib."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return None
+    from warcio.bufferedreaders import DecompressingBufferedReader
+
+    def gzip_decompressor():
+        return isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
+
+    class IsalReader(DecompressingBufferedReader):
+        DECOMPRESSORS = {**DecompressingBufferedReader.DECOMPRESSORS,
+                         "gzip": gzip_decompressor}
+
+    return IsalReader
 
 
 def record_label(member: str | None, record_id: str | None, ordinal: int) -> str:

@@ -15,8 +15,10 @@ and ``starts-with`` do, and Python's ``re.search`` finds a literal set's pattern
 string exactly when one of the literals occurs in it (anchored ones at its start). A
 pattern with a negative lookahead (``comment(?!ary)``) keeps its ``re:test`` behind a
 ``contains`` guard of the literals it needs, so that the callback runs only on the
-few elements that may match; a pattern with anything else (``\\s``, ``.``, ``*``,
-``$``, flags) is left as it is.
+few elements that may match; a set of more literals than a chain of ``contains`` pays
+for stays a ``re:test``, with the trie of its literals as its pattern
+(:func:`trie_pattern`: the same matches, found faster by Python's engine); a pattern
+with anything else (``\\s``, ``.``, ``*``, ``$``, flags) is left as it is.
 
 :func:`rewritten` puts the rewritten expressions into trafilatura's lists in place (the
 lists its extraction and metadata functions iterate) for the time of a ``with`` block,
@@ -37,8 +39,9 @@ from collections.abc import Iterator
 log = logging.getLogger(__name__)
 
 REGEXP_NS = "http://exslt.org/regular-expressions"
-#: A pattern whose literal set is larger than this is left to the regular expression:
-#: a chain of ``contains`` calls is no faster than one callback past about a dozen.
+#: A pattern whose literal set is larger than this stays a regular expression (a chain
+#: of ``contains`` calls is no faster than one callback past about a dozen), rewritten
+#: as the trie of its literals (:func:`trie_pattern`).
 MAX_LITERALS = 12
 
 #: A literal: (anchored at the start of the string, text).
@@ -49,11 +52,12 @@ class _Unsupported(ValueError):
     """A pattern outside the subset :func:`literals` reads."""
 
 
-def literals(pattern: str) -> tuple[list[Literal], bool] | None:
+def literals(pattern: str, limit: int | None = MAX_LITERALS
+             ) -> tuple[list[Literal], bool] | None:
     """The strings a pattern's ``re.search`` looks for, as ``(anchored, text)``, and
     whether finding one of them is exactly a match (``False``: only a necessary
     condition, the pattern has a lookahead); ``None`` when the pattern is not a finite
-    set of literals.
+    set of literals, or one of more than ``limit`` literals.
 
     >>> literals("^shar|bread-?crumb")
     ([(True, 'shar'), (False, 'bread-crumb'), (False, 'breadcrumb')], True)
@@ -70,9 +74,43 @@ def literals(pattern: str) -> tuple[list[Literal], bool] | None:
     except _Unsupported:
         return None
     found = _minimal(found)
-    if len(found) > MAX_LITERALS:
+    if limit is not None and len(found) > limit:
         return None
     return found, exact
+
+
+def trie_pattern(found: list[Literal]) -> str:
+    """A regular expression that ``re.search`` finds in a string exactly when one of the
+    literals occurs in it (an anchored one at its start): the literals as a trie, so that
+    at each position the engine follows one branch per character instead of trying
+    every literal in turn (a class value searched for trafilatura's 67 boilerplate words
+    in 0.8 instead of 1.7 µs). Once one literal is found the search is over, so a
+    literal that another one starts ends its branch.
+
+    >>> pattern = trie_pattern([(True, "ad-"), (False, "nav"), (False, "navbar"),
+    ...                         (False, "news")])
+    >>> print(pattern)
+    (?:^ad\\-|n(?:av|ews))
+    >>> [bool(re.search(pattern, s)) for s in ("x ad-", "ad-x", "unavailable", "new")]
+    [False, True, True, False]
+    """
+    branches = []
+    for anchored in (True, False):
+        words = [text for flag, text in found if flag == anchored]
+        if words:
+            branches.append(("^" if anchored else "") + _trie(words))
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def _trie(words: list[str]) -> str:
+    """The alternation of ``words`` (none empty) factored by their first characters."""
+    if "" in words:
+        return ""  # a word ends here: found, whatever follows
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(words):
+        by_first.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + _trie(rests) for first, rests in by_first.items()]
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
 class _Parser:
@@ -236,18 +274,39 @@ def rewrite(path: str) -> str:
             continue
         end, argument, pattern = call
         found = literals(pattern)
-        if found is None:
-            continue
         original = path[match.start():end]
         try:
-            test = _test(argument, found[0])
+            if found is not None:
+                test = _test(argument, found[0])
+                test = test if found[1] else f"({test} and {original})"
+            else:
+                test = _factored(argument, pattern)
         except _Unsupported:
             continue
         out.append(path[pos:match.start()])
-        out.append(test if found[1] else f"({test} and {original})")
+        out.append(test)
         pos = end
     out.append(path[pos:])
     return "".join(out)
+
+
+_ATTRIBUTE = re.compile(r"@[\w-]+")
+
+
+def _factored(argument: str, pattern: str) -> str:
+    """``re:test`` of a literal set too large for ``contains`` tests, with the trie of
+    its literals for pattern (:func:`trie_pattern`), behind a test that the attribute it
+    reads is there (the callback would search an empty string, where no non-empty
+    literal is found); other patterns raise :class:`_Unsupported`.
+
+    >>> _factored("@id", "|".join(f"{c}x" for c in "abcdefghijklm") + "|ay")
+    "(@id and re:test(@id, '(?:a(?:x|y)|bx|cx|dx|ex|fx|gx|hx|ix|jx|kx|lx|mx)'))"
+    """
+    found = literals(pattern, limit=None)
+    if found is None or not found[1] or not found[0] or any(not t for _, t in found[0]):
+        raise _Unsupported(pattern)
+    test = f"re:test({argument}, {_xpath_literal(trie_pattern(found[0]))})"
+    return f"({argument} and {test})" if _ATTRIBUTE.fullmatch(argument) else test
 
 
 def _read_call(path: str, start: int) -> tuple[int, str, str] | None:

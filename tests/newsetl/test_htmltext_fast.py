@@ -8,6 +8,7 @@ replaces.
 
 from __future__ import annotations
 
+import copy
 import gzip
 
 import pytest
@@ -205,6 +206,12 @@ BYLINES = {
     "byline class": '<div class="byline">By Ann Smith</div>',
     "rel author": '<p>By <a rel="author" href="/a">Ann Smith</a></p>',
     "time inside the byline": '<div class="byline">By Ann Smith <time>9:00</time></div>',
+    "discarded parts inside, tails kept": '<div class="byline">By<span class="comments">'
+                                          '<a>12</a> comments</span>Ann <figure>x</figure>'
+                                          'Smith<time>9:00</time></div>',
+    "shorter without its parts, then a later byline": '<span class="author"><span class='
+                                                      '"sidebar">Menu</span>A</span><span '
+                                                      'class="byline">By Ann Smith</span>',
     "long text, shorter without its time": '<span class="author">Ann Smith ' + "x" * 100
                                            + '<time>' + "9" * 30 + "</time></span>",
     "byline in comments": '<div class="comments"><span class="author">Reader</span></div>'
@@ -271,3 +278,61 @@ def test_tree_cleaning_is_trafilaturas(body: str) -> None:
     mine = htmltext._tree_cleaning(parse_html(data), options)
     theirs = tree_cleaning(parse_html(data), options)
     assert html.tostring(mine) == html.tostring(theirs)
+
+
+@pytest.mark.parametrize("value", [
+    "comments", "Comment-list", "comment", "commentary", "comol7", "disqus_thread",
+    "dsq-comments", "x article-comments", "post-comments", "no-comments", "x comments",
+    "comments\nx", "\ncomments", "nav", "",
+])
+def test_the_comment_prune_runs_whenever_it_can_select(value: str) -> None:
+    from trafilatura import core
+
+    _, comments = htmltext._raw_prune_hints()
+    for tag in ("div", "section", "ul", "details"):
+        for attribute in ("id", "class"):
+            tree = parse_html(page(body=f"<{tag} {attribute}='{value}'><p>Reader</p></{tag}>"
+                                   + ARTICLE))
+            values = " ".join(htmltext._class_id_values()(tree))
+            selected = any(x(tree) for x in core.REMOVE_COMMENTS_AND_LISTS_XPATH)
+            assert not selected or comments.search(values), (tag, attribute)
+
+
+META_TAGS = {
+    **HEADS,
+    "opengraph": ('<meta property="og:title" content="OG title"><meta property="og:site_name" '
+                  'content="OG site"><meta property="og:url" content="https://planet.example/a">'
+                  '<meta property="og:author" content="Ann Smith"><meta property="og:type" '
+                  'content="article"><meta property="og:description" content=" ">'),
+    "names and properties": ('<meta name="Author" content="<b>Jane</b> Doe"><meta name="title" '
+                             'content="Named"><meta property="article:author" content="Ann '
+                             'Smith"><meta property="article:publisher" content="Pub">'
+                             '<meta name="twitter:site" content="@planet"><meta name='
+                             '"twitter:url" content="https://planet.example/t"><meta itemprop='
+                             '"headline" content="Head line"><meta itemprop="author" '
+                             'content="Bo Li"><meta name="keywords" content="a, b">'
+                             '<meta property="article:tag" content="tag"><meta charset="x">'
+                             '<meta name="description"><meta name="image" content="/i.jpg">'),
+}
+
+
+@pytest.mark.parametrize("head", list(META_TAGS.values()), ids=list(META_TAGS))
+@pytest.mark.parametrize("where", ["head", "two heads", "body"])
+def test_examine_meta_is_trafilaturas(head: str, where: str) -> None:
+    from trafilatura.metadata import examine_meta
+
+    def tree():
+        if where == "body":
+            return parse_html(page(body=head + ARTICLE))
+        parsed = parse_html(page(head))
+        if where == "two heads":  # lxml's parser drops a second one: built by hand
+            second = etree.SubElement(parsed.find(".//body"), "head")
+            second.extend(copy.deepcopy(list(parsed.find("head"))))
+            second.append(etree.Element("meta", name="author", content="Second Head"))
+        return parsed
+
+    mine, theirs = htmltext.examine_meta(tree()), examine_meta(tree())
+    fields = [name for name in dir(theirs) if not name.startswith("_") and name != "tags"
+              and isinstance(getattr(theirs, name), str | None)]
+    assert {"title", "author", "url", "sitename", "description"} <= set(fields)
+    assert [getattr(mine, f) for f in fields] == [getattr(theirs, f) for f in fields]

@@ -200,3 +200,31 @@ def test_the_manifest_accounts_for_every_record_of_a_crawl(tmp_path: Path) -> No
     # every record of the file: its items plus the records that are no items
     assert entries["a.warc.gz"]["items"] + sum(counts["skipped_records"].values()) == len(
         _record_offsets(warc_bytes(False)))
+
+
+def _described(items: list) -> list:
+    return [(type(i).__name__, i.source_member, getattr(i, "reason", None),
+             getattr(i, "detail", None), getattr(i, "text", None)) for i in items]
+
+
+@pytest.mark.parametrize("cut", [None, 0.3, 0.7])
+def test_isal_inflates_what_zlib_inflates(tmp_path: Path, monkeypatch, cut: float | None) -> None:
+    """With ``isal`` installed, ``.warc.gz`` members are inflated by ISA-L: the same
+    items and rejects as warcio's own zlib reader, whole or cut inside a record."""
+    pytest.importorskip("isal")
+    from newsetl import warc
+
+    data = warc_bytes(True)
+    if cut is not None:
+        start, end = _record_offsets(data)[6:8]
+        data = data[:start + int((end - start) * cut)]
+    (tmp_path / "crawl.warc.gz").write_bytes(data)
+    warc._quiet_iterator.cache_clear()
+    assert warc._gzip_reader() is not None
+    fast = _described(items_of(tmp_path))
+    warc._quiet_iterator.cache_clear()
+    monkeypatch.setattr(warc, "_gzip_reader", lambda: None)
+    try:
+        assert _described(items_of(tmp_path)) == fast
+    finally:
+        warc._quiet_iterator.cache_clear()

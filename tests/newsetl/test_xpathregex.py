@@ -15,6 +15,7 @@ from newsetl.xpathregex import (
     originals,
     rewrite,
     rewritten,
+    trie_pattern,
 )
 from trafilatura import xpaths
 
@@ -54,7 +55,7 @@ def _page() -> html.HtmlElement:
     values = {"comment", "commentary", "Comments", "x-comment", "ad-", "x ad-slot", ""}
     for _, expression in _expressions():
         for match in re.finditer(r"re:test\([^,]*,\s*'([^']*)'\)", expression.path):
-            found = literals(match[1])
+            found = literals(match[1], limit=None)
             for _, text in (found[0] if found else []):
                 values |= {text, f"pre{text}", f"{text}-post", text[:-1], text.upper()}
     tags = ("div", "section", "aside", "span", "p", "a", "ul", "ol", "li", "article",
@@ -138,3 +139,24 @@ def test_attribute_guards_only_where_every_match_has_the_attributes(path: str,
     ns = {"re": REGEXP_NS}
     assert etree.XPath(attribute_guard(path), namespaces=ns)(tree) == \
         etree.XPath(path, namespaces=ns)(tree)
+
+
+def test_large_literal_sets_become_tries_that_find_what_the_pattern_finds() -> None:
+    import random
+
+    patterns = [m[1] for _, e in _expressions()
+                for m in re.finditer(r"re:test\([^,]*,\s*'([^']*)'\)", e.path)]
+    large = [p for p in patterns if literals(p) is None and literals(p, limit=None)]
+    assert len(large) >= 4
+    rng = random.Random(16)
+    for pattern in large:
+        found, exact = literals(pattern, limit=None)
+        assert exact and f"re:test(@class, '{pattern}')" not in rewrite(
+            f"//div[re:test(@class, '{pattern}')]")
+        trie = re.compile(trie_pattern(found))
+        words = [text for _, text in found]
+        for _ in range(2000):
+            parts = rng.choices([*words, " ", "-", "x", "a", "-ad", "nav"], k=rng.randrange(4))
+            sample = "".join(part[:rng.randrange(len(part) + 1)] if rng.random() < 0.3
+                             else part for part in parts)
+            assert bool(trie.search(sample)) == bool(re.search(pattern, sample)), sample
