@@ -6,12 +6,12 @@ the server inherits them instead of loading them again.
 What each worker used to spend before its first item (~1.7 CPU s): importing the
 pipeline's modules (regexes compiled at import), numba and pyarrow, whose first
 conversion imports pandas (~0.25 s), loading the fast detector's model and its
-compiled kernels from the on-disk caches (~0.5 s), and the word tables of
-:mod:`newsetl.wordhash` (~0.15 s).
+compiled kernels from the on-disk caches (~0.5 s), and the word tables and kernels
+of :mod:`newsetl.wordhash` (~0.15 s).
 
 Everything loaded is then frozen (:func:`gc.freeze`). Nothing here starts a thread
 (a process with threads must not fork): rensa's MinHash, which starts a thread pool,
-is imported but never called; numba and pyarrow are only loaded. A failed warm-up is
+is not called; numba and pyarrow are only loaded. A failed warm-up is
 logged and the workers load what they need themselves.
 """
 
@@ -22,7 +22,7 @@ import logging
 
 import pyarrow as pa
 
-from newsetl import process, staging, wordhash  # noqa: F401 - loaded for the workers
+from newsetl import minhash, process, staging  # noqa: F401 - loaded for the workers
 from newsetl.items import RawItem
 from newsetl.langid import resolve_detector
 
@@ -38,12 +38,12 @@ SAMPLE = ("Talks resume in Paris\n\n"
 
 def warm(detector: str | None = None) -> None:
     """Load what every shard needs: run one sample item through parsing and language
-    detection (the ``detector`` a run would use by default), build the word tables and
-    let pyarrow import pandas."""
+    detection (the ``detector`` a run would use by default) and shingling, and let
+    pyarrow import pandas."""
     parsed = process.parse_item(RawItem("warm.txt", None, 0, "", text=SAMPLE, meta={}))
     if isinstance(parsed, process.Parsed):
         process.build_rows([parsed], process.Rows(), resolve_detector(detector))
-    wordhash.word_hashes([SAMPLE])  # its code point tables (numpy only, not rensa)
+    minhash.shingle_hashes([SAMPLE])  # word tables and kernels; not rensa (threads)
     pa.array([""], pa.string())  # pyarrow's pandas shim imports pandas on first use
 
 
