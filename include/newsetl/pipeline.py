@@ -37,7 +37,6 @@ from newsetl.layout import run_staging
 from newsetl.publish import publish_day
 from newsetl.ranges import Span, split_file
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
-from newsetl.staging import process_shard
 from newsetl.workers import start_forkserver, worker_context
 
 log = logging.getLogger(__name__)
@@ -171,6 +170,9 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
 
 def _process_shards(plan: DayPlan, staging: Path | str, workers: int, detector: str | None,
                     limits: Limits | None, on_shard: ProgressFn | None) -> None:
+    # imported here: with workers, only they need the item-processing modules
+    from newsetl.staging import process_shard
+
     total = len(plan.shards)
     if workers <= 1 or total <= 1:  # one shard: faster here than waiting for a worker
         for done, shard in enumerate(plan.shards, 1):

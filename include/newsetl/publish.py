@@ -47,7 +47,7 @@ from newsetl.deltawrite import commit_files, write_files
 from newsetl.items import seq_file_index
 from newsetl.minhash import SIGNATURE_VERSION
 from newsetl.readers import open_table
-from newsetl.staging import load_shard_meta, staged_files
+from newsetl.shardfiles import load_shard_meta, staged_files
 
 #: Rows per Parquet row group of the tables (the writer buffers one group per partition).
 ROW_GROUP_ROWS = 50_000
