@@ -35,6 +35,7 @@ from newsetl.inputs import (
 )
 from newsetl.layout import run_staging
 from newsetl.publish import publish_day
+from newsetl.publish import warm_up as warm_up_publishing
 from newsetl.ranges import Span, split_file
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
 from newsetl.workers import start_forkserver, worker_context
@@ -180,6 +181,7 @@ def _process_shards(plan: DayPlan, staging: Path | str, workers: int, detector: 
             if on_shard:
                 on_shard(summary, done, total)
         return
+    warm_up_publishing()  # the workers' forkserver is still warming up meanwhile
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
                                initializer=start_worker,
                                initargs=(os.getpid(), dict(os.environ)))

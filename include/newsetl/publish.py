@@ -67,6 +67,14 @@ HISTORY_LOOKBACK = 100
 COMMIT_ATTEMPTS = 5
 
 
+def warm_up() -> None:
+    """Load now what publishing would load on its first rows: pyarrow imports pandas on
+    its first conversion (its pandas shim, ~0.2 CPU s). A run with workers calls this
+    while their forkserver warms up on another core, instead of paying it after the
+    shards, where every second of this process adds to the run's wall time."""
+    pa.array([], pa.string())
+
+
 class AccountingError(RuntimeError):
     """Input items and output rows do not balance: a bug, never published."""
 
