@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from newsetl import __version__, reasons
 from newsetl.cleanup import DEFAULT_MAX_AGE
-from newsetl.inputs import Limits, MiB
+from newsetl.items import Limits, MiB
 from newsetl.langid import DETECTORS
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES
 
