@@ -523,7 +523,7 @@ def rebuild_missing_shards(plan: dict) -> list[int]:
     other: a day republished after clearing only some shards (the others' output went
     with the earlier publish). Deterministic: the same rows as the first time. Returns
     their ids."""
-    from newsetl.staging import shard_location
+    from newsetl.shardfiles import shard_location
 
     missing = [i for i in range(len(plan["shards"]))
                if not storage.exists(storage.join(shard_location(plan["staging"], i),

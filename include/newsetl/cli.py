@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from newsetl import __version__, reasons
 from newsetl.cleanup import DEFAULT_MAX_AGE
-from newsetl.inputs import Limits, MiB
+from newsetl.items import Limits, MiB
 from newsetl.langid import DETECTORS
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES
 
@@ -485,6 +485,17 @@ def _exit_on_sigterm(signum: int, _frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def _start_workers_early(requested: int) -> None:
+    """With several workers, start their forkserver before importing the pipeline: its
+    warm-up (:mod:`newsetl.workerwarm`) runs meanwhile, on another core."""
+    from newsetl.guards import cap_workers
+
+    if cap_workers(requested)[0] > 1:
+        from newsetl.workers import start_forkserver
+
+        start_forkserver()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
@@ -492,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             print("newsetl: error: --to needs --from", file=sys.stderr)
             return 2
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        _start_workers_early(args.workers)
         return cmd_run(args)
     if args.command == "gc":
         return cmd_gc(args)

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newsetl import reasons, schemas
-from newsetl.staging import staged_files
+from newsetl.shardfiles import staged_files
 
 
 def find_duplicates(staging: Path, n_shards: int) -> tuple[pa.Array, pa.Table]:

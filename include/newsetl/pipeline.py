@@ -17,7 +17,6 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from newsetl import completeness, ranges, storage
@@ -36,9 +35,10 @@ from newsetl.inputs import (
 )
 from newsetl.layout import run_staging
 from newsetl.publish import publish_day
+from newsetl.publish import warm_up as warm_up_publishing
 from newsetl.ranges import Span, split_file
 from newsetl.shards import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, Shard, plan_shards
-from newsetl.staging import process_shard
+from newsetl.workers import start_forkserver, worker_context
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,8 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
         log.warning(why)
     check_layout(raw_root, out_root)
     mark_out_root(out_root)
+    if workers > 1:  # its warm-up (newsetl.workerwarm) overlaps with the planning
+        start_forkserver()
     # Many shards per worker keep every process busy until the end of the day: with ~4
     # per worker, the last round left one worker idle for ~10% of the run (measured).
     plan = plan_day(raw_root, ds, allow_empty=allow_empty, max_files=max_files,
@@ -169,14 +171,18 @@ def run_day(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[str], 
 
 def _process_shards(plan: DayPlan, staging: Path | str, workers: int, detector: str | None,
                     limits: Limits | None, on_shard: ProgressFn | None) -> None:
+    # imported here: with workers, only they need the item-processing modules
+    from newsetl.staging import process_shard
+
     total = len(plan.shards)
-    if workers <= 1 or total <= 1:
+    if workers <= 1 or total <= 1:  # one shard: faster here than waiting for a worker
         for done, shard in enumerate(plan.shards, 1):
             summary = process_shard(plan.day, plan.files, shard, staging, detector, limits)
             if on_shard:
                 on_shard(summary, done, total)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"),
+    warm_up_publishing()  # the workers' forkserver is still warming up meanwhile
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
                                initializer=start_worker,
                                initargs=(os.getpid(), dict(os.environ)))
     try:

@@ -62,6 +62,8 @@ class Parsed:
     body: str
     rules: list[str]
     content_sha1: str
+    #: Words of the body (``len(body.split())``), when the fingerprint already split it.
+    n_words: int | None = None
 
 
 @dataclass
@@ -73,13 +75,14 @@ class Rows:
     rejects: list[dict] = field(default_factory=list)
 
 
-def normalized_body_sha1(body: str) -> str:
-    """Fingerprint for exact-duplicate detection: case-folded, whitespace-collapsed body.
+def normalized_body_sha1(body: str, words: list[str] | None = None) -> str:
+    """Fingerprint for exact-duplicate detection: case-folded, whitespace-collapsed body
+    (``words``: ``body.casefold().split()`` when the caller has it already).
 
     >>> normalized_body_sha1("Hello  World") == normalized_body_sha1("hello world")
     True
     """
-    norm = " ".join(body.casefold().split())
+    norm = " ".join(body.casefold().split() if words is None else words)
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()
 
 
@@ -136,7 +139,11 @@ def parse_item(item: RawItem) -> Parsed | dict:
     if not has_letters(body, MIN_BODY_LETTERS):
         return reject_row(item, reasons.NOT_AN_ARTICLE, not_an_article_detail(seg, body))
     title = next((s.text for s in seg.sections if s.kind == "title"), "")
-    return Parsed(item, seg, body, rules + seg.steps, content_fingerprint(body, title))
+    # Case folding never makes or removes white space (checked for every code point),
+    # so these are the body's words in number: split once for both.
+    words = body.casefold().split()
+    return Parsed(item, seg, body, rules + seg.steps, content_fingerprint(body, title, words),
+                  len(words))
 
 
 #: ``meta["title_source"]`` values a reader may set for a title it read beside the text
@@ -210,8 +217,9 @@ def content_key(content_sha1: str) -> int:
     return int(content_sha1[:16], 16) - (1 << 63)
 
 
-def content_fingerprint(body: str, title: str) -> str:
-    """The duplicate key: the normalised body, plus the title when the body is short.
+def content_fingerprint(body: str, title: str, words: list[str] | None = None) -> str:
+    """The duplicate key: the normalised body, plus the title when the body is short
+    (``words``: the body's case-folded words, when the caller split them already).
 
     >>> content_fingerprint("Same short body.", "A") == content_fingerprint("Same short body.", "B")
     False
@@ -220,7 +228,7 @@ def content_fingerprint(body: str, title: str) -> str:
     True
     """
     if has_letters(body, MIN_FINGERPRINT_LETTERS):
-        return normalized_body_sha1(body)
+        return normalized_body_sha1(body, words)
     return normalized_body_sha1(f"{title}\n\n{body}")
 
 
@@ -326,62 +334,73 @@ _NO_EVIDENCE = (UND, 0.0, 0.0)
 
 def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows) -> None:
     item, seg = parsed.item, parsed.seg
-    article_id = parsed.content_sha1[:16]
-    foreign = 0
-    counts = {"paragraph": 0, "quote": 0, "caption": 0}
-    sections = rows.sections
+    article_id, seq = parsed.content_sha1[:16], item.seq
+    foreign = n_paragraphs = n_quotes = n_captions = 0
+    label = title = None
+    credits = []
+    append = rows.sections.append
     for position, section in enumerate(seg.sections):
-        if section.kind in JUDGED_KINDS:
+        kind, text, credit = section.kind, section.text, section.credit
+        if kind in JUDGED_KINDS:
             (s_lang, s_prob), ev = next(results)
+            is_foreign = ev is not _NO_EVIDENCE and is_foreign_section(s_lang, lang, ev)
+            foreign += is_foreign
         else:
-            (s_lang, s_prob), ev = (UND, 0.0), _NO_EVIDENCE
-        is_foreign = ev is not _NO_EVIDENCE and is_foreign_section(s_lang, lang, ev)
-        foreign += is_foreign
-        if section.kind in counts:
-            counts[section.kind] += 1
-        sections.append({
+            (s_lang, s_prob), ev, is_foreign = (UND, 0.0), _NO_EVIDENCE, False
+        if kind == "paragraph":
+            n_paragraphs += 1
+        elif kind == "quote":
+            n_quotes += 1
+        elif kind == "caption":
+            n_captions += 1
+            if credit:
+                credits.append(credit)
+        elif kind == "title":
+            title = text if title is None else title
+        elif kind == "section_label":
+            label = text if label is None else label
+        append({
             "article_id": article_id,
             "position": position,
-            "kind": section.kind,
-            "text": section.text,
+            "kind": kind,
+            "text": text,
             "section_lang": s_lang,
             "section_lang_prob": s_prob,
             "section_lang_margin": ev[2],
             "is_foreign": is_foreign,
-            "n_chars": len(section.text),
-            "credit": section.credit,
+            "n_chars": len(text),
+            "credit": credit,
             "rule": section.rule,
             "lang": lang,
-            "seq": item.seq,
+            "seq": seq,
         })
-    first = {k: next((s.text for s in seg.sections if s.kind == k), None)
-             for k in ("section_label", "title")}
+    body = parsed.body
     rows.articles.append({
         "article_id": article_id,
         "source_file": item.source_file,
         "source_member": item.source_member,
-        "section_label": first["section_label"],
-        "title": first["title"],
+        "section_label": label,
+        "title": title,
         "title_source": seg.title_source,
         "author": list(seg.authors),
         "source_name": seg.source_name,
         "dateline": seg.dateline,
-        "body": parsed.body,
+        "body": body,
         "lang": lang,
         "lang_prob": prob,
-        "n_paragraphs": counts["paragraph"],
-        "n_quotes": counts["quote"],
-        "n_captions": counts["caption"],
-        "n_chars": len(parsed.body),
-        "n_words": len(parsed.body.split()),
-        "credits": [s.credit for s in seg.sections if s.kind == "caption" and s.credit],
+        "n_paragraphs": n_paragraphs,
+        "n_quotes": n_quotes,
+        "n_captions": n_captions,
+        "n_chars": len(body),
+        "n_words": len(body.split()) if parsed.n_words is None else parsed.n_words,
+        "credits": credits,
         "foreign_sections": foreign,
         "cleaning_rules": parsed.rules,
         "content_sha1": parsed.content_sha1,
         "url": item.meta.get("url"),
         "published": item.meta.get("published"),
         "pipeline_version": PIPELINE_VERSION,
-        "seq": item.seq,
+        "seq": seq,
         "raw_sha256": item.raw_sha256,
         "content_key": content_key(parsed.content_sha1),
     })

@@ -47,7 +47,7 @@ from newsetl.deltawrite import commit_files, write_files
 from newsetl.items import seq_file_index
 from newsetl.minhash import SIGNATURE_VERSION
 from newsetl.readers import open_table
-from newsetl.staging import load_shard_meta, staged_files
+from newsetl.shardfiles import load_shard_meta, staged_files
 
 #: Rows per Parquet row group of the tables (the writer buffers one group per partition).
 ROW_GROUP_ROWS = 50_000
@@ -65,6 +65,14 @@ PUBLISH_ID = "newsetl.publish_id"
 #: lost a race against another publisher of the day is redone.
 HISTORY_LOOKBACK = 100
 COMMIT_ATTEMPTS = 5
+
+
+def warm_up() -> None:
+    """Load now what publishing would load on its first rows: pyarrow imports pandas on
+    its first conversion (its pandas shim, ~0.2 CPU s). A run with workers calls this
+    while their forkserver warms up on another core, instead of paying it after the
+    shards, where every second of this process adds to the run's wall time."""
+    pa.array([], pa.string())
 
 
 class AccountingError(RuntimeError):

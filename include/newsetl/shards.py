@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from newsetl.inputs import InputFile
+from newsetl.discovery import InputFile
 from newsetl.ranges import Span
 
 DEFAULT_MAX_FILES = 2000

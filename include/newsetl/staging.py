@@ -23,6 +23,12 @@ from newsetl import schemas, storage
 from newsetl.inputs import InputFile, Limits, file_sha256, iter_file, printable_name
 from newsetl.minhash import sign_rows
 from newsetl.process import Rows, process_items
+from newsetl.shardfiles import (  # noqa: F401 - where shards stage, re-exported
+    load_shard_meta,
+    shard_dir,
+    shard_location,
+    staged_files,
+)
 from newsetl.shards import Shard
 
 STAGED_SECTIONS = schemas.SECTIONS.append(pa.field("seq", pa.int64(), nullable=False))
@@ -49,32 +55,6 @@ _STAGED = {
 #: Staged shard files live minutes and are read once by publishing: lz4 costs far less
 #: CPU to write and read than the dataset's zstd.
 STAGING_COMPRESSION = "lz4"
-
-
-def shard_dir(staging: Path, shard_id: int) -> Path:
-    return staging / "shards" / f"{shard_id:05d}"
-
-
-def staged_files(staging: Path, n_shards: int, table: str) -> list[Path]:
-    """The staged ``table`` file of every shard, in shard order (all must be there)."""
-    paths = []
-    for shard_id in range(n_shards):
-        path = shard_dir(staging, shard_id) / f"{table}.parquet"
-        if not path.exists():
-            raise FileNotFoundError(f"shard {shard_id} has no staged {table}: {path}")
-        paths.append(path)
-    return paths
-
-
-def load_shard_meta(staging: Path, n_shards: int) -> list[dict]:
-    """Every shard's ``shard.json`` (its inputs, item count and seconds), in shard order."""
-    return [json.loads((shard_dir(staging, i) / "shard.json").read_text())
-            for i in range(n_shards)]
-
-
-def shard_location(staging: Path | str, shard_id: int) -> Path | str:
-    """Where a shard's results live: a local folder or a URL (object-store staging)."""
-    return storage.join(staging, "shards", f"{shard_id:05d}")
 
 
 #: Staged rows are written every this many rows: the buffer (Python dicts, ~6 KB per

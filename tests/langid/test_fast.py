@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +223,17 @@ def test_kernel_compiles_in_memory_when_no_cache_dir_is_writable(tmp_path):
     assert lang == "fr"
     assert cache == "NullCache"  # numba's no-op cache: compiled in memory
     assert "compiling in memory" in proc.stderr
+
+
+def test_letter_counts_are_isalpha_counts() -> None:
+    """The batch letter count (a code point table) is ``str.isalpha`` counted per text,
+    astral characters and lone surrogates included."""
+    rng = random.Random(4)
+    alphabet = "abcXYZ _-.,!?\x00\n\t0123éÉ漢字ßẞİıσςΣ😀𝔘\u0301\u200b٣ﬁ'’ѣЖ\u0e01\ud800\U00020000"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+             for _ in range(2000)]
+    counts = fast.letter_counts(texts)
+    assert counts.tolist() == [sum(c.isalpha() for c in t) for t in texts]
+    for n in (0, 1, 20, 30):
+        assert (counts >= n).tolist() == [fast._enough_letters(t, n) for t in texts]
+    assert fast.letter_counts([]).size == 0

@@ -132,3 +132,24 @@ def test_page_metadata_authors_are_names_only() -> None:
             "author": "Exampletimes Com; Jane Doe og John Roe; AP; July; Account You're logged"}
     parsed = parse(Item("day.warc.gz", "1", 0, "0" * 64, text=body, meta=meta))
     assert parsed.seg.authors == ["Jane Doe", "John Roe"]
+
+
+def test_case_folding_keeps_the_words_of_any_text() -> None:
+    """``parse_item`` counts a body's words on its case-folded words (split once for the
+    fingerprint too): right only while no character folds into white space or out of
+    it, which holds for every code point."""
+    for point in range(0x110000):
+        char = chr(point)
+        folded = char.casefold()
+        assert folded and all(c.isspace() == char.isspace() for c in folded), hex(point)
+
+
+def test_word_count_of_a_parsed_item() -> None:
+    body = "Ünïcode  wörds\u00a0é. " * 30
+    item = RawItem("x.txt", None, 0, "sha", text="Headline here\n\n" + body)
+    parsed = parse_item(item)
+    assert isinstance(parsed, Parsed)
+    rows = Rows()
+    build_rows([parsed], rows, "fast")
+    (article,) = rows.articles
+    assert article["n_words"] == len(parsed.body.split()) == parsed.n_words

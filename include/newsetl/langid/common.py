@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where tables are read or written: the CLI's
+    import numpy as np  # parser reads this package's constants, and starts faster
 
 UND = "und"
 
@@ -29,6 +31,8 @@ def count_letters(text: str) -> int:
 def save_tables(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     """A model's arrays and its JSON ``meta`` in one ``.npz``, written atomically (temp
     file + rename): concurrent workers may race to build the same model."""
+    import numpy as np
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
@@ -40,12 +44,15 @@ def load_tables(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
     """``(meta, arrays)`` as :func:`save_tables` wrote them.
 
     >>> import tempfile
+    >>> import numpy as np
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     save_tables(Path(tmp) / "m.npz", {"a": np.arange(3)}, {"n": 3})
     ...     meta, arrays = load_tables(Path(tmp) / "m.npz")
     >>> meta, arrays["a"].tolist()
     ({'n': 3}, [0, 1, 2])
     """
+    import numpy as np
+
     with np.load(path) as data:
         meta = json.loads(str(data["meta"]))
         arrays = {name: data[name] for name in data.files if name != "meta"}

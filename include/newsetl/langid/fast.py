@@ -49,6 +49,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -456,6 +457,35 @@ def _enough_letters(text: str, min_letters: int) -> bool:
     return sum(map(str.isalpha, text)) >= min_letters
 
 
+@cache
+def _bmp_letters() -> np.ndarray:
+    """``str.isalpha`` of every code point of the Basic Multilingual Plane (~10 ms)."""
+    return np.fromiter((chr(c).isalpha() for c in range(0x10000)), dtype=bool,
+                       count=0x10000)
+
+
+def letter_counts(texts: Sequence[str]) -> np.ndarray:
+    """The letters (``str.isalpha``) of each text, the batch at once: a table lookup per
+    code point instead of a Python call per character. ``letter_counts(texts)[k] >= n``
+    is ``_enough_letters(texts[k], n)`` (a text with ``n`` letters is that long).
+
+    >>> letter_counts(["Hello, world!", "", "Привет 123", "𝔘𝔫 😀"]).tolist()
+    [10, 0, 6, 2]
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    # surrogatepass: a lone surrogate (a legal str) is one code point, not a letter
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    alpha = _bmp_letters()[np.minimum(cps, 0xFFFF)]
+    astral = np.flatnonzero(cps > 0xFFFF)
+    if len(astral):
+        alpha[astral] = [chr(c).isalpha() for c in cps[astral].tolist()]
+    total = np.concatenate([[0], np.cumsum(alpha, dtype=np.int64)])
+    ends = np.cumsum(lengths)
+    return total[ends] - total[ends - lengths]
+
+
 def decide(s: np.ndarray, n_grams: np.ndarray,
            min_prob: float = calibration.MIN_PROB, short: np.ndarray | None = None
            ) -> list[tuple[str, float]]:
@@ -500,8 +530,9 @@ def detect_grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_le
     (:func:`routed_scores`), a group by the sum of its members' naive-Bayes rows.
     """
     members = {i for g in groups for i in g}
-    enough = [_enough_letters(t, min_letters) for t in texts]
-    todo = [i for i, t in enumerate(texts) if enough[i] or i in members]
+    letters = letter_counts(texts)
+    enough = (letters >= min_letters).tolist()
+    todo = [i for i in range(len(texts)) if enough[i] or i in members]
     n_langs = len(_model().langs)
     s_all = np.zeros((len(texts), n_langs), dtype=np.float64)
     n_all = np.zeros(len(texts), dtype=np.int64)
@@ -522,7 +553,8 @@ def detect_grouped(texts: Sequence[str], groups: Sequence[Sequence[int]], min_le
     g_scores = np.stack([s_nb_all[list(g)].sum(axis=0) if g else np.zeros(n_langs)
                          for g in groups])
     g_grams = np.array([int(n_nb_all[list(g)].sum()) if g else 0 for g in groups])
-    g_ok = [_enough_letters(" ".join(texts[i] for i in g), group_min_letters) for g in groups]
+    # the letters of a group's parts joined by spaces: the sum of theirs
+    g_ok = [int(letters[list(g)].sum()) >= group_min_letters for g in groups]
     per_group = [r if g_ok[k] else (UND, 0.0)
                  for k, r in enumerate(decide(g_scores, g_grams, min_prob))]
     return per_text, per_group
