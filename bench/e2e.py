@@ -1,16 +1,18 @@
 """End-to-end throughput and peak memory of ``newsetl run`` on generated days.
 
-For each size, generates a deterministic day (bench/generate.py), runs the real CLI in
-a subprocess with section-level language on (always on in newsetl), and prints
-articles/second and the peak resident memory of the whole process tree (main process
-plus workers), sampled every 50 ms. On a shared machine wall seconds depend on what else
-runs; the CPU seconds of the whole process tree (user + system, from ``getrusage`` of
-the reaped children) do not, so each row also gives ``CPU s`` and ``items/CPU s``:
-with ``--workers N`` on N idle cores, items/s can approach N x items/CPU s minus what
-the main process spends alone (planning, publishing); "main + busiest worker" is the
-wall time the run would take on idle cores if it were CPU-bound. Workers are children of
-multiprocessing's forkserver, which nobody reaps, so their CPU time is sampled with the
-memory (the last sample of each process: up to 50 ms of each one's end is missed).
+For each size, generates a deterministic day (bench/generate.py), runs the real CLI in a
+subprocess with section-level language on (always on in newsetl), and prints
+articles/second and the peak memory of the whole process tree (main process, forkserver
+and workers), sampled every 50 ms: the summed RSS, and the summed PSS, which counts a
+page the workers share with the forkserver (the language models) once, not once per
+process. On a shared machine wall seconds depend on what else runs; the CPU seconds of
+the whole process tree (user + system, from ``getrusage`` of the reaped children) do
+not, so each row also gives ``CPU s`` and ``items/CPU s``: with ``--workers N`` on N
+idle cores, items/s can approach N x items/CPU s minus what the main process spends
+alone (planning, publishing); "main + busiest worker" is the wall time the run would
+take on idle cores if it were CPU-bound. Workers are children of multiprocessing's
+forkserver, which nobody reaps, so their CPU time is sampled with the memory (the last
+sample of each process: up to 50 ms of each one's end is missed).
 
     python bench/e2e.py --sizes 20000 100000 --workers 2
     python bench/e2e.py --warc --sizes 5000 --workers 2          # a generated crawl day
@@ -43,17 +45,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate, generate_warc, pack_real_warc  # noqa: E402
 
 
-def tree_rss(proc: psutil.Process, cpu: dict[int, float] | None = None) -> int:
-    """The RSS of a process and its descendants; ``cpu`` gets each descendant's CPU
-    seconds so far (user + system) by pid."""
-    total = 0
+def tree_rss(proc: psutil.Process, cpu: dict[int, float] | None = None) -> tuple[int, int]:
+    """The RSS and the PSS of a process and its descendants; ``cpu`` gets each
+    descendant's CPU seconds so far (user + system) by pid.
+
+    The summed RSS counts pages shared by several processes once per process: the
+    workers are forked from a forkserver that holds the language models and modules, so
+    each worker's RSS repeats them. PSS (proportional set size) splits a shared page
+    among the processes that map it, so the summed PSS is the memory the run takes."""
+    total = pss = 0
     for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):  # a worker may exit between the calls
+        with contextlib.suppress(psutil.Error, OSError):  # a worker may exit meanwhile
             total += p.memory_info().rss
+            pss += _pss(p.pid)
             if cpu is not None and p.pid != proc.pid:
                 times = p.cpu_times()
                 cpu[p.pid] = times.user + times.system
-    return total
+    return total, pss
+
+
+def _pss(pid: int) -> int:
+    """A process's PSS in bytes, from /proc/<pid>/smaps_rollup (one line, cheap)."""
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
@@ -69,11 +86,12 @@ def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     ps = psutil.Process(proc.pid)
-    peak = 0
+    peak = peak_pss = 0
     descendants_cpu: dict[int, float] = {}
     while proc.poll() is None:
         with contextlib.suppress(psutil.Error):
-            peak = max(peak, tree_rss(ps, descendants_cpu))
+            rss, pss = tree_rss(ps, descendants_cpu)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     out_text, err_text = proc.communicate()
@@ -89,7 +107,8 @@ def run_once(raw: Path, out: Path, ds: str, workers: int, detector: str,
         raise SystemExit(f"newsetl failed: {err_text}")
     counts = json.loads(out_text)[0]
     return {"seconds": elapsed, "cpu_seconds": cpu, "main_cpu_seconds": main_cpu,
-            "cpu_bound_seconds": cpu_bound, "peak_rss_mb": peak / 1e6, **counts}
+            "cpu_bound_seconds": cpu_bound, "peak_rss_mb": peak / 1e6,
+            "peak_pss_mb": peak_pss / 1e6, **counts}
 
 
 def main() -> None:
@@ -131,12 +150,14 @@ def main() -> None:
                 label = f"{size:,} ({code or 'this checkout'})"
                 cpu = result["cpu_seconds"]
                 rows.append((label, result["articles"], result["seconds"], rate,
-                             result["peak_rss_mb"], cpu, result["input_items"] / cpu))
+                             result["peak_rss_mb"], result["peak_pss_mb"], cpu,
+                             result["input_items"] / cpu))
                 print(f"{label}, {args.article_size} articles: {result['articles']} articles in "
                       f"{result['seconds']:.1f}s "
                   f"= {rate:,.0f} items/s, "
                       f"{result['articles'] / result['seconds']:,.0f} published articles/s, "
-                      f"peak RSS {result['peak_rss_mb']:.0f} MB, {cpu:.1f} CPU s = "
+                      f"peak RSS {result['peak_rss_mb']:.0f} MB (PSS "
+                      f"{result['peak_pss_mb']:.0f} MB), {cpu:.1f} CPU s = "
                       f"{result['input_items'] / cpu:,.0f} items/CPU s (main process "
                       f"{result['main_cpu_seconds']:.1f} CPU s; main + busiest worker "
                       f"{result['cpu_bound_seconds']:.1f} CPU s = "
@@ -147,12 +168,12 @@ def main() -> None:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) | CPU s "
-          "| items/CPU s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size, arts, secs, rate, rss, cpu, per_cpu in rows:
+    print("| items | articles | seconds | items/s | articles/s | peak RSS (MB) "
+          "| peak PSS (MB) | CPU s | items/CPU s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, arts, secs, rate, rss, pss, cpu, per_cpu in rows:
         print(f"| {size} | {arts:,} | {secs:.1f} | {rate:,.0f} | {arts / secs:,.0f} "
-              f"| {rss:.0f} | {cpu:.1f} | {per_cpu:,.0f} |")
+              f"| {rss:.0f} | {pss:.0f} | {cpu:.1f} | {per_cpu:,.0f} |")
     mine = [r for r in rows if "this checkout" in r[0]]
     if len(mine) >= 2:
         print(f"\nRSS growth from {mine[0][0]} to {mine[-1][0]} items: "
