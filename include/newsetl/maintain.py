@@ -18,7 +18,7 @@ replaced files behind (readers holding an older snapshot may still read them). W
 
 from __future__ import annotations
 
-from newsetl import layout, storage
+from newsetl import deltalog, layout, storage
 from newsetl.readers import manifest_rows, open_table
 
 DEFAULT_RETENTION_DAYS = 7.0
@@ -41,15 +41,19 @@ def _repinned_rows(out_root: storage.Location, compacted: dict[str, int]):
 
     from newsetl import schemas
 
-    histories = {t: open_table(str(layout.table_uri(out_root, t))).history()
-                 for t in compacted}
+    rows = manifest_rows(out_root)
+    histories = {t: list(deltalog.commits(
+        str(layout.table_uri(out_root, t)), newest=version,
+        oldest=min((r[f"{t}_version"] for r in rows), default=version) + 1))
+        for t, version in compacted.items()}
     moved = []
-    for row in manifest_rows(out_root):
+    for row in rows:
         changed = False
         for table, version in compacted.items():
             pinned = row[f"{table}_version"]
             between = [h for h in histories[table] if pinned < h["version"] <= version]
-            if pinned < version and not any(_touches(h, row["ds"]) for h in between):
+            whole = len(between) == version - pinned  # no commit of the span cleaned up
+            if pinned < version and whole and not any(_touches(h, row["ds"]) for h in between):
                 row[f"{table}_version"], changed = version, True
         if changed:
             moved.append(row)

@@ -72,7 +72,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newsetl import layout, nearclusters, nearpairs, nearstore, schemas, storage
+from newsetl import deltalog, layout, nearclusters, nearpairs, nearstore, schemas, storage
 from newsetl.nearpairs import MIN_SHINGLES, Side, ordinals
 
 log = logging.getLogger(__name__)
@@ -446,10 +446,10 @@ def stale_days(out_root: storage.Location) -> list[str]:
     manifest ``published_at``. A catch-up for days whose asset event never got a run
     of its own (Airflow may drop events queued while a DAG is at ``max_active_runs``).
     Days published before the oldest commit read count as covered."""
-    from newsetl.readers import manifest_rows, open_table
+    from newsetl.readers import manifest_rows
 
-    table = open_table(str(layout.table_uri(out_root, layout.NEAR_DUPLICATES)))
-    commits = [] if table is None else table.history(HISTORY_LOOKBACK)
+    commits = list(deltalog.commits(str(layout.table_uri(out_root, layout.NEAR_DUPLICATES)),
+                                    limit=HISTORY_LOOKBACK))
     spans = [(h[DEDUP_SPAN].split(".."), int(h["timestamp"])) for h in commits
              if h.get(DEDUP_SPAN)]
     oldest = min((int(h["timestamp"]) for h in commits), default=None)

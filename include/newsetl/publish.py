@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newsetl import PIPELINE_VERSION, daystatus, layout, schemas, storage
+from newsetl import PIPELINE_VERSION, daystatus, deltalog, layout, schemas, storage
 from newsetl.cleanup import DEFAULT_MAX_AGE, remove_dead_staging
 from newsetl.dedup import find_duplicates, without
 from newsetl.deltawrite import commit_files, write_files
@@ -177,12 +177,11 @@ def _batch_rows(meta: pq.FileMetaData) -> int:
     return max(1, READ_BATCH_BYTES * max(meta.num_rows, 1) // max(size, 1))
 
 
-def committed_version(uri: str, publish_id: str) -> int | None:
-    """The version of the commit carrying ``publish_id`` in the table's recent history."""
-    table = open_table(uri)
-    if table is None:
-        return None
-    for entry in table.history(HISTORY_LOOKBACK):
+def committed_version(uri: str, publish_id: str, after: int = -1) -> int | None:
+    """The version of the commit carrying ``publish_id`` among the table's last
+    :data:`HISTORY_LOOKBACK` commits newer than ``after`` (read from the log by
+    version: :mod:`newsetl.deltalog` says why not ``DeltaTable.history()``)."""
+    for entry in deltalog.commits(uri, limit=HISTORY_LOOKBACK, oldest=after + 1):
         if entry.get(PUBLISH_ID) == publish_id:
             return int(entry["version"])
     return None
@@ -214,7 +213,9 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
 
     ``data`` is called again for a retry. A failure whose commit landed anyway (the
     reply was lost) is a success; a lost race with another publisher of the day is
-    redone on the newer snapshot, so both commits stay in the history.
+    redone on the newer snapshot, so both commits stay in the history, and the version
+    returned is always the last of ours (a redone commit is never the answer, even when
+    the redo fails and the history is searched again).
 
     ``streamed`` (a whole day of ``articles`` or ``sections``): the files are written
     once by :mod:`newsetl.deltawrite` in bounded buffers and committed as add actions
@@ -228,17 +229,19 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
     _ensure_table(uri, table)
     schema, partition_by = schemas.delta_schema(table), layout.PARTITIONS[table]
     actions = write_files(uri, schema, partition_by, data()) if streamed else None
+    superseded = -1  # our commits up to this version were redone (not the answer)
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         try:
             if actions is not None:
                 read = commit_files(uri, schema, partition_by, day.ds, actions,
                                     {PUBLISH_ID: publish_id, **(metadata or {})},
                                     layout.storage_options(uri))
-                version = committed_version(uri, publish_id)
+                version = committed_version(uri, publish_id, after=max(read, superseded))
                 if version is not None and version > read + 1 and attempt < COMMIT_ATTEMPTS:
                     # other commits landed between our snapshot and our commit, which the
                     # overwrite did not see (delta-rs checks only the files it read): redo
                     # on the newer snapshot, with new files, so the day holds ours alone
+                    superseded = version
                     actions = write_files(uri, schema, partition_by, data())
                     continue
             else:
@@ -250,14 +253,14 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
                                                        max_row_group_size=ROW_GROUP_ROWS),
                     commit_properties=CommitProperties(
                         custom_metadata={PUBLISH_ID: publish_id, **(metadata or {})}))
+                version = committed_version(uri, publish_id, after=superseded)
         except Exception as exc:
-            version = committed_version(uri, publish_id)
+            version = committed_version(uri, publish_id, after=superseded)
             if version is not None:
                 return version  # committed; only the answer was lost
             if not isinstance(exc, CommitFailedError) or attempt == COMMIT_ATTEMPTS:
                 raise
             continue
-        version = committed_version(uri, publish_id)
         if version is None:  # pragma: no cover - more than HISTORY_LOOKBACK commits since
             raise RuntimeError(f"commit {publish_id} of {uri} not found in its history")
         return version

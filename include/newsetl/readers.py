@@ -81,11 +81,11 @@ def day_versions(out_root: storage.Location, ds: str) -> list[int]:
     """Versions of the ``manifests`` table that published ``ds``, oldest first: pass one
     as ``as_of`` to read the day as that run published it (time travel; only as far
     back as ``newsetl maintain`` has not vacuumed)."""
-    table = _delta(out_root, layout.MANIFESTS)
-    if table is None:
-        return []
+    from newsetl import deltalog
+
     predicate = layout.day(ds).predicate
-    return sorted(int(h["version"]) for h in table.history()
+    uri = str(layout.table_uri(out_root, layout.MANIFESTS))
+    return sorted(int(h["version"]) for h in deltalog.commits(uri)
                   if (h.get("operationParameters") or {}).get("predicate") == predicate)
 
 

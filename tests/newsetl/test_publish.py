@@ -8,10 +8,11 @@ import threading
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
-from newsetl import publish, readers, reasons, schemas
+from newsetl import layout, publish, readers, reasons, schemas
 from newsetl.layout import run_staging
 from newsetl.pipeline import MissingDayError, plan_day, run_day
 from newsetl.publish import publish_day
@@ -330,6 +331,107 @@ def test_two_publishers_of_one_day_never_lose_a_commit(sample_raw: Path, tmp_pat
     current = read_manifest(tmp_path, DAY)
     assert current["version"] in {r["version"] for r in results}
     assert len(_rows(tmp_path, "articles")) == current["counts"]["articles"]
+    for result in results:  # each manifest pins versions holding its own day
+        pins = readers.Snapshot({DAY: {t: result["tables"][t]["version"] for t in TABLES}})
+        assert {t: len(_rows(tmp_path, t, pins)) for t in TABLES} == {
+            t: result["counts"][t] for t in TABLES}
+
+
+def test_a_commit_landing_while_a_publisher_looks_up_its_own_does_not_shift_it(
+        sample_raw: Path, tmp_path: Path, monkeypatch) -> None:
+    """Whenever the publisher looks for the version of its articles commit, another
+    writer of the day commits first. delta-rs's ``history()`` numbered the entries from
+    the version the table was loaded at, so the lookup found its commit one version too
+    low, the table's creation, and the manifest pinned an empty day (seen once in CI as
+    0 articles read back instead of 8)."""
+    (plan, staging), (other_plan, other_staging) = (
+        _stage(sample_raw, tmp_path, token) for token in ("run0", "run1"))
+    day, none = layout.day(DAY), pa.array([], pa.int64())
+    other_rows = publish.staged_files(other_staging, len(other_plan.shards), "articles")
+    real_commit_day, real_read = publish.commit_day, publish.deltalog.commit_info
+    real_history = DeltaTable.history
+    ours: list[str] = []  # our articles table, once our commit is made
+    others: list[int] = []
+
+    def commit_files_then_arm(uri, *args, **kwargs):
+        read = real_commit_files(uri, *args, **kwargs)
+        if uri.rstrip("/").endswith("articles") and not ours:
+            ours.append(uri)
+        return read
+
+    def other_writer_commits(uri: str) -> None:
+        if ours and "busy" not in ours and uri.rstrip("/").endswith("articles") \
+                and len(others) < 3:
+            ours.append("busy")
+            others.append(real_commit_day(
+                tmp_path, "articles", day,
+                lambda: publish._staged_reader(other_rows, "articles", day, none),
+                f"other-{len(others)}", streamed=True))
+            ours.remove("busy")
+
+    def read_after_other(uri, version):
+        other_writer_commits(str(uri))
+        return real_read(uri, version)
+
+    def history_after_other(self, *args, **kwargs):
+        other_writer_commits(self.table_uri)
+        return real_history(self, *args, **kwargs)
+
+    real_commit_files = publish.commit_files
+    monkeypatch.setattr(publish, "commit_files", commit_files_then_arm)
+    monkeypatch.setattr(publish.deltalog, "commit_info", read_after_other)
+    monkeypatch.setattr(DeltaTable, "history", history_after_other)
+    manifest = publish_day(tmp_path, DAY, staging, len(plan.shards), len(plan.files))
+    assert others  # the other writer did commit while ours was looked up
+    pinned = manifest["tables"]["articles"]["version"]
+    assert real_read(str(tmp_path / "articles"), pinned).get(publish.PUBLISH_ID) == \
+        manifest["version"]
+    pins = readers.Snapshot({DAY: {t: manifest["tables"][t]["version"] for t in TABLES}})
+    assert len(_rows(tmp_path, "articles", pins)) == manifest["counts"]["articles"] > 0
+
+
+def test_a_redone_commit_that_fails_never_answers_for_the_redo(sample_raw: Path,
+                                                                tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """Another writer of the day commits between our snapshot and our commit, twice:
+    the first time ours lands beside theirs (the day holds both) and is redone; the
+    second time the redo fails (they removed files it read) and is tried again. The
+    answer is the last commit, holding our rows alone, never the redone one that is
+    still in the history with our publish id."""
+    from deltalake import DeltaTable as Table
+
+    (plan, staging), (other_plan, other_staging) = (
+        _stage(sample_raw, tmp_path, token) for token in ("run0", "run1"))
+    day, none = layout.day(DAY), pa.array([], pa.int64())
+    files = {name: publish.staged_files(folder, len(p.shards), "articles")
+             for name, folder, p in (("ours", staging, plan),
+                                     ("other", other_staging, other_plan))}
+    real_transaction = Table.create_write_transaction
+    theirs: list[int] = []  # versions of the other writer's commits
+    busy = threading.Event()  # the other writer's own commit is not interleaved
+
+    def other_writer_first(self, *args, **kwargs):
+        if len(theirs) < 2 and not busy.is_set():
+            busy.set()
+            theirs.append(publish.commit_day(
+                tmp_path, "articles", day,
+                lambda: publish._staged_reader(files["other"], "articles", day, none),
+                f"other-{len(theirs)}", streamed=True))
+            busy.clear()
+        return real_transaction(self, *args, **kwargs)
+
+    monkeypatch.setattr(Table, "create_write_transaction", other_writer_first)
+    version = publish.commit_day(
+        tmp_path, "articles", day,
+        lambda: publish._staged_reader(files["ours"], "articles", day, none), "ours",
+        streamed=True)
+    uri = str(tmp_path / "articles")
+    ours = [h["version"] for h in publish.deltalog.commits(uri)
+            if h.get(publish.PUBLISH_ID) == "ours"]
+    assert len(theirs) == 2 and len(ours) == 2  # redone once, the redo retried
+    assert version == max(ours) > max(theirs)
+    rows = Table(uri, version=version).to_pyarrow_table(filters=[("ds", "=", DAY)])
+    assert rows.num_rows == pq.read_table(files["ours"]).num_rows
 
 
 def test_crash_inside_a_shard_leaves_previous_version(sample_raw: Path, tmp_path: Path,
