@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import time
 from dataclasses import dataclass
@@ -157,6 +156,5 @@ def _prune_empty(root: Path) -> None:
         with contextlib.suppress(OSError):  # another run may be using or removing it
             if day_dir.is_dir() and not any(day_dir.iterdir()):
                 day_dir.rmdir()
-    with contextlib.suppress(OSError):
-        if not any(root.iterdir()):
-            shutil.rmtree(root, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not empty: a run started staging meanwhile
+        root.rmdir()

@@ -19,6 +19,8 @@ the shape of ``DeltaTable.history()``'s: the ``commitInfo`` fields (``timestamp`
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,21 +38,47 @@ def commit_path(uri: str, version: int) -> str | Path:
     return storage.join(uri, "_delta_log", f"{version:020d}.json")
 
 
-def parse_commit(text: str, version: int) -> dict:
+#: Key added to a parsed commit by ``commits(..., days=True)``: the ``ds`` partitions
+#: whose rows the commit changed (sorted), or None when that cannot be told (an action
+#: without partition values).
+DAYS_CHANGED = "newsetl.days_changed"
+
+
+def parse_commit(text: str, version: int, days: bool = False) -> dict:
     """The ``commitInfo`` of one commit file's text, with its ``version`` (a commit
-    without one, written by another engine, gives just the version).
+    without one, written by another engine, gives just the version); with ``days``,
+    also :data:`DAYS_CHANGED` from its ``add`` and ``remove`` actions (those with
+    ``dataChange: false``, as compaction writes, change no rows).
 
     >>> parse_commit('{"add": {"path": "a.parquet"}}\\n'
     ...              '{"commitInfo": {"operation": "WRITE", "x.id": "r1"}}', 3)
     {'operation': 'WRITE', 'x.id': 'r1', 'version': 3}
+    >>> parse_commit('{"commitInfo": {"operation": "WRITE"}}\\n'
+    ...              '{"add": {"partitionValues": {"ds": "2024-03-02"}, "dataChange": true}}\\n'
+    ...              '{"remove": {"partitionValues": {"ds": "2024-03-01"}, "dataChange": false}}',
+    ...              4, days=True)[DAYS_CHANGED]
+    ['2024-03-02']
     """
+    info: dict = {}
+    changed: set[str] | None = set()
     for line in text.splitlines():
-        if '"commitInfo"' not in line:
-            continue
-        action = json.loads(line)
-        if "commitInfo" in action:
-            return {**action["commitInfo"], "version": version}
-    return {"version": version}
+        if '"commitInfo"' in line:
+            action = json.loads(line)
+            info = action.get("commitInfo", info)
+        elif days and ('"add"' in line or '"remove"' in line):
+            action = json.loads(line)
+            change = action.get("add") or action.get("remove")
+            if change is None or change.get("dataChange") is False or changed is None:
+                continue
+            ds = (change.get("partitionValues") or {}).get("ds")
+            if ds is None:
+                changed = None
+            else:
+                changed.add(ds)
+    entry = {**info, "version": version}
+    if days:
+        entry[DAYS_CHANGED] = None if changed is None else sorted(changed)
+    return entry
 
 
 def latest_version(uri: str) -> int | None:
@@ -61,15 +89,15 @@ def latest_version(uri: str) -> int | None:
     return None if table is None else table.version()
 
 
-def commit_info(uri: str, version: int) -> dict | None:
+def commit_info(uri: str, version: int, days: bool = False) -> dict | None:
     """The commit ``version`` of the table (None when its log file is gone: never
-    written, or cleaned up after a checkpoint)."""
+    written, or cleaned up after a checkpoint); ``days``: see :func:`parse_commit`."""
     text = storage.read_text(commit_path(uri, version))
-    return None if text is None else parse_commit(text, version)
+    return None if text is None else parse_commit(text, version, days)
 
 
 def commits(uri: str, limit: int | None = None, newest: int | None = None,
-            oldest: int = 0) -> Iterator[dict]:
+            oldest: int = 0, days: bool = False) -> Iterator[dict]:
     """The table's commits newest first, from ``newest`` (default: the latest) down to
     ``oldest``, at most ``limit``; stops where the log was cleaned up. Each log file is
     read when the iteration reaches it, so a caller looking for one recent commit reads
@@ -79,7 +107,55 @@ def commits(uri: str, limit: int | None = None, newest: int | None = None,
         return
     versions = range(newest, oldest - 1, -1)
     for version in versions if limit is None else versions[:limit]:
-        entry = commit_info(uri, version)
+        entry = commit_info(uri, version, days)
         if entry is None:
             return
         yield entry
+
+
+#: A log file of one version: its commit, its checksum, or a (multi-part) checkpoint.
+_LOG_FILE = re.compile(r"^(\d{20})\.(?:json|crc|checkpoint(?:\.\d+\.\d+)?\.parquet)$")
+
+
+def _log_listing(uri: str) -> dict[str, float | None]:
+    """Name and last-modified time of every file in the table's ``_delta_log``."""
+    log_dir = storage.join(uri, "_delta_log")
+    if storage.is_remote(log_dir):
+        return {name: when for name, when in storage.list_modified(str(log_dir)).items()
+                if "/" not in name}
+    try:
+        return {entry.name: entry.stat().st_mtime for entry in os.scandir(log_dir)
+                if entry.is_file()}
+    except FileNotFoundError:
+        return {}
+
+
+def log_files(uri: str) -> list[str]:
+    """The names of the files in the table's ``_delta_log``, sorted."""
+    return sorted(_log_listing(uri))
+
+
+def remove_log_before(uri: str, keep_from: int, older_than: float) -> list[str]:
+    """Remove the log files no version from ``keep_from`` on needs, written before
+    ``older_than`` (POSIX seconds); the names removed.
+
+    A version is loaded from the newest checkpoint at or below it and the commits
+    after that checkpoint, so everything before the newest checkpoint at or below
+    ``keep_from`` can go, and nothing else. (delta-rs's ``cleanup_metadata`` removes the
+    expired log before the *latest* checkpoint, which took the versions that old
+    manifest rows pin with it: those days then read back empty.)
+    """
+    listing = _log_listing(uri)
+    versions = {name: int(found[1]) for name in listing
+                if (found := _LOG_FILE.match(name))}
+    base = max((v for name, v in versions.items() if ".checkpoint" in name and v <= keep_from),
+               default=None)
+    if base is None:
+        return []
+    removed = []
+    for name, version in sorted(versions.items()):
+        when = listing[name]
+        if version < base and when is not None and when < older_than:
+            storage.remove_file(storage.join(uri, "_delta_log", name))
+            removed.append(name)
+    return removed

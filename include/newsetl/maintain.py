@@ -6,52 +6,68 @@ replaced files behind (readers holding an older snapshot may still read them). W
 
 1. **compacted** — small files of a partition are rewritten into bigger ones (a
    ``dataChange=false`` commit: the rows do not change);
-2. **re-pinned** — a day's manifest row pins table versions; after compaction it is
-   moved to the compacted version, but only when no commit since its pin touched the
-   day (a run that crashed between commits stays pinned to the consistent version);
+2. **re-pinned** — a day's manifest row pins table versions; each pin moves to its
+   table's latest version when no commit since the pin changed the day (told by the
+   ``ds`` partitions of the commits' add and remove actions: compaction, vacuum and
+   other days' publishes do not), so a run that crashed between commits stays pinned
+   to the consistent version. The rows are rewritten as one compare-and-swap commit
+   (:func:`newsetl.publish.update_manifests`): a day published meanwhile is planned
+   again, never written back;
 3. **checkpointed** — readers load one Parquet checkpoint instead of every JSON commit;
-4. **vacuumed** — files no longer referenced and older than the retention (default 7
-   days, setting ``retention_days``) are deleted, except those of versions still pinned
-   by a manifest row. Time travel reaches back as far as the retention (and Delta's log
-   retention, 30 days by default).
+4. **vacuumed** — files no longer referenced, or never committed (a publish that died
+   before its commit), older than the retention (default 7 days, setting
+   ``retention_days``) are deleted, except those of versions still pinned by a
+   manifest row;
+5. **log trimmed** — log files older than :data:`LOG_RETENTION_DAYS` go, but only
+   before the newest checkpoint at or below the oldest pinned version, so every pinned
+   version stays loadable (delta-rs's ``cleanup_metadata`` trims up to the latest
+   checkpoint, pinned versions included: their days then read back empty). Tables no
+   manifest pins use ``cleanup_metadata``. Time travel to older publishes reaches back
+   as far as the retention and the log allow.
 """
 
 from __future__ import annotations
+
+import time
 
 from newsetl import deltalog, layout, storage
 from newsetl.readers import manifest_rows, open_table
 
 DEFAULT_RETENTION_DAYS = 7.0
+#: The log of versions no manifest row pins is removed after this many days (Delta's
+#: default ``delta.logRetentionDuration``): time travel to older publishes ends there.
+LOG_RETENTION_DAYS = 30.0
 
 
 def _touches(entry: dict, ds: str) -> bool:
-    """Whether a commit may have changed the rows of day ``ds`` (conservative: only
-    compaction and overwrites of other days are known not to)."""
-    operation = entry.get("operation")
-    if operation in ("OPTIMIZE", "CREATE TABLE"):
-        return False
-    predicate = (entry.get("operationParameters") or {}).get("predicate")
-    return not (operation == "WRITE" and predicate and predicate.startswith("ds = '")
-                and predicate != layout.day(ds).predicate)
+    """Whether a commit (read with ``deltalog.commits(..., days=True)``) may have changed
+    the rows of day ``ds``: its add and remove actions name the ``ds`` partitions they
+    change, so compaction (``dataChange: false``), vacuum and other days' publishes do
+    not; an action without partition values counts as touching every day."""
+    changed = entry.get(deltalog.DAYS_CHANGED)
+    return changed is None or layout.day(ds).ds in changed
 
 
-def _repinned_rows(out_root: storage.Location, compacted: dict[str, int]):
-    """The manifest rows whose pins can move to the compacted versions, moved."""
+def _repinned_rows(out_root: storage.Location, as_of: int):
+    """The manifest rows (at ``manifests`` version ``as_of``) whose pins can move to
+    their table's latest version, moved: no commit since the pin changed the day."""
     import pyarrow as pa
 
     from newsetl import schemas
 
-    rows = manifest_rows(out_root)
+    rows = manifest_rows(out_root, as_of=as_of)
+    latest = {t: deltalog.latest_version(str(layout.table_uri(out_root, t)))
+              for t in layout.DATA_TABLES}
     histories = {t: list(deltalog.commits(
-        str(layout.table_uri(out_root, t)), newest=version,
+        str(layout.table_uri(out_root, t)), newest=version, days=True,
         oldest=min((r[f"{t}_version"] for r in rows), default=version) + 1))
-        for t, version in compacted.items()}
+        for t, version in latest.items() if version is not None}
     moved = []
     for row in rows:
         changed = False
-        for table, version in compacted.items():
-            pinned = row[f"{table}_version"]
-            between = [h for h in histories[table] if pinned < h["version"] <= version]
+        for table, history in histories.items():
+            pinned, version = row[f"{table}_version"], latest[table]
+            between = [h for h in history if pinned < h["version"] <= version]
             whole = len(between) == version - pinned  # no commit of the span cleaned up
             if pinned < version and whole and not any(_touches(h, row["ds"]) for h in between):
                 row[f"{table}_version"], changed = version, True
@@ -60,17 +76,23 @@ def _repinned_rows(out_root: storage.Location, compacted: dict[str, int]):
     return pa.Table.from_pylist(moved, schema=schemas.delta_schema(layout.MANIFESTS))
 
 
-def _repin(out_root: storage.Location, compacted: dict[str, int]) -> int:
-    """Commit the moved manifest rows (one commit; redone on a concurrent publish)."""
-    from newsetl.publish import commit_day, new_publish_id
+def _repin(out_root: storage.Location) -> int:
+    """Move the pins that can move (:func:`_repinned_rows`) in one compare-and-swap
+    commit of the ``manifests`` table (planned again when a day is published
+    meanwhile); how many rows moved."""
+    from newsetl.publish import update_manifests
 
-    rows = _repinned_rows(out_root, compacted)
-    if not rows.num_rows:
-        return 0
-    days = ", ".join(f"'{layout.day(d).ds}'" for d in rows.column("ds").to_pylist())
-    commit_day(out_root, layout.MANIFESTS, None, lambda: _repinned_rows(out_root, compacted),
-               new_publish_id(), predicate=f"ds IN ({days})")
-    return rows.num_rows
+    moved = [0]
+
+    def plan(table):
+        rows = _repinned_rows(out_root, table.version()) if table is not None else None
+        if rows is None or not rows.num_rows:
+            return None
+        moved[0] = rows.num_rows
+        days = ", ".join(f"'{layout.day(d).ds}'" for d in rows.column("ds").to_pylist())
+        return rows, f"ds IN ({days})"
+
+    return moved[0] if update_manifests(out_root, plan) is not None else 0
 
 
 def maintain(out_root: storage.Location,
@@ -79,27 +101,31 @@ def maintain(out_root: storage.Location,
     tables = [*layout.DATA_TABLES, layout.DAILY_STATS, layout.MANIFESTS, layout.SIGNATURES,
               layout.NEAR_DUPLICATES, layout.NEAR_PAIRS]
     report: dict[str, dict] = {}
-    compacted: dict[str, int] = {}
     for table in tables:
         delta = open_table(str(layout.table_uri(out_root, table)))
         if delta is None:
             continue
-        before = delta.version()
         metrics = delta.optimize.compact()
         report[table] = {"files_added": metrics["numFilesAdded"],
                          "files_removed": metrics["numFilesRemoved"]}
-        if table in layout.DATA_TABLES and delta.version() > before:
-            compacted[table] = delta.version()
-    repinned = _repin(out_root, compacted) if compacted else 0
+    repinned = _repin(out_root)
     pinned = {t: sorted({r[f"{t}_version"] for r in manifest_rows(out_root)})
               for t in layout.DATA_TABLES}
+    log_expired = time.time() - LOG_RETENTION_DAYS * 86400
     for table in report:
-        delta = open_table(str(layout.table_uri(out_root, table)))
+        uri = str(layout.table_uri(out_root, table))
+        delta = open_table(uri)
         delta.create_checkpoint()
         removed = delta.vacuum(retention_hours=round(retention_days * 24), dry_run=False,
-                               enforce_retention_duration=False,
+                               enforce_retention_duration=False, full=True,
                                keep_versions=pinned.get(table) or None)
-        delta.cleanup_metadata()
-        report[table] |= {"version": delta.version(), "files_vacuumed": len(removed)}
+        if pinned.get(table):  # keep the log of every pinned version
+            logs = len(deltalog.remove_log_before(uri, pinned[table][0], log_expired))
+        else:
+            before = len(deltalog.log_files(uri))
+            delta.cleanup_metadata()
+            logs = before - len(deltalog.log_files(uri))
+        report[table] |= {"version": delta.version(), "files_vacuumed": len(removed),
+                          "log_files_removed": logs}
     report.setdefault(layout.MANIFESTS, {})["days_repinned"] = repinned
     return report

@@ -160,13 +160,12 @@ def load_side(out_root: storage.Location, days: list[str]) -> nearpairs.Side:
 def _pinned_articles(out_root: storage.Location, ds: str):
     """The ``articles`` table at the version the day's manifest row pins (None when the
     day is not published or the table is gone)."""
-    from newsetl.readers import open_table, snapshot
+    from newsetl.readers import pinned_table, snapshot
 
     snap = snapshot(out_root, [ds])
     if ds not in snap.versions:
         return None
-    return open_table(str(layout.table_uri(out_root, "articles")),
-                      snap.versions[ds]["articles"])
+    return pinned_table(out_root, "articles", snap.versions[ds]["articles"], [ds])
 
 
 def _articles_signature_batches(articles, ds: str) -> Iterator[pa.RecordBatch]:
@@ -192,8 +191,8 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
     are always those of the latest articles. The publish id and every pinned version
     stay: readers see the same day. A crash between the two commits leaves the old
     version recorded, and the day is simply signed again."""
-    from newsetl.publish import commit_day, manifest_row, new_publish_id
-    from newsetl.readers import read_manifest
+    from newsetl.publish import commit_day, manifest_row, new_publish_id, update_manifests
+    from newsetl.readers import PinnedVersionGone, read_manifest
 
     day = layout.day(ds)
     schema = schemas.delta_schema(layout.SIGNATURES)
@@ -201,7 +200,11 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
         manifest = read_manifest(out_root, day.ds)
         if manifest is None:
             return False
-        articles = _pinned_articles(out_root, day.ds)
+        try:
+            articles = _pinned_articles(out_root, day.ds)
+        except PinnedVersionGone as exc:
+            log.warning("newsetl dedup: %s cannot be signed: %s", day.ds, exc)
+            return False
         if articles is None and manifest.get("counts", {}).get("articles", 1):
             # never replace signatures by nothing: the articles are unreadable or gone
             log.warning("newsetl dedup: %s has no readable articles to sign from", day.ds)
@@ -212,14 +215,21 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
                                  if a is not None else iter(())),
                              new_publish_id(), streamed=True)
         _forget(out_root, layout.SIGNATURES)
-        latest = read_manifest(out_root, day.ds)
-        if latest is None or latest["version"] != manifest["version"]:
-            continue  # republished while we signed: sign the new publish
-        latest["signature_version"] = minhash.SIGNATURE_VERSION
-        latest.setdefault("tables", {})[layout.SIGNATURES] = {
-            "uri": str(layout.table_uri(out_root, layout.SIGNATURES)), "version": version}
-        commit_day(out_root, layout.MANIFESTS, day, lambda m=latest: manifest_row(m, day),
-                   new_publish_id())
+
+        def plan(table, signed: dict = manifest, version: int = version):
+            latest = (read_manifest(out_root, day.ds, as_of=table.version())
+                      if table is not None else None)
+            if latest is None or latest["version"] != signed["version"]:
+                return None  # republished while we signed
+            latest["signature_version"] = minhash.SIGNATURE_VERSION
+            latest.setdefault("tables", {})[layout.SIGNATURES] = {
+                "uri": str(layout.table_uri(out_root, layout.SIGNATURES)),
+                "version": version}
+            return manifest_row(latest, day), day.predicate
+
+        # compare-and-swap: a publish of the day that lands meanwhile is never undone
+        if update_manifests(out_root, plan) is None:
+            continue  # sign the new publish
         _forget(out_root, layout.MANIFESTS)
         log.info("newsetl dedup: signed %s from its published articles (%s)", day.ds,
                  minhash.SIGNATURE_VERSION)

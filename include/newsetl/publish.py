@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -265,6 +266,50 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
             raise RuntimeError(f"commit {publish_id} of {uri} not found in its history")
         return version
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def update_manifests(out_root: storage.Location,
+                     plan: Callable[[Any], tuple[pa.Table, str] | None]) -> int | None:
+    """Rewrite manifest rows from what the ``manifests`` table holds, as a
+    compare-and-swap; the committed version, or None when ``plan`` had nothing to write.
+
+    ``plan`` gets the table at one version (None when it was never written) and returns
+    the new rows with the predicate of the rows they replace. The commit is made
+    against that same version, so a manifest commit that landed after it (a publish of
+    one of the days) fails it, and the rows are planned again from the newer version.
+    A re-pin or a re-sign therefore never writes back a row that a publish replaced
+    meanwhile, nor deletes one (:func:`commit_day`'s retry would redo a stale row).
+    """
+    from deltalake import CommitProperties, WriterProperties, write_deltalake
+    from deltalake.exceptions import CommitFailedError
+
+    uri = str(layout.table_uri(out_root, layout.MANIFESTS))
+    for _attempt in range(COMMIT_ATTEMPTS):
+        table = open_table(uri)
+        planned = plan(table)
+        if planned is None or table is None:
+            return None
+        rows, predicate = planned
+        read, publish_id = table.version(), new_publish_id()
+        try:
+            write_deltalake(
+                table, rows, partition_by=layout.PARTITIONS[layout.MANIFESTS],
+                mode="overwrite", predicate=predicate,
+                writer_properties=WriterProperties(compression="ZSTD"),
+                commit_properties=CommitProperties(custom_metadata={PUBLISH_ID: publish_id}))
+        except Exception as exc:
+            version = committed_version(uri, publish_id, after=read)
+            if version is not None:
+                return version  # committed; only the answer was lost
+            if isinstance(exc, CommitFailedError):
+                continue  # the manifests changed since `read`: plan again
+            raise
+        version = committed_version(uri, publish_id, after=read)
+        if version is None:  # pragma: no cover - more than HISTORY_LOOKBACK commits since
+            raise RuntimeError(f"commit {publish_id} of {uri} not found in its history")
+        return version
+    raise RuntimeError(f"the manifests changed {COMMIT_ATTEMPTS} times while being "
+                       "rewritten (days being published); run again")
 
 
 def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,

@@ -46,6 +46,23 @@ def _delta(out_root: storage.Location, table: str, version: int | None = None):
     return open_table(str(layout.table_uri(out_root, table)), version)
 
 
+class PinnedVersionGone(RuntimeError):
+    """A manifest row pins a table version that can no longer be loaded (its log was
+    removed): reading on would return the day as empty, so the read fails instead."""
+
+
+def pinned_table(out_root: storage.Location, table: str, version: int, days: list[str]):
+    """The table at a version a manifest row pins; :class:`PinnedVersionGone` when the
+    table exists but that version cannot be loaded, None when the table was never
+    written."""
+    found = _delta(out_root, table, version)
+    if found is None and _delta(out_root, table) is not None:
+        raise PinnedVersionGone(
+            f"{table} version {version}, pinned by the manifest of {', '.join(days)}, can "
+            "no longer be loaded (its Delta log was removed); republish the day(s)")
+    return found
+
+
 def _day_filter(days: list[str] | None) -> list[tuple[str, str, Any]] | None:
     return None if days is None else [("ds", "in", [layout.day(d).ds for d in days])]
 
@@ -120,7 +137,7 @@ def _pinned(out_root: storage.Location, table: str, days: list[str] | None,
         by_version.setdefault(snap.versions[ds][table], []).append(ds)
     pinned = []
     for version, group in sorted(by_version.items()):
-        found = _delta(out_root, table, version)
+        found = pinned_table(out_root, table, version, group)
         if found is not None:
             pinned.append((found, group))
     return pinned

@@ -10,6 +10,7 @@ once complete.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -121,6 +122,16 @@ def remove_tree(location: Location) -> None:
     fs, path = filesystem(os.fspath(location))
     if fs.exists(path):
         fs.rm(path, recursive=True)
+
+
+def remove_file(location: Location) -> None:
+    """Delete one file or object (nothing when it is already gone)."""
+    if not is_remote(location):
+        local_path(location).unlink(missing_ok=True)
+        return
+    fs, path = filesystem(os.fspath(location))
+    with contextlib.suppress(FileNotFoundError):
+        fs.rm_file(path)
 
 
 def list_files(url: str) -> list[tuple[str, int]]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable, write_deltalake
-from newsetl import layout, schemas
+from newsetl import deltawrite, layout, readers, schemas
+from newsetl import maintain as maintain_module
 from newsetl.cli import main
 from newsetl.maintain import maintain
 from newsetl.migrate import migrate
@@ -65,6 +68,102 @@ def test_maintain_compacts_repins_and_vacuums_but_keeps_pinned_days(
     for ds in DAYS:  # both days still read whole, the crashed one at its pinned version
         assert _sorted(read_table(tmp_path, "sections", [ds])) == before[ds]
     assert (tmp_path / "sections" / "_delta_log" / "_last_checkpoint").exists()
+
+
+def _age_logs(out: Path, days: float) -> None:
+    """Make every Delta log file look ``days`` old (as a month of daily runs would)."""
+    when = time.time() - days * 86400
+    for log_file in out.glob("*/_delta_log/*"):
+        os.utime(log_file, (when, when))
+
+
+def test_a_month_later_maintain_keeps_every_pinned_version_readable(
+        sample_raw: Path, tmp_path: Path) -> None:
+    """delta-rs's cleanup_metadata removed the expired log up to the latest checkpoint,
+    the versions old manifest rows pin included: those days then read back empty (0
+    articles where the manifest says 8) and the next maintain failed."""
+    for ds in DAYS:
+        run_day(sample_raw, tmp_path, ds, detector="langdetect")
+    counts = {ds: read_manifest(tmp_path, ds)["counts"] for ds in DAYS}
+    # DAYS[0]: a republish that crashed after its articles commit: its pin cannot move
+    crashed = read_table(tmp_path, "articles", [DAYS[0]]).slice(0, 2)
+    write_deltalake(str(tmp_path / "articles"), crashed, mode="overwrite",
+                    predicate=layout.Day(DAYS[0]).predicate, partition_by=["ds", "lang"])
+    _age_logs(tmp_path, 31)
+    for _round in range(2):
+        report = maintain(tmp_path)
+        for ds in DAYS:
+            assert {t: read_table(tmp_path, t, [ds]).num_rows for t in TABLES} == {
+                t: counts[ds][t] for t in TABLES}
+        _age_logs(tmp_path, 31)
+    pins = {r["ds"]: r["articles_version"] for r in manifest_rows(tmp_path)}
+    latest = DeltaTable(str(tmp_path / "articles")).version()
+    assert pins[DAYS[1]] == latest > pins[DAYS[0]]  # moved past the other day's commits
+    names = os.listdir(tmp_path / "articles" / "_delta_log")
+    assert f"{pins[DAYS[0]]:020d}.json" in names  # the oldest pin holds the log back
+    assert report["articles"]["log_files_removed"] == 0
+    run_day(sample_raw, tmp_path, DAYS[0], detector="langdetect")  # republished whole
+    _age_logs(tmp_path, 31)
+    report = maintain(tmp_path)
+    assert report["articles"]["log_files_removed"] > 0  # the log before the pins goes now
+    for ds in DAYS:
+        assert read_table(tmp_path, "articles", [ds]).num_rows == counts[ds]["articles"]
+
+
+def test_a_pinned_version_whose_log_is_gone_fails_loudly(sample_raw: Path,
+                                                          tmp_path: Path) -> None:
+    run_day(sample_raw, tmp_path, DAYS[0], detector="langdetect")
+    pinned = manifest_rows(tmp_path, [DAYS[0]])[0]["articles_version"]
+    run_day(sample_raw, tmp_path, DAYS[1], detector="langdetect")
+    DeltaTable(str(tmp_path / "articles")).create_checkpoint()
+    for version in range(pinned + 1):
+        (tmp_path / "articles" / "_delta_log" / f"{version:020d}.json").unlink()
+    with pytest.raises(readers.PinnedVersionGone, match="republish"):
+        read_table(tmp_path, "articles", [DAYS[0]])
+    assert read_table(tmp_path, "articles", [DAYS[1]]).num_rows > 0
+
+
+def test_maintain_removes_the_files_of_a_publish_that_died_before_its_commit(
+        sample_raw: Path, tmp_path: Path) -> None:
+    run_day(sample_raw, tmp_path, DAYS[0], detector="langdetect")
+    uri = str(tmp_path / "articles")
+    rows = read_table(tmp_path, "articles", [DAYS[0]])
+    orphans = deltawrite.write_files(uri, schemas.delta_schema("articles"),
+                                     layout.PARTITIONS["articles"], rows.to_batches())
+    assert all((tmp_path / "articles" / a.path).exists() for a in orphans)
+    report = maintain(tmp_path, retention_days=0)
+    assert report["articles"]["files_vacuumed"] >= len(orphans)
+    assert not any((tmp_path / "articles" / a.path).exists() for a in orphans)
+    assert read_table(tmp_path, "articles", [DAYS[0]]).num_rows == rows.num_rows
+
+
+def test_a_publish_landing_while_maintain_repins_is_neither_undone_nor_deleted(
+        sample_raw: Path, tmp_path: Path, monkeypatch) -> None:
+    """The re-pin plans the moved rows from one version of the manifests and commits
+    against it; a republish that lands in between fails that commit, and the rows are
+    planned again: the day keeps the republish's row."""
+    raw = tmp_path / "raw"
+    for ds in DAYS:
+        shutil.copytree(sample_raw / ds, raw / ds)
+        run_day(raw, tmp_path / "out", ds, detector="langdetect")
+    out = tmp_path / "out"
+    (raw / DAYS[0] / "en_storm.txt").unlink()
+    real = maintain_module._repinned_rows
+    republished: list[dict] = []
+
+    def plan_then_republish(out_root, as_of):
+        rows = real(out_root, as_of)
+        if not republished:
+            republished.append(run_day(raw, out, DAYS[0], detector="langdetect"))
+        return rows
+
+    monkeypatch.setattr(maintain_module, "_repinned_rows", plan_then_republish)
+    maintain(out)
+    current = read_manifest(out, DAYS[0])
+    assert current["version"] == republished[0]["version"]
+    assert read_table(out, "articles", [DAYS[0]]).num_rows == \
+        republished[0]["counts"]["articles"]
+    assert published_days(out) == list(DAYS)
 
 
 def test_maintain_command(sample_raw: Path, tmp_path: Path, capsys) -> None:

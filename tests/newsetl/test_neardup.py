@@ -461,6 +461,41 @@ def test_signatures_are_never_replaced_by_nothing(tmp_path: Path) -> None:
     assert "signature_version" not in read_manifest(out, DAYS[0])
 
 
+def test_a_publish_landing_while_a_day_is_signed_is_never_undone(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """Re-signing rewrites the day's manifest row; a republish that lands after the
+    row was planned fails that commit (a compare-and-swap on the manifests), and the
+    new publish is signed instead of the old row being written back over it."""
+    from newsetl import layout, nearstore, publish
+    from newsetl.publish import commit_day, manifest_row, new_publish_id
+    from newsetl.readers import read_manifest
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _raw_days(raw)
+    run_day(raw, out, DAYS[0], detector="langdetect")
+    manifest = read_manifest(out, DAYS[0])
+    del manifest["signature_version"]  # as published before manifests recorded it
+    day = layout.day(DAYS[0])
+    commit_day(out, "manifests", day, lambda: manifest_row(manifest, day), new_publish_id())
+    sorted(raw.glob(f"{DAYS[0]}/*"))[0].unlink()  # the republish has one article fewer
+    real_row, republished = publish.manifest_row, []
+
+    def row_then_republish(*args, **kwargs):
+        row = real_row(*args, **kwargs)
+        if not republished:  # the sign's row is planned: a publish of the day lands now
+            republished.append(None)
+            republished[0] = run_day(raw, out, DAYS[0], detector="langdetect")
+        return row
+
+    monkeypatch.setattr(publish, "manifest_row", row_then_republish)
+    assert nearstore.sign_published_day(out, DAYS[0]) is True
+    current = read_manifest(out, DAYS[0])
+    assert current["version"] == republished[0]["version"] != manifest["version"]
+    assert current["counts"] == republished[0]["counts"]
+    assert read_table(out, "articles", [DAYS[0]]).num_rows == \
+        republished[0]["counts"]["articles"] == manifest["counts"]["articles"] - 1
+
+
 def _sorted_rows(table: pa.Table) -> list[tuple]:
     return sorted(tuple(r.values()) for r in table.to_pylist())
 

@@ -369,9 +369,9 @@ def test_a_commit_landing_while_a_publisher_looks_up_its_own_does_not_shift_it(
                 f"other-{len(others)}", streamed=True))
             ours.remove("busy")
 
-    def read_after_other(uri, version):
+    def read_after_other(uri, version, *args):
         other_writer_commits(str(uri))
-        return real_read(uri, version)
+        return real_read(uri, version, *args)
 
     def history_after_other(self, *args, **kwargs):
         other_writer_commits(self.table_uri)
