@@ -270,19 +270,50 @@ def split_glued_heading(unit: str) -> list[str]:
 #: Hard-wrapped lines are at least this wide and this close to the block's widest line.
 MIN_WRAP_WIDTH = 50
 WRAP_FILL = 0.8
+#: A block whose lines are not all full is still hard-wrapped when at least this share
+#: of its lines (and :data:`MIN_FULL_LINES`) are full and it is no wider than
+#: :data:`MAX_WRAP_WIDTH` (typewriter and terminal columns): wire copy wraps every
+#: paragraph, whose last line is short, and keeps the headline in the same block.
+WRAP_SHARE = 0.5
+MIN_FULL_LINES = 3
+MAX_WRAP_WIDTH = 160
 
 
 def _ends_sentence(line: str) -> bool:
     return line.rstrip()[-1:] in TERMINAL
 
 
-def _hard_wrapped(lines: list[str]) -> bool:
-    """Whether a block of several lines was cut at a fixed column."""
+def _is_full(line: str, width: int) -> bool:
+    return len(line) >= WRAP_FILL * width and " " in line
+
+
+def wrap_width(lines: list[str]) -> int:
+    """The column a block of lines was cut at, or 0 when it was not hard-wrapped: every
+    line but the last fills the block's width, or (paragraphs wrapped one after
+    another, their last lines short) most lines do.
+
+    >>> wrap_width(["The central bank intervened in the foreign exchange",
+    ...             "market this morning for the third successive day.",
+    ...             "It bought dollars, dealers said."])
+    51
+    >>> para = ["A paragraph wrapped at a fixed column goes on and on here",
+    ...         "over several full lines before it ends with a short line."]
+    >>> wrap_width(["HEADLINE OF THE STORY", *para, "The end.", *para, "The end."])
+    57
+    >>> wrap_width(["A line.", "Another, shorter line that stands alone as a paragraph."])
+    0
+    """
     if len(lines) < 2:
-        return False
+        return 0
     width = max(map(len, lines))
-    return width >= MIN_WRAP_WIDTH and all(len(line) >= WRAP_FILL * width and " " in line
-                                           for line in lines[:-1])
+    if width < MIN_WRAP_WIDTH:
+        return 0
+    full = sum(_is_full(line, width) for line in lines[:-1])
+    if full == len(lines) - 1:
+        return width
+    wrapped = (width <= MAX_WRAP_WIDTH and full >= MIN_FULL_LINES
+               and full >= WRAP_SHARE * (len(lines) - 1))
+    return width if wrapped else 0
 
 
 #: A line that opens with one of these continues the previous line.
@@ -314,18 +345,25 @@ def join_wrapped(lines: list[str], first_block: bool, stands_alone) -> list[str]
     """Lines of one block, hard wraps joined back.
 
     A line is joined to the previous one when the previous does not end a sentence and
-    this one starts with a lower-case letter (a wrapped paragraph), or when the whole
-    block is hard-wrapped at a fixed column and neither line stands alone
-    (``stands_alone``: boilerplate or source lines). The head block's first two lines
-    are never joined on a capital: a headline and its deck often have similar lengths.
+    this one starts with a lower-case letter (a wrapped paragraph), or when the block is
+    hard-wrapped at a fixed column (:func:`wrap_width`), the previous line fills it and
+    neither line stands alone (``stands_alone``: boilerplate or source lines). The head
+    block's first two lines are never joined on a capital: a headline and its deck
+    often have similar lengths.
     """
-    wrapped = _hard_wrapped(lines) and not (first_block and len(lines) == 2)
+    width = wrap_width(lines)
+    fill = WRAP_FILL * width if width and not (first_block and len(lines) == 2) else 0
+    # a block wrapped paragraph by paragraph may open with its headline, as wide as a
+    # full line: in the head block, the second line joins the first only on a small
+    # letter, unless every line of the block is full
+    head_fill = fill if all(_is_full(line, width) for line in lines[:-1]) else 0
     units: list[str] = []
     parts: list[str] = []  # the lines of the unit being built (joined once: no O(n^2))
     length = 0
     for number, line in enumerate(lines):
         after = lines[number + 1] if number + 1 < len(lines) else None
-        if parts and _joins(parts, length, line, after, wrapped, stands_alone):
+        line_fill = head_fill if first_block and number == 1 else fill
+        if parts and _joins(parts, length, line, after, line_fill, stands_alone):
             piece = line if line[0] in _NO_SPACE_BEFORE else f" {line}"
             parts.append(piece)
             length += len(piece)
@@ -342,16 +380,23 @@ def join_wrapped(lines: list[str], first_block: bool, stands_alone) -> list[str]
 _MAX_ALONE_CHARS = 600
 
 
-def _joins(parts: list[str], length: int, line: str, after: str | None, wrapped: bool,
+#: Besides letters, a wrapped line may open with these and go on with the sentence.
+_WRAPPED_OPENERS = "\"“‘«('"
+
+
+def _joins(parts: list[str], length: int, line: str, after: str | None, fill: float,
            stands_alone) -> bool:
-    """Whether ``line`` continues the unit made of ``parts`` (see :func:`join_wrapped`)."""
+    """Whether ``line`` continues the unit made of ``parts`` (see :func:`join_wrapped`;
+    ``fill``: how long a full line of a hard-wrapped block is, 0 when it is not one)."""
     last = parts[-1]
     if _ends_sentence(last):
         return False
     if (line[0].islower() or line[0] in _CONTINUATION
             or _text_node_split(last, length, line, after)):
         return True
-    if not (wrapped and line[0].isalpha()) or stands_alone(line):
+    if not fill or len(last.lstrip()) < fill or stands_alone(line):
+        return False  # a short line ends its paragraph (or is a headline)
+    if not (line[0].isalnum() or line[0] in _WRAPPED_OPENERS):
         return False
     # a joined unit this long is no boilerplate line (see boilerplate.py's limits)
     return length > _MAX_ALONE_CHARS or not stands_alone("".join(parts))

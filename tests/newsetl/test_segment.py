@@ -91,6 +91,39 @@ def test_hard_wrapped_paragraph_is_joined() -> None:
                                     "line.")
 
 
+#: Wire copy as old newswire files hold it: the headline on the first line of the same
+#: block, every paragraph indented and cut at a fixed column, its last line short.
+WIRE = """CENTRAL BANK STEPS IN AGAIN TO STEADY THE CURRENCY
+    LISBON, March 3 - The central bank intervened on the foreign
+exchange market this morning for the second day running, dealers
+said.
+    It sold small amounts of dollars against the escudo, they said,
+after a sharp fall overnight in Asian trading.
+    One dealer said the bank was seen twice in early trading and
+"kept a low profile," adding that the market expected more of the
+same before the weekend.
+ Reuter
+"""
+
+
+def test_wire_copy_wrapped_paragraph_by_paragraph_is_joined_back() -> None:
+    """Short paragraph-ending lines used to stop the whole block from counting as
+    hard-wrapped: capitalised continuation lines then became sub-headings."""
+    seg = segment(clean_text(WIRE)[0])
+    kinds = [(s.kind, s.text) for s in seg.sections]
+    assert kinds[0] == ("title", "CENTRAL BANK STEPS IN AGAIN TO STEADY THE CURRENCY")
+    assert seg.dateline is not None and seg.dateline.startswith("LISBON")
+    body = [text for kind, text in kinds if kind == "paragraph"]
+    assert body[:3] == [
+        "LISBON, March 3 - The central bank intervened on the foreign exchange market this "
+        "morning for the second day running, dealers said.",
+        "It sold small amounts of dollars against the escudo, they said, after a sharp "
+        "fall overnight in Asian trading.",
+        "One dealer said the bank was seen twice in early trading and \"kept a low "
+        "profile,\" adding that the market expected more of the same before the weekend."]
+    assert "subheading" not in {kind for kind, _ in kinds}
+
+
 def test_title_hint_from_jsonl_field() -> None:
     seg = segment("Body paragraph one.\n\nBody paragraph two.", title_hint="The headline")
     assert [(s.kind, s.text) for s in seg.sections][0] == ("title", "The headline")
