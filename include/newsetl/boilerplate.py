@@ -154,7 +154,7 @@ def is_copyright(line: str) -> bool:
 
 
 #: Wire-copy end marks.
-END_MARKS = frozenset(("END", "ENDS", "30", "###", "FIN", "КОНЕЦ"))
+END_MARKS = frozenset(("END", "ENDS", "30", "0", "###", "FIN", "КОНЕЦ", "انتهى"))
 
 
 def is_editor_initials(line: str) -> bool:
@@ -166,10 +166,12 @@ def is_editor_initials(line: str) -> bool:
     (True, False)
     >>> is_editor_initials("END"), is_editor_initials("-30-"), is_editor_initials("AK/")
     (True, True, True)
+    >>> is_editor_initials("-0-"), is_editor_initials("// انتهى //")
+    (True, True)
     """
     if len(line) > 40:
         return False
-    if line.strip(" .-()#") in END_MARKS:
+    if line.strip(" .-()#/") in END_MARKS:
         return True
     if _INITIALS.match(line) is not None:
         return any(c.isupper() for c in line) and "/" in line or line.startswith("(")
@@ -366,6 +368,13 @@ _LABELLED_DATE = re.compile(
     r"^[^\W\d_][^\W\d_]{1,20}[,:]\s+(?P<date>(?=.*\b(?:19|20)\d\d\b)(?=.*[^\W\d_]{3}).+)$")
 
 
+#: A clock time with at most two one- or two-letter words (a time zone or "am/pm" in
+#: any script: "14:23 ت م", "9.30 h"), the whole line no longer than this.
+_CLOCK_LINE = re.compile(r"^\W*(?:[^\W\d_]{1,2}\.?\s+){0,2}\d{1,2}[:.h]\d{2}"
+                         r"(?:\s+[^\W\d_]{1,2}\.?){0,2}\W*$")
+MAX_CLOCK_LINE_CHARS = 24
+
+
 def is_timestamp(line: str) -> bool:
     """A line that is only a date and/or time ("Sunday, March 3, 2019", "Updated 12:30 GMT").
 
@@ -385,9 +394,13 @@ def is_timestamp(line: str) -> bool:
     True
     >>> is_timestamp("Sun Yang, 2024"), is_timestamp("2024年の経済")
     (False, False)
+    >>> is_timestamp("14:23 ت م"), is_timestamp("At 10:30 he is in.")
+    (True, False)
     """
     if len(line) > 80:
         return False
+    if len(line) <= MAX_CLOCK_LINE_CHARS and _CLOCK_LINE.match(line):
+        return True
     label = _LABELLED_DATE.match(line)
     if label:  # "Announcement, December 14, 2012": a page's kind and date
         line = label.group("date")

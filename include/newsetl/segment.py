@@ -15,7 +15,9 @@ groups and glued footers cut off). Then:
    matches gives the kind, and its name is kept in the section's ``rule`` (the audit
    trail, like ``cleaning_rules`` for cleaning).
 
-3. **Caption passes** over the typed sections, where a caption is told by its
+3. **The sign-off**: a last unit that is only a wire service's name ("Reuter") is
+   boilerplate (:func:`agency_sign_off`).
+4. **Caption passes** over the typed sections, where a caption is told by its
    neighbours: a short paragraph above a credit-only line, slide captions under the
    head's date/place block (also one that names the headline), a line the next
    paragraph repeats, gallery captions that open alike, and the numbered parts under a
@@ -40,7 +42,7 @@ from newsetl.boilerplate import (
 from newsetl.bylines import MAX_BYLINE_CHARS, byline_authors, outlet_byline
 from newsetl.credits import MAX_CAPTION_CHARS, caption_credit, find_credit, strip_credit
 from newsetl.datelines import find_dateline
-from newsetl.lexicon import DANGLING_WORDS, MONTHS
+from newsetl.lexicon import AGENCIES, DANGLING_WORDS, MONTHS
 from newsetl.units import QUOTED_SENTENCE_ENDS, TERMINAL, split_sentences, split_units
 
 __all__ = ["Section", "Segmented", "UNIT_RULES", "find_credit", "find_dateline",
@@ -800,6 +802,7 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
         section = classify_unit(units[index], ctx)
         result.sections.append(section)
         ctx.seen_body = ctx.seen_body or section.kind in ("paragraph", "quote")
+    agency_sign_off(result.sections, body_start)
     captions_above_credits(result.sections)
     caption_run_under_head(result.sections, body_start)
     caption_echoes(result.sections)
@@ -809,8 +812,33 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
     return result
 
 
+#: Wire services that sign their copy off with their name alone on the last line
+#: ("Reuter", the agency's sign-off in its 1980s copy).
+_SIGN_OFFS = frozenset(a.casefold() for a in (*AGENCIES, "Reuter", "AP-NY", "UPI"))
+
+
+def agency_sign_off(sections: list[Section], body_start: int) -> None:
+    """The body's last unit when it is only a wire service's name ("Reuter", "(AFP)",
+    "dpa.") is its sign-off, not a paragraph (rule ``agency_sign_off``); the same name
+    elsewhere, or with words around it, stays what it was typed.
+
+    >>> secs = [Section("paragraph", "The talks end today."), Section("paragraph", " Reuter")]
+    >>> agency_sign_off(secs, 0); [(s.kind, s.rule) for s in secs]
+    [('paragraph', ''), ('boilerplate', 'agency_sign_off')]
+    """
+    if len(sections) <= body_start + 1:
+        return
+    last = sections[-1]
+    if (last.kind in ("paragraph", "subheading", "source")
+            and last.text.strip(" .()-–—/").casefold() in _SIGN_OFFS):
+        last.kind, last.rule = "boilerplate", "agency_sign_off"
+
+
 #: A paragraph this short right above a credit-only line is that picture's caption.
 MAX_CAPTION_ABOVE_CREDIT = 300
+#: ... and of at most this many sentences (a news paragraph above a chart's credit is
+#: no caption).
+MAX_CAPTION_ABOVE_CREDIT_SENTENCES = 2
 
 
 def captions_above_credits(sections: list[Section]) -> None:
@@ -819,7 +847,8 @@ def captions_above_credits(sections: list[Section]) -> None:
     for above, below in zip(sections, sections[1:], strict=False):
         if (below.kind == "caption" and below.credit and above.kind == "paragraph"
                 and len(above.text) <= MAX_CAPTION_ABOVE_CREDIT
-                and not strip_credit(below.text, below.credit).strip(" .()")):
+                and not strip_credit(below.text, below.credit).strip(" .()")
+                and len(split_sentences(above.text)) <= MAX_CAPTION_ABOVE_CREDIT_SENTENCES):
             above.kind, above.rule = "caption", "caption_above_credit"
 
 

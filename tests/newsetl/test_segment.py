@@ -124,6 +124,27 @@ def test_wire_copy_wrapped_paragraph_by_paragraph_is_joined_back() -> None:
     assert "subheading" not in {kind for kind, _ in kinds}
 
 
+def test_only_a_short_caption_above_a_credit_line_is_a_caption() -> None:
+    news = ("Coal output fell again last year. Gas made up most of the gap. Wind and solar "
+            "grew fastest of all.")
+    seg = segment("Power mix shifts\n\nThe grid changed fast in the last decade, officials "
+                  "said on Monday.\n\nWorkers at the plant in May.\n\nPhoto: Reuters\n\n"
+                  f"{news}\n\nChart: EIA/Reuters\n\nThe report is due in June.")
+    kinds = {s.text: s.kind for s in seg.sections}
+    assert kinds["Workers at the plant in May."] == "caption"
+    assert kinds[news] == "paragraph"
+
+
+def test_a_wire_sign_off_and_end_marks_close_the_body_as_boilerplate() -> None:
+    seg = segment("Talks resume\n\nThe talks resume on Monday, officials said.\n\n"
+                  "Both sides expect a deal by June.\n\nReuter")
+    assert [(s.kind, s.rule) for s in seg.sections][-1] == ("boilerplate", "agency_sign_off")
+    seg = segment("Talks resume\n\nReuters reported the talks resume on Monday.\n\n"
+                  "Both sides expect a deal by June.\n\n// انتهى //\n\n14:23 ت م")
+    assert [s.kind for s in seg.sections][1:] == ["paragraph", "paragraph", "boilerplate",
+                                                   "boilerplate"]
+
+
 def test_title_hint_from_jsonl_field() -> None:
     seg = segment("Body paragraph one.\n\nBody paragraph two.", title_hint="The headline")
     assert [(s.kind, s.text) for s in seg.sections][0] == ("title", "The headline")
