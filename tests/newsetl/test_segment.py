@@ -129,7 +129,7 @@ def test_only_a_short_caption_above_a_credit_line_is_a_caption() -> None:
             "grew fastest of all.")
     seg = segment("Power mix shifts\n\nThe grid changed fast in the last decade, officials "
                   "said on Monday.\n\nWorkers at the plant in May.\n\nPhoto: Reuters\n\n"
-                  f"{news}\n\nChart: EIA/Reuters\n\nThe report is due in June.")
+                  f"{news}\n\nPhoto: EIA/Reuters\n\nThe report is due in June.")
     kinds = {s.text: s.kind for s in seg.sections}
     assert kinds["Workers at the plant in May."] == "caption"
     assert kinds[news] == "paragraph"
