@@ -132,6 +132,12 @@ def is_headline(line: str) -> bool:
     True
     >>> is_headline("公開日："), is_headline("Sie befinden sich hier:")
     (False, False)
+    >>> is_headline("Breaking! Minister quits over expenses row")
+    True
+    >>> is_headline("旧式Macで禁断のパワーアップ！最新PCやソフトを一挙にチェック")
+    True
+    >>> is_headline("Stop! Read the terms before you click.")
+    False
     """
     limit = MAX_CJK_TITLE if _UNSPACED.search(line) else MAX_TITLE_CHARS
     if len(line) > limit or is_boilerplate(line) or byline_authors(line):
@@ -143,7 +149,23 @@ def is_headline(line: str) -> bool:
         return False  # Chinese and Japanese headlines never close with a full stop
     if find_dateline(line) is not None:
         return False
-    return len(split_sentences(line)) == 1
+    sentences = split_sentences(line)
+    return len(sentences) == 1 or _exclaimed(line, sentences)
+
+
+#: What may close a sentence inside a headline ("Breaking! Minister quits"), and in
+#: scripts written without spaces also the full stop ("正論。でもしんどい…！孫社長…").
+_HEADLINE_INNER_ENDS = "!?！？"
+_QUOTES_AFTER = " \"'”’»」』）)"
+
+
+def _exclaimed(line: str, sentences: list[str]) -> bool:
+    """Whether a headline of several "sentences" breaks only at exclamation and question
+    marks (or at 。 in unspaced scripts) and does not end with a full stop."""
+    if line.endswith(_PERIODS):
+        return False
+    inner = _HEADLINE_INNER_ENDS + ("。" if _unspaced(line) else "")
+    return all(s.rstrip(_QUOTES_AFTER)[-1:] in inner for s in sentences[:-1])
 
 
 def _looks_like_label(line: str, next_line: str | None) -> bool:
