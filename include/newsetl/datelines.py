@@ -117,6 +117,8 @@ def find_dateline(paragraph: str) -> str | None:
     '(CNN)'
     >>> find_dateline("(The vote was close) — and the count went on") is None
     True
+    >>> find_dateline("ECONOMIC SPOTLIGHT - JAPAN SHIPBUILDERS RECOVER") is None
+    True
     """
     if paragraph.startswith("("):  # "(CNN) -- The official said": an agency alone
         only = _AGENCY_ONLY.match(paragraph)
@@ -135,7 +137,15 @@ def find_dateline(paragraph: str) -> str | None:
     after = _AFTER_AGENCY.match(paragraph, match.end())
     if after and _dated(prefix) and _agency_like(after.group("agency")):
         return paragraph[:after.end() - 2].strip()
+    if _shouted(paragraph[match.end():]) and prefix.isupper() and "," not in prefix:
+        return None  # "ECONOMIC SPOTLIGHT - JAPAN SHIPBUILDERS": a kicker and its headline
     return prefix
+
+
+def _shouted(text: str) -> bool:
+    """Whether every cased letter of ``text`` (at least three) is a capital."""
+    cased = _cased_letters(text)
+    return len(cased) >= 3 and all(c.isupper() for c in cased)
 
 
 def _dated(prefix: str) -> bool:
