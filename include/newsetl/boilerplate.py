@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from newsetl import lexicon
 from newsetl.citations import is_citation_list
@@ -51,12 +52,37 @@ def source_trailer(line: str) -> re.Match | None:
 
 # --- share bars and button phrases ----------------------------------------------------
 
+def _accentless_table() -> dict[int, str]:
+    """Latin letters with diacritics mapped to their base letter, one character for one
+    (offsets stay valid): "Síguenos" and "Siguenos", "MÁS" and "MAS" match alike."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and base.isascii() and base.isalpha():
+            table[code] = base
+    return table
+
+
+_ACCENTLESS = _accentless_table()
+
+
+def accentless(text: str) -> str:
+    """``text`` with Latin diacritics dropped, as long as it was.
+
+    >>> accentless("Síguenos · MÁS INFORMACIÓN · Dowiedz się więcej")
+    'Siguenos · MAS INFORMACION · Dowiedz sie wiecej'
+    """
+    return text.translate(_ACCENTLESS)
+
+
 _PHRASE = re.compile(
-    r"^(?P<phrase>" + "|".join(re.escape(p) for p in sorted(lexicon.BOILERPLATE_PHRASES,
-                                                               key=len, reverse=True))
+    r"^(?P<phrase>" + "|".join(re.escape(p) for p in sorted(
+        {accentless(p) for p in lexicon.BOILERPLATE_PHRASES}, key=len, reverse=True))
     + r")(?:\W|$)",
     re.IGNORECASE,
 )
+#: Marks a link label may open with: ">> Mehr lesen: …", "[Read: …]", "■関連記事".
+_LABEL_MARKS = " >»›▶►→•■□◆◇●【[(「"
 _BUTTON_SEPARATORS = tuple(":：|•·/-–—>»(")
 
 
@@ -74,7 +100,7 @@ def _button_rest(rest: str) -> bool:
     words = rest.split()
     if _only_social(words) or (len(words) == 1 and words[0].casefold() in lexicon.SOCIAL):
         return True
-    return (len(words) <= 3 and words[0].casefold() in lexicon.DEMONSTRATIVES
+    return (len(words) <= 3 and accentless(words[0].casefold()) in _DEMONSTRATIVES
             and rest[-1] not in ".!?…。")
 
 
@@ -99,22 +125,28 @@ def is_button_phrase(line: str) -> bool:
     False
     >>> is_button_phrase("Leia aqui a matéria com o título corrigido.")
     True
+    >>> is_button_phrase("Siguenos en Telegram"), is_button_phrase(">> Mehr lesen: Die Bahn")
+    (True, True)
     """
     if len(line) > MAX_BOILERPLATE_CHARS:
         return False
+    line = accentless(line.lstrip(_LABEL_MARKS))
     match = _PHRASE.match(line)
     if not match:
         return False
-    if match.group("phrase").casefold() in lexicon.AMBIGUOUS_PHRASES:
+    phrase = match.group("phrase").casefold()
+    if phrase in _AMBIGUOUS:
         return _button_rest(line[match.end("phrase"):].strip())
-    if match.group("phrase").casefold().rsplit(" ", 1)[-1] in _HERE:
+    if phrase.rsplit(" ", 1)[-1] in _HERE:
         return True  # "Leia aqui a matéria ...", "Click here to ...": a link prompt
     # "Read more about the budget ..." is news: a boilerplate line is short or ends
     # without a period.
     return len(line.split()) <= 6 or not line.endswith(".")
 
 
-_HERE = frozenset(("here", "aqui", "aquí", "ici", "qui", "hier", "здесь", "тут"))
+_HERE = frozenset(("here", "aqui", "ici", "qui", "hier", "здесь", "тут"))
+_AMBIGUOUS = frozenset(accentless(p) for p in lexicon.AMBIGUOUS_PHRASES)
+_DEMONSTRATIVES = frozenset(accentless(w) for w in lexicon.DEMONSTRATIVES)
 
 
 # --- rights, urls, initials, footers ----------------------------------------------------

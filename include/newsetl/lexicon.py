@@ -33,7 +33,8 @@ BOILERPLATE_PHRASES = (
     "next article", "previous post", "next post", "republish this article", "republish",
     "translated by", "translation:", "traducción:", "tradução:", "traduction :",
     "traduction:", "übersetzung:", "edición:", "edição:", "published in sections:",
-    "publication status", "publication date:", "direct link:", "text version",
+    "publication status", "publication date:", "direct link:", "text version", "read:",
+    "read next", "continue reading", "keep reading", "more on this story",
     # fr
     "partager", "partagez", "partagez cet article", "abonnez-vous", "inscrivez-vous",
     "lire aussi", "à lire aussi", "a lire aussi", "lire la suite", "voir aussi",
@@ -42,16 +43,22 @@ BOILERPLATE_PHRASES = (
     # de
     "teilen", "artikel teilen", "abonnieren", "lesen sie auch", "mehr zum thema",
     "folgen sie uns", "alle rechte vorbehalten", "anzeige", "werbung", "jetzt abonnieren",
-    "auch interessant", "das könnte sie auch interessieren",
+    "auch interessant", "das könnte sie auch interessieren", "weiterlesen", "mehr lesen",
+    "mehr dazu", "lesen sie mehr", "zum thema:",
     # es / pt / it
     "compartir", "comparte", "comparte esta noticia", "suscríbete", "suscribete",
     "lee también", "leer más", "síguenos", "todos los derechos reservados", "publicidad",
     "te puede interesar", "noticias relacionadas", "compartilhe", "partilhar", "assine",
     "leia também", "leia mais", "leia aqui", "lea aquí", "lea también",
-    "todos os direitos reservados", "condividi", "iscriviti",
+    "todos os direitos reservados", "condividi", "iscriviti", "le puede interesar",
+    "puede interesarte", "te podría interesar", "puedes ver:", "lea más", "lee más",
+    "mira:", "mira también", "ver también", "vea también", "más información:",
+    "seguir leyendo", "sigue leyendo", "veja também", "saiba mais", "leggi anche:",
     "leggi anche", "tutti i diritti riservati", "potrebbe interessarti",
     # nl / pl / tr
-    "delen", "lees ook", "udostępnij", "czytaj także", "czytaj też", "paylaş", "abone ol",
+    "delen", "lees ook", "lees meer", "udostępnij", "czytaj także", "czytaj też",
+    "czytaj więcej", "dowiedz się więcej", "zobacz też", "zobacz także", "paylaş", "abone ol",
+    "lue myös", "lue seuraavaksi", "läs också", "läs mer", "les også", "læs også",
     "ayrıca okuyun", "tüm hakları saklıdır",
     # ru / uk
     "поделиться", "подписывайтесь", "подпишитесь", "читайте также", "читайте нас",
@@ -64,6 +71,7 @@ BOILERPLATE_PHRASES = (
     "أخبار ذات صلة", "مواضيع ذات صلة", "اخبار مرتبط",
     # zh / ja / ko
     "分享", "分享到", "相关阅读", "相关新闻", "版权所有", "シェア", "関連記事", "関連ニュース",
+    "関連情報", "関連リンク",
     "공유", "관련기사",
 )
 

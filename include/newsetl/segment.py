@@ -15,8 +15,8 @@ groups and glued footers cut off). Then:
    matches gives the kind, and its name is kept in the section's ``rule`` (the audit
    trail, like ``cleaning_rules`` for cleaning).
 
-3. **The sign-off**: a last unit that is only a wire service's name ("Reuter") is
-   boilerplate (:func:`agency_sign_off`).
+3. **The sign-off**: a last unit that is only a wire service's name ("Reuter"), or a
+   short label ending with a colon, is boilerplate (:func:`agency_sign_off`).
 4. **Caption passes** over the typed sections, where a caption is told by its
    neighbours: a short paragraph above a credit-only line, slide captions under the
    head's date/place block (also one that names the headline), a line the next
@@ -842,7 +842,8 @@ _SIGN_OFFS = frozenset(a.casefold() for a in (*AGENCIES, "Reuter", "AP-NY", "UPI
 def agency_sign_off(sections: list[Section], body_start: int) -> None:
     """The body's last unit when it is only a wire service's name ("Reuter", "(AFP)",
     "dpa.") is its sign-off, not a paragraph (rule ``agency_sign_off``); the same name
-    elsewhere, or with words around it, stays what it was typed.
+    elsewhere, or with words around it, stays what it was typed. A last unit of a few
+    words ending with a colon is a dangling label (rule ``dangling_label``).
 
     >>> secs = [Section("paragraph", "The talks end today."), Section("paragraph", " Reuter")]
     >>> agency_sign_off(secs, 0); [(s.kind, s.rule) for s in secs]
@@ -854,6 +855,14 @@ def agency_sign_off(sections: list[Section], body_start: int) -> None:
     if (last.kind in ("paragraph", "subheading", "source")
             and last.text.strip(" .()-–—/").casefold() in _SIGN_OFFS):
         last.kind, last.rule = "boilerplate", "agency_sign_off"
+    elif (last.kind in ("paragraph", "subheading") and last.text.endswith((":", "："))
+          and len(last.text.split()) <= MAX_DANGLING_LABEL_WORDS):
+        last.kind, last.rule = "boilerplate", "dangling_label"  # "Ein Beitrag von:"
+
+
+#: A short line ending with a colon as the body's last unit labels what the page had
+#: after the article (links, an author box): nothing follows it here.
+MAX_DANGLING_LABEL_WORDS = 6
 
 
 #: A paragraph this short right above a credit-only line is that picture's caption.

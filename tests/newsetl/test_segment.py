@@ -266,6 +266,14 @@ MORE = ("Officials expect the change to affect about two million workers, most o
     ("With files from The Associated Press", "contributors"),
     ("Facebook X LinkedIn Tumblr Pinterest WhatsApp Telegram Share via Email Print",
      "share_bar"),
+    # read-more labels before a teaser headline, any case, with or without accents
+    (">> Mehr lesen: Was ihr im Winter im Thermenland erleben könnt", "button_phrase"),
+    ("LE PUEDE INTERESAR: La ficha del exministro en el tribunal", "button_phrase"),
+    ("Siguenos en Telegram, Instagram, Facebook y Twitter para recibir las noticias",
+     "button_phrase"),
+    ("[Read: Two disasters are exponentially worse than one]", "button_phrase"),
+    ("Dowiedz się więcej: Kto jak głosował w sprawie funduszy?", "button_phrase"),
+    ("■関連記事", "button_phrase"),
 ])
 def test_widget_reading_time_and_credit_lines_are_boilerplate(line: str, rule: str) -> None:
     """Lines found in real pages the rules were not shaped on (fundus test pages):
@@ -282,6 +290,8 @@ def test_widget_reading_time_and_credit_lines_are_boilerplate(line: str, rule: s
     "It takes about 3 minutes to read the report, which the ministry published online.",
     "»Vi vil vise aarhusianerne, at det mellemøstlige køkken kan meget mere end "
     "rullekebab. Der er en historie, siger hun.",
+    "Mira Sorvino read the statement on behalf of the families on Monday.",
+    "Read the full ruling, the judge told the lawyers, before filing any appeal.",
 ])
 def test_news_lines_that_look_like_credits_or_crumbs_stay_in_the_body(line: str) -> None:
     seg = segment(f"Minister unveils new labour rules\n\n{NEWS}\n\n{line}\n\n{MORE}")
