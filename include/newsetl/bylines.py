@@ -9,6 +9,7 @@ that reads as a sentence ("By Monday the talks had failed") is not a byline.
 
 from __future__ import annotations
 
+import html
 import re
 
 from newsetl import lexicon
@@ -177,15 +178,49 @@ def metadata_authors(value: str | None, site_name: str | None = None,
     ['Ana Pérez']
     >>> metadata_authors("Par LILIAN ALEMAGNA; Trine Jørgensen og Tôrtia Reimer-Johansen")
     ['LILIAN ALEMAGNA', 'Trine Jørgensen', 'Tôrtia Reimer-Johansen']
+    >>> metadata_authors("Redacci&oacute;n; Joshua Sokol May; Username; NICK KRISTOF; "
+    ...                  "Nick Kristof; Wegewerk Gmbh")
+    ['Joshua Sokol', 'NICK KRISTOF']
     """
     from newsetl.sitenames import names_site
 
-    kept = []
-    for part in (value or "").split(";"):
+    kept: dict[str, str] = {}  # by casefold: "NICHOLAS KRISTOF" and "Nicholas Kristof"
+    for part in html.unescape(value or "").split(";"):
         part = part.strip()
         names = byline_authors(part) if _BYLINE.match(part) else None
         for name in names or [n.strip(" .") for n in _JOINERS.split(part)]:
+            name = _without_date_words(name)
             if (name and name.casefold() not in _NOT_META_AUTHORS and _is_name(name)
+                    and not _placeholder_or_organisation(name)
                     and not names_site(name, site_name, url)):
-                kept.append(name)
-    return list(dict.fromkeys(kept))
+                kept.setdefault(name.casefold(), name)
+    return list(kept.values())
+
+
+def _without_date_words(name: str) -> str:
+    """A metadata name less the month or weekday a page glued to it ("Joshua Sokol
+    May", "Joe Wee Monday"), when a name of two words or more is left."""
+    words = name.split()
+    while len(words) > 2 and words[-1].casefold().strip(",.") in _DATE_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+_DATE_WORDS = frozenset((*lexicon.MONTHS, *lexicon.WEEKDAYS))
+_PLACEHOLDERS = frozenset(w.casefold() for w in lexicon.META_AUTHOR_PLACEHOLDERS)
+
+
+def _placeholder_or_organisation(name: str) -> bool:
+    """A placeholder ("Username", "作者"), a lone capital or degree ("I", "MA"), or an
+    organisation ("Wegewerk GmbH", "Facebook Com").
+
+    >>> [_placeholder_or_organisation(n) for n in ("Username", "MA", "Wegewerk Gmbh",
+    ...                                              "Mia Ma", "Ana Pérez")]
+    [True, True, True, False, False]
+    """
+    words = name.split()
+    if name.casefold() in _PLACEHOLDERS:
+        return True
+    if len(words) == 1 and len(name) <= 3 and (name.isupper() or len(name) == 1):
+        return True
+    return len(words) >= 2 and words[-1].casefold().strip(".") in lexicon.ORGANISATION_SUFFIXES

@@ -293,6 +293,20 @@ BYLINE_NON_NAMES = frozenset((
     "wikinews", "wire services", "news desk", "newsroom",
 ))
 
+#: What pages put in their author metadata that names nobody: placeholders of the
+#: publishing system, generic desks, and words for "author" or "editorial team".
+META_AUTHOR_PLACEHOLDERS = frozenset((
+    "username", "user", "admin", "administrator", "author", "authors", "autor", "auteur",
+    "autore", "作者", "编辑", "記者", "letters", "editorial", "editorial team", "editors",
+    "redacción", "redaccion", "redação", "redaction", "rédaction", "redaktion", "redazione",
+    "redakcja", "редакция", "guest", "anonymous", "unknown", "web desk", "online desk",
+))
+#: Last words that make an author name an organisation ("Wegewerk GmbH", "Facebook Com").
+ORGANISATION_SUFFIXES = frozenset((
+    "gmbh", "ag", "inc", "ltd", "llc", "plc", "sa", "srl", "spa", "bv", "nv", "ab", "as",
+    "oy", "com", "net", "org", "media", "média", "group", "gruppe", "verlag", "publishing",
+))
+
 #: Words that make a capitalised name a news agency ("Agência Brasil", "Mehr News
 #: Agency"): a line that is only such a name, after a "from" word, is an outlet byline.
 AGENCY_WORDS = (
