@@ -20,7 +20,8 @@ from newsetl import lexicon
 #: The dash (or colon) after the prefix; a hyphen must be spaced ("Baden-Baden").
 #: A hyphen glued to a place in capitals and spaced after it ("TEHRAN- Pars Oil") is one
 #: too.
-_SEPARATOR = re.compile(r"\s*(?:—|–|―|‒|\s-{1,2}\s|--|:\s|(?<=[^\W\d_])-\s)\s*")
+_SEPARATOR = re.compile(
+    r"\s*(?:—|–|―|‒|\s-{1,2}\s|--|:\s|(?<=[^\W\d_])-\s|(?<=[^\W\d_]|\))\.-)\s*")
 MAX_PREFIX_CHARS = 90
 MAX_PLACE_WORDS = 4
 _AGENCY_TAIL = re.compile(r"\s*\((?P<agency>[^()]{2,40})\)\s*$")
@@ -118,6 +119,11 @@ def find_dateline(paragraph: str) -> str | None:
     >>> find_dateline("(The vote was close) — and the count went on") is None
     True
     >>> find_dateline("ECONOMIC SPOTLIGHT - JAPAN SHIPBUILDERS RECOVER") is None
+    True
+    >>> find_dateline("TEGUCIGALPA, HONDURAS.- El Congreso aprobó"), find_dateline(
+    ...     "Madrid, 3 may (EFE).-El Gobierno aprobó")
+    ('TEGUCIGALPA, HONDURAS', 'Madrid, 3 may (EFE)')
+    >>> find_dateline("U.S.-China talks resume on Monday") is None
     True
     """
     if paragraph.startswith("("):  # "(CNN) -- The official said": an agency alone
