@@ -15,8 +15,10 @@ groups and glued footers cut off). Then:
    matches gives the kind, and its name is kept in the section's ``rule`` (the audit
    trail, like ``cleaning_rules`` for cleaning).
 
-3. **The sign-off**: a last unit that is only a wire service's name ("Reuter"), or a
-   short label ending with a colon, is boilerplate (:func:`agency_sign_off`).
+3. **Repeats and the sign-off**: the title repeated among the first body units
+   (:func:`title_repeats`), and a last unit that is only a wire service's name
+   ("Reuter") or a short label ending with a colon (:func:`agency_sign_off`), are
+   boilerplate.
 4. **Caption passes** over the typed sections, where a caption is told by its
    neighbours: a short paragraph above a credit-only line, slide captions under the
    head's date/place block (also one that names the headline), a line the next
@@ -230,7 +232,7 @@ def _same_title(a: str, b: str) -> bool:
     >>> _same_title("Khalifa Haftar à bord.", "KHALIFA HAFTAR à  bord")
     True
     """
-    return _title_key(a) == _title_key(b)
+    return _title_key(a) == _title_key(b) or _loose_title_key(a) == _loose_title_key(b)
 
 
 def _title_key(text: str) -> str:
@@ -830,8 +832,49 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
     caption_echoes(result.sections)
     gallery_captions(result.sections)
     caption_lists(result.sections)
+    title_repeats(result.sections, body_start)
     _find_dateline(result, body_start)
     return result
+
+
+#: A page's headline repeated in the body shows up among its first units.
+MAX_TITLE_REPEAT_POSITION = 6
+
+
+def _loose_title_key(text: str) -> str:
+    """A title less case, punctuation, quotes and dashes ("“Burned Her Up”" and
+    '"Burned Her Up"' alike)."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def title_repeats(sections: list[Section], body_start: int) -> None:
+    """A body unit among the first few, before the article's first long paragraph,
+    that repeats the title given beside the text (a page or record title repeated
+    after a date or chrome line) is boilerplate (rule ``title_repeat``): the article
+    keeps it once, as its title.
+
+    >>> secs = [Section("title", "Student Dies After Pills “Burned Her Up”", rule="record_title"),
+    ...         Section("paragraph", "May 5, 2015"),
+    ...         Section("paragraph", 'Student dies after pills "burned her up"'),
+    ...         Section("paragraph", "A student died.")]
+    >>> title_repeats(secs, 1); [s.kind for s in secs]
+    ['title', 'paragraph', 'boilerplate', 'paragraph']
+    """
+    titles = [s.text for s in sections[:body_start]
+              if s.kind == "title" and s.rule == "record_title"]
+    key = _loose_title_key(titles[0]) if titles else ""
+    if len(key) < MIN_TITLE_REPEAT_CHARS:
+        return
+    for section in sections[body_start:body_start + MAX_TITLE_REPEAT_POSITION]:
+        if (section.kind in ("paragraph", "subheading", "quote")
+                and _loose_title_key(section.text) == key):
+            section.kind, section.rule = "boilerplate", "title_repeat"
+        elif section.kind == "paragraph" and len(section.text) > MAX_TITLE_CHARS // 2:
+            return  # the article has begun: a later copy is the text quoting itself
+
+
+#: Shorter titles ("Update", "News") are repeated by chance, not by the page.
+MIN_TITLE_REPEAT_CHARS = 20
 
 
 #: Wire services that sign their copy off with their name alone on the last line

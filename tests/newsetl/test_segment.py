@@ -151,6 +151,24 @@ def test_title_hint_from_jsonl_field() -> None:
     assert [s.kind for s in seg.sections] == ["title", "paragraph", "paragraph"]
 
 
+def test_a_page_title_repeated_after_a_date_line_is_kept_once() -> None:
+    title = "Student Dies After Diet Pills “Burned Her Up From Within”"
+    lead = ("A British student died after taking diet pills she bought online, her family "
+            "said on Tuesday, urging others to stay away from them.")
+    straight = title.replace("“", '"').replace("”", '"')
+    seg = segment(f"May 5, 2015\n\n{straight}\n\n{lead}\n\nShe was 21. {title}",
+                  title_hint=title)
+    copies = [(s.kind, s.rule) for s in seg.sections if s.text in (title, straight)]
+    assert copies == [("title", "record_title")]  # straight or curly quotes: one title
+    assert [s.kind for s in seg.sections if s.text.startswith(("A British", "She was"))] == [
+        "paragraph", "paragraph"]
+    # after a chrome line the head does not reach: typed boilerplate, before the lead only
+    seg = segment(f"Home\n\nMay 5, 2015\n\nShare\n\n{straight}\n\n{lead}\n\n{straight}",
+                  title_hint=title)
+    assert [(s.kind, s.rule) for s in seg.sections if s.text == straight] == [
+        ("boilerplate", "title_repeat"), ("paragraph", "paragraph")]
+
+
 def test_credit_patterns() -> None:
     assert find_credit("Des manifestants à Paris. © AFP / John Doe") == "AFP / John Doe"
     assert find_credit("Vista del puerto (Foto: EFE)") == "EFE"
