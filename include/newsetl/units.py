@@ -356,7 +356,8 @@ def join_wrapped(lines: list[str], first_block: bool, stands_alone) -> list[str]
     # a block wrapped paragraph by paragraph may open with its headline, as wide as a
     # full line: in the head block, the second line joins the first only on a small
     # letter, unless every line of the block is full
-    head_fill = fill if all(_is_full(line, width) for line in lines[:-1]) else 0
+    head_fill = fill if fill and first_block and all(
+        _is_full(line, width) for line in lines[:-1]) else 0
     units: list[str] = []
     parts: list[str] = []  # the lines of the unit being built (joined once: no O(n^2))
     length = 0
