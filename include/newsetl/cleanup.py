@@ -137,7 +137,7 @@ def remove_dead_staging(out_root: str | os.PathLike[str], ds: str | None = None,
             storage.remove_tree(run.location)
             removed.append(run)
     if not storage.is_remote(out_root):
-        _prune_empty(Path(out_root) / STAGING)
+        _prune_empty(storage.local_path(out_root) / STAGING)
     return removed
 
 

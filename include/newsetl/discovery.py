@@ -33,6 +33,18 @@ def _hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
 
 
+def _remote_skip(rel: str) -> str | None:
+    """Why an object of a remote day is no input: hidden, or a key with an empty path
+    segment ("day//b.txt"), which names no file a local copy could hold.
+
+    >>> _remote_skip("a.txt"), _remote_skip(".part/a.txt"), _remote_skip("/b.txt")
+    (None, 'hidden', 'empty_path_segment')
+    """
+    if "" in rel.split("/"):
+        return "empty_path_segment"
+    return "hidden" if _hidden(rel) else None
+
+
 def discover(day: Path | str) -> list[InputFile]:
     """All regular files below ``day``, sorted by relative path (the source order).
 
@@ -81,8 +93,9 @@ def scan(day: Path | str) -> tuple[list[InputFile], list[dict]]:
     """The day's inputs and what is skipped, in one walk (see :func:`discover`)."""
     if storage.is_remote(day):
         listed = [InputFile(rel, size) for rel, size in storage.list_files(str(day))]
-        return ([f for f in listed if not _hidden(f.path)],
-                [_skipped(f.path, f.size, "hidden") for f in listed if _hidden(f.path)])
+        return ([f for f in listed if not _remote_skip(f.path)],
+                [_skipped(f.path, f.size, reason) for f in listed
+                 if (reason := _remote_skip(f.path))])
     day = Path(day)
     found: list[InputFile] = []
     skipped: list[dict] = []

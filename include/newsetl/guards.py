@@ -64,7 +64,8 @@ def check_layout(raw_root: str | os.PathLike[str], out_root: str | os.PathLike[s
         raw, out = str(raw_root).rstrip("/") + "/", str(out_root).rstrip("/") + "/"
         inside = out.startswith(raw)
     else:
-        inside = _inside(Path(out_root).resolve(), Path(raw_root).resolve())
+        inside = _inside(storage.local_path(out_root).resolve(),
+                         storage.local_path(raw_root).resolve())
     if inside:
         raise LayoutError(f"the out root {out_root} lies inside the raw root {raw_root}: the "
                           "next run would read its own output as input; choose an out root "
@@ -75,7 +76,7 @@ def mark_out_root(out_root: str | os.PathLike[str]) -> None:
     """Leave the marker file at the top of a local out root (idempotent)."""
     if storage.is_remote(out_root):
         return
-    root = Path(out_root)
+    root = storage.local_path(out_root)  # a file:// URL is a local folder too
     root.mkdir(parents=True, exist_ok=True)
     marker = root / OUT_ROOT_MARKER
     if not marker.exists():

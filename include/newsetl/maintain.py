@@ -28,6 +28,7 @@ replaced files behind (readers holding an older snapshot may still read them). W
 
 from __future__ import annotations
 
+import json
 import time
 
 from newsetl import deltalog, layout, storage
@@ -64,6 +65,7 @@ def _repinned_rows(out_root: storage.Location, as_of: int):
         for t, version in latest.items() if version is not None}
     moved = []
     for row in rows:
+        manifest = json.loads(row["manifest"])
         changed = False
         for table, history in histories.items():
             pinned, version = row[f"{table}_version"], latest[table]
@@ -71,7 +73,11 @@ def _repinned_rows(out_root: storage.Location, as_of: int):
             whole = len(between) == version - pinned  # no commit of the span cleaned up
             if pinned < version and whole and not any(_touches(h, row["ds"]) for h in between):
                 row[f"{table}_version"], changed = version, True
+                # the manifest JSON names the versions too: a later rewrite of the row
+                # built from it (a re-sign) must not move the pin back
+                manifest.setdefault("tables", {}).setdefault(table, {})["version"] = version
         if changed:
+            row["manifest"] = json.dumps(manifest, ensure_ascii=False)
             moved.append(row)
     return pa.Table.from_pylist(moved, schema=schemas.delta_schema(layout.MANIFESTS))
 
@@ -90,7 +96,10 @@ def _repin(out_root: storage.Location) -> int:
             return None
         moved[0] = rows.num_rows
         days = ", ".join(f"'{layout.day(d).ds}'" for d in rows.column("ds").to_pylist())
-        return rows, f"ds IN ({days})"
+        ids = ", ".join(f"'{i}'" for i in rows.column("publish_id").to_pylist())
+        # the moved publishes' rows only; never "ds = 'D'" alone (a publish of the day
+        # for readers.day_versions, as DataFusion writes a one-day "ds IN")
+        return rows, f"ds IN ({days}) AND publish_id IN ({ids})"
 
     return moved[0] if update_manifests(out_root, plan) is not None else 0
 

@@ -191,8 +191,8 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
     are always those of the latest articles. The publish id and every pinned version
     stay: readers see the same day. A crash between the two commits leaves the old
     version recorded, and the day is simply signed again."""
-    from newsetl.publish import commit_day, manifest_row, new_publish_id, update_manifests
-    from newsetl.readers import PinnedVersionGone, read_manifest
+    from newsetl.publish import commit_day, new_publish_id, update_manifests
+    from newsetl.readers import PinnedVersionGone, manifest_rows, read_manifest
 
     day = layout.day(ds)
     schema = schemas.delta_schema(layout.SIGNATURES)
@@ -217,15 +217,23 @@ def sign_published_day(out_root: storage.Location, ds: str) -> bool:
         _forget(out_root, layout.SIGNATURES)
 
         def plan(table, signed: dict = manifest, version: int = version):
-            latest = (read_manifest(out_root, day.ds, as_of=table.version())
-                      if table is not None else None)
-            if latest is None or latest["version"] != signed["version"]:
+            rows = (manifest_rows(out_root, [day.ds], as_of=table.version())
+                    if table is not None else [])
+            if not rows or rows[0]["publish_id"] != signed["version"]:
                 return None  # republished while we signed
+            # the row as it stands (its pins may have moved since: maintain), with
+            # only the signatures recorded in its manifest
+            row = rows[0]
+            latest = json.loads(row["manifest"])
             latest["signature_version"] = minhash.SIGNATURE_VERSION
             latest.setdefault("tables", {})[layout.SIGNATURES] = {
                 "uri": str(layout.table_uri(out_root, layout.SIGNATURES)),
                 "version": version}
-            return manifest_row(latest, day), day.predicate
+            row["manifest"] = json.dumps(latest, ensure_ascii=False)
+            # the row of this publish only; and no "ds = 'D'" predicate alone, which
+            # readers.day_versions counts as a publish of the day
+            return (pa.Table.from_pylist([row], schema=schemas.delta_schema(layout.MANIFESTS)),
+                    f"{day.predicate} AND publish_id = '{row['publish_id']}'")
 
         # compare-and-swap: a publish of the day that lands meanwhile is never undone
         if update_manifests(out_root, plan) is None:

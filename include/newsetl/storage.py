@@ -139,8 +139,24 @@ def list_files(url: str) -> list[tuple[str, int]]:
     fs, base = filesystem(url)
     base = base.rstrip("/")
     found = fs.find(base, detail=True)
-    return sorted((name[len(base):].lstrip("/"), int(info.get("size") or 0))
-                  for name, info in found.items() if info.get("type", "file") == "file")
+    return sorted((rel, int(info.get("size") or 0)) for name, info in found.items()
+                  if info.get("type", "file") == "file" and (rel := _relative(name, base)))
+
+
+def _relative(name: str, base: str) -> str:
+    """An object's name below ``base``, or "" for what is no file: a folder marker
+    (a zero-byte key ending with "/", as consoles create for folders) or the base
+    itself. One separator is removed, so a key with a doubled one ("day//b.txt") keeps
+    it and joins back to the same key.
+
+    >>> _relative("b/raw/d/a.txt", "b/raw/d"), _relative("b/raw/d/", "b/raw/d")
+    ('a.txt', '')
+    >>> _relative("b/raw/d/x/", "b/raw/d"), _relative("b/raw/d//a.txt", "b/raw/d")
+    ('', '/a.txt')
+    """
+    rel = name[len(base):]
+    rel = rel[1:] if rel.startswith("/") else rel
+    return "" if not rel or rel.endswith("/") else rel
 
 
 def _modified(info: dict) -> float | None:
@@ -172,8 +188,8 @@ def list_modified(url: str) -> dict[str, float | None]:
         found = fs.find(base, detail=True)
     except FileNotFoundError:
         return {}
-    return {name[len(base):].lstrip("/"): _modified(info) for name, info in found.items()
-            if info.get("type", "file") == "file"}
+    return {rel: _modified(info) for name, info in found.items()
+            if info.get("type", "file") == "file" and (rel := _relative(name, base))}
 
 
 def fetch_file(url: str, target: Path) -> None:

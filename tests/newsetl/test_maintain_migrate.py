@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable, write_deltalake
-from newsetl import deltawrite, layout, readers, schemas
+from newsetl import deltawrite, layout, minhash, nearstore, readers, schemas
 from newsetl import maintain as maintain_module
 from newsetl.cli import main
 from newsetl.maintain import maintain
@@ -164,6 +164,32 @@ def test_a_publish_landing_while_maintain_repins_is_neither_undone_nor_deleted(
     assert read_table(out, "articles", [DAYS[0]]).num_rows == \
         republished[0]["counts"]["articles"]
     assert published_days(out) == list(DAYS)
+
+
+def test_a_day_signed_again_after_maintain_keeps_its_moved_pins(
+        sample_raw: Path, tmp_path: Path, monkeypatch) -> None:
+    """maintain moves a day's pins (and trims the log below them); a later re-sign of
+    the day (a new signature version) rewrote the row from the manifest JSON, whose
+    versions were the first ones, so the pins went back to a version whose log was gone
+    and the day no longer read. The re-sign is no publish of the day either."""
+    for ds in DAYS:
+        run_day(sample_raw, tmp_path, ds, detector="langdetect")
+    monkeypatch.setattr(maintain_module, "LOG_RETENTION_DAYS", 0)  # a month has passed
+    time.sleep(1.1)
+    maintain(tmp_path)
+    moved = readers.snapshot(tmp_path).versions[DAYS[0]]
+    manifest = read_manifest(tmp_path, DAYS[0])
+    assert {t: manifest["tables"][t]["version"] for t in TABLES} == moved
+    monkeypatch.setattr(minhash, "SIGNATURE_VERSION", minhash.SIGNATURE_VERSION + "-next")
+    published = readers.day_versions(tmp_path, DAYS[0])
+    nearstore.ensure_signed(tmp_path, list(DAYS))
+    assert readers.read_manifest(tmp_path, DAYS[0])["signature_version"].endswith("-next")
+    assert readers.snapshot(tmp_path).versions[DAYS[0]] == moved
+    assert readers.day_versions(tmp_path, DAYS[0]) == published
+    counts = manifest["counts"]
+    assert {t: read_table(tmp_path, t, [DAYS[0]]).num_rows for t in TABLES} == {
+        t: counts[t] for t in TABLES}
+    maintain(tmp_path)  # and maintenance goes on
 
 
 def test_maintain_command(sample_raw: Path, tmp_path: Path, capsys) -> None:

@@ -466,7 +466,7 @@ def test_a_publish_landing_while_a_day_is_signed_is_never_undone(tmp_path: Path,
     """Re-signing rewrites the day's manifest row; a republish that lands after the
     row was planned fails that commit (a compare-and-swap on the manifests), and the
     new publish is signed instead of the old row being written back over it."""
-    from newsetl import layout, nearstore, publish
+    from newsetl import layout, nearstore, readers
     from newsetl.publish import commit_day, manifest_row, new_publish_id
     from newsetl.readers import read_manifest
 
@@ -478,16 +478,17 @@ def test_a_publish_landing_while_a_day_is_signed_is_never_undone(tmp_path: Path,
     day = layout.day(DAYS[0])
     commit_day(out, "manifests", day, lambda: manifest_row(manifest, day), new_publish_id())
     sorted(raw.glob(f"{DAYS[0]}/*"))[0].unlink()  # the republish has one article fewer
-    real_row, republished = publish.manifest_row, []
+    real_rows, republished = readers.manifest_rows, []
 
-    def row_then_republish(*args, **kwargs):
-        row = real_row(*args, **kwargs)
-        if not republished:  # the sign's row is planned: a publish of the day lands now
+    def rows_then_republish(*args, **kwargs):
+        rows = real_rows(*args, **kwargs)
+        if kwargs.get("as_of") is not None and not republished:
+            # the sign's row is planned from this version: a publish of the day lands now
             republished.append(None)
             republished[0] = run_day(raw, out, DAYS[0], detector="langdetect")
-        return row
+        return rows
 
-    monkeypatch.setattr(publish, "manifest_row", row_then_republish)
+    monkeypatch.setattr(readers, "manifest_rows", rows_then_republish)
     assert nearstore.sign_published_day(out, DAYS[0]) is True
     current = read_manifest(out, DAYS[0])
     assert current["version"] == republished[0]["version"] != manifest["version"]

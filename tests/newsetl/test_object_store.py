@@ -124,6 +124,38 @@ def test_missing_remote_day_is_a_clear_error(s3) -> None:
         run_day("s3://raw", "s3://lake/news", "1999-01-01")
 
 
+def test_folder_markers_and_doubled_slashes_on_s3_are_no_inputs(s3, sample_raw: Path
+                                                                   ) -> None:
+    """A day made with a console's "Create folder" holds zero-byte "day/" and "day/x/"
+    keys, which s3fs lists as files: they failed every shard try. A key with an empty
+    path segment cannot be fetched into a local file: it is skipped, with its reason."""
+    _upload_day(s3, sample_raw, "2024-03-01")
+    local = run_day(sample_raw, "s3://lake/plain", "2024-03-01",
+                    detector="langdetect")
+    for marker in ("raw/2024-03-01/", "raw/2024-03-01/extra/"):
+        s3.pipe_file(marker, b"")
+    s3.pipe_file("raw/2024-03-01//late.txt", b"Late news\n\nA story filed twice.\n")
+    manifest = run_day("s3://raw", "s3://lake/markers", "2024-03-01", detector="langdetect")
+    assert manifest["counts"] == local["counts"]
+    assert [(s["path"], s["reason"]) for s in manifest["skipped_inputs"]] == [
+        ("/late.txt", "empty_path_segment")]
+
+
+def test_a_file_url_out_root_is_the_local_folder(sample_raw: Path, tmp_path: Path,
+                                                 monkeypatch) -> None:
+    """The out-root marker, the layout check and the staging cleanup read a file://
+    out root as the folder it names (they took it for a relative path "file:/...")."""
+    from newsetl.guards import LayoutError, check_layout
+
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    run_day(sample_raw, f"file://{out}", "2024-03-01", detector="langdetect")
+    assert (out / "_newsetl_out_root").exists() and not (tmp_path / "file:").exists()
+    assert not (out / "_staging").exists()
+    with pytest.raises(LayoutError):
+        check_layout(sample_raw, f"file://{sample_raw}/out")
+
+
 def test_a_long_running_reader_sees_other_processes_publishing(s3, sample_raw: Path) -> None:
     """The UI's api-server keeps one s3fs per process: its listing cache must not hide
     a day published (or reprocessed) by a worker process."""
