@@ -437,22 +437,32 @@ def test_days_signed_with_another_version_are_re_signed_once(tmp_path: Path) -> 
     assert len(DeltaTable(str(out / "signatures")).history()) == commits  # nothing re-signed
 
 
+def _published_unsigned(raw: Path, out: Path) -> dict:
+    """The first day published, its manifest rewritten as before manifests recorded a
+    signature version (so the dedup signs it again); that manifest."""
+    from newsetl import layout
+    from newsetl.publish import commit_day, manifest_row, new_publish_id
+    from newsetl.readers import read_manifest
+
+    _raw_days(raw)
+    run_day(raw, out, DAYS[0], detector="langdetect")
+    manifest = read_manifest(out, DAYS[0])
+    del manifest["signature_version"]
+    day = layout.day(DAYS[0])
+    commit_day(out, "manifests", day, lambda: manifest_row(manifest, day), new_publish_id())
+    return manifest
+
+
 def test_signatures_are_never_replaced_by_nothing(tmp_path: Path) -> None:
     """A day to re-sign whose articles cannot be read (table gone) keeps its
     signatures and its manifest; the dedup still runs."""
     import shutil
 
-    from newsetl import layout, nearstore
-    from newsetl.publish import commit_day, manifest_row, new_publish_id
+    from newsetl import nearstore
     from newsetl.readers import read_manifest
 
     raw, out = tmp_path / "raw", tmp_path / "out"
-    _raw_days(raw)
-    run_day(raw, out, DAYS[0], detector="langdetect")
-    manifest = read_manifest(out, DAYS[0])
-    del manifest["signature_version"]  # as published before manifests recorded it
-    day = layout.day(DAYS[0])
-    commit_day(out, "manifests", day, lambda: manifest_row(manifest, day), new_publish_id())
+    _published_unsigned(raw, out)
     before = read_table(out, "signatures").sort_by("article_id")
     shutil.rmtree(out / "articles")
     assert nearstore.sign_published_day(out, DAYS[0]) is False
@@ -466,17 +476,11 @@ def test_a_publish_landing_while_a_day_is_signed_is_never_undone(tmp_path: Path,
     """Re-signing rewrites the day's manifest row; a republish that lands after the
     row was planned fails that commit (a compare-and-swap on the manifests), and the
     new publish is signed instead of the old row being written back over it."""
-    from newsetl import layout, nearstore, readers
-    from newsetl.publish import commit_day, manifest_row, new_publish_id
+    from newsetl import nearstore, readers
     from newsetl.readers import read_manifest
 
     raw, out = tmp_path / "raw", tmp_path / "out"
-    _raw_days(raw)
-    run_day(raw, out, DAYS[0], detector="langdetect")
-    manifest = read_manifest(out, DAYS[0])
-    del manifest["signature_version"]  # as published before manifests recorded it
-    day = layout.day(DAYS[0])
-    commit_day(out, "manifests", day, lambda: manifest_row(manifest, day), new_publish_id())
+    manifest = _published_unsigned(raw, out)
     sorted(raw.glob(f"{DAYS[0]}/*"))[0].unlink()  # the republish has one article fewer
     real_rows, republished = readers.manifest_rows, []
 
