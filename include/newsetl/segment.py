@@ -22,8 +22,9 @@ groups and glued footers cut off). Then:
 4. **Caption passes** over the typed sections, where a caption is told by its
    neighbours: a short paragraph above a credit-only line, slide captions under the
    head's date/place block (also one that names the headline), a line the next
-   paragraph repeats, gallery captions that open alike, and the numbered parts under a
-   caption ending with a colon (:func:`segment` lists them in order).
+   paragraph repeats, gallery captions that open alike or with slide counters ("1/50"),
+   and the numbered parts under a caption ending with a colon (:func:`segment` lists
+   them in order).
 
 The opening dateline is read from the first news paragraph, and author names from the
 byline lines.
@@ -832,9 +833,41 @@ def segment(text: str, title_hint: str | None = None, filename: str | None = Non
     caption_echoes(result.sections)
     gallery_captions(result.sections)
     caption_lists(result.sections)
+    gallery_counters(result.sections)
     title_repeats(result.sections, body_start)
     _find_dateline(result, body_start)
     return result
+
+
+#: A slide's counter opening its caption: "1/50 United going down…".
+_SLIDE_COUNTER = re.compile(r"^(\d{1,3})\s?/\s?(\d{1,3})(?!\d)\s?(?=\S)")
+MIN_GALLERY_SLIDES = 3
+
+
+def gallery_counters(sections: list[Section]) -> None:
+    """A run of at least :data:`MIN_GALLERY_SLIDES` units opening with slide counters
+    of one gallery ("1/50 …", "2/50 …": the same total, each one more than the last) are
+    the gallery's captions, not the article's text (rule ``gallery_counter``).
+
+    >>> secs = [Section("paragraph", f"{k}/50 Slide {k} shows a street.") for k in (1, 2, 3)]
+    >>> secs.append(Section("paragraph", "9/11 changed the city."))
+    >>> gallery_counters(secs); [s.kind for s in secs]
+    ['caption', 'caption', 'caption', 'paragraph']
+    """
+    run: list[Section] = []
+    last: tuple[int, int] | None = None
+    for section in [*sections, None]:
+        found = (_SLIDE_COUNTER.match(section.text) if section is not None
+                 and section.kind in ("paragraph", "subheading", "quote") else None)
+        counter = (int(found[1]), int(found[2])) if found else None
+        if counter and last and counter == (last[0] + 1, last[1]) and counter[0] <= counter[1]:
+            run.append(section)
+        else:
+            if len(run) >= MIN_GALLERY_SLIDES:
+                for slide in run:
+                    slide.kind, slide.rule = "caption", "gallery_counter"
+            run = [section] if counter and counter[0] <= counter[1] else []
+        last = counter
 
 
 #: A page's headline repeated in the body shows up among its first units.
