@@ -473,6 +473,23 @@ def _time_token(word: str) -> bool:
     return word[0].isdigit() and sum(c.isalpha() for c in word) <= 2
 
 
+_COUNT_LINE = re.compile(
+    r"^\W*\d[\d.,  ]*[kKmM]?\s*(?:" + "|".join(lexicon.COUNTED_THINGS) + r")\W*$",
+    re.IGNORECASE)
+MAX_COUNT_LINE_CHARS = 30
+
+
+def is_count_line(line: str) -> bool:
+    """A page widget's counter: a number of comments, shares or views and nothing else.
+
+    >>> is_count_line("941 comments"), is_count_line("5 Kommentare"), is_count_line("1.2K shares")
+    (True, True, True)
+    >>> is_count_line("941 comments were deleted by the moderators.")
+    False
+    """
+    return len(line) <= MAX_COUNT_LINE_CHARS and _COUNT_LINE.match(line) is not None
+
+
 #: Boilerplate predicates in the order they are tried; the name is the audit ``rule``.
 BOILERPLATE_RULES = (
     ("bare_url", is_bare_url),
@@ -485,6 +502,7 @@ BOILERPLATE_RULES = (
     ("promo", is_promo_line),
     ("timestamp", is_timestamp),
     ("reading_time", is_reading_time),
+    ("count_line", is_count_line),
     ("contributors", is_contributor_line),
     ("breadcrumb", is_breadcrumb),
     ("citations", is_citation_list),

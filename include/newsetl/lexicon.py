@@ -75,6 +75,14 @@ BOILERPLATE_PHRASES = (
     "공유", "관련기사",
 )
 
+#: What a page counts beside an article ("941 comments", "5 Kommentare").
+COUNTED_THINGS = (
+    "comments?", "kommentare?", "commentaires?", "comentarios?", "comentários?", "commenti",
+    "reacties", "komentarzy?", "komentarze", "kommentarer", "yorum", "комментари[йяев]?",
+    "shares?", "views?", "likes?", "reads?", "replies", "reply", "antworten", "réponses?",
+    "respuestas?", "visualizaciones", "aufrufe", "vues", "просмотр(?:ов|а)?",
+)
+
 #: Phrases that also open news sentences (nouns, infinitives; not imperatives such as
 #: "Síguenos" or "Abonnez-vous"): boilerplate only when the line reads as a button.
 AMBIGUOUS_PHRASES = frozenset((
