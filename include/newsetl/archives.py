@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 
 #: What reading a zip member raises: damaged data, encryption (RuntimeError),
 #: compression methods zipfile lacks (NotImplementedError).
-_ZIP_MEMBER_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError) + STREAM_ERRORS
+#: ValueError: a name flagged UTF-8 that is not, a directory offset before the start.
+_ZIP_MEMBER_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError,
+                      ValueError) + STREAM_ERRORS
 
 
 #: What reading a tar archive raises on damaged headers or data.
@@ -272,6 +274,8 @@ def _size_reject(ctx: ItemContext, name: str, size: int, budget: _Budget) -> Rej
     Declared sizes are enforced by the readers (zipfile stops at the header's size, tar
     at the member's), so they are safe to budget with before reading.
     """
+    if size < 0:  # a damaged tar header (pax "size=-1024", a signed base-256 field)
+        return ctx.reject(name, reasons.CORRUPT_ARCHIVE, f"member of {size} bytes")
     limit = _member_limit(ctx.limits, name)
     if size > limit:
         return ctx.reject(name, reasons.TOO_LARGE, f"member of {size} bytes")
@@ -299,6 +303,7 @@ def iter_tar(ctx: ItemContext, source, prefix: str = "", depth: int = 0) -> Iter
         while True:
             try:
                 info = archive.next()
+                archive.members = []  # tarfile keeps every header: ~500 bytes a member
             except _TAR_ERRORS as exc:
                 yield ctx.reject(f"{prefix}<after {seen} members>", reasons.CORRUPT_ARCHIVE,
                                  f"archive truncated or corrupt: {exc}")

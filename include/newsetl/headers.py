@@ -59,7 +59,7 @@ def is_timestamp(value: str) -> bool:
         pass
     try:
         return parsedate_to_datetime(value) is not None
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # "3000000000:00"
         return False
 
 

@@ -112,8 +112,9 @@ def split_big_files(day: Path | str, files: list[InputFile], wanted: int, max_by
                 found = split_file(path, gz, wanted, max_bytes, budget)
             else:
                 continue
-        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
-            # damaged: read whole, where the reader reports it
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, ValueError) as exc:
+            # damaged (a bad name or offset in a zip too): read whole, where the reader
+            # reports it
             log.info("not splitting %s: %s", entry.path, exc)
             continue
         if len(found) > 1:

@@ -408,24 +408,28 @@ def _emit(parsed: Parsed, lang: str, prob: float, results: Iterator, rows: Rows)
 
 def process_items(items: Iterable[Item], detector: str | None = None,
                   batch_size: int = 256) -> Iterator[Rows]:
-    """Turn items into rows, one :class:`Rows` per batch (bounded memory)."""
+    """Turn items into rows, one :class:`Rows` per batch (bounded memory): a batch ends
+    at ``batch_size`` parsed articles or ``batch_size`` rejects, so a file of nothing
+    but bad records holds no more than the other kind (a 4 MB JSONL of a million bad
+    lines peaked at 919 MB when only articles ended a batch)."""
     rows = Rows()
     batch: list[Parsed] = []
     for item in items:
         if isinstance(item, RejectItem):
             rows.rejects.append(reject_row(item, item.reason, item.detail))
-            continue
-        try:
-            parsed = parse_item(item)
-        except Exception as exc:  # noqa: BLE001 - one odd item must not stop the day
-            parsed = reject_row(item, reasons.PROCESSING_ERROR,
-                                f"{type(exc).__name__}: {exc}"[:500])
-        if isinstance(parsed, dict):
-            rows.rejects.append(parsed)
-            continue
-        batch.append(parsed)
-        if len(batch) >= batch_size:
-            build_rows(batch, rows, detector)
+        else:
+            try:
+                parsed = parse_item(item)
+            except Exception as exc:  # noqa: BLE001 - one odd item must not stop the day
+                parsed = reject_row(item, reasons.PROCESSING_ERROR,
+                                    f"{type(exc).__name__}: {exc}"[:500])
+            if isinstance(parsed, dict):
+                rows.rejects.append(parsed)
+            else:
+                batch.append(parsed)
+        if len(batch) >= batch_size or len(rows.rejects) >= batch_size:
+            if batch:
+                build_rows(batch, rows, detector)
             batch = []
             yield rows
             rows = Rows()

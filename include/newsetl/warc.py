@@ -145,8 +145,6 @@ def iter_warc(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
 
 def _response_item(ctx: ItemContext, record, label: str) -> Item:
     """One response record as an item or a reject."""
-    from warcio.exceptions import ArchiveLoadFailed
-
     headers = record.rec_headers
     if headers.get_header("WARC-Truncated"):
         return ctx.reject(label, reasons.WARC_TRUNCATED,
@@ -159,8 +157,11 @@ def _response_item(ctx: ItemContext, record, label: str) -> Item:
     limit = ctx.limits.max_article_bytes
     try:
         data = record.content_stream().read(limit + 1)
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-        return ctx.reject(label, reasons.MALFORMED_RECORD, f"cannot read the payload: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a payload's decoder fails in its own way
+        # (a brotli body raised AttributeError in warcio's decompressor): this record
+        # only, the iterator goes on to the next one
+        return ctx.reject(label, reasons.MALFORMED_RECORD,
+                          f"cannot read the payload: {type(exc).__name__}: {exc}"[:500])
     if len(data) > limit:
         return ctx.reject(label, reasons.TOO_LARGE, f"page over {limit} bytes")
     if getattr(record.raw_stream, "limit", 0) > 0:
