@@ -156,3 +156,26 @@ def test_a_document_over_the_limit_is_too_large_and_memory_stays_bounded(tmp_pat
     items = items_of(tmp_path, Limits(max_article_bytes=20_000))
     assert [getattr(i, "reason", None) for i in items] == [reasons.TOO_LARGE, None, None]
     assert isinstance(items[0], RejectItem) and items[0].source_member == "1"
+
+
+def test_top_fields_pair_tags_as_the_field_regex_did() -> None:
+    """The one-pass pairing gives the fields the lazy back-reference regex gave (which
+    rescanned to the end of the body for every tag left open: quadratic on a document
+    cut before </TEXT>), on random tag soups."""
+    import random
+    import re
+
+    from newsetl.sgml import top_fields
+
+    field = re.compile(r"<(?P<tag>[A-Za-z][\w.-]*)(?:\s[^>]*)?>(?P<value>.*?)</(?P=tag)\s*>",
+                       re.IGNORECASE | re.DOTALL)
+    parts = ["<TEXT>", "</TEXT>", "<text>", "</Text >", "<P>", "</P>", "<DOCNO>", "</DOCNO>",
+             "<HEAD a=1>", "</HEAD>", "x", "yy ", "\n", "<", ">", "</", "<A.b>", "</a.B>",
+             "<TEXTX>", "</TEXTX>"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        body = "".join(rng.choice(parts) for _ in range(rng.randint(0, 30)))
+        assert list(top_fields(body)) == [(m.group("tag").upper(), m.group("value"))
+                                          for m in field.finditer(body)], body
+    cut = "<DOCNO> AP880212-0001 </DOCNO>\n<TEXT>\n" + "<P>\nThe council met.\n" * 4000
+    assert dict(top_fields(cut)) == {"DOCNO": " AP880212-0001 "}
