@@ -239,6 +239,10 @@ def _jsonl_record(ctx: ItemContext, line: bytes | str, label: str, seq: int | No
     raw_sha = sha256_hex(line.rstrip(b"\r\n"))
     try:
         record = json.loads(line.lstrip(b"\xef\xbb\xbf"))
+    except UnicodeDecodeError as exc:  # a line in another encoding than the file's
+        return ctx.reject(label, reasons.UNREADABLE_ENCODING,
+                          f"line is not UTF-8 like the rest of the file: {exc}", raw_sha,
+                          seq=seq)
     except (ValueError, RecursionError) as exc:  # also over-long integers, deep nesting
         return ctx.reject(label, reasons.MALFORMED_RECORD, f"invalid JSON: {exc}", raw_sha,
                           seq=seq)

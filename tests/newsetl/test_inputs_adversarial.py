@@ -124,3 +124,14 @@ def test_a_payload_that_fails_to_decode_rejects_its_record_only(tmp_path: Path,
     monkeypatch.setattr(ArcWarcRecord, "content_stream", broken_second)
     reasons = [reason for _, reason in _items(day)]
     assert reasons.count("malformed_record") == 1 and len(reasons) == 4
+
+
+def test_a_late_line_in_another_encoding_is_unreadable_not_malformed(tmp_path: Path) -> None:
+    day = tmp_path / DAY
+    day.mkdir()
+    good = b'{"text": "' + _article(0).replace("\n", " ").encode() + b'"}\n'
+    late = '{"text": "Le café est fermé depuis lundi."}\n'.encode("cp1252")
+    (day / "mixed.jsonl").write_bytes(good * 400 + late)  # past the encoding sample
+    found = _items(day)
+    assert found[-1][1] == "unreadable_encoding"
+    assert [reason for _, reason in found[:-1]] == ["ok"] * 400
