@@ -15,16 +15,15 @@ groups and glued footers cut off). Then:
    matches gives the kind, and its name is kept in the section's ``rule`` (the audit
    trail, like ``cleaning_rules`` for cleaning).
 
-3. **Repeats and the sign-off**: the title repeated among the first body units
-   (:func:`title_repeats`), and a last unit that is only a wire service's name
-   ("Reuter") or a short label ending with a colon (:func:`agency_sign_off`), are
-   boilerplate.
-4. **Caption passes** over the typed sections, where a caption is told by its
+3. **Passes over the typed sections**, in this order: a last unit that is only a wire
+   service's name ("Reuter") or a short label ending with a colon is boilerplate
+   (:func:`agency_sign_off`); then the caption passes, where a caption is told by its
    neighbours: a short paragraph above a credit-only line, slide captions under the
    head's date/place block (also one that names the headline), a line the next
    paragraph repeats, gallery captions that open alike or with slide counters ("1/50"),
-   and the numbered parts under a caption ending with a colon (:func:`segment` lists
-   them in order).
+   and the numbered parts under a caption ending with a colon; last, the given title
+   repeated among the first body units is boilerplate (:func:`title_repeats`).
+   :func:`segment` lists them in order.
 
 The opening dateline is read from the first news paragraph, and author names from the
 byline lines.
@@ -228,12 +227,15 @@ def _chrome_before_headline(line: str, next_line: str) -> bool:
 
 
 def _same_title(a: str, b: str) -> bool:
-    """Whether a line repeats a given title (case, spacing and a final period aside).
+    """Whether a line repeats a given title (case, spacing, punctuation and quote
+    styles aside).
 
     >>> _same_title("Khalifa Haftar à bord.", "KHALIFA HAFTAR à  bord")
     True
+    >>> _same_title('Pills "burned her up"', "Pills “Burned Her Up”")
+    True
     """
-    return _title_key(a) == _title_key(b) or _loose_title_key(a) == _loose_title_key(b)
+    return _loose_title_key(a) == _loose_title_key(b)
 
 
 def _title_key(text: str) -> str:
@@ -860,13 +862,15 @@ def gallery_counters(sections: list[Section]) -> None:
         found = (_SLIDE_COUNTER.match(section.text) if section is not None
                  and section.kind in ("paragraph", "subheading", "quote") else None)
         counter = (int(found[1]), int(found[2])) if found else None
-        if counter and last and counter == (last[0] + 1, last[1]) and counter[0] <= counter[1]:
+        if counter and counter[0] > counter[1]:
+            counter = None  # "24/7", "9/11": no slide of a gallery
+        if counter and last and counter == (last[0] + 1, last[1]):
             run.append(section)
         else:
             if len(run) >= MIN_GALLERY_SLIDES:
                 for slide in run:
                     slide.kind, slide.rule = "caption", "gallery_counter"
-            run = [section] if counter and counter[0] <= counter[1] else []
+            run = [section] if counter else []
         last = counter
 
 
