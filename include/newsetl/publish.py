@@ -33,6 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,8 @@ def _file_counts(seqs: pa.ChunkedArray | pa.Array) -> dict[int, int]:
 def audit(staging: Path, n_shards: int) -> dict:
     """Count what the day will publish, reading only the staged key columns: articles by
     language and per input file, sections, and the day's reject rows (staged plus
-    duplicates, in source order: small, they are committed from memory)."""
+    duplicates) per input file and per reason, in one pass over batches that also finds
+    how to stream the rejects in ``seq`` order (:class:`StagedRejects`)."""
     dup_seqs, dup_table = find_duplicates(staging, n_shards)
     by_lang: Counter = Counter()
     per_file: dict[int, Counter] = {}
@@ -104,15 +106,66 @@ def audit(staging: Path, n_shards: int) -> dict:
     for path in staged_files(staging, n_shards, "sections"):
         n_sections += (pq.ParquetFile(path).metadata.num_rows if len(dup_seqs) == 0 else
                        without(pq.read_table(path, columns=["seq"]), dup_seqs).num_rows)
-    staged = [pq.read_table(p) for p in staged_files(staging, n_shards, "rejects")]
-    rejects = pa.concat_tables([*staged, dup_table]).sort_by("seq")
-    for index, n in _file_counts(rejects.column("seq")).items():
-        per_file.setdefault(index, Counter())["rejects"] += n
+    rejects, by_reason = _count_rejects(staged_files(staging, n_shards, "rejects"), dup_table,
+                                        per_file)
     return {"dup_seqs": dup_seqs, "rejects": rejects, "per_file": per_file,
             "rows": {"articles": n_articles, "sections": n_sections,
                      "rejects": rejects.num_rows},
             "articles_by_lang": by_lang,
-            "rejects_by_reason": Counter(rejects.column("reason").to_pylist())}
+            "rejects_by_reason": by_reason}
+
+
+@dataclass
+class StagedRejects:
+    """The day's reject rows, to be streamed in ``seq`` order (:func:`_rejects_reader`):
+    the staged files in shard order, the row ranges of their concatenation that are each
+    sorted by ``seq`` (``runs``: one, ``[(0, n)]``, as shards stage items in source
+    order and follow each other; a reject staged after rows of higher ``seq``, such as
+    a JSONL file's ``cannot read file`` reject numbered as its first item, starts
+    another), and the duplicates' reject rows (built in memory by
+    :func:`newsetl.dedup.find_duplicates`)."""
+
+    paths: list[Path]
+    runs: list[tuple[int, int]]
+    duplicates: pa.Table
+
+    @property
+    def num_rows(self) -> int:
+        return sum(b - a for a, b in self.runs) + self.duplicates.num_rows
+
+
+def _count_rejects(paths: list[Path], duplicates: pa.Table,
+                   per_file: dict[int, Counter]) -> tuple[StagedRejects, Counter]:
+    """Count the reject rows per input file (into ``per_file``) and per reason, reading
+    the staged ``seq`` and ``reason`` columns batch by batch, and find where ``seq``
+    drops (the starts of the sorted runs)."""
+    by_reason: Counter = Counter()
+
+    def count(seqs: pa.Array, reason: pa.Array) -> None:
+        for index, n in _file_counts(seqs).items():
+            per_file.setdefault(index, Counter())["rejects"] += n
+        by_reason.update({c["values"]: c["counts"]
+                          for c in pc.value_counts(reason).to_pylist()})
+
+    starts, n, last = [0], 0, None
+    for path in paths:
+        staged = pq.ParquetFile(path)
+        for batch in staged.iter_batches(batch_size=_batch_rows(staged.metadata),
+                                         columns=["seq", "reason"], use_threads=False):
+            if batch.num_rows == 0:
+                continue
+            seqs = batch.column("seq")
+            count(seqs, batch.column("reason"))
+            if last is not None and seqs[0].as_py() < last:
+                starts.append(n)
+            drops = pc.indices_nonzero(pc.less(seqs.slice(1), seqs.slice(0, len(seqs) - 1)))
+            starts.extend(n + 1 + i for i in drops.to_pylist())
+            last = seqs[-1].as_py()
+            n += batch.num_rows
+    if duplicates.num_rows:
+        count(duplicates.column("seq"), duplicates.column("reason"))
+    runs = [(a, b) for a, b in zip(starts, [*starts[1:], n], strict=True) if b > a]
+    return StagedRejects(paths, runs, duplicates), by_reason
 
 
 def merge_ranges(inputs: list[dict]) -> list[dict]:
@@ -173,6 +226,98 @@ def _staged_reader(paths: list[Path], table: str, day: layout.Day,
     return pa.RecordBatchReader.from_batches(schemas.delta_schema(table), batches())
 
 
+def _rejects_reader(rejects: StagedRejects, day: layout.Day) -> pa.RecordBatchReader:
+    """The day's reject rows in ``seq`` order, streamed: the rows and order of a stable
+    sort of the staged rows (in shard order) followed by the duplicates' rows, holding
+    about one batch per sorted run (:func:`_merge_by_seq`) instead of the whole day."""
+    columns = schemas.STAGED_REJECTS.names
+    runs = [_run_batches(rejects.paths, a, b, columns, max(1, len(rejects.runs)))
+            for a, b in rejects.runs]
+    if rejects.duplicates.num_rows:
+        runs.append(iter([rejects.duplicates.select(columns).sort_by("seq")]))
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for rows in _merge_by_seq(runs):
+            yield from _to_delta(rows, "rejects", day)
+    return pa.RecordBatchReader.from_batches(schemas.delta_schema("rejects"), batches())
+
+
+def _run_batches(paths: list[Path], start: int, stop: int, columns: list[str],
+                 share: int = 1) -> Iterator[pa.Table]:
+    """Rows ``start``..``stop`` of the concatenated staged files, in batches of a
+    ``share``-th of the usual rows (the row groups before ``start`` are not read)."""
+    offset = 0
+    for path in paths:
+        staged = pq.ParquetFile(path)
+        meta = staged.metadata
+        if offset >= stop:
+            return
+        if offset + meta.num_rows <= start:
+            offset += meta.num_rows
+            continue
+        groups, at, pos = [], None, offset
+        for g in range(meta.num_row_groups):
+            rows = meta.row_group(g).num_rows
+            if pos + rows > start and pos < stop:
+                groups.append(g)
+                at = pos if at is None else at
+            pos += rows
+        for batch in staged.iter_batches(batch_size=max(1, _batch_rows(meta) // share),
+                                         row_groups=groups, columns=columns,
+                                         use_threads=False):
+            lo, hi = max(start - at, 0), min(stop - at, batch.num_rows)
+            if hi > lo:
+                yield pa.Table.from_batches([batch.slice(lo, hi - lo)])
+            at += batch.num_rows
+        offset += meta.num_rows
+
+
+def _merge_by_seq(runs: list[Iterator[pa.Table]]) -> Iterator[pa.Table]:
+    """Merge tables streamed by ``runs``, each sorted by ``seq``: the rows and order of a
+    stable sort of their concatenation (equal ``seq``: earlier run first, then run order).
+
+    Each round yields, from every run's buffered rows, those below the smallest last
+    ``seq`` of the runs not yet exhausted (no row still to come is below it), stably
+    sorted; the runs whose buffer ends at that ``seq`` read their next table.
+    """
+    if len(runs) == 1:
+        yield from (t for t in runs[0] if t.num_rows)
+        return
+    buffers: list[pa.Table | None] = [None] * len(runs)
+    open_runs = set(range(len(runs)))
+
+    def refill(i: int) -> None:
+        for table in runs[i]:
+            if table.num_rows:
+                buffers[i] = table if buffers[i] is None else pa.concat_tables(
+                    [buffers[i], table])
+                return
+        open_runs.discard(i)
+
+    for i in range(len(runs)):
+        refill(i)
+    while True:
+        if not open_runs:
+            rest = [b for b in buffers if b is not None and b.num_rows]
+            if rest:
+                yield pa.concat_tables(rest).sort_by("seq") if len(rest) > 1 else rest[0]
+            return
+        bound = min(buffers[i].column("seq")[-1].as_py() for i in open_runs)
+        out = []
+        for i, buffered in enumerate(buffers):
+            if buffered is None:
+                continue
+            n = pc.sum(pc.less(buffered.column("seq"), bound)).as_py() or 0
+            if n:
+                out.append(buffered.slice(0, n))
+                buffers[i] = buffered.slice(n)
+        if out:
+            yield pa.concat_tables(out).sort_by("seq") if len(out) > 1 else out[0]
+        for i in sorted(open_runs):
+            if buffers[i].column("seq")[-1].as_py() == bound:
+                refill(i)
+
+
 def _batch_rows(meta: pq.FileMetaData) -> int:
     size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     return max(1, READ_BATCH_BYTES * max(meta.num_rows, 1) // max(size, 1))
@@ -218,9 +363,9 @@ def commit_day(out_root: storage.Location, table: str, day: layout.Day | None,
     returned is always the last of ours (a redone commit is never the answer, even when
     the redo fails and the history is searched again).
 
-    ``streamed`` (a whole day of ``articles`` or ``sections``): the files are written
-    once by :mod:`newsetl.deltawrite` in bounded buffers and committed as add actions
-    replacing the ``ds`` partition; a redone commit reuses them. ``metadata`` is added
+    ``streamed`` (a whole day of ``articles``, ``sections`` or ``rejects``): the files
+    are written once by :mod:`newsetl.deltawrite` in bounded buffers and committed as
+    add actions replacing the ``ds`` partition; a redone commit reuses them. ``metadata`` is added
     to the commit's metadata (e.g. the days a ``near_duplicates`` commit covers).
     """
     from deltalake import CommitProperties, WriterProperties, write_deltalake
@@ -333,9 +478,9 @@ def _commit_tables(out_root: storage.Location, day: layout.Day, staging: Path,
                                streamed=True)
                 for t in ("articles", "sections", layout.SIGNATURES)}
         versions = {t: job.result() for t, job in jobs.items()}
-    rejects = pa.Table.from_batches(_to_delta(audited["rejects"], "rejects", day),
-                                    schemas.delta_schema("rejects"))
-    versions["rejects"] = commit_day(out_root, "rejects", day, lambda: rejects, publish_id)
+    versions["rejects"] = commit_day(
+        out_root, "rejects", day, lambda: _rejects_reader(audited["rejects"], day),
+        publish_id, streamed=True)
     return versions
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -207,6 +208,132 @@ def test_duplicates_point_at_the_first_article(tmp_path: Path) -> None:
     sections = _rows(out, "sections")
     assert {s["article_id"] for s in sections} == {articles[0]["article_id"]}
     assert len(sections) == 2
+
+
+def _bad_lines(n: int) -> str:
+    kinds = ('{{"id": {i}}}', "{{not json {i}", "[{i}]")
+    return "".join(kinds[i % 3].format(i=i) + "\n" for i in range(n))
+
+
+def test_rejects_are_streamed_in_source_order_never_read_whole(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """Thousands of rejects over several shards, with duplicates between them: publishing
+    counts and commits them batch by batch (no staged rejects file is read whole, no
+    batch holds more than a few hundred rows) and the table holds every one in source
+    order, duplicates in their place."""
+    raw = tmp_path / "raw" / DAY
+    raw.mkdir(parents=True)
+    body = " ".join(["Un paragraphe assez long pour être un article de presse complet."] * 4)
+    for name in ("a.txt", "c.txt", "l.txt", "z.txt"):  # a.txt is kept, the others dups
+        (raw / name).write_text(f"Titre\n\n{body}\n")
+    n_lines = 1500
+    for name in ("k.jsonl", "m.jsonl"):
+        (raw / name).write_text(_bad_lines(n_lines))
+    real_read, real_write = pq.read_table, publish.write_files
+    batches: list[int] = []
+
+    def read_whole(source, *args, **kwargs):
+        assert Path(source).name != "rejects.parquet", "staged rejects read whole"
+        return real_read(source, *args, **kwargs)
+
+    def write_files(uri, schema, partition_by, data):
+        def counted():
+            for batch in data:
+                batches.append(batch.num_rows)
+                yield batch
+        return real_write(uri, schema, partition_by,
+                          counted() if uri.rstrip("/").endswith("rejects") else data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(publish, "READ_BATCH_BYTES", 4096)
+        patch.setattr(pq, "read_table", read_whole)
+        patch.setattr(publish, "write_files", write_files)
+        manifest = run_day(tmp_path / "raw", tmp_path / "out", DAY, detector="langdetect",
+                           max_files=1)
+    assert manifest["shards"] == 6
+    counts = manifest["counts"]
+    assert counts["rejects"] == 2 * n_lines + 3 == sum(batches)
+    assert counts["rejects_by_reason"] == {reasons.DUPLICATE: 3,
+                                           reasons.MALFORMED_RECORD: 2 * n_lines}
+    assert [(i["path"], i["articles"], i["rejects"]) for i in manifest["inputs"]] == [
+        ("a.txt", 1, 0), ("c.txt", 0, 1), ("k.jsonl", 0, n_lines), ("l.txt", 0, 1),
+        ("m.jsonl", 0, n_lines), ("z.txt", 0, 1)]
+    assert len(batches) > 10 and max(batches) <= 500
+    published = read_table(tmp_path / "out", "rejects")  # in stored order, not sorted
+    lines = [str(i) for i in range(1, n_lines + 1)]
+    assert list(zip(published.column("source_file").to_pylist(),
+                    published.column("source_member").to_pylist(), strict=True)) == [
+        ("c.txt", None), *(("k.jsonl", i) for i in lines), ("l.txt", None),
+        *(("m.jsonl", i) for i in lines), ("z.txt", None)]
+
+
+def test_streamed_rejects_are_the_stable_sort_of_the_whole_day(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """Whatever the staged order: equal ``seq``, a reject numbered before rows its shard
+    staged earlier (a file-level reject of a JSONL file), duplicates anywhere: the
+    streamed rows and the counts are those of sorting all the day's rejects at once."""
+    import random
+
+    from newsetl.items import make_seq
+    from newsetl.shardfiles import shard_dir
+
+    monkeypatch.setattr(publish, "READ_BATCH_BYTES", 256)  # a few rows per batch
+    day = layout.day(DAY)
+    for trial in range(5):
+        rng, staging = random.Random(trial), tmp_path / f"staging{trial}"
+        shards: list[list[int]] = []
+        spare: list[int] = []  # seqs of no staged reject: where duplicates go
+        for file_index in range(4):
+            seqs: list[int] = []
+            for line in range(rng.randrange(0, 120)):
+                roll = rng.random()
+                if roll < 0.2:
+                    spare.append(make_seq(file_index, line))
+                elif roll < 0.25 and seqs:
+                    seqs.append(seqs[-1])  # the same seq again
+                else:
+                    seqs.append(make_seq(file_index, line))
+            if rng.random() < 0.5:
+                seqs.append(make_seq(file_index, 0))  # numbered before its file's rows
+            if rng.random() < 0.5 or not shards:
+                shards.append(seqs)
+            else:
+                shards[-1].extend(seqs)
+        staged = []
+        for shard_id, seqs in enumerate(shards):
+            table = _reject_rows(seqs, f"s{shard_id}", "malformed_record")
+            folder = shard_dir(staging, shard_id)
+            folder.mkdir(parents=True)
+            pq.write_table(table, folder / "rejects.parquet", row_group_size=7)
+            staged.append(table)
+        chosen = sorted(rng.sample(spare, min(len(spare), 30)))
+        if staged[0].num_rows:
+            chosen = sorted([*chosen, staged[0].column("seq")[0].as_py()])  # a tie too
+        dups = _reject_rows(chosen, "dup", reasons.DUPLICATE)
+        expected = pa.concat_tables([*staged, dups]).sort_by("seq")
+        per_file: dict = {}
+        rejects, by_reason = publish._count_rejects(
+            publish.staged_files(staging, len(shards), "rejects"), dups, per_file)
+        assert rejects.num_rows == expected.num_rows
+        assert by_reason == Counter(expected.column("reason").to_pylist())
+        assert {i: c["rejects"] for i, c in per_file.items()} == dict(Counter(
+            v >> 32 for v in expected.column("seq").to_pylist()))
+        streamed = publish._rejects_reader(rejects, day).read_all()
+        assert streamed.drop_columns(["ds"]).to_pylist() == expected.drop_columns(
+            ["seq"]).to_pylist(), trial
+
+
+def _reject_rows(seqs: list[int], label: str, reason: str) -> pa.Table:
+    n = len(seqs)
+    return pa.table({
+        "source_file": [f"f{seq >> 32}" for seq in seqs],
+        "source_member": [str(seq & 0xFFFFFFFF) for seq in seqs],
+        "reason": [reason] * n,
+        "detail": [f"{label} row {i}" for i in range(n)],  # tells equal seqs apart
+        "raw_sha256": [None] * n,
+        "duplicate_of": [None] * n,
+        "seq": seqs,
+    }, schema=schemas.STAGED_REJECTS)
 
 
 def test_crash_between_table_commits_keeps_the_previous_day(sample_raw: Path, tmp_path: Path,
