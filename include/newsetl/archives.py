@@ -341,7 +341,7 @@ def _iter_multi(ctx: ItemContext, fh, fmt: str, gz: bool, name: str,
                               budget=budget)
     else:
         stream = gzip.GzipFile(fileobj=fh) if gz and fmt != WARC else fh
-        yield from iter_stream(ctx, stream, fmt, name, gz)
+        yield from iter_stream(ctx, stream, fmt, name, gz, ctx.limits.stream_budget(size))
 
 
 class _TarInfo(tarfile.TarInfo):
