@@ -39,8 +39,9 @@ REASONS: dict[str, str] = {
                   "or bytes between members that are no member",
     UNSAFE_ARCHIVE_MEMBER: "archive member with an absolute or '..' path, a link or a device",
     UNSUPPORTED_FORMAT: "a file whose type is not one of the accepted input formats",
-    TOO_LARGE: "an article or archive over the configured size limits, or a gzip "
-               "stream over its decompression budget",
+    TOO_LARGE: "an article or archive over the configured size limits (an archive with "
+               "the archives nested in it), or a gzip stream over its decompression "
+               "budget",
     DUPLICATE: "same normalised body as an earlier article of the day (see duplicate_of)",
     PROCESSING_ERROR: "an unexpected error while cleaning or segmenting this item (a bug: "
                       "detail names the exception); the rest of the day goes on",

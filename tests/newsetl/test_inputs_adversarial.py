@@ -158,3 +158,37 @@ def test_an_sgml_gzip_stream_has_the_decompression_budget(tmp_path: Path, name: 
     assert [getattr(i, "reason", "ok") for i in items] == ["ok", "too_large"]
     assert "budget" in items[1].detail
 
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _tgz_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("nested", ["zip", "tar.gz"])
+def test_archives_nested_in_an_archive_share_its_budget(tmp_path: Path, nested: str) -> None:
+    """Each nested archive started a budget of its own: a zip of N small zips could
+    inflate N times ``max_archive_bytes``. Now they draw on the outer archive's."""
+    text = (_article(0) * 2000).encode()[:600_000]
+    pack = _zip_of if nested == "zip" else _tgz_of
+    inner = pack({"a.txt": text})
+    assert len(inner) < 10_000  # the outer archive charges little for each
+    day = tmp_path / DAY
+    day.mkdir()
+    (day / "outer.zip").write_bytes(_zip_of({f"n{i}.{nested}": inner for i in range(3)}))
+    entry = discover(day)[0]
+    items = list(iter_file(day, entry, 0, Limits(max_archive_bytes=1 << 20)))
+    assert [getattr(i, "reason", "ok") for i in items] == ["ok", "too_large", "too_large"]
+    assert items[1].source_member == f"n1.{nested}!/a.txt"
