@@ -2,7 +2,8 @@
 
 Members with absolute or ``..`` paths, links and devices are refused; reads are bounded
 per member (``max_article_bytes``, or the archive's budget for containers) and per
-archive (``max_archive_bytes`` of decompressed data, the zip-bomb guard). Zip and tar
+archive (``max_archive_bytes`` of decompressed data, the zip-bomb guard, shared with the
+archives nested in it). Zip and tar
 members go through one reader (:func:`read_member`) behind a small adapter
 (:class:`Member`): only opening a member differs between the two formats.
 """
@@ -116,8 +117,11 @@ def _spool(fh, declared: int) -> _Spooled | None:
 
 
 def _iter_nested(ctx: ItemContext, name: str, fmt: str, member: _Spooled,
-                 depth: int) -> Iterator[Item]:
-    """The items of an archive inside an archive, numbered on after the outer ones."""
+                 depth: int, budget: _Budget) -> Iterator[Item]:
+    """The items of an archive inside an archive, numbered on after the outer ones; its
+    members draw on the outer archive's ``budget`` (a budget of their own would let each
+    nested archive inflate ``max_archive_bytes`` again: a zip of a thousand small zips,
+    a thousand times the guard)."""
     with member.file:
         if depth >= ctx.limits.max_nesting:
             yield ctx.reject(name, reasons.UNSAFE_ARCHIVE_MEMBER,
@@ -127,7 +131,8 @@ def _iter_nested(ctx: ItemContext, name: str, fmt: str, member: _Spooled,
         nested = ItemContext(ctx.source_file, ctx.file_index, ctx.limits, ctx.count,
                              skipped=ctx.skipped)
         inner = iter_zip if fmt == ZIP else iter_tar
-        yield from inner(nested, member.file, prefix=f"{name}!/", depth=depth + 1)
+        yield from inner(nested, member.file, prefix=f"{name}!/", depth=depth + 1,
+                         budget=budget)
         ctx.count = nested.count
 
 
@@ -149,11 +154,12 @@ def zip_member_items(info: zipfile.ZipInfo) -> int | None:
 
 
 def iter_zip(ctx: ItemContext, source, prefix: str = "", depth: int = 0,
-              span: Span | None = None) -> Iterator[Item]:
+              span: Span | None = None, budget: _Budget | None = None) -> Iterator[Item]:
     """The items of a zip archive; with ``span``, only members ``start``..``stop`` (by
-    index in source order), numbered on from ``first_line`` items."""
+    index in source order), numbered on from ``first_line`` items. ``budget``: the
+    outer archive's, for a nested one."""
     try:
-        opened = _open_zip(ctx, source, span)
+        opened = _open_zip(ctx, source, span, budget)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         if span is None or span.start == 0:
             yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
@@ -194,7 +200,8 @@ class _OpenZip:
     budget: _Budget
 
 
-def _open_zip(ctx: ItemContext, source, span: Span | None) -> _OpenZip:
+def _open_zip(ctx: ItemContext, source, span: Span | None,
+              budget: _Budget | None = None) -> _OpenZip:
     """Open a zip for the members of ``span`` (all when None).
 
     A range whose planner found the central directory in source order reads the headers
@@ -208,7 +215,7 @@ def _open_zip(ctx: ItemContext, source, span: Span | None) -> _OpenZip:
             log.info("reading every header of %s: %s", ctx.source_file, exc)
     archive = zipfile.ZipFile(source)
     infos = zip_members(archive)
-    budget = _Budget(ctx.limits.max_archive_bytes)
+    budget = budget if budget is not None else _Budget(ctx.limits.max_archive_bytes)
     if span is None:
         return _OpenZip(archive, infos, 0, budget)
     first, stop = span.start, len(infos) if span.stop is None else span.stop
@@ -281,12 +288,15 @@ def _size_reject(ctx: ItemContext, name: str, size: int, budget: _Budget) -> Rej
         return ctx.reject(name, reasons.TOO_LARGE, f"member of {size} bytes")
     if not budget.take(size):
         return ctx.reject(name, reasons.TOO_LARGE,
-                          f"archive over {ctx.limits.max_archive_bytes} decompressed bytes")
+                          f"archive over {ctx.limits.max_archive_bytes} decompressed bytes "
+                          "(with the archives nested in it)")
     return None
 
 
-def iter_tar(ctx: ItemContext, source, prefix: str = "", depth: int = 0) -> Iterator[Item]:
-    """Tar members in archive order (tar.gz has no cheap random access)."""
+def iter_tar(ctx: ItemContext, source, prefix: str = "", depth: int = 0,
+             budget: _Budget | None = None) -> Iterator[Item]:
+    """Tar members in archive order (tar.gz has no cheap random access). ``budget``: the
+    outer archive's, for a nested one."""
     try:
         if isinstance(source, Path):
             archive = tarfile.open(source, mode="r:*",  # noqa: SIM115 - closed by `with`
@@ -297,7 +307,7 @@ def iter_tar(ctx: ItemContext, source, prefix: str = "", depth: int = 0) -> Iter
         yield ctx.reject(prefix.rstrip("!/") or None, reasons.CORRUPT_ARCHIVE,
                          f"cannot open tar: {exc}")
         return
-    budget = _Budget(ctx.limits.max_archive_bytes)
+    budget = budget if budget is not None else _Budget(ctx.limits.max_archive_bytes)
     seen = 0
     with archive:
         while True:
@@ -341,7 +351,7 @@ def _iter_multi(ctx: ItemContext, fh, fmt: str, gz: bool, name: str,
                               budget=budget)
     else:
         stream = gzip.GzipFile(fileobj=fh) if gz and fmt != WARC else fh
-        yield from iter_stream(ctx, stream, fmt, name, gz)
+        yield from iter_stream(ctx, stream, fmt, name, gz, ctx.limits.stream_budget(size))
 
 
 class _TarInfo(tarfile.TarInfo):
@@ -415,7 +425,7 @@ def read_member(ctx: ItemContext, member: Member, budget: _Budget,
             data.file.close()
             yield ctx.reject(name, reasons.CORRUPT_ARCHIVE, "member truncated")
         else:
-            yield from _iter_nested(ctx, name, fmt, data, depth)
+            yield from _iter_nested(ctx, name, fmt, data, depth, budget)
     elif len(data) > member.size:
         yield ctx.reject(name, reasons.TOO_LARGE, "member larger than its header says")
     elif len(data) < member.size:

@@ -91,6 +91,7 @@ def iter_file(day: Path, entry: InputFile, file_index: int, limits: Limits,
                     budget = limits.stream_budget(entry.size) if gz else None
                     yield from iter_jsonl(ctx, stream, None, span, budget)
                 else:
-                    yield from iter_stream(ctx, stream, fmt, None, gz)
+                    yield from iter_stream(ctx, stream, fmt, None, gz,
+                                           limits.stream_budget(entry.size))
     except OSError as exc:
         yield ctx.reject(None, reasons.CORRUPT_FILE, f"cannot read file: {exc}")

@@ -44,6 +44,12 @@ class Limits:
                                                self.max_ratio * compressed))
 
 
+class OverBudget(Exception):
+    """A compressed stream inflated past its decompression budget
+    (:meth:`Limits.stream_budget`): a compression bomb, or a stream built to make its
+    reader work on and on. Its reader ends the file with one ``too_large`` reject."""
+
+
 @dataclass
 class RawItem:
     """Bytes or text of one would-be article and where it came from."""

@@ -31,12 +31,17 @@ REASONS: dict[str, str] = {
     NOT_AN_ARTICLE: "text without a body: no paragraph or quote with enough letters",
     MALFORMED_RECORD: "a JSONL line that is not a JSON object with a string 'text', an "
                       "SGML/TREC document without </DOC> or TEXT, or a WARC record that "
-                      "cannot be parsed",
+                      "cannot be parsed (or has a header line over 256 KB, or headers "
+                      "over 1 MB)",
     CORRUPT_ARCHIVE: "a zip/tar archive that cannot be opened or read to the end",
-    CORRUPT_FILE: "a gzip stream or file that cannot be read to the end",
+    CORRUPT_FILE: "a gzip stream or file that cannot be read to the end; in a .warc.gz, "
+                  "a damaged gzip member (its record: reading resumes at the next member) "
+                  "or bytes between members that are no member",
     UNSAFE_ARCHIVE_MEMBER: "archive member with an absolute or '..' path, a link or a device",
     UNSUPPORTED_FORMAT: "a file whose type is not one of the accepted input formats",
-    TOO_LARGE: "an article or archive over the configured size limits",
+    TOO_LARGE: "an article or archive over the configured size limits (an archive with "
+               "the archives nested in it), or a gzip stream over its decompression "
+               "budget",
     DUPLICATE: "same normalised body as an earlier article of the day (see duplicate_of)",
     PROCESSING_ERROR: "an unexpected error while cleaning or segmenting this item (a bug: "
                       "detail names the exception); the rest of the day goes on",

@@ -4,9 +4,10 @@ A text stream is one article (read up to ``max_article_bytes``); when its conten
 HTML page it is read as one (:mod:`newsetl.htmltext`), when it is a file of SGML/TREC
 documents, as those (:mod:`newsetl.sgml`). WARC streams go to :mod:`newsetl.warc`.
 A JSONL stream is one item per non-blank line: its encoding is sniffed from the first
-bytes (BOM, UTF-16/32, legacy code pages), CR, LF and CRLF line ends are accepted, a gzip
-stream has a decompression budget (:meth:`newsetl.items.Limits.stream_budget`), and a line range
-(:class:`newsetl.ranges.Span`) lets several shards share one big file.
+bytes (BOM, UTF-16/32, legacy code pages), CR, LF and CRLF line ends are accepted, and a
+line range (:class:`newsetl.ranges.Span`) lets several shards share one big file. Every
+gzip stream (JSONL, SGML, text, a WARC's own) has a decompression budget
+(:meth:`newsetl.items.Limits.stream_budget`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from newsetl.items import (
     WARC,
     Item,
     ItemContext,
+    OverBudget,
     RawItem,
     classify_name,
     member_label,
@@ -51,33 +53,44 @@ def read_bounded(fh: io.BufferedIOBase | gzip.GzipFile, limit: int) -> bytes | N
     return None if len(data) > limit else data
 
 
-def iter_stream(ctx: ItemContext, stream, fmt: str, member: str | None, gz: bool) -> Iterator[Item]:
+def iter_stream(ctx: ItemContext, stream, fmt: str, member: str | None, gz: bool,
+                budget: int | None = None) -> Iterator[Item]:
     """A text, HTML, JSONL, WARC or SGML stream (plain or gzip) from a file or an archive
     member. A text stream whose content is an HTML page or a file of SGML documents is
     read as one (crawlers and collections often name them ``.txt``), except that a zip's
-    text member stays one item (:attr:`ItemContext.text_is_one_item`)."""
+    text member stays one item (:attr:`ItemContext.text_is_one_item`). ``budget`` caps
+    the bytes a gzip stream inflates (:meth:`newsetl.items.Limits.stream_budget`; a
+    WARC's own gzip too): past it, one ``too_large`` reject ends the file."""
     if fmt == JSONL:
         yield from iter_jsonl(ctx, stream, member)
         return
-    if fmt == WARC:  # warcio reads gzip itself, member by member
-        yield from iter_warc(ctx, stream, member)
+    if fmt == WARC:  # it reads gzip itself, member by member
+        yield from iter_warc(ctx, stream, member, budget)
         return
+    if gz and budget is not None:
+        stream = _Budgeted(stream, budget)
     if fmt == SGML:
-        yield from _iter_sgml(ctx, stream, member)
+        yield from _iter_sgml(ctx, stream, member, budget)
         return
     try:
         head = stream.read(SNIFF_HEAD)
     except STREAM_ERRORS as exc:
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
         return
+    except OverBudget:
+        yield ctx.reject(member, reasons.TOO_LARGE, _over_budget(budget))
+        return
     stream = io.BufferedReader(_Rewound(head, stream))
     if not ctx.text_is_one_item and looks_like_sgml(head):
-        yield from _iter_sgml(ctx, stream, member)
+        yield from _iter_sgml(ctx, stream, member, budget)
         return
     try:
         data = read_bounded(stream, ctx.limits.max_article_bytes)
     except STREAM_ERRORS as exc:
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
+        return
+    except OverBudget:
+        yield ctx.reject(member, reasons.TOO_LARGE, _over_budget(budget))
         return
     if data is None:
         what = "page" if fmt == HTML else "article"
@@ -90,21 +103,52 @@ def iter_stream(ctx: ItemContext, stream, fmt: str, member: str | None, gz: bool
     yield ctx.item(member, data)
 
 
+class _Budgeted(io.RawIOBase):
+    """A gzip stream that raises :class:`~newsetl.items.OverBudget` once it has inflated
+    more than ``budget`` bytes: an SGML or text stream is read line by line to its end,
+    and a compression bomb (a few MB of gzip, terabytes of text) would cost CPU without
+    end."""
+
+    def __init__(self, stream, budget: int) -> None:
+        self.stream, self.budget, self.count = stream, budget, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.budget:
+            raise OverBudget
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _over_budget(budget: int | None) -> str:
+    """The detail of a ``too_large`` reject for a stream past its budget."""
+    return (f"decompressed data over its budget of {budget} bytes (a compression bomb?): "
+            "the rest of the file is not read")
+
+
 #: How many first bytes of a text stream tell whether it is HTML or SGML.
 SNIFF_HEAD = 4096
 
 
-def _iter_sgml(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
+def _iter_sgml(ctx: ItemContext, stream, member: str | None,
+               budget: int | None = None) -> Iterator[Item]:
     """The documents of an SGML stream, decoded as sniffed from its first bytes; a
-    damaged gzip stream ends the file with one ``corrupt_file`` reject."""
-    plan = _jsonl_plan(stream)
-    lines = io.TextIOWrapper(plan.stream, encoding=plan.encoding, errors="replace",
-                             newline=None)
+    damaged gzip stream ends the file with one ``corrupt_file`` reject, one inflated past
+    its ``budget`` (:class:`_Budgeted`) with one ``too_large`` reject."""
     limit = ctx.limits.max_article_bytes
     try:
+        plan = _jsonl_plan(stream)
+        lines = io.TextIOWrapper(plan.stream, encoding=plan.encoding, errors="replace",
+                                 newline=None)
         yield from iter_documents(ctx, iter(lambda: lines.readline(limit), ""), member)
     except STREAM_ERRORS as exc:
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken stream in an SGML file: {exc}")
+    except OverBudget:
+        yield ctx.reject(member, reasons.TOO_LARGE, _over_budget(budget))
 
 
 #: The first bytes of a JSONL stream tell its encoding and line ends.
@@ -292,4 +336,4 @@ def iter_member_bytes(ctx: ItemContext, name: str, data: bytes) -> Iterator[Item
         budget = ctx.limits.stream_budget(len(data)) if gz else None
         yield from iter_jsonl(ctx, stream, name, budget=budget)
     else:
-        yield from iter_stream(ctx, stream, fmt, name, gz)
+        yield from iter_stream(ctx, stream, fmt, name, gz, ctx.limits.stream_budget(len(data)))

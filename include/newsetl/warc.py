@@ -10,8 +10,19 @@ one (``warc_http_error``), one cut short (``warc_truncated``) or unparsable
 article and are no items: they are counted by kind in :attr:`ItemContext.skipped`
 (the manifest's ``skipped_records``) and logged per file.
 
-warcio reads the archive as a stream (record by record, a ``.warc.gz`` member by
-member), so memory stays bounded by one page (``max_article_bytes``).
+warcio parses the records as a stream. A ``.warc.gz`` is split into its gzip members
+first (:mod:`newsetl.gzipmembers`), each parsed on its own: a damaged member is one
+``corrupt_file`` reject for its record and reading goes on at the next intact member
+(warcio alone lost every record after it); bytes between or after members that are no
+member are one ``corrupt_file`` reject, NUL or white-space padding none (in a plain WARC
+too). What a ``.warc.gz`` inflates has the stream's decompression budget
+(:meth:`newsetl.items.Limits.stream_budget`, ``too_large`` past it).
+
+Memory stays bounded by one page (``max_article_bytes``) and the header caps
+(:data:`MAX_LINE_BYTES`, :data:`MAX_HEADER_BYTES`): warcio reads a line whatever its
+length, growing it block by block (one 64 MB line without a newline took 356 MB and
+68 CPU s); a line over the cap is a ``malformed_record`` reject for the record and the
+rest of its gzip member (of a plain file: the rest of the file).
 """
 
 from __future__ import annotations
@@ -19,16 +30,35 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from newsetl import reasons
+from newsetl import gzipmembers, reasons
 from newsetl.htmltext import looks_like_html, page_item
-from newsetl.items import Item, ItemContext, sha256_hex
+from newsetl.items import Item, ItemContext, MiB, OverBudget, sha256_hex
 
 log = logging.getLogger(__name__)
 
 #: Content types read as web pages.
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+#: The longest line read as a header (WARC or HTTP) or between records, line end
+#: included. Crawlers' header lines stay far below (servers refuse requests with headers
+#: over 8-64 KB; a long URL is a few KB): a longer line is damage or a bomb.
+MAX_LINE_BYTES = 256 * 1024
+#: The most header bytes (WARC and HTTP) one record may have: warcio keeps every header
+#: line, and joins continuation lines by repeated concatenation.
+MAX_HEADER_BYTES = MiB
+
+
+class HeaderTooLong(Exception):
+    """A header line over :data:`MAX_LINE_BYTES`, or a record's headers over
+    :data:`MAX_HEADER_BYTES`."""
+
+
+class _NotWarc(Exception):
+    """The first record of a gzip member found after damage is not WARC: a false member
+    header, part of the damage."""
 
 
 class _Counting(io.RawIOBase):
@@ -49,46 +79,116 @@ class _Counting(io.RawIOBase):
 
 
 @functools.cache
-def _quiet_iterator() -> type:
-    """warcio's ArchiveIterator, without the warning (and a dump of the bytes) it writes
-    straight to stderr for each record not followed by a blank line: counted in
-    ``err_count`` and logged once per file instead; its ``.warc.gz`` members inflated by
-    ISA-L when the ``isal`` package is installed (:func:`_gzip_reader`). Built on first
+def _capped_reader() -> type:
+    """warcio's line reader over plain (inflated) WARC bytes, with lines capped: warcio
+    asks for lines of any length and grows each by concatenation, block by block
+    (memory without bound, time quadratic in the line). A read for a line longer than
+    :data:`MAX_LINE_BYTES` raises :class:`HeaderTooLong`, as do more than
+    :data:`MAX_HEADER_BYTES` of one record's headers (``in_headers``). Built on first
     use: warcio is imported only for days with WARC files."""
+    from warcio.bufferedreaders import BufferedReader
+
+    class CappedReader(BufferedReader):
+        in_headers = False
+        header_bytes = 0
+
+        def readline(self, length: int | None = None) -> bytes:
+            capped = length is None or length > MAX_LINE_BYTES
+            limit = MAX_LINE_BYTES + 1 if capped else length
+            self._fillbuff()
+            if self.empty():
+                return b""
+            line = self.buff.readline(limit)
+            if not line.endswith(b"\n") and len(line) < limit:
+                line = self._rest_of_line(line, limit)  # the line goes on past the buffer
+            if capped and len(line) > MAX_LINE_BYTES:
+                raise HeaderTooLong(f"a header line over {MAX_LINE_BYTES} bytes")
+            if self.in_headers:
+                self.header_bytes += len(line)
+                if self.header_bytes > MAX_HEADER_BYTES:
+                    raise HeaderTooLong(f"record headers over {MAX_HEADER_BYTES} bytes")
+            return line
+
+        def _rest_of_line(self, start: bytes, limit: int) -> bytes:
+            """``start`` and what follows it, up to the line end, at most ``limit`` bytes
+            in all (joined once: warcio concatenated each piece)."""
+            parts, size = [start], len(start)
+            while size < limit:
+                self._fillbuff()
+                if self.empty():
+                    break
+                part = self.buff.readline(limit - size)
+                parts.append(part)
+                size += len(part)
+                if part.endswith(b"\n"):
+                    break
+            return b"".join(parts)
+
+    return CappedReader
+
+
+@functools.cache
+def _quiet_iterator() -> type:
+    """warcio's ArchiveIterator over plain WARC bytes (a plain file, or one inflated gzip
+    member), read with :func:`_capped_reader`'s reader; without the warning (and a dump
+    of the bytes) it writes straight to stderr for each record not followed by a blank
+    line: counted in ``err_count`` and logged once per file instead. Between records NUL
+    bytes are blank too, and a line too long there is raised when the next record is
+    read (:func:`_consume_blank_lines`)."""
     from warcio.archiveiterator import ArchiveIterator
 
-    reader = _gzip_reader()
+    reader_type = _capped_reader()
 
     class QuietArchiveIterator(ArchiveIterator):
         INC_RECORD = ""
 
         def __init__(self, fileobj, **kwargs) -> None:
             super().__init__(fileobj, **kwargs)
-            if reader is not None:  # nothing read yet: the same reader, faster inflation
-                self.reader = reader(self.fh, block_size=self.reader.block_size)
+            # nothing read yet: the same reader, no gzip sniffing, lines capped
+            self.reader = reader_type(self.fh, block_size=self.reader.block_size)
+            self.deferred: Exception | None = None
+
+        def _next_record(self, next_line):
+            if self.deferred is not None:
+                raise self.deferred
+            self.reader.in_headers, self.reader.header_bytes = True, 0
+            try:
+                return super()._next_record(next_line)
+            finally:
+                self.reader.in_headers = False
+
+        def _consume_blanklines(self):
+            return _consume_blank_lines(self)
 
     return QuietArchiveIterator
 
 
-def _gzip_reader() -> type | None:
-    """warcio's reader with gzip members inflated by ISA-L's zlib-compatible
-    ``decompressobj`` (the same bytes, ~2x faster than zlib: ~0.2 ms less per page of a
-    crawl day, a tenth of what reading a record costs besides extraction); ``None``
-    without ``isal``, and warcio inflates with zlib."""
-    try:
-        from isal import isal_zlib
-    except ImportError:
-        return None
-    from warcio.bufferedreaders import DecompressingBufferedReader
+def _consume_blank_lines(records) -> tuple[bytes | None, int]:
+    """warcio's ``_consume_blanklines``: pass the blank lines after a record (and its
+    first line even when it is not blank: a wrong Content-Length, counted in
+    ``err_count``), then return the next record's first line and the bytes passed.
 
-    def gzip_decompressor():
-        return isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
-
-    class IsalReader(DecompressingBufferedReader):
-        DECOMPRESSORS = {**DecompressingBufferedReader.DECOMPRESSORS,
-                         "gzip": gzip_decompressor}
-
-    return IsalReader
+    Here NUL bytes are blank too: writers pad a file to a block, and the padding after
+    the last record was read as one more, unparsable record. Lines are read in pieces of
+    at most :data:`MAX_LINE_BYTES`, so a run of padding of any length costs no memory;
+    a longer line that is not padding is kept in ``records.deferred``, raised when the
+    next record is read: the record before it is whole."""
+    passed, first = 0, True
+    while True:
+        line = records.reader.readline(MAX_LINE_BYTES)
+        if not line:
+            return None, passed
+        blank = not line.strip(gzipmembers.PADDING)
+        if not blank and len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+            records.deferred = HeaderTooLong(
+                f"a line over {MAX_LINE_BYTES} bytes where a record should start")
+            return None, passed
+        if blank or first:
+            passed += len(line)
+            records.err_count += not blank
+            first = False
+            continue
+        return line, passed
 
 
 def record_label(member: str | None, record_id: str | None, ordinal: int) -> str:
@@ -102,74 +202,237 @@ def record_label(member: str | None, record_id: str | None, ordinal: int) -> str
     return f"{member}:{name}" if member else name
 
 
-def iter_warc(ctx: ItemContext, stream, member: str | None) -> Iterator[Item]:
-    """One item per response record of a WARC stream (plain or gzip: warcio tells). A
-    record whose headers cannot be read ends the file with a ``malformed_record`` reject
-    (nothing after it can be found); a file that ends inside a record, with a
-    ``warc_truncated`` one."""
+@dataclass
+class _Progress:
+    """How far reading one WARC stream got: records met (``ordinal``), whether the last
+    is still being read (``open``), and the counts logged for the file."""
+
+    member: str | None
+    ordinal: int = 0
+    open: bool = False
+    skipped: int = 0
+    unterminated: int = 0
+
+    @property
+    def failing(self) -> int:
+        """The ordinal of the record being read when reading fails: the one begun, else
+        the next."""
+        return self.ordinal if self.open else self.ordinal + 1
+
+    def failing_label(self) -> str:
+        return record_label(self.member, None, self.failing)
+
+
+def iter_warc(ctx: ItemContext, stream, member: str | None,
+              budget: int | None = None) -> Iterator[Item]:
+    """One item per response record of a WARC stream, plain or gzip (told by its first
+    bytes, whatever the name). ``budget`` caps the bytes a gzip stream inflates
+    (default ``max_archive_bytes``)."""
     counted = _Counting(stream)
-    records = _quiet_iterator()(io.BufferedReader(counted, 64 * 1024))
-    ordinal = skipped = 0
+    buffered = io.BufferedReader(counted, 64 * 1024)
+    progress = _Progress(member)
     try:
-        for record in records:
-            ordinal += 1
-            if record.format != "warc" or not record.rec_type:
-                # warcio reads other lines as ARC headers, and a cut gzip member as a
-                # record without headers
-                yield ctx.reject(record_label(member, None, ordinal), reasons.MALFORMED_RECORD,
-                                 f"record {ordinal} has no WARC header (cut, or not WARC)")
-                continue
-            if record.rec_type != "response":
-                skipped += 1
-                ctx.skipped[record.rec_type] += 1
-                continue
-            yield _response_item(ctx, record, record_label(
-                member, record.rec_headers.get_header("WARC-Record-ID"), ordinal))
+        if buffered.peek(2)[:2] == gzipmembers.MAGIC[:2]:
+            yield from _iter_gzip(ctx, buffered, progress,
+                                  ctx.limits.max_archive_bytes if budget is None else budget)
+        else:
+            yield from _iter_plain(ctx, buffered, counted, progress)
+    finally:
+        if progress.skipped:
+            log.info("%s: %d non-response WARC records skipped", member or ctx.source_file,
+                     progress.skipped)
+        if progress.unterminated:
+            log.warning("%s: %d WARC records not followed by a blank line (a wrong "
+                        "Content-Length?)", member or ctx.source_file, progress.unterminated)
+
+
+def _iter_plain(ctx: ItemContext, buffered: io.BufferedReader, counted: _Counting,
+                progress: _Progress) -> Iterator[Item]:
+    """The records of a plain WARC. A record that cannot be read ends the file with one
+    ``malformed_record`` reject (nothing after it can be found); a file that ends
+    inside a record, with a ``warc_truncated`` one."""
+    records = _quiet_iterator()(buffered)
+    try:
+        yield from _iter_records(ctx, records, progress)
     except Exception as exc:  # noqa: BLE001 - warcio raises anything on cut headers
-        yield ctx.reject(record_label(member, None, ordinal + 1), reasons.MALFORMED_RECORD,
-                         f"WARC record {ordinal + 1} cannot be read (damaged or cut): "
+        yield ctx.reject(progress.failing_label(), reasons.MALFORMED_RECORD,
+                         f"WARC record {progress.failing} cannot be read (damaged or cut): "
                          f"{type(exc).__name__}: {exc}"[:500])
         return
     finally:
-        if skipped:
-            log.info("%s: %d non-response WARC records skipped", member or ctx.source_file,
-                     skipped)
-        if records.err_count:
-            log.warning("%s: %d WARC records not followed by a blank line (a wrong "
-                        "Content-Length?)", member or ctx.source_file, records.err_count)
+        progress.unterminated += records.err_count
     if records.offset < counted.count:
-        yield ctx.reject(record_label(member, None, ordinal + 1), reasons.WARC_TRUNCATED,
-                         f"the file ends inside the record after record {ordinal} "
+        yield ctx.reject(progress.failing_label(), reasons.WARC_TRUNCATED,
+                         f"the file ends inside the record after record {progress.ordinal} "
                          f"({counted.count - records.offset} bytes left unread)")
 
 
-def _response_item(ctx: ItemContext, record, label: str) -> Item:
-    """One response record as an item or a reject."""
-    headers = record.rec_headers
-    if headers.get_header("WARC-Truncated"):
-        return ctx.reject(label, reasons.WARC_TRUNCATED,
-                          f"record marked WARC-Truncated: {headers.get_header('WARC-Truncated')}")
-    http = record.http_headers
-    status = http.get_statuscode() if http is not None else None
-    if not status or not status.startswith("2"):
-        return ctx.reject(label, reasons.WARC_HTTP_ERROR,
-                          f"HTTP status {status or 'missing'}")
-    limit = ctx.limits.max_article_bytes
+def _iter_gzip(ctx: ItemContext, buffered: io.BufferedReader, progress: _Progress,
+               budget: int) -> Iterator[Item]:
+    """The records of a ``.warc.gz``, gzip member by gzip member; bytes that are no
+    member are one ``corrupt_file`` reject per stretch; past the budget, one
+    ``too_large`` reject ends the file."""
+    try:
+        for part in gzipmembers.members(buffered, budget):
+            if isinstance(part, gzipmembers.Gap):
+                label = f"<offset {part.start}>"
+                yield ctx.reject(f"{progress.member}:{label}" if progress.member else label,
+                                 reasons.CORRUPT_FILE,
+                                 f"{part.size} bytes at offset {part.start} are no gzip "
+                                 "member (garbage, or a damaged member header); reading "
+                                 "goes on at the next member")
+                continue
+            yield from _iter_member(ctx, part, progress)
+    except OverBudget:
+        yield ctx.reject(progress.failing_label(), reasons.TOO_LARGE,
+                         f"decompressed data over its budget of {budget} bytes (a "
+                         "compression bomb?): the rest of the file is not read")
+    except Exception as exc:  # noqa: BLE001 - the stream under the members failed
+        yield ctx.reject(progress.failing_label(), reasons.CORRUPT_FILE,
+                         f"cannot read the file after record {progress.ordinal}: "
+                         f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _iter_member(ctx: ItemContext, part: gzipmembers.Member,
+                 progress: _Progress) -> Iterator[Item]:
+    """The items of one gzip member's records (one, in a well-made file). A member that
+    cannot be read to its end is one reject for the record being read and the rest of
+    the member: ``corrupt_file`` when it is damaged, ``warc_truncated`` when the file
+    ends inside it, ``malformed_record`` when its bytes are no WARC record. A member
+    found by looking past damage that holds no WARC record is a false header inside the
+    damage, already rejected: no second reject."""
+    records = _quiet_iterator()(part, block_size=gzipmembers.CHUNK)
+    before = progress.ordinal
+    try:
+        yield from _iter_records(ctx, records, progress, first_must_be_warc=part.resynced,
+                                 at_end=lambda: _member_read(records, part))
+    except OverBudget:
+        raise
+    except Exception as exc:  # noqa: BLE001 - warcio raises anything on damaged headers
+        progress.unterminated += records.err_count
+        if part.resynced and progress.ordinal == before and not progress.open:
+            return
+        yield ctx.reject(progress.failing_label(), _member_reason(exc),
+                         f"WARC record {progress.failing} cannot be read: "
+                         f"{type(exc).__name__}: {exc}; the rest of its gzip member "
+                         "is not read"[:500])
+        progress.open = False
+        return
+    progress.unterminated += records.err_count
+
+
+def _member_read(records, part: gzipmembers.Member) -> bool:
+    """Whether a member's records are all read: warcio would only try one more, and meet
+    the end (a tenth of the time spent reading a crawl's records). Not when a line too
+    long waits to be raised (``deferred``)."""
+    return (part.ended and records.next_line is None and records.deferred is None
+            and records.reader.rem_length() == 0)
+
+
+def _member_reason(exc: Exception) -> str:
+    """The reject reason for a gzip member that could not be read to its end."""
+    if isinstance(exc, gzipmembers.Truncated):
+        return reasons.WARC_TRUNCATED
+    if isinstance(exc, gzipmembers.Damaged):
+        return reasons.CORRUPT_FILE
+    return reasons.MALFORMED_RECORD
+
+
+def _iter_records(ctx: ItemContext, records, progress: _Progress,
+                  first_must_be_warc: bool = False,
+                  at_end: Callable[[], bool] = lambda: False) -> Iterator[Item]:
+    """The items of the records a warcio iterator reads, until ``at_end`` says the
+    stream is all read. Each record is read to its end before it becomes an item: damage
+    anywhere in it (a gzip member's checksum is checked at its very end) is raised
+    instead, with ``progress`` at that record."""
+    for record in records:
+        if record.format != "warc" or not record.rec_type:
+            if first_must_be_warc:
+                raise _NotWarc("no WARC record where a gzip member was found")
+            # warcio reads other lines as ARC headers, and a cut record as one without
+            progress.ordinal += 1
+            records.read_to_end()
+            yield ctx.reject(record_label(progress.member, None, progress.ordinal),
+                             reasons.MALFORMED_RECORD,
+                             f"record {progress.ordinal} has no WARC header (cut, or not WARC)")
+            continue
+        first_must_be_warc = False
+        progress.ordinal += 1
+        progress.open = True
+        if record.rec_type != "response":
+            records.read_to_end()
+            progress.open = False
+            progress.skipped += 1
+            ctx.skipped[record.rec_type] += 1
+            if at_end():
+                return
+            continue
+        label = record_label(progress.member, record.rec_headers.get_header("WARC-Record-ID"),
+                             progress.ordinal)
+        item = _response_item(ctx, record, label, records.read_to_end)
+        progress.open = False
+        yield item
+        if at_end():
+            return
+
+
+@dataclass
+class _Payload:
+    """A response's payload as read (at most one byte over the limit), or why not."""
+
+    data: bytes = b""
+    error: str | None = None
+    #: The stream ended inside it.
+    cut: bool = False
+
+
+def _read_payload(record, limit: int) -> _Payload:
     try:
         data = record.content_stream().read(limit + 1)
     except Exception as exc:  # noqa: BLE001 - a payload's decoder fails in its own way
         # (a brotli body raised AttributeError in warcio's decompressor): this record
         # only, the iterator goes on to the next one
-        return ctx.reject(label, reasons.MALFORMED_RECORD,
-                          f"cannot read the payload: {type(exc).__name__}: {exc}"[:500])
+        return _Payload(error=f"cannot read the payload: {type(exc).__name__}: {exc}"[:500])
+    return _Payload(data, cut=getattr(record.raw_stream, "limit", 0) > 0)
+
+
+def _early_reject(record) -> tuple[str, str] | None:
+    """The reject a response is whatever its payload: marked truncated, not 2xx."""
+    headers = record.rec_headers
+    if headers.get_header("WARC-Truncated"):
+        return (reasons.WARC_TRUNCATED,
+                f"record marked WARC-Truncated: {headers.get_header('WARC-Truncated')}")
+    http = record.http_headers
+    status = http.get_statuscode() if http is not None else None
+    if not status or not status.startswith("2"):
+        return reasons.WARC_HTTP_ERROR, f"HTTP status {status or 'missing'}"
+    return None
+
+
+def _response_item(ctx: ItemContext, record, label: str,
+                   finish: Callable[[], None]) -> Item:
+    """One response record as an item or a reject, made after ``finish`` has read the
+    record to its end (which raises when the record is damaged)."""
+    early = _early_reject(record)
+    limit = ctx.limits.max_article_bytes
+    payload = None if early else _read_payload(record, limit)
+    finish()
+    if early is not None:
+        return ctx.reject(label, *early)
+    assert payload is not None
+    if payload.error is not None:
+        return ctx.reject(label, reasons.MALFORMED_RECORD, payload.error)
+    data = payload.data
     if len(data) > limit:
         return ctx.reject(label, reasons.TOO_LARGE, f"page over {limit} bytes")
-    if getattr(record.raw_stream, "limit", 0) > 0:
+    if payload.cut:
         return ctx.reject(label, reasons.WARC_TRUNCATED,
                           "the file ends inside this record", sha256_hex(data))
+    http = record.http_headers
     content_type = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
     if content_type not in HTML_TYPES and not (not content_type and looks_like_html(data)):
         return ctx.reject(label, reasons.WARC_NOT_HTML,
                           f"content type {content_type or 'missing'}", sha256_hex(data))
+    headers = record.rec_headers
     return page_item(ctx, label, data, url=headers.get_header("WARC-Target-URI"),
                      published=headers.get_header("WARC-Date"))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
+import pytest
 from newsetl.inputs import Limits, RejectItem, discover, iter_file
 from newsetl.pipeline import run_day
 from newsetl.process import process_items
@@ -135,3 +137,58 @@ def test_a_late_line_in_another_encoding_is_unreadable_not_malformed(tmp_path: P
     found = _items(day)
     assert found[-1][1] == "unreadable_encoding"
     assert [reason for _, reason in found[:-1]] == ["ok"] * 400
+
+
+def _gzip_of(*parts: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return b"".join(compressor.compress(p) for p in parts) + compressor.flush()
+
+
+@pytest.mark.parametrize("name", ["ap.sgml.gz", "ap.txt.gz"])
+def test_an_sgml_gzip_stream_has_the_decompression_budget(tmp_path: Path, name: str) -> None:
+    """SGML streams were inflated without a budget: 200 MB of blank lines in a 200 KB
+    ``.sgml.gz`` took 55 CPU s, all of it read. Now, as for JSONL, one ``too_large``
+    reject ends the file past the budget."""
+    doc = (b"<DOC><DOCNO>AP-1</DOCNO><TEXT>" + _article(1).encode() + b"</TEXT></DOC>\n")
+    day = tmp_path / DAY
+    day.mkdir()
+    (day / name).write_bytes(_gzip_of(doc, b"\n" * (4 << 20), doc.replace(b"AP-1", b"AP-2")))
+    entry = discover(day)[0]
+    items = list(iter_file(day, entry, 0, Limits(min_stream_budget=1 << 20, max_ratio=2)))
+    assert [getattr(i, "reason", "ok") for i in items] == ["ok", "too_large"]
+    assert "budget" in items[1].detail
+
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _tgz_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("nested", ["zip", "tar.gz"])
+def test_archives_nested_in_an_archive_share_its_budget(tmp_path: Path, nested: str) -> None:
+    """Each nested archive started a budget of its own: a zip of N small zips could
+    inflate N times ``max_archive_bytes``. Now they draw on the outer archive's."""
+    text = (_article(0) * 2000).encode()[:600_000]
+    pack = _zip_of if nested == "zip" else _tgz_of
+    inner = pack({"a.txt": text})
+    assert len(inner) < 10_000  # the outer archive charges little for each
+    day = tmp_path / DAY
+    day.mkdir()
+    (day / "outer.zip").write_bytes(_zip_of({f"n{i}.{nested}": inner for i in range(3)}))
+    entry = discover(day)[0]
+    items = list(iter_file(day, entry, 0, Limits(max_archive_bytes=1 << 20)))
+    assert [getattr(i, "reason", "ok") for i in items] == ["ok", "too_large", "too_large"]
+    assert items[1].source_member == f"n1.{nested}!/a.txt"

@@ -210,21 +210,186 @@ def _described(items: list) -> list:
 @pytest.mark.parametrize("cut", [None, 0.3, 0.7])
 def test_isal_inflates_what_zlib_inflates(tmp_path: Path, monkeypatch, cut: float | None) -> None:
     """With ``isal`` installed, ``.warc.gz`` members are inflated by ISA-L: the same
-    items and rejects as warcio's own zlib reader, whole or cut inside a record."""
+    items and rejects as zlib, whole or cut inside a record."""
     pytest.importorskip("isal")
-    from newsetl import warc
+    from newsetl import gzipmembers
 
     data = warc_bytes(True)
     if cut is not None:
         start, end = _record_offsets(data)[6:8]
         data = data[:start + int((end - start) * cut)]
     (tmp_path / "crawl.warc.gz").write_bytes(data)
-    warc._quiet_iterator.cache_clear()
-    assert warc._gzip_reader() is not None
+    assert gzipmembers.inflater() is not gzipmembers.ZLIB
     fast = _described(items_of(tmp_path))
-    warc._quiet_iterator.cache_clear()
-    monkeypatch.setattr(warc, "_gzip_reader", lambda: None)
+    monkeypatch.setattr(gzipmembers, "inflater", lambda: gzipmembers.ZLIB)
+    assert _described(items_of(tmp_path)) == fast
+
+
+def _reasons(items: list) -> list[tuple[str, str | None]]:
+    return [(i.source_member, getattr(i, "reason", None)) for i in items]
+
+
+def _flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x5A]) + data[at + 1:]
+
+
+@pytest.mark.parametrize("inflater", ["isal", "zlib"])
+@pytest.mark.parametrize("where", [0.0, 0.3, 0.6, 0.999])
+def test_a_damaged_gzip_member_rejects_its_record_and_reading_resumes(
+        tmp_path: Path, monkeypatch, capfd, inflater: str, where: float) -> None:
+    """One damaged member (its header, its deflate data, its checksum) used to end the
+    file: the records after it vanished. Now its record is one reject, and reading goes
+    on at the next member."""
+    from newsetl import gzipmembers
+
+    if inflater == "zlib":
+        monkeypatch.setattr(gzipmembers, "inflater", lambda: gzipmembers.ZLIB)
+    else:
+        pytest.importorskip("isal")
+    data = warc_bytes(True)
+    start, end = _record_offsets(data)[4:6]  # the image response's member
+    intact = _reasons(items_of_bytes(tmp_path / "intact", data))
+    items = _reasons(items_of_bytes(tmp_path / "damaged",
+                                    _flip(data, start + int((end - start) * where))))
+    assert len(items) == len(intact) == 5
+    assert items[:2] == intact[:2] and items[3:] == intact[3:]
+    assert items[2][1] == reasons.CORRUPT_FILE
+    assert capfd.readouterr().err == ""  # warcio printed inflate errors
+
+
+def items_of_bytes(day: Path, data: bytes) -> list:
+    """The items of one ``crawl.warc.gz`` of ``data`` in a day of its own."""
+    day.mkdir()
+    (day / "crawl.warc.gz").write_bytes(data)
+    return items_of(day)
+
+
+def _random_page(seed: int, words: int) -> bytes:
+    """A page that compresses poorly: its gzip member spans several reads."""
+    import random
+
+    rng = random.Random(seed)
+    text = " ".join("".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 9)))
+                    for _ in range(words))
+    return f"<html><body><article><p>{text}</p></article></body></html>".encode()
+
+
+def test_damage_deep_inside_a_big_member_loses_only_its_record(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    for i in range(5):
+        w.write_record(_response(w, f"{URL}/{i}", "200 OK", "image/png", _random_page(i, 60_000)))
+    data = buf.getvalue()
+    start, end = _record_offsets(data)[2:4]
+    assert end - start > 2 * 64 * 1024
+    (tmp_path / "big.warc.gz").write_bytes(_flip(data, (start + end) // 2))
+    items = items_of(tmp_path)
+    assert [i.reason for i in items] == [reasons.WARC_NOT_HTML] * 2 + [
+        reasons.CORRUPT_FILE] + [reasons.WARC_NOT_HTML] * 2
+
+
+def test_garbage_between_gzip_members_is_one_reject(tmp_path: Path) -> None:
+    data = warc_bytes(True)
+    at = _record_offsets(data)[4]
+    (tmp_path / "crawl.warc.gz").write_bytes(data[:at] + b"not gzip at all\r\n" + data[at:])
+    items = items_of(tmp_path)
+    assert [getattr(i, "reason", None) for i in items] == [
+        None, reasons.WARC_HTTP_ERROR, reasons.CORRUPT_FILE, *EXPECTED_REJECTS[1:]]
+    assert "17 bytes" in items[2].detail
+
+
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("padding", [b"\0" * 1000, b"\r\n" * 3, b" \t\n",
+                                     b"\0" * (300 * 1024) + b"\n"])
+def test_padding_after_the_last_record_is_no_reject(tmp_path: Path, gz: bool,
+                                                    padding: bytes) -> None:
+    """Writers pad a file to a block with NUL bytes: the padding was read as one more
+    record (a phantom ``malformed_record`` or ``warc_truncated``)."""
+    data = warc_bytes(gz)
+    (tmp_path / ("crawl.warc.gz" if gz else "crawl.warc")).write_bytes(data + padding)
+    assert [getattr(i, "reason", None) for i in items_of(tmp_path)] == [None,
+                                                                        *EXPECTED_REJECTS]
+
+
+@pytest.mark.parametrize("gz,reason", [(False, reasons.MALFORMED_RECORD),
+                                       (True, reasons.CORRUPT_FILE)])
+def test_garbage_after_the_last_record_is_still_a_reject(tmp_path: Path, gz: bool,
+                                                         reason: str) -> None:
+    data = warc_bytes(gz)
+    (tmp_path / ("crawl.warc.gz" if gz else "crawl.warc")).write_bytes(
+        data + b"\0\0trailing garbage\r\n")
+    assert [getattr(i, "reason", None) for i in items_of(tmp_path)] == [
+        None, *EXPECTED_REJECTS, reason]
+
+
+def _gzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data, compresslevel=1)
+
+
+def test_a_member_with_an_endless_header_line_is_one_reject(tmp_path: Path) -> None:
+    """A member holding one line of megabytes (a bomb, or damage) made warcio buffer it
+    whole; and it ended the file. Now the line is cut at the cap, its member is one
+    reject, and the members after it are read."""
+    from newsetl.warc import MAX_LINE_BYTES
+
+    data = warc_bytes(True)
+    at = _record_offsets(data)[4]
+    bomb = _gzip(b"WARC/1.0\r\nWARC-Type: response\r\nX-Long: " + b"a" * (4 * MAX_LINE_BYTES))
+    (tmp_path / "crawl.warc.gz").write_bytes(data[:at] + bomb + data[at:])
+    items = items_of(tmp_path)
+    assert [getattr(i, "reason", None) for i in items] == [
+        None, reasons.WARC_HTTP_ERROR, reasons.MALFORMED_RECORD, *EXPECTED_REJECTS[1:]]
+    assert f"over {MAX_LINE_BYTES} bytes" in items[2].detail
+
+
+def test_a_line_over_the_cap_is_never_held_in_memory(tmp_path: Path) -> None:
+    """warcio grew a line block by block (a 64 MB line took 356 MB and 68 CPU s)."""
+    import tracemalloc
+
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=False)
+    w.write_record(_response(w, URL, "200 OK", "image/png", b"\x89PNG\r\n\x1a\n"))
+    (tmp_path / "a.warc").write_bytes(buf.getvalue())
+    assert len(items_of(tmp_path)) == 1  # imports and caches warmed up
+    line = 16 * 1024 * 1024
+    (tmp_path / "a.warc").write_bytes(buf.getvalue() + b"x" * line)
+    tracemalloc.start()
     try:
-        assert _described(items_of(tmp_path)) == fast
+        items = items_of(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
     finally:
-        warc._quiet_iterator.cache_clear()
+        tracemalloc.stop()
+    assert [i.reason for i in items] == [reasons.WARC_NOT_HTML, reasons.MALFORMED_RECORD]
+    assert peak < line // 4
+
+
+def test_headers_over_the_cap_are_a_reject(tmp_path: Path) -> None:
+    """warcio keeps every header line of a record (and joins continuation lines by
+    repeated concatenation): a record of endless short header lines is refused too."""
+    from newsetl.warc import MAX_HEADER_BYTES
+
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=False)
+    pad = [(f"X-Pad-{i}", "x") for i in range(MAX_HEADER_BYTES // 8)]
+    w.write_record(_response(w, URL, "200 OK", "text/html", PAGE.encode(), pad))
+    (tmp_path / "a.warc").write_bytes(buf.getvalue())
+    [item] = items_of(tmp_path)
+    assert item.reason == reasons.MALFORMED_RECORD
+    assert f"over {MAX_HEADER_BYTES} bytes" in item.detail
+
+
+def test_a_warc_gz_has_the_gzip_decompression_budget(tmp_path: Path) -> None:
+    """A .warc.gz inflated without a budget: a member of zeros (a bomb) was read to its
+    end. Now past the stream budget one ``too_large`` reject ends the file."""
+    limits = Limits(min_stream_budget=1024 * 1024, max_ratio=2)
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    w.write_record(_response(w, URL, "200 OK", "text/html", PAGE.encode()))
+    w.write_record(_response(w, URL + "/bomb", "200 OK", "image/png", b"\0" * (4 << 20)))
+    w.write_record(_response(w, URL + "/after", "200 OK", "text/html", PAGE.encode()))
+    (tmp_path / "a.warc.gz").write_bytes(buf.getvalue())
+    items = items_of(tmp_path, limits)
+    assert [getattr(i, "reason", None) for i in items] == [None, reasons.TOO_LARGE]
+    assert "budget" in items[1].detail
