@@ -98,8 +98,9 @@ def test_a_file_of_bad_records_is_handed_on_in_bounded_batches(tmp_path: Path) -
 
 def test_a_payload_that_fails_to_decode_rejects_its_record_only(tmp_path: Path,
                                                                 monkeypatch) -> None:
-    """warcio's brotli decoder raised AttributeError with the pinned brotli: the reject
-    ended the file, and the records after it were never counted."""
+    """A payload decoder that raises (warcio's brotli decoder raised AttributeError
+    with the pinned brotli): the reject ended the file, and the records after it were
+    never counted."""
     from warcio.recordloader import ArcWarcRecord
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter

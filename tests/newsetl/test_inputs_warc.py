@@ -393,3 +393,39 @@ def test_a_warc_gz_has_the_gzip_decompression_budget(tmp_path: Path) -> None:
     items = items_of(tmp_path, limits)
     assert [getattr(i, "reason", None) for i in items] == [None, reasons.TOO_LARGE]
     assert "budget" in items[1].detail
+
+
+def _br_response(writer: WARCWriter, url: str, body: bytes, chunked: bool = False):
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "br")]
+    if chunked:
+        headers.append(("Transfer-Encoding", "chunked"))
+        half = len(body) // 2
+        body = b"".join(b"%x\r\n%s\r\n" % (len(part), part)
+                        for part in (body[:half], body[half:])) + b"0\r\n\r\n"
+    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+    return writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                     http_headers=http)
+
+
+def test_brotli_encoded_pages_are_read_and_bounded(tmp_path: Path) -> None:
+    """``Content-Encoding: br`` pages (common in today's crawls) failed in warcio's
+    decoder with the pinned brotli, each a reject; now they are articles, a brotli bomb
+    is ``too_large`` without being inflated whole, and a damaged body is one reject."""
+    import brotli
+
+    page = brotli.compress(PAGE.encode())
+    bomb = brotli.compress(b"<html><body>" + b"x" * 200_000_000)
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    w.write_record(_br_response(w, URL, page))
+    w.write_record(_br_response(w, URL + "-chunked", page, chunked=True))
+    w.write_record(_br_response(w, URL + "-bomb", bomb))
+    w.write_record(_br_response(w, URL + "-cut", page[:len(page) // 2]))
+    w.write_record(_br_response(w, URL + "-noise", bytes(range(7, 250))))
+    (tmp_path / "crawl.warc.gz").write_bytes(buf.getvalue())
+    items = items_of(tmp_path)
+    assert [getattr(i, "reason", None) for i in items] == [
+        None, None, reasons.TOO_LARGE, reasons.MALFORMED_RECORD, reasons.MALFORMED_RECORD]
+    rows = rows_of(tmp_path)
+    assert [a["title"] for a in rows.articles] == ["Floods close the valley road"] * 2
+    assert "brotli" in items[3].detail
