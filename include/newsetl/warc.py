@@ -299,8 +299,11 @@ def _iter_member(ctx: ItemContext, part: gzipmembers.Member,
     cannot be read to its end is one reject for the record being read and the rest of
     the member: ``corrupt_file`` when it is damaged, ``warc_truncated`` when the file
     ends inside it, ``malformed_record`` when its bytes are no WARC record. A member
-    found by looking past damage that holds no WARC record is a false header inside the
-    damage, already rejected: no second reject."""
+    found by looking past damage (or a gap) that fails before its first record is read
+    is a false header inside the damage, already rejected (no second reject), unless it
+    looks like a writer's member (:attr:`~newsetl.gzipmembers.Member.looks_real`: it
+    inflated ``WARC/``, or has a writer's gzip header): then it is a damaged member of
+    its own, with its own reject."""
     records = _quiet_iterator()(part, block_size=gzipmembers.CHUNK)
     before = progress.ordinal
     try:
@@ -310,13 +313,14 @@ def _iter_member(ctx: ItemContext, part: gzipmembers.Member,
         raise
     except Exception as exc:  # noqa: BLE001 - warcio raises anything on damaged headers
         progress.unterminated += records.err_count
-        if part.resynced and progress.ordinal == before and not progress.open:
+        if (part.resynced and progress.ordinal == before and not progress.open
+                and not part.looks_real):
             return
         yield ctx.reject(progress.failing_label(), _member_reason(exc),
                          f"WARC record {progress.failing} cannot be read: "
                          f"{type(exc).__name__}: {exc}; the rest of its gzip member "
                          "is not read"[:500])
-        progress.open = False
+        progress.ordinal, progress.open = progress.failing, False  # the record is met
         return
     progress.unterminated += records.err_count
 

@@ -429,3 +429,35 @@ def test_brotli_encoded_pages_are_read_and_bounded(tmp_path: Path) -> None:
     rows = rows_of(tmp_path)
     assert [a["title"] for a in rows.articles] == ["Floods close the valley road"] * 2
     assert "brotli" in items[3].detail
+
+
+def _members(n: int) -> list[bytes]:
+    """``n`` HTML responses, one gzip member each."""
+    out = []
+    for i in range(n):
+        buf = io.BytesIO()
+        w = WARCWriter(buf, gzip=True)
+        w.write_record(_response(w, f"{URL}/{i}", "200 OK", "text/html", PAGE.encode()))
+        out.append(buf.getvalue())
+    return out
+
+
+@pytest.mark.parametrize("case", ["two_damaged", "gap_then_damaged", "damaged_then_cut"])
+def test_a_damaged_member_after_damage_still_has_its_reject(tmp_path: Path,
+                                                            case: str) -> None:
+    """A member found by looking past damage (or garbage) used to lose its record
+    silently when it failed before its first record: taken for a false header."""
+    p = _members(5)
+    if case == "two_damaged":
+        data = p[0] + _flip(p[1], 40) + _flip(p[2], 12) + b"".join(p[3:])
+        want = [None, reasons.CORRUPT_FILE, reasons.CORRUPT_FILE, None, None]
+    elif case == "gap_then_damaged":
+        data = p[0] + p[1] + b"GARBAGE" + _flip(p[2], 12) + b"".join(p[3:])
+        want = [None, None, reasons.CORRUPT_FILE, reasons.CORRUPT_FILE, None, None]
+    else:
+        data = p[0] + _flip(p[1], 40) + p[2][:20]
+        want = [None, reasons.CORRUPT_FILE, reasons.WARC_TRUNCATED]
+    items = items_of_bytes(tmp_path / "day", data)
+    assert [getattr(i, "reason", None) for i in items] == want
+    labels = [i.source_member for i in items]
+    assert len(set(labels)) == len(labels)
