@@ -83,6 +83,14 @@ class Gap:
     size: int
 
 
+def writers_header(header: bytes) -> bool:
+    """Whether 10 bytes are a gzip member header a writer makes: magic and deflate,
+    reserved flag bits zero, XFL 0, 2 or 4, OS 0-13 or 255 (random bytes after the magic
+    pass one time in about 12,000)."""
+    return (len(header) == 10 and header[:3] == MAGIC and header[3] & 0xE0 == 0
+            and header[8] in (0, 2, 4) and (header[9] <= 13 or header[9] == 255))
+
+
 class _Source:
     """The compressed stream read forward in chunks. The bytes of the member being read
     stay in memory from its second byte on (at most :data:`REPLAY_BYTES` behind the read
@@ -159,6 +167,16 @@ class _Source:
             if not self._fill():
                 return False
 
+    def member_header_after(self, offset: int) -> bool:
+        """Whether a writer's member header (:func:`writers_header`) lies in the bytes
+        kept from ``offset`` on."""
+        at = max(offset - self._base, 0)
+        while (found := self._buf.find(MAGIC, at)) >= 0:
+            if writers_header(bytes(self._buf[found:found + 10])):
+                return True
+            at = found + 1
+        return False
+
     def at_magic(self) -> bool:
         """Whether a member header starts at the read position."""
         while len(self._buf) - self._pos < len(MAGIC) and self._fill():
@@ -212,9 +230,7 @@ class Member:
         bytes only: deterministic."""
         if self._begins == b"WARC/":
             return True
-        header = self._header
-        return (len(header) == 10 and header[3] & 0xE0 == 0 and header[8] in (0, 2, 4)
-                and (header[9] <= 13 or header[9] == 255))
+        return writers_header(self._header)
 
     @property
     def ended(self) -> bool:
@@ -257,6 +273,9 @@ class Member:
         data = self._source.read(self._read_size)
         self._read_size = min(CHUNK, self._read_size * 16)
         if not data:
+            if self._source.member_header_after(self.start + 1):
+                raise Damaged(f"damaged gzip member at offset {self.start}: its deflate "
+                              "data runs on over a later member's header")
             raise Truncated(f"the file ends inside the gzip member at offset {self.start}")
         if len(self._header) < 10:
             self._header += data[:10 - len(self._header)]

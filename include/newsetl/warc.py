@@ -212,6 +212,8 @@ class _Progress:
     open: bool = False
     skipped: int = 0
     unterminated: int = 0
+    #: The label of the record being read (``open``), once its headers are read.
+    label: str | None = None
 
     @property
     def failing(self) -> int:
@@ -220,6 +222,8 @@ class _Progress:
         return self.ordinal if self.open else self.ordinal + 1
 
     def failing_label(self) -> str:
+        if self.open and self.label is not None:
+            return self.label
         return record_label(self.member, None, self.failing)
 
 
@@ -308,7 +312,8 @@ def _iter_member(ctx: ItemContext, part: gzipmembers.Member,
     before = progress.ordinal
     try:
         yield from _iter_records(ctx, records, progress, first_must_be_warc=part.resynced,
-                                 at_end=lambda: _member_read(records, part))
+                                 at_end=lambda: _member_read(records, part),
+                                 verify=lambda: _verify_member(records, part))
     except OverBudget:
         raise
     except Exception as exc:  # noqa: BLE001 - warcio raises anything on damaged headers
@@ -333,6 +338,19 @@ def _member_read(records, part: gzipmembers.Member) -> bool:
             and records.reader.rem_length() == 0)
 
 
+def _verify_member(records, part: gzipmembers.Member) -> None:
+    """After a record is read: unless another WARC record follows it in the member, read
+    the member to its end (checksum included) and raise its damage, so that a damaged
+    member's record is never an item. (Past a non-WARC line inside an intact member the
+    rest of it is not read: it is a ``malformed_record`` reject, as it was.)"""
+    line = records.next_line
+    if line is None or line.startswith(b"WARC/"):
+        return
+    part.finish()
+    if part.failure is not None:
+        raise part.failure
+
+
 def _member_reason(exc: Exception) -> str:
     """The reject reason for a gzip member that could not be read to its end."""
     if isinstance(exc, gzipmembers.Truncated):
@@ -344,11 +362,17 @@ def _member_reason(exc: Exception) -> str:
 
 def _iter_records(ctx: ItemContext, records, progress: _Progress,
                   first_must_be_warc: bool = False,
-                  at_end: Callable[[], bool] = lambda: False) -> Iterator[Item]:
+                  at_end: Callable[[], bool] = lambda: False,
+                  verify: Callable[[], None] = lambda: None) -> Iterator[Item]:
     """The items of the records a warcio iterator reads, until ``at_end`` says the
-    stream is all read. Each record is read to its end before it becomes an item: damage
-    anywhere in it (a gzip member's checksum is checked at its very end) is raised
-    instead, with ``progress`` at that record."""
+    stream is all read. Each record is read to its end, then ``verify`` called, before
+    it becomes an item: damage anywhere in it (a gzip member's checksum is checked at
+    its very end) is raised instead, with ``progress`` at that record."""
+
+    def finish() -> None:
+        records.read_to_end()
+        verify()
+
     for record in records:
         if record.format != "warc" or not record.rec_type:
             if first_must_be_warc:
@@ -362,9 +386,9 @@ def _iter_records(ctx: ItemContext, records, progress: _Progress,
             continue
         first_must_be_warc = False
         progress.ordinal += 1
-        progress.open = True
+        progress.open, progress.label = True, None
         if record.rec_type != "response":
-            records.read_to_end()
+            finish()
             progress.open = False
             progress.skipped += 1
             ctx.skipped[record.rec_type] += 1
@@ -373,7 +397,8 @@ def _iter_records(ctx: ItemContext, records, progress: _Progress,
             continue
         label = record_label(progress.member, record.rec_headers.get_header("WARC-Record-ID"),
                              progress.ordinal)
-        item = _response_item(ctx, record, label, records.read_to_end)
+        progress.label = label
+        item = _response_item(ctx, record, label, finish)
         progress.open = False
         yield item
         if at_end():

@@ -461,3 +461,35 @@ def test_a_damaged_member_after_damage_still_has_its_reject(tmp_path: Path,
     assert [getattr(i, "reason", None) for i in items] == want
     labels = [i.source_member for i in items]
     assert len(set(labels)) == len(labels)
+
+
+def _story_member(i: int) -> bytes:
+    """A response in a gzip member of its own, the same bytes on every run."""
+    html = ("<html><head><title>Story {i}</title></head><body><p>" + "This is a fine "
+            "paragraph of news text number {i} with enough words to count as an article "
+            "body. " * 6 + "</p></body></html>").format(i=i)
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    w.write_record(w.create_warc_record(
+        f"http://x/{i}", "response", payload=io.BytesIO(html.encode()), http_headers=http,
+        warc_headers_dict={"WARC-Record-ID": f"<urn:uuid:00000003-{i}>",
+                           "WARC-Date": "2024-01-01T00:00:00Z"}))
+    return buf.getvalue()
+
+
+def test_a_damaged_member_is_checked_to_its_end_before_its_record_is_an_article(
+        tmp_path: Path) -> None:
+    """Damage near the end of a member's deflate data left the record's bytes whole but
+    garbled what follows it: the record became an article before the member's checksum
+    was read, and the garbage a phantom ``malformed_record``."""
+    import zlib
+
+    first = bytearray(_story_member(0))
+    first[384] = 0
+    with pytest.raises(zlib.error):
+        zlib.decompress(bytes(first), 31)
+    items = items_of_bytes(tmp_path / "day",
+                           bytes(first) + _story_member(1) + _story_member(2))
+    assert _reasons(items) == [("urn:uuid:00000003-0", reasons.CORRUPT_FILE),
+                               ("urn:uuid:00000003-1", None), ("urn:uuid:00000003-2", None)]
