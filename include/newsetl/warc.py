@@ -22,7 +22,9 @@ Memory stays bounded by one page (``max_article_bytes``) and the header caps
 (:data:`MAX_LINE_BYTES`, :data:`MAX_HEADER_BYTES`): warcio reads a line whatever its
 length, growing it block by block (one 64 MB line without a newline took 356 MB and
 68 CPU s); a line over the cap is a ``malformed_record`` reject for the record and the
-rest of its gzip member (of a plain file: the rest of the file).
+rest of its gzip member (of a plain file: the rest of the file), except in the HTTP
+headers of a record whose ``Content-Length`` is known: that record alone (the rest of
+its block is passed over, read in pieces).
 """
 
 from __future__ import annotations
@@ -53,7 +55,11 @@ MAX_HEADER_BYTES = MiB
 
 class HeaderTooLong(Exception):
     """A header line over :data:`MAX_LINE_BYTES`, or a record's headers over
-    :data:`MAX_HEADER_BYTES`."""
+    :data:`MAX_HEADER_BYTES`; ``consumed``: the bytes of the line read."""
+
+    def __init__(self, message: str, consumed: int = 0) -> None:
+        super().__init__(message)
+        self.consumed = consumed
 
 
 class _NotWarc(Exception):
@@ -102,11 +108,12 @@ def _capped_reader() -> type:
             if not line.endswith(b"\n") and len(line) < limit:
                 line = self._rest_of_line(line, limit)  # the line goes on past the buffer
             if capped and len(line) > MAX_LINE_BYTES:
-                raise HeaderTooLong(f"a header line over {MAX_LINE_BYTES} bytes")
+                raise HeaderTooLong(f"a header line over {MAX_LINE_BYTES} bytes", len(line))
             if self.in_headers:
                 self.header_bytes += len(line)
                 if self.header_bytes > MAX_HEADER_BYTES:
-                    raise HeaderTooLong(f"record headers over {MAX_HEADER_BYTES} bytes")
+                    raise HeaderTooLong(f"record headers over {MAX_HEADER_BYTES} bytes",
+                                        len(line))
             return line
 
         def _rest_of_line(self, start: bytes, limit: int) -> bytes:
@@ -136,7 +143,9 @@ def _quiet_iterator() -> type:
     bytes are blank too, and a line too long there is raised when the next record is
     read (:func:`_consume_blank_lines`)."""
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.limitreader import LimitReader
 
+    BUFF_SIZE = 64 * 1024  # noqa: N806
     reader_type = _capped_reader()
 
     class QuietArchiveIterator(ArchiveIterator):
@@ -147,15 +156,35 @@ def _quiet_iterator() -> type:
             # nothing read yet: the same reader, no gzip sniffing, lines capped
             self.reader = reader_type(self.fh, block_size=self.reader.block_size)
             self.deferred: Exception | None = None
+            self.http_error: HeaderTooLong | None = None
+            load_http_headers = self.loader.load_http_headers
+
+            def skipping_http_headers(rec_type, uri, stream, length):
+                try:
+                    return load_http_headers(rec_type, uri, stream, length)
+                except HeaderTooLong as exc:
+                    if not isinstance(stream, LimitReader):
+                        raise  # no Content-Length: no way to the next record
+                    stream.limit -= exc.consumed
+                    self.reader.in_headers = False
+                    while stream.read(BUFF_SIZE):  # the rest of the block, bounded
+                        pass
+                    self.http_error = exc
+                    return None
+
+            self.loader.load_http_headers = skipping_http_headers
 
         def _next_record(self, next_line):
             if self.deferred is not None:
                 raise self.deferred
             self.reader.in_headers, self.reader.header_bytes = True, 0
+            self.http_error = None
             try:
-                return super()._next_record(next_line)
+                record = super()._next_record(next_line)
             finally:
                 self.reader.in_headers = False
+            record.header_error = self.http_error
+            return record
 
         def _consume_blanklines(self):
             return _consume_blank_lines(self)
@@ -398,6 +427,14 @@ def _iter_records(ctx: ItemContext, records, progress: _Progress,
         label = record_label(progress.member, record.rec_headers.get_header("WARC-Record-ID"),
                              progress.ordinal)
         progress.label = label
+        if record.header_error is not None:  # its block skipped, Content-Length known
+            finish()
+            progress.open = False
+            yield ctx.reject(label, reasons.MALFORMED_RECORD,
+                             f"HTTP headers cannot be read: {record.header_error}")
+            if at_end():
+                return
+            continue
         item = _response_item(ctx, record, label, finish)
         progress.open = False
         yield item

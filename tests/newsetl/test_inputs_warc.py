@@ -493,3 +493,23 @@ def test_a_damaged_member_is_checked_to_its_end_before_its_record_is_an_article(
                            bytes(first) + _story_member(1) + _story_member(2))
     assert _reasons(items) == [("urn:uuid:00000003-0", reasons.CORRUPT_FILE),
                                ("urn:uuid:00000003-1", None), ("urn:uuid:00000003-2", None)]
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_an_http_header_line_over_the_cap_rejects_its_record_only(tmp_path: Path,
+                                                                  gz: bool) -> None:
+    """A 300 KB HTTP header line (a huge ``Link``) inside a record whose Content-Length
+    is known ended a plain WARC: the records after it vanished without a reject."""
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=gz)
+    for i in range(3):
+        extra = [("Link", "<https://x/a>; rel=preload, " * 11000)] if i == 0 else []
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *extra],
+                                protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record(f"{URL}/{i}", "response", http_headers=http,
+                                            payload=io.BytesIO(PAGE.encode())))
+    (tmp_path / ("crawl.warc.gz" if gz else "crawl.warc")).write_bytes(buf.getvalue())
+    items = items_of(tmp_path)
+    assert [getattr(i, "reason", None) for i in items] == [reasons.MALFORMED_RECORD,
+                                                            None, None]
+    assert "256" in items[0].detail or "262144" in items[0].detail
