@@ -259,13 +259,13 @@ class _Progress:
 def iter_warc(ctx: ItemContext, stream, member: str | None,
               budget: int | None = None) -> Iterator[Item]:
     """One item per response record of a WARC stream, plain or gzip (told by its first
-    bytes, whatever the name). ``budget`` caps the bytes a gzip stream inflates
-    (default ``max_archive_bytes``)."""
+    bytes, and by its name when they are no WARC record: :func:`_gzip_stream`).
+    ``budget`` caps the bytes a gzip stream inflates (default ``max_archive_bytes``)."""
     counted = _Counting(stream)
     buffered = io.BufferedReader(counted, 64 * 1024)
     progress = _Progress(member)
     try:
-        if buffered.peek(2)[:2] == gzipmembers.MAGIC[:2]:
+        if _gzip_stream(buffered.peek(64 * 1024), member or ctx.source_file):
             yield from _iter_gzip(ctx, buffered, progress,
                                   ctx.limits.max_archive_bytes if budget is None else budget)
         else:
@@ -277,6 +277,18 @@ def iter_warc(ctx: ItemContext, stream, member: str | None,
         if progress.unterminated:
             log.warning("%s: %d WARC records not followed by a blank line (a wrong "
                         "Content-Length?)", member or ctx.source_file, progress.unterminated)
+
+
+def _gzip_stream(head: bytes, name: str) -> bool:
+    """Whether a stream is read as gzip members: it starts with ``1f 8b``, or it is
+    named ``.gz`` and starts with no WARC record (after padding): its first byte is
+    damaged, and the bytes before the first intact member are one ``corrupt_file`` gap,
+    not the whole file one ``malformed_record``. (Not a plain file with a member header
+    in its first bytes: a gzip-encoded page holds one.)"""
+    if head[:2] == gzipmembers.MAGIC[:2]:
+        return True
+    return (name.lower().endswith(".gz")
+            and not head.lstrip(gzipmembers.PADDING).startswith(b"WARC/"))
 
 
 def _iter_plain(ctx: ItemContext, buffered: io.BufferedReader, counted: _Counting,

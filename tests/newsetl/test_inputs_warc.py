@@ -513,3 +513,13 @@ def test_an_http_header_line_over_the_cap_rejects_its_record_only(tmp_path: Path
     assert [getattr(i, "reason", None) for i in items] == [reasons.MALFORMED_RECORD,
                                                             None, None]
     assert "256" in items[0].detail or "262144" in items[0].detail
+
+
+@pytest.mark.parametrize("at", [0, 1])
+def test_a_damaged_first_byte_of_a_warc_gz_loses_only_its_record(tmp_path: Path,
+                                                                  at: int) -> None:
+    """The first two bytes alone told gzip from plain: one damaged byte there made the
+    whole file one ``malformed_record`` reject."""
+    p = _members(5)
+    items = items_of_bytes(tmp_path / "day", _flip(p[0], at) + b"".join(p[1:]))
+    assert [getattr(i, "reason", None) for i in items] == [reasons.CORRUPT_FILE] + [None] * 4
