@@ -97,6 +97,7 @@ def _capped_reader() -> type:
     class CappedReader(BufferedReader):
         in_headers = False
         header_bytes = 0
+        lost = b""
 
         def readline(self, length: int | None = None) -> bytes:
             capped = length is None or length > MAX_LINE_BYTES
@@ -106,7 +107,9 @@ def _capped_reader() -> type:
                 return b""
             line = self.buff.readline(limit)
             if not line.endswith(b"\n") and len(line) < limit:
+                self.lost = line  # if the stream fails before the line ends
                 line = self._rest_of_line(line, limit)  # the line goes on past the buffer
+                self.lost = b""
             if capped and len(line) > MAX_LINE_BYTES:
                 raise HeaderTooLong(f"a header line over {MAX_LINE_BYTES} bytes", len(line))
             if self.in_headers:
@@ -375,8 +378,22 @@ def _member_read(records, part: gzipmembers.Member) -> bool:
     """Whether a member's records are all read: warcio would only try one more, and meet
     the end (a tenth of the time spent reading a crawl's records). Not when a line too
     long waits to be raised (``deferred``)."""
+    if getattr(records, "cut_after", False):
+        return True
     return (part.ended and records.next_line is None and records.deferred is None
             and records.reader.rem_length() == 0)
+
+
+def _whole_before_cut(records, record) -> bool:
+    """Whether a record whose gzip member the file's end cut is whole: all of its
+    Content-Length was read, and the member held nothing more than padding (its trailer,
+    checksum and size, is what is missing). warcio read such a record as any other."""
+    raw = record.raw_stream
+    if getattr(raw, "limit", None) != 0:
+        return False
+    reader = records.reader
+    rest = reader.buff.getvalue()[reader.buff.tell():] if reader.buff else b""
+    return not (rest + reader.lost).strip(gzipmembers.PADDING)
 
 
 def _verify_member(records, part: gzipmembers.Member) -> None:
@@ -411,7 +428,13 @@ def _iter_records(ctx: ItemContext, records, progress: _Progress,
     its very end) is raised instead, with ``progress`` at that record."""
 
     def finish() -> None:
-        records.read_to_end()
+        try:
+            records.read_to_end()
+        except gzipmembers.Truncated:
+            if not _whole_before_cut(records, record):
+                raise
+            records.cut_after = True
+            return
         verify()
 
     for record in records:

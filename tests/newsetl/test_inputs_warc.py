@@ -523,3 +523,15 @@ def test_a_damaged_first_byte_of_a_warc_gz_loses_only_its_record(tmp_path: Path,
     p = _members(5)
     items = items_of_bytes(tmp_path / "day", _flip(p[0], at) + b"".join(p[1:]))
     assert [getattr(i, "reason", None) for i in items] == [reasons.CORRUPT_FILE] + [None] * 4
+
+
+def test_a_warc_gz_missing_only_its_last_trailer_keeps_its_last_record(
+        tmp_path: Path) -> None:
+    """The file's end cut only the last member's trailer (checksum and size): all of the
+    record's Content-Length was read, as warcio read it, so it is an article still; a
+    cut inside the record's block stays ``warc_truncated``."""
+    p = _members(3)
+    whole = items_of_bytes(tmp_path / "trailer", b"".join(p)[:-8])
+    assert [getattr(i, "reason", None) for i in whole] == [None, None, None]
+    cut = items_of_bytes(tmp_path / "block", b"".join(p)[:-40])
+    assert [getattr(i, "reason", None) for i in cut] == [None, None, reasons.WARC_TRUNCATED]
