@@ -50,6 +50,12 @@ class OverBudget(Exception):
     reader work on and on. Its reader ends the file with one ``too_large`` reject."""
 
 
+def over_budget_detail(budget: int | None) -> str:
+    """The detail of the ``too_large`` reject that ends a stream past its budget."""
+    return (f"decompressed data over its budget of {budget} bytes (a compression bomb?): "
+            "the rest of the file is not read")
+
+
 @dataclass
 class RawItem:
     """Bytes or text of one would-be article and where it came from."""

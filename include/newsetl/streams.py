@@ -37,6 +37,7 @@ from newsetl.items import (
     RawItem,
     classify_name,
     member_label,
+    over_budget_detail,
     sha256_hex,
 )
 from newsetl.ranges import Span
@@ -78,7 +79,7 @@ def iter_stream(ctx: ItemContext, stream, fmt: str, member: str | None, gz: bool
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
         return
     except OverBudget:
-        yield ctx.reject(member, reasons.TOO_LARGE, _over_budget(budget))
+        yield ctx.reject(member, reasons.TOO_LARGE, over_budget_detail(budget))
         return
     stream = io.BufferedReader(_Rewound(head, stream))
     if not ctx.text_is_one_item and looks_like_sgml(head):
@@ -90,7 +91,7 @@ def iter_stream(ctx: ItemContext, stream, fmt: str, member: str | None, gz: bool
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken gzip stream: {exc}")
         return
     except OverBudget:
-        yield ctx.reject(member, reasons.TOO_LARGE, _over_budget(budget))
+        yield ctx.reject(member, reasons.TOO_LARGE, over_budget_detail(budget))
         return
     if data is None:
         what = "page" if fmt == HTML else "article"
@@ -124,12 +125,6 @@ class _Budgeted(io.RawIOBase):
         return len(data)
 
 
-def _over_budget(budget: int | None) -> str:
-    """The detail of a ``too_large`` reject for a stream past its budget."""
-    return (f"decompressed data over its budget of {budget} bytes (a compression bomb?): "
-            "the rest of the file is not read")
-
-
 #: How many first bytes of a text stream tell whether it is HTML or SGML.
 SNIFF_HEAD = 4096
 
@@ -148,7 +143,7 @@ def _iter_sgml(ctx: ItemContext, stream, member: str | None,
     except STREAM_ERRORS as exc:
         yield ctx.reject(member, reasons.CORRUPT_FILE, f"broken stream in an SGML file: {exc}")
     except OverBudget:
-        yield ctx.reject(member, reasons.TOO_LARGE, _over_budget(budget))
+        yield ctx.reject(member, reasons.TOO_LARGE, over_budget_detail(budget))
 
 
 #: The first bytes of a JSONL stream tell its encoding and line ends.
@@ -252,9 +247,7 @@ def iter_jsonl(ctx: ItemContext, stream, member: str | None, span: Span | None =
         offset += len(line)
         label = member_label(member, line_no)
         if budget is not None and offset > budget:
-            yield ctx.reject(label, reasons.TOO_LARGE,
-                             f"decompressed data over its budget of {budget} bytes "
-                             "(a compression bomb?): the rest of the file is not read",
+            yield ctx.reject(label, reasons.TOO_LARGE, over_budget_detail(budget),
                              seq=ctx.line_seq(line_no - 1))
             return
         if len(line) > limit and not line.endswith(newline):

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from newsetl import gzipmembers, reasons
 from newsetl.htmltext import looks_like_html, page_item
-from newsetl.items import Item, ItemContext, MiB, OverBudget, sha256_hex
+from newsetl.items import Item, ItemContext, MiB, OverBudget, over_budget_detail, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -333,8 +333,7 @@ def _iter_gzip(ctx: ItemContext, buffered: io.BufferedReader, progress: _Progres
             yield from _iter_member(ctx, part, progress)
     except OverBudget:
         yield ctx.reject(progress.failing_label(), reasons.TOO_LARGE,
-                         f"decompressed data over its budget of {budget} bytes (a "
-                         "compression bomb?): the rest of the file is not read")
+                         over_budget_detail(budget))
     except Exception as exc:  # noqa: BLE001 - the stream under the members failed
         yield ctx.reject(progress.failing_label(), reasons.CORRUPT_FILE,
                          f"cannot read the file after record {progress.ordinal}: "
